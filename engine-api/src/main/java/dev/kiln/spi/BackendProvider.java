@@ -1,0 +1,16 @@
+package dev.kiln.spi;
+
+/**
+ * Discovered with {@link java.util.ServiceLoader}. Constructing a provider must touch no
+ * native code; {@link #probe()} loads libraries, runs a self-check and explains failure.
+ */
+public interface BackendProvider {
+    /** Name used for explicit selection ("cpu", "cuda"). */
+    String name();
+
+    /** Preference when choosing automatically: higher wins (CUDA 100, CPU 0). */
+    int rank();
+
+    /** Starts the backend or reports why it cannot. Called at most once per provider by {@code Kiln}. */
+    ProbeResult probe();
+}

@@ -1,0 +1,4 @@
+package dev.kiln.spi;
+
+/** Elementwise ops with one scalar {@code s}: add {@code x+s}, mul {@code x*s}, pow {@code x^s}, rsub {@code s-x}, rdiv {@code s/x}. */
+public enum ScalarOp { ADD, MUL, POW, RSUB, RDIV }

@@ -1,0 +1,37 @@
+package dev.kiln.tensor;
+
+import java.util.Objects;
+
+/**
+ * Where a tensor's storage lives: the host ({@code cpu}) or an accelerator ({@code cuda:0}).
+ *
+ * @param type  backend family, lower case ("cpu", "cuda")
+ * @param index device ordinal within the family (0 for the host)
+ */
+public record Device(String type, int index) {
+    /** The host. */
+    public static final Device CPU = new Device("cpu", 0);
+
+    public Device {
+        Objects.requireNonNull(type, "type");
+        if (index < 0) throw new IllegalArgumentException("device index must be >= 0, got " + index);
+    }
+
+    /** The CUDA device with the given ordinal. */
+    public static Device cuda(int index) {
+        return new Device("cuda", index);
+    }
+
+    /** Parses "cpu", "cuda" or "cuda:1". */
+    public static Device parse(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        int colon = t.indexOf(':');
+        if (colon < 0) return new Device(t, 0);
+        return new Device(t.substring(0, colon), Integer.parseInt(t.substring(colon + 1)));
+    }
+
+    @Override
+    public String toString() {
+        return type.equals("cpu") ? "cpu" : type + ":" + index;
+    }
+}

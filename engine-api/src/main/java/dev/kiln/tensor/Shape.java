@@ -1,0 +1,64 @@
+package dev.kiln.tensor;
+
+import java.util.Arrays;
+
+/** Static helpers for shapes given as {@code int[]} (row-major, contiguous). */
+public final class Shape {
+    private Shape() {}
+
+    /** Number of elements of a shape (1 for a scalar, shape {@code []}). */
+    public static long numel(int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        return n;
+    }
+
+    /** Row-major strides in elements. */
+    public static long[] strides(int[] shape) {
+        long[] s = new long[shape.length];
+        long acc = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            s[i] = acc;
+            acc *= shape[i];
+        }
+        return s;
+    }
+
+    /** "[64, 1, 28, 28]". */
+    public static String str(int[] shape) {
+        return Arrays.toString(shape);
+    }
+
+    /** Normalises a possibly negative axis against a rank, or throws naming the op. */
+    public static int axis(String op, int axis, int rank) {
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) {
+            throw new IllegalArgumentException(op + ": dimension " + axis + " out of range for a tensor of rank " + rank);
+        }
+        return a;
+    }
+
+    /** Checks every dimension is non-negative and returns a defensive copy. */
+    public static int[] checked(String op, int[] shape) {
+        for (int d : shape) {
+            if (d < 0) throw new IllegalArgumentException(op + ": negative dimension in shape " + str(shape));
+        }
+        return shape.clone();
+    }
+
+    /** Broadcast shape of two shapes under NumPy rules, or an exception naming the op and both shapes. */
+    public static int[] broadcast(String op, int[] a, int[] b) {
+        int rank = Math.max(a.length, b.length);
+        int[] out = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            int da = i < rank - a.length ? 1 : a[i - (rank - a.length)];
+            int db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
+            if (da != db && da != 1 && db != 1) {
+                throw new IllegalArgumentException(op + ": shapes " + str(a) + " and " + str(b)
+                        + " cannot be broadcast (dimension " + i + ": " + da + " vs " + db + ")");
+            }
+            out[i] = Math.max(da, db);
+        }
+        return out;
+    }
+}
