@@ -1,0 +1,42 @@
+package dev.kiln.autograd;
+
+import dev.kiln.tensor.Tensor;
+
+/**
+ * One recorded operation of the tape: the op's name, its inputs and its backward rule.
+ * Created by ops through {@link Autograd#record}; users only see it via {@link Tensor#gradFn()}.
+ */
+public final class Node {
+    private final String op;
+    private final Tensor[] inputs;
+    private final BackwardFunction backward;
+
+    Node(String op, Tensor[] inputs, BackwardFunction backward) {
+        this.op = op;
+        this.inputs = inputs;
+        this.backward = backward;
+    }
+
+    /** The op that produced the tensor ("conv2d", "add", ...). */
+    public String op() {
+        return op;
+    }
+
+    /** The op's tensor inputs, in order. */
+    public Tensor[] inputs() {
+        return inputs.clone();
+    }
+
+    Tensor[] rawInputs() {
+        return inputs;
+    }
+
+    BackwardFunction backward() {
+        return backward;
+    }
+
+    @Override
+    public String toString() {
+        return op + "Backward";
+    }
+}

@@ -1,0 +1,90 @@
+package dev.kiln.tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Frees every tensor created on this thread while it is open, except those {@linkplain
+ * Tensor#keep() kept}. Scopes nest; a kept tensor moves to the enclosing scope (or, at the
+ * outermost level, becomes the caller's to close).
+ *
+ * <pre>{@code
+ * try (var scope = Kiln.scope()) {
+ *     Tensor loss = model.forward(x).crossEntropy(y);
+ *     loss.backward();
+ *     lastLoss = loss.item();
+ * } // every intermediate tensor is freed here
+ * }</pre>
+ */
+public final class Scope implements AutoCloseable {
+    private static final ThreadLocal<Deque<Scope>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
+
+    private final List<Tensor> owned = new ArrayList<>();
+    private final Thread thread = Thread.currentThread();
+    private boolean closed;
+
+    private Scope() {}
+
+    /** Opens a scope on the current thread. */
+    public static Scope open() {
+        Scope s = new Scope();
+        STACK.get().push(s);
+        return s;
+    }
+
+    /** The innermost open scope of this thread, or null. */
+    static Scope current() {
+        return STACK.get().peek();
+    }
+
+    void register(Tensor t) {
+        owned.add(t);
+    }
+
+    /** Removes {@code t} from every open scope of this thread. */
+    static void forget(Tensor t) {
+        for (Scope s : STACK.get()) s.owned.remove(t);
+    }
+
+    /** Moves {@code t} from this scope to the enclosing one (or to nobody). */
+    void release(Tensor t) {
+        if (owned.remove(t)) {
+            Scope parent = parentOf(this);
+            if (parent != null) parent.register(t);
+        }
+    }
+
+    private static Scope parentOf(Scope s) {
+        boolean seen = false;
+        for (Scope x : STACK.get()) {
+            if (seen) return x;
+            if (x == s) seen = true;
+        }
+        return null;
+    }
+
+    /** Number of tensors this scope will free on close. */
+    public int size() {
+        return owned.size();
+    }
+
+    /** Frees the tensors this scope owns. Must be called on the thread that opened it, innermost first. */
+    @Override
+    public void close() {
+        if (closed) return;
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("scope: closed on thread " + Thread.currentThread().getName()
+                    + " but opened on " + thread.getName());
+        }
+        Deque<Scope> stack = STACK.get();
+        if (stack.peek() != this) {
+            throw new IllegalStateException("scope: closed out of order (an inner scope is still open)");
+        }
+        stack.pop();
+        closed = true;
+        for (int i = owned.size() - 1; i >= 0; i--) owned.get(i).close();
+        owned.clear();
+    }
+}
