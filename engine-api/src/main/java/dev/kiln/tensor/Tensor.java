@@ -3,6 +3,7 @@ package dev.kiln.tensor;
 import dev.kiln.Kiln;
 import dev.kiln.autograd.Autograd;
 import dev.kiln.autograd.Node;
+import dev.kiln.ops.Functional;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Storage;
 import java.lang.foreign.Arena;
@@ -467,6 +468,53 @@ public final class Tensor implements AutoCloseable {
     public void backward(Tensor gradOutput) {
         Autograd.backward(this, gradOutput);
     }
+
+    // ---------------------------------------------------------------- ops (see Functional for the contracts)
+
+    /** {@code this + other}, broadcasting. */
+    public Tensor add(Tensor other) { return Functional.add(this, other); }
+    /** {@code this - other}, broadcasting. */
+    public Tensor sub(Tensor other) { return Functional.sub(this, other); }
+    /** {@code this * other}, broadcasting. */
+    public Tensor mul(Tensor other) { return Functional.mul(this, other); }
+    /** {@code this / other}, broadcasting. */
+    public Tensor div(Tensor other) { return Functional.div(this, other); }
+    /** {@code this + s}. */
+    public Tensor add(float s) { return Functional.add(this, s); }
+    /** {@code this - s}. */
+    public Tensor sub(float s) { return Functional.add(this, -s); }
+    /** {@code this * s}. */
+    public Tensor mul(float s) { return Functional.mul(this, s); }
+    /** {@code this / s}. */
+    public Tensor div(float s) { return Functional.mul(this, 1f / s); }
+    /** {@code this ^ s}. */
+    public Tensor pow(float s) { return Functional.pow(this, s); }
+    /** {@code -this}. */
+    public Tensor neg() { return Functional.neg(this); }
+    public Tensor relu() { return Functional.relu(this); }
+    public Tensor leakyRelu(float negativeSlope) { return Functional.leakyRelu(this, negativeSlope); }
+    public Tensor sigmoid() { return Functional.sigmoid(this); }
+    public Tensor tanh() { return Functional.tanh(this); }
+    public Tensor gelu() { return Functional.gelu(this); }
+    public Tensor exp() { return Functional.exp(this); }
+    public Tensor log() { return Functional.log(this); }
+    public Tensor sqrt() { return Functional.sqrt(this); }
+    public Tensor abs() { return Functional.abs(this); }
+    /** Sum of all elements (shape []). */
+    public Tensor sum() { return Functional.sum(this); }
+    /** Sum over axes. */
+    public Tensor sum(boolean keepDim, int... axes) { return Functional.sum(this, keepDim, axes); }
+    /** Mean of all elements (shape []). */
+    public Tensor mean() { return Functional.mean(this); }
+    /** Mean over axes. */
+    public Tensor mean(boolean keepDim, int... axes) { return Functional.mean(this, keepDim, axes); }
+    /** Row-wise argmax of a [N, C] tensor (INT32 [N]). */
+    public Tensor argmax() { return Functional.argmax(this); }
+    public Tensor permute(int... perm) { return Functional.permute(this, perm); }
+    public Tensor transpose(int dim0, int dim1) { return Functional.transpose(this, dim0, dim1); }
+    public Tensor matmul(Tensor other) { return Functional.matmul(this, other); }
+    public Tensor softmax(int dim) { return Functional.softmax(this, dim); }
+    public Tensor logSoftmax(int dim) { return Functional.logSoftmax(this, dim); }
 
     // ---------------------------------------------------------------- lifetime
 

@@ -1,0 +1,48 @@
+package dev.kiln.ops;
+
+/**
+ * Convolution padding: {@link #valid()} (none), {@link #same()} (output size = input size,
+ * stride 1 only; an odd total puts the extra cell at the bottom/right, as PyTorch does), or
+ * explicit per side.
+ */
+public sealed interface Padding {
+    /** No padding. */
+    static Padding valid() {
+        return new Explicit(0, 0, 0, 0);
+    }
+
+    /** Pads so that the output has the input's size (stride must be 1). */
+    static Padding same() {
+        return Same.INSTANCE;
+    }
+
+    /** {@code p} cells on every side. */
+    static Padding of(int p) {
+        return new Explicit(p, p, p, p);
+    }
+
+    /** {@code ph} above and below, {@code pw} left and right. */
+    static Padding of(int ph, int pw) {
+        return new Explicit(ph, ph, pw, pw);
+    }
+
+    /** Each side given separately (asymmetric padding). */
+    static Padding of(int top, int bottom, int left, int right) {
+        return new Explicit(top, bottom, left, right);
+    }
+
+    /** "same" padding, resolved against kernel and dilation when the op runs. */
+    enum Same implements Padding { INSTANCE }
+
+    /**
+     * Explicit cells per side; each must be >= 0.
+     */
+    record Explicit(int top, int bottom, int left, int right) implements Padding {
+        public Explicit {
+            if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+                throw new IllegalArgumentException("padding must be >= 0, got (top " + top + ", bottom " + bottom
+                        + ", left " + left + ", right " + right + ")");
+            }
+        }
+    }
+}
