@@ -1,5 +1,7 @@
 package dev.kiln.ops;
 
+import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.UnaryOp;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
 
@@ -9,122 +11,205 @@ import dev.kiln.tensor.Tensor;
  * validates its inputs (shape, dtype, device, options) and throws
  * {@link IllegalArgumentException} naming the op, what was expected and what was given,
  * then runs on the inputs' backend and records its backward rule when a gradient is needed.
+ *
+ * <p>Unless stated otherwise, tensor arguments must be non-null FLOAT32 tensors on one
+ * backend (else {@link IllegalArgumentException}), and results are new tensors registered
+ * in the current {@link dev.kiln.tensor.Scope}. The implementations live in small
+ * package-private classes, one per op family.
  */
 public final class Functional {
     private Functional() {}
 
-    private static UnsupportedOperationException todo(String op) {
-        return new UnsupportedOperationException(op + ": not implemented yet");
-    }
-
     // ---- elementwise arithmetic (NumPy broadcasting) ----
 
-    /** {@code a + b}, broadcasting. */
-    public static Tensor add(Tensor a, Tensor b) { throw todo("add"); }
-    /** {@code a - b}, broadcasting. */
-    public static Tensor sub(Tensor a, Tensor b) { throw todo("sub"); }
-    /** {@code a * b}, broadcasting. */
-    public static Tensor mul(Tensor a, Tensor b) { throw todo("mul"); }
-    /** {@code a / b}, broadcasting. */
-    public static Tensor div(Tensor a, Tensor b) { throw todo("div"); }
-    /** {@code x + s}. */
-    public static Tensor add(Tensor x, float s) { throw todo("add"); }
-    /** {@code x * s}. */
-    public static Tensor mul(Tensor x, float s) { throw todo("mul"); }
-    /** {@code x ^ s}. */
-    public static Tensor pow(Tensor x, float s) { throw todo("pow"); }
-    /** {@code s - x}. */
-    public static Tensor rsub(Tensor x, float s) { throw todo("rsub"); }
-    /** {@code s / x}. */
-    public static Tensor rdiv(Tensor x, float s) { throw todo("rdiv"); }
-    /** {@code -x}. */
-    public static Tensor neg(Tensor x) { throw todo("neg"); }
+    /**
+     * {@code a + b}, broadcasting: the output shape is the NumPy broadcast of both shapes.
+     *
+     * @throws IllegalArgumentException if the shapes cannot be broadcast, dtypes are not FLOAT32 or devices differ
+     */
+    public static Tensor add(Tensor a, Tensor b) { return Elementwise.binary(BinaryOp.ADD, a, b); }
+    /** {@code a - b}, broadcasting (see {@link #add(Tensor, Tensor)} for shapes and errors). */
+    public static Tensor sub(Tensor a, Tensor b) { return Elementwise.binary(BinaryOp.SUB, a, b); }
+    /** {@code a * b}, broadcasting (see {@link #add(Tensor, Tensor)} for shapes and errors). */
+    public static Tensor mul(Tensor a, Tensor b) { return Elementwise.binary(BinaryOp.MUL, a, b); }
+    /** {@code a / b}, broadcasting (see {@link #add(Tensor, Tensor)} for shapes and errors). */
+    public static Tensor div(Tensor a, Tensor b) { return Elementwise.binary(BinaryOp.DIV, a, b); }
+    /** {@code x + s}; same shape as x. */
+    public static Tensor add(Tensor x, float s) { return Elementwise.addScalar(x, s); }
+    /** {@code x * s}; same shape as x. */
+    public static Tensor mul(Tensor x, float s) { return Elementwise.mulScalar(x, s); }
+    /** {@code x ^ s}; same shape as x; gradient {@code s * x^(s-1)}. */
+    public static Tensor pow(Tensor x, float s) { return Elementwise.pow(x, s); }
+    /** {@code s - x}; same shape as x. */
+    public static Tensor rsub(Tensor x, float s) { return Elementwise.rsub(x, s); }
+    /** {@code s / x}; same shape as x. */
+    public static Tensor rdiv(Tensor x, float s) { return Elementwise.rdiv(x, s); }
+    /** {@code -x}; same shape as x. */
+    public static Tensor neg(Tensor x) { return Activations.apply("neg", UnaryOp.NEG, 0f, x); }
 
-    // ---- activations and elementwise functions ----
+    // ---- activations and elementwise functions (output shape = input shape) ----
 
-    public static Tensor relu(Tensor x) { throw todo("relu"); }
+    /** {@code max(x, 0)}. */
+    public static Tensor relu(Tensor x) { return Activations.apply("relu", UnaryOp.RELU, 0f, x); }
     /** {@code x > 0 ? x : slope * x}. */
-    public static Tensor leakyRelu(Tensor x, float negativeSlope) { throw todo("leaky_relu"); }
-    public static Tensor sigmoid(Tensor x) { throw todo("sigmoid"); }
-    public static Tensor tanh(Tensor x) { throw todo("tanh"); }
+    public static Tensor leakyRelu(Tensor x, float negativeSlope) { return Activations.apply("leaky_relu", UnaryOp.LEAKY_RELU, negativeSlope, x); }
+    /** {@code 1 / (1 + exp(-x))}. */
+    public static Tensor sigmoid(Tensor x) { return Activations.apply("sigmoid", UnaryOp.SIGMOID, 0f, x); }
+    /** Hyperbolic tangent. */
+    public static Tensor tanh(Tensor x) { return Activations.apply("tanh", UnaryOp.TANH, 0f, x); }
     /** Exact GELU {@code x * Phi(x)}. */
-    public static Tensor gelu(Tensor x) { throw todo("gelu"); }
-    public static Tensor exp(Tensor x) { throw todo("exp"); }
-    public static Tensor log(Tensor x) { throw todo("log"); }
-    public static Tensor sqrt(Tensor x) { throw todo("sqrt"); }
-    public static Tensor abs(Tensor x) { throw todo("abs"); }
+    public static Tensor gelu(Tensor x) { return Activations.apply("gelu", UnaryOp.GELU, 0f, x); }
+    /** {@code e^x}. */
+    public static Tensor exp(Tensor x) { return Activations.apply("exp", UnaryOp.EXP, 0f, x); }
+    /** Natural logarithm. */
+    public static Tensor log(Tensor x) { return Activations.apply("log", UnaryOp.LOG, 0f, x); }
+    /** Square root. */
+    public static Tensor sqrt(Tensor x) { return Activations.apply("sqrt", UnaryOp.SQRT, 0f, x); }
+    /** Absolute value (gradient 0 at 0). */
+    public static Tensor abs(Tensor x) { return Activations.apply("abs", UnaryOp.ABS, 0f, x); }
 
     // ---- reductions ----
 
     /** Sum of all elements (a scalar, shape []). */
-    public static Tensor sum(Tensor x) { throw todo("sum"); }
-    /** Sum over {@code axes} (negative allowed); reduced axes kept as size 1 when {@code keepDim}. */
-    public static Tensor sum(Tensor x, boolean keepDim, int... axes) { throw todo("sum"); }
-    /** Mean of all elements (a scalar). */
-    public static Tensor mean(Tensor x) { throw todo("mean"); }
-    /** Mean over {@code axes}. */
-    public static Tensor mean(Tensor x, boolean keepDim, int... axes) { throw todo("mean"); }
-    /** Index of the maximum along the last axis of a 2-D tensor {@code [N, C]}: INT32 {@code [N]}; not differentiable. */
-    public static Tensor argmax(Tensor x) { throw todo("argmax"); }
+    public static Tensor sum(Tensor x) { return Reductions.reduce("sum", x, false, new int[0], false); }
+    /**
+     * Sum over {@code axes} (negative allowed; none means all); reduced axes kept as size 1
+     * when {@code keepDim}, removed otherwise.
+     *
+     * @throws IllegalArgumentException if an axis is out of range or repeated
+     */
+    public static Tensor sum(Tensor x, boolean keepDim, int... axes) { return Reductions.reduce("sum", x, keepDim, axes, false); }
+    /** Mean of all elements (a scalar, shape []). */
+    public static Tensor mean(Tensor x) { return Reductions.reduce("mean", x, false, new int[0], true); }
+    /** Mean over {@code axes}; shapes and errors as {@link #sum(Tensor, boolean, int...)}. */
+    public static Tensor mean(Tensor x, boolean keepDim, int... axes) { return Reductions.reduce("mean", x, keepDim, axes, true); }
+    /**
+     * Index of the maximum along the last axis of a 2-D tensor {@code [N, C]}: INT32 {@code [N]}
+     * (first index on ties); not differentiable.
+     *
+     * @throws IllegalArgumentException if x is not 2-D FLOAT32 or C is 0
+     */
+    public static Tensor argmax(Tensor x) { return Reductions.argmax(x); }
 
     // ---- shape ----
 
-    /** Copy with dimensions permuted: output dim i is input dim {@code perm[i]}. */
-    public static Tensor permute(Tensor x, int... perm) { throw todo("permute"); }
-    /** Copy with two dimensions swapped. */
-    public static Tensor transpose(Tensor x, int dim0, int dim1) { throw todo("transpose"); }
-    /** Explicit 2-D padding of an NCHW tensor's last two dims (zeros or circular). */
-    public static Tensor pad2d(Tensor x, int top, int bottom, int left, int right, PaddingMode mode) { throw todo("pad2d"); }
+    /**
+     * Copy with dimensions permuted: output dim i is input dim {@code perm[i]}. Runs through
+     * host memory (the SPI has no permute); not meant for hot paths. Any dtype.
+     *
+     * @throws IllegalArgumentException if perm is not a permutation of the tensor's dimensions
+     */
+    public static Tensor permute(Tensor x, int... perm) { return Shaping.permute(x, perm); }
+    /** Copy with two dimensions swapped (negative allowed); see {@link #permute}. */
+    public static Tensor transpose(Tensor x, int dim0, int dim1) { return Shaping.transpose(x, dim0, dim1); }
+    /**
+     * Explicit 2-D padding of an NCHW tensor's last two dims (zeros or circular):
+     * [N, C, H, W] -> [N, C, H + top + bottom, W + left + right].
+     *
+     * @throws IllegalArgumentException if x is not 4-D, a pad is negative, or a circular pad exceeds the size
+     */
+    public static Tensor pad2d(Tensor x, int top, int bottom, int left, int right, PaddingMode mode) {
+        return Shaping.pad2d(x, top, bottom, left, right, mode);
+    }
 
     // ---- linear algebra ----
 
     /**
      * Matrix product: [m, k] @ [k, n] -> [m, n]; [b, m, k] @ [b, k, n] -> [b, m, n];
-     * [b, m, k] @ [k, n] -> [b, m, n].
+     * [b, m, k] @ [k, n] -> [b, m, n]; [m, k] @ [b, k, n] -> [b, m, n].
+     *
+     * @throws IllegalArgumentException on other ranks, differing inner or batch dimensions
      */
-    public static Tensor matmul(Tensor a, Tensor b) { throw todo("matmul"); }
-    /** {@code x [N, in] @ weight[out, in]^T + bias[out]} (bias may be null). */
-    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) { throw todo("linear"); }
+    public static Tensor matmul(Tensor a, Tensor b) { return LinearAlgebra.matmul(a, b); }
+    /**
+     * {@code x [..., in] @ weight[out, in]^T + bias[out]} (bias may be null) -> [..., out].
+     *
+     * @throws IllegalArgumentException if weight is not 2-D, x's last dim is not {@code in}, or bias is not [out]
+     */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) { return LinearAlgebra.linear(x, weight, bias); }
 
     // ---- convolution and pooling (NCHW) ----
 
     /**
      * 2-D cross-correlation. x [N, C, H, W], weight [O, C/groups, kh, kw], bias [O] or null;
      * output [N, O, H', W'] with H' = floor((H + pad_top + pad_bottom - dil*(kh-1) - 1)/stride) + 1.
+     *
+     * @throws IllegalArgumentException if ranks, channels, groups or bias disagree, if 'same'
+     *         padding is used with a stride other than 1, or if the dilated kernel exceeds the padded input
      */
-    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dOptions options) { throw todo("conv2d"); }
-    /** Max pooling. */
-    public static Tensor maxPool2d(Tensor x, Pool2dOptions options) { throw todo("max_pool2d"); }
-    /** Average pooling. */
-    public static Tensor avgPool2d(Tensor x, Pool2dOptions options) { throw todo("avg_pool2d"); }
-    /** Mean over H and W: [N, C, H, W] -> [N, C, 1, 1]. */
-    public static Tensor globalAvgPool2d(Tensor x) { throw todo("global_avg_pool2d"); }
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dOptions options) {
+        return Convolution.conv2d(x, weight, bias, options);
+    }
+    /**
+     * Max pooling: [N, C, H, W] -> [N, C, H', W'] (PyTorch's output size, ceil mode included).
+     *
+     * @throws IllegalArgumentException if x is not 4-D, padding exceeds half the kernel, or the window exceeds the padded input
+     */
+    public static Tensor maxPool2d(Tensor x, Pool2dOptions options) { return Pooling.maxPool2d(x, options); }
+    /**
+     * Average pooling: [N, C, H, W] -> [N, C, H', W'].
+     *
+     * @throws IllegalArgumentException as {@link #maxPool2d}, and if a dilation other than 1 is given
+     */
+    public static Tensor avgPool2d(Tensor x, Pool2dOptions options) { return Pooling.avgPool2d(x, options); }
+    /**
+     * Mean over H and W: [N, C, H, W] -> [N, C, 1, 1].
+     *
+     * @throws IllegalArgumentException if x is not 4-D
+     */
+    public static Tensor globalAvgPool2d(Tensor x) { return Pooling.globalAvgPool2d(x); }
 
     // ---- softmax and losses ----
 
-    public static Tensor softmax(Tensor x, int dim) { throw todo("softmax"); }
-    public static Tensor logSoftmax(Tensor x, int dim) { throw todo("log_softmax"); }
+    /**
+     * Softmax along {@code dim} (negative allowed); output shape = input shape.
+     *
+     * @throws IllegalArgumentException if dim is out of range
+     */
+    public static Tensor softmax(Tensor x, int dim) { return Softmax.softmax("softmax", x, dim, false); }
+    /** Log-softmax along {@code dim}; shapes and errors as {@link #softmax}. */
+    public static Tensor logSoftmax(Tensor x, int dim) { return Softmax.softmax("log_softmax", x, dim, true); }
     /**
      * Cross-entropy of logits [N, C] against INT32 class indices [N], fused with log-softmax,
-     * with label smoothing in [0, 1].
+     * with label smoothing in [0, 1]. Output: a scalar [] for MEAN/SUM, per-sample [N] for NONE.
+     * A target outside [0, C) throws (possibly at the next synchronisation on an asynchronous backend).
+     *
+     * @throws IllegalArgumentException if shapes or dtypes are wrong or label smoothing is outside [0, 1]
      */
-    public static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction reduction, float labelSmoothing) { throw todo("cross_entropy"); }
-    /** Mean squared error between same-shaped tensors. */
-    public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) { throw todo("mse_loss"); }
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction reduction, float labelSmoothing) {
+        return Losses.crossEntropy(logits, targets, reduction, labelSmoothing);
+    }
+    /**
+     * Mean squared error between same-shaped tensors: a scalar [] for MEAN/SUM, the input's shape for NONE.
+     *
+     * @throws IllegalArgumentException if the shapes differ
+     */
+    public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) { return Losses.mseLoss(input, target, reduction); }
 
     // ---- regularisation and normalisation ----
 
     /**
      * Inverted dropout: in training, zeroes each element with probability p (mask from
-     * {@code generator}, Philox) and scales the rest by 1/(1-p); identity otherwise.
+     * {@code generator}, Philox; the default generator when null) and scales the rest by
+     * 1/(1-p); returns x itself when not training or p is 0. Output shape = input shape.
+     *
+     * @throws IllegalArgumentException if p is outside [0, 1]
      */
-    public static Tensor dropout(Tensor x, float p, boolean training, Generator generator) { throw todo("dropout"); }
+    public static Tensor dropout(Tensor x, float p, boolean training, Generator generator) {
+        return Dropout.dropout(x, p, training, generator);
+    }
 
     /**
-     * Batch normalisation over [N, C] or [N, C, H, W] per channel. In training, uses batch
-     * statistics and updates {@code runningMean}/{@code runningVar} in place (when not null);
-     * otherwise normalises with the running statistics. gamma/beta [C] may be null (1 and 0).
+     * Batch normalisation over [N, C] or [N, C, H, W] per channel; output shape = input shape.
+     * In training, uses batch statistics and updates {@code runningMean}/{@code runningVar} in
+     * place (when not null); otherwise normalises with the running statistics (or with batch
+     * statistics when they are null). gamma/beta [C] may be null (1 and 0).
+     *
+     * @throws IllegalArgumentException if x is not 2-D or 4-D, a [C] argument has another shape,
+     *         eps/momentum are invalid, or training sees a single value per channel
      */
     public static Tensor batchNorm(Tensor x, Tensor runningMean, Tensor runningVar, Tensor gamma, Tensor beta,
-                                   boolean training, float momentum, float eps) { throw todo("batch_norm"); }
+                                   boolean training, float momentum, float eps) {
+        return Normalization.batchNorm(x, runningMean, runningVar, gamma, beta, training, momentum, eps);
+    }
 }

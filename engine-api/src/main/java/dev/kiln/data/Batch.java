@@ -1,0 +1,22 @@
+package dev.kiln.data;
+
+import dev.kiln.tensor.Tensor;
+
+/**
+ * One batch as tensors: {@code images} FLOAT32 [B, ...sampleShape] (e.g. [64, 1, 28, 28]) and
+ * {@code labels} INT32 [B], both on the loader's backend. They are created on the consuming
+ * thread and belong to its current scope; {@link #close()} frees them early.
+ */
+public record Batch(Tensor images, Tensor labels) implements AutoCloseable {
+    /** Number of samples. */
+    public int size() {
+        return labels.size(0);
+    }
+
+    /** Closes both tensors. */
+    @Override
+    public void close() {
+        images.close();
+        labels.close();
+    }
+}

@@ -1,0 +1,278 @@
+package dev.kiln.data;
+
+import dev.kiln.Kiln;
+import dev.kiln.spi.Backend;
+import dev.kiln.tensor.Generator;
+import dev.kiln.tensor.Tensor;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Cuts a {@link Dataset} into batches, epoch by epoch: optionally shuffled (seeded, a different
+ * order every epoch), optionally randomly shifted, normalised, and prepared ahead of time on a
+ * background thread.
+ *
+ * <pre>{@code
+ * DataLoader loader = DataLoader.builder(train).batchSize(64).shuffle(true).seed(42)
+ *         .normalize(Mnist.MEAN, Mnist.STD).build();
+ * for (int epoch = 0; epoch < 5; epoch++) {
+ *     try (var batches = loader.epoch(epoch)) {
+ *         for (Batch b : batches) {
+ *             try (var scope = Kiln.scope()) { ... b.images() ... b.labels() ... }
+ *         }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Determinism: epoch {@code e} draws its order and its shifts from one {@link Generator}
+ * seeded with a mix of the loader's seed and {@code e}, consumed in batch order by a single
+ * thread, so the batches depend only on (dataset, settings, seed, epoch), never on timing;
+ * resuming at epoch {@code e} reproduces it exactly.
+ *
+ * <p>Pipeline per sample: read ([0, 1] for {@link ImageDataset}), shift (zero fill), then
+ * {@code (x - mean) / std}. Host arrays are prepared on the worker thread; tensors are created
+ * on the consuming thread in {@code next()}, so they belong to the consumer's scope.
+ */
+public final class DataLoader implements AutoCloseable {
+    private final Dataset dataset;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final long seed;
+    private final boolean dropLast;
+    private final int prefetch;
+    private final float mean;
+    private final float std;
+    private final int maxShift;
+    private final Backend backend;
+    private final Set<Epoch<?>> open = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+    private volatile boolean closed;
+
+    private DataLoader(Builder b) {
+        this.dataset = b.dataset;
+        this.batchSize = b.batchSize;
+        this.shuffle = b.shuffle;
+        this.seed = b.seed;
+        this.dropLast = b.dropLast;
+        this.prefetch = b.prefetch;
+        this.mean = b.mean;
+        this.std = b.std;
+        this.maxShift = b.maxShift;
+        this.backend = b.backend;
+    }
+
+    /** Starts configuring a loader over {@code dataset}. */
+    public static Builder builder(Dataset dataset) {
+        return new Builder(dataset);
+    }
+
+    /** The dataset this loader reads. */
+    public Dataset dataset() {
+        return dataset;
+    }
+
+    /** Samples per batch (the last batch may be smaller unless drop-last is set). */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Batches in one epoch: {@code ceil(size / batchSize)}, or {@code floor} with drop-last. */
+    public int batchesPerEpoch() {
+        int n = dataset.size();
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+    }
+
+    /**
+     * The batches of epoch {@code epoch} as tensors on the loader's backend (the default backend
+     * when none was set). Iterate once; close it (or exhaust it) to stop the prefetch thread.
+     *
+     * @throws IllegalStateException if the loader is closed
+     * @throws IllegalArgumentException if {@code epoch < 0}
+     */
+    public Epoch<Batch> epoch(int epoch) {
+        Backend target = backend != null ? backend : Kiln.backend();
+        return start(epoch, hb -> toBatch(target, hb));
+    }
+
+    /** The batches of epoch {@code epoch} as host arrays (no backend needed), same order and content as {@link #epoch}. */
+    public Epoch<HostBatch> hostEpoch(int epoch) {
+        return start(epoch, hb -> hb);
+    }
+
+    private <T> Epoch<T> start(int epoch, java.util.function.Function<HostBatch, T> convert) {
+        if (closed) throw new IllegalStateException("DataLoader: closed");
+        if (epoch < 0) throw new IllegalArgumentException("DataLoader: epoch must be >= 0, got " + epoch);
+        Epoch<T> e = new Epoch<>(this, epoch, new EpochPlan(epoch), convert, prefetch);
+        open.add(e);
+        e.start();
+        return e;
+    }
+
+    void finished(Epoch<?> e) {
+        open.remove(e);
+    }
+
+    private static Batch toBatch(Backend backend, HostBatch hb) {
+        Tensor images = Tensor.fromArray(backend, hb.images(), hb.shape());
+        try {
+            return new Batch(images, Tensor.fromInts(backend, hb.labels(), hb.labels().length));
+        } catch (RuntimeException | Error e) {
+            images.close();
+            throw e;
+        }
+    }
+
+    /** Stops every running prefetch thread; later {@link #epoch} calls fail. Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        Epoch<?>[] running;
+        synchronized (open) {
+            running = open.toArray(new Epoch<?>[0]);
+        }
+        for (Epoch<?> e : running) e.close();
+    }
+
+    /** Mixes the seed and the epoch into a generator seed (SplitMix64 finaliser): nearby seeds and epochs give unrelated streams. */
+    static long epochSeed(long seed, int epoch) {
+        long z = seed + 0x9E3779B97F4A7C15L * (epoch + 1L);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Produces the host batches of one epoch, strictly in order (its generator is consumed sequentially). */
+    final class EpochPlan {
+        private final int[] order;
+        private final Generator rng;
+        private final float[] scratch;
+
+        EpochPlan(int epoch) {
+            order = new int[dataset.size()];
+            for (int i = 0; i < order.length; i++) order[i] = i;
+            rng = new Generator(epochSeed(seed, epoch));
+            if (shuffle) rng.shuffle(order);
+            scratch = maxShift > 0 ? new float[dataset.sampleNumel()] : null;
+        }
+
+        int count() {
+            return batchesPerEpoch();
+        }
+
+        HostBatch make(int k) {
+            int start = k * batchSize;
+            int b = Math.min(batchSize, order.length - start);
+            int[] sampleShape = dataset.sampleShape();
+            int numel = dataset.sampleNumel();
+            float[] images = new float[Math.multiplyExact(b, numel)];
+            int[] labels = new int[b];
+            for (int j = 0; j < b; j++) {
+                int idx = order[start + j];
+                dataset.copySample(idx, images, j * numel);
+                labels[j] = dataset.label(idx);
+                if (maxShift > 0) {
+                    int dy = rng.nextInt(2 * maxShift + 1) - maxShift;
+                    int dx = rng.nextInt(2 * maxShift + 1) - maxShift;
+                    Shifts.shift(images, j * numel, sampleShape, dy, dx, scratch);
+                }
+            }
+            if (mean != 0f || std != 1f) {
+                float inv = 1f / std;
+                for (int i = 0; i < images.length; i++) images[i] = (images[i] - mean) * inv;
+            }
+            int[] shape = new int[sampleShape.length + 1];
+            shape[0] = b;
+            System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+            return new HostBatch(images, labels, shape);
+        }
+    }
+
+    /** Settings of a {@link DataLoader}; every setter validates its argument. */
+    public static final class Builder {
+        private final Dataset dataset;
+        private int batchSize = 64;
+        private boolean shuffle;
+        private long seed;
+        private boolean dropLast;
+        private int prefetch = 2;
+        private float mean = 0f;
+        private float std = 1f;
+        private int maxShift;
+        private Backend backend;
+
+        private Builder(Dataset dataset) {
+            this.dataset = Objects.requireNonNull(dataset, "dataset");
+        }
+
+        /** Samples per batch (default 64). */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) throw new IllegalArgumentException("DataLoader: batch size must be >= 1, got " + batchSize);
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Whether each epoch visits the samples in a fresh seeded random order (default false). */
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        /** Seed of the shuffling and the shifts (default 0). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Whether to drop the last, smaller batch (default false). */
+        public Builder dropLast(boolean dropLast) {
+            this.dropLast = dropLast;
+            return this;
+        }
+
+        /** Batches prepared ahead on a background thread (default 2); 0 prepares them on the consumer thread. */
+        public Builder prefetch(int batches) {
+            if (batches < 0) throw new IllegalArgumentException("DataLoader: prefetch must be >= 0, got " + batches);
+            this.prefetch = batches;
+            return this;
+        }
+
+        /** Applies {@code (x - mean) / std} to every element after shifting (default: none). */
+        public Builder normalize(float mean, float std) {
+            if (!Float.isFinite(mean) || !(std > 0f) || !Float.isFinite(std)) {
+                throw new IllegalArgumentException("DataLoader: normalize needs a finite mean and a finite std > 0, got mean "
+                        + mean + ", std " + std);
+            }
+            this.mean = mean;
+            this.std = std;
+            return this;
+        }
+
+        /**
+         * Translates each sample by a random whole number of pixels in [-k, k] along height and
+         * width (independently, seeded), filling uncovered pixels with 0 (before normalising).
+         * Needs samples of rank >= 2 ([..., H, W]); 0 (the default) disables it.
+         */
+        public Builder randomShift(int k) {
+            if (k < 0) throw new IllegalArgumentException("DataLoader: random shift must be >= 0 pixels, got " + k);
+            int[] s = dataset.sampleShape();
+            if (k > 0 && s.length < 2) {
+                throw new IllegalArgumentException("DataLoader: random shift needs samples of shape [..., H, W], got " + Arrays.toString(s));
+            }
+            this.maxShift = k;
+            return this;
+        }
+
+        /** Backend the batch tensors are created on (default: {@link Kiln#backend()} when an epoch starts). */
+        public Builder backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /** The configured loader. */
+        public DataLoader build() {
+            return new DataLoader(this);
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.kiln.data;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The batches of one epoch of a {@link DataLoader}, iterated once by one consumer thread. With
+ * prefetching, a daemon worker thread prepares host batches into a bounded queue; it ends when
+ * the epoch is exhausted or {@link #close()}d. An exception in the worker is rethrown from
+ * {@link #next()} (wrapped in an {@link IllegalStateException} naming the batch, the original as
+ * its cause), after which the epoch is closed.
+ *
+ * @param <T> {@link Batch} or {@link HostBatch}
+ */
+public final class Epoch<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private record Failure(int batch, Throwable cause) {}
+
+    private final DataLoader loader;
+    private final int epoch;
+    private final DataLoader.EpochPlan plan;
+    private final Function<HostBatch, T> convert;
+    private final int count;
+    private final BlockingQueue<Object> queue;
+    private final Thread worker;
+    private int next;
+    private boolean iterated;
+    private volatile boolean closed;
+
+    Epoch(DataLoader loader, int epoch, DataLoader.EpochPlan plan, Function<HostBatch, T> convert, int prefetch) {
+        this.loader = loader;
+        this.epoch = epoch;
+        this.plan = plan;
+        this.convert = convert;
+        this.count = plan.count();
+        if (prefetch > 0 && count > 0) {
+            queue = new ArrayBlockingQueue<>(prefetch);
+            worker = new Thread(this::produce, "kiln-dataloader-" + THREADS.incrementAndGet() + "-epoch-" + epoch);
+            worker.setDaemon(true);
+        } else {
+            queue = null;
+            worker = null;
+        }
+    }
+
+    void start() {
+        if (worker != null) worker.start();
+    }
+
+    private void produce() {
+        int k = 0;
+        try {
+            for (; k < count && !closed; k++) queue.put(plan.make(k));
+        } catch (InterruptedException e) {
+            // closed by the consumer: just stop
+        } catch (Throwable t) {
+            try {
+                queue.put(new Failure(k, t));
+            } catch (InterruptedException ignored) {
+                // closed meanwhile: nobody is waiting for the failure
+            }
+        }
+    }
+
+    /** This object itself: an epoch can be iterated only once. */
+    @Override
+    public Iterator<T> iterator() {
+        if (iterated) throw new IllegalStateException("DataLoader: epoch " + epoch + " can be iterated only once; call epoch(" + epoch + ") again");
+        iterated = true;
+        return this;
+    }
+
+    /** Number of batches in this epoch. */
+    public int size() {
+        return count;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return !closed && next < count;
+    }
+
+    /**
+     * The next batch; blocks until the worker has it ready.
+     *
+     * @throws NoSuchElementException if the epoch is exhausted or closed
+     * @throws IllegalStateException  if preparing the batch failed (cause: the worker's exception)
+     */
+    @Override
+    public T next() {
+        if (!hasNext()) throw new NoSuchElementException("DataLoader: epoch " + epoch + " has no more batches (" + count + " in all)");
+        int k = next;
+        HostBatch hb;
+        if (queue == null) {
+            try {
+                hb = plan.make(k);
+            } catch (RuntimeException e) {
+                close();
+                throw failed(k, e);
+            }
+        } else {
+            Object item;
+            try {
+                item = await(k);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new IllegalStateException("DataLoader: interrupted while waiting for batch " + k + " of epoch " + epoch, e);
+            }
+            if (item instanceof Failure f) {
+                close();
+                throw failed(f.batch(), f.cause());
+            }
+            hb = (HostBatch) item;
+        }
+        next++;
+        if (next == count) finish();
+        return convert.apply(hb);
+    }
+
+    /** Takes the next queued item, noticing a close from another thread (e.g. {@link DataLoader#close()}) instead of waiting forever. */
+    private Object await(int k) throws InterruptedException {
+        while (true) {
+            Object item = queue.poll(100, TimeUnit.MILLISECONDS);
+            if (item != null) return item;
+            if (closed) throw new NoSuchElementException("DataLoader: epoch " + epoch + " was closed while waiting for batch " + k);
+            if (!worker.isAlive() && queue.isEmpty()) {
+                throw new IllegalStateException("DataLoader: the prefetch thread of epoch " + epoch + " ended before batch " + k);
+            }
+        }
+    }
+
+    private IllegalStateException failed(int batch, Throwable cause) {
+        return new IllegalStateException("DataLoader: preparing batch " + batch + " of epoch " + epoch + " failed: " + cause, cause);
+    }
+
+    /** True while the prefetch thread runs (for tests and diagnostics). */
+    boolean workerAlive() {
+        return worker != null && worker.isAlive();
+    }
+
+    private void finish() {
+        loader.finished(this);
+    }
+
+    /** Stops the prefetch thread and waits for it to end; the remaining batches are dropped. Idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        finish();
+        if (worker == null || worker == Thread.currentThread()) return;
+        worker.interrupt();
+        boolean interrupted = false;
+        while (worker.isAlive()) {
+            try {
+                worker.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+}

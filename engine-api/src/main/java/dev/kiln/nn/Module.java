@@ -1,0 +1,364 @@
+package dev.kiln.nn;
+
+import dev.kiln.Kiln;
+import dev.kiln.spi.Backend;
+import dev.kiln.tensor.Device;
+import dev.kiln.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Base of every layer and model: named parameters (tensors that require a gradient), named
+ * buffers (state such as batch-norm running statistics) and named child modules, each kept in
+ * registration order. Names follow PyTorch: a child's entries are prefixed with its name and a
+ * dot, so a Sequential called {@code features} exposes {@code features.0.weight}.
+ *
+ * <p>A module owns its parameters and buffers: they belong to no scope, and {@link #close()}
+ * frees them. Not thread-safe; share a module between threads only for read-only inference.
+ */
+public abstract class Module implements AutoCloseable {
+    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** Creates a module with no parameters, buffers or children, in training mode. */
+    protected Module() {}
+
+    /**
+     * Computes the module's output.
+     *
+     * @param input the input; shape requirements are stated by each layer
+     * @return the output, owned by the caller's scope
+     * @throws IllegalArgumentException if the input's shape does not fit the layer (from a
+     *                                  container, a {@link ModuleException} naming the failing child)
+     */
+    public abstract Tensor forward(Tensor input);
+
+    // ---------------------------------------------------------------- registration
+
+    /**
+     * Registers a parameter under {@code name}; the module takes ownership (the tensor should be
+     * unscoped) and frees it on {@link #close()}.
+     *
+     * @return {@code tensor}
+     * @throws IllegalArgumentException if the name is empty, contains a dot, or is already used
+     */
+    protected final Tensor registerParameter(String name, Tensor tensor) {
+        checkNewName(name);
+        parameters.put(name, Objects.requireNonNull(tensor, "tensor"));
+        return tensor;
+    }
+
+    /**
+     * Registers a buffer (non-trained state saved with the model) under {@code name}; the module
+     * takes ownership.
+     *
+     * @return {@code tensor}
+     * @throws IllegalArgumentException if the name is empty, contains a dot, or is already used
+     */
+    protected final Tensor registerBuffer(String name, Tensor tensor) {
+        checkNewName(name);
+        buffers.put(name, Objects.requireNonNull(tensor, "tensor"));
+        return tensor;
+    }
+
+    /**
+     * Registers a child module under {@code name}; this module takes ownership.
+     *
+     * @return {@code child}
+     * @throws IllegalArgumentException if the name is empty, contains a dot, or is already used
+     */
+    protected final <M extends Module> M registerModule(String name, M child) {
+        checkNewName(name);
+        children.put(name, Objects.requireNonNull(child, "child"));
+        return child;
+    }
+
+    private void checkNewName(String name) {
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": invalid name '" + name + "' (non-empty, no dots)");
+        }
+        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' is already registered");
+        }
+    }
+
+    /** This module's own parameter {@code name} (not a child's), or null. */
+    protected final Tensor parameter(String name) {
+        return parameters.get(name);
+    }
+
+    /** This module's own buffer {@code name} (not a child's), or null. */
+    protected final Tensor buffer(String name) {
+        return buffers.get(name);
+    }
+
+    /**
+     * Runs {@code child.forward(input)}, recording its output shape for {@link #summary} and
+     * labelling any {@link IllegalArgumentException} with the child's path and type.
+     *
+     * @throws IllegalArgumentException if {@code child} is not registered here
+     */
+    protected final Tensor call(Module child, Tensor input) {
+        String name = nameOf(child);
+        Tensor out;
+        try {
+            out = child.forward(input);
+        } catch (ModuleException e) {
+            throw e.under(name);
+        } catch (IllegalArgumentException e) {
+            throw new ModuleException(name, child.getClass().getSimpleName(), e.getMessage(), e);
+        }
+        Summary.record(child, out);
+        return out;
+    }
+
+    private String nameOf(Module child) {
+        for (Map.Entry<String, Module> e : children.entrySet()) {
+            if (e.getValue() == child) return e.getKey();
+        }
+        throw new IllegalArgumentException(getClass().getSimpleName() + ": " + child.getClass().getSimpleName()
+                + " is not a registered child");
+    }
+
+    // ---------------------------------------------------------------- traversal
+
+    /**
+     * Every parameter of this module and its descendants, own ones first, then each child's in
+     * registration order, keyed by dotted name. A tensor shared by two modules appears once,
+     * under its first name.
+     */
+    public final Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect(true, "", out, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return out;
+    }
+
+    /** The tensors of {@link #namedParameters()}, in the same order. */
+    public final List<Tensor> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    /** Every buffer of this module and its descendants, keyed by dotted name, in the same order rules. */
+    public final Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collect(false, "", out, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return out;
+    }
+
+    private void collect(boolean params, String prefix, Map<String, Tensor> out, Set<Tensor> seen) {
+        for (Map.Entry<String, Tensor> e : (params ? parameters : buffers).entrySet()) {
+            if (seen.add(e.getValue())) out.put(prefix + e.getKey(), e.getValue());
+        }
+        for (Map.Entry<String, Module> c : children.entrySet()) {
+            c.getValue().collect(params, prefix + c.getKey() + ".", out, seen);
+        }
+    }
+
+    /** Direct children keyed by name, in registration order (an unmodifiable view). */
+    public final Map<String, Module> namedChildren() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /**
+     * This module (name "") and every descendant, depth first in registration order, keyed by
+     * dotted path ({@code features}, {@code features.0}, ...).
+     */
+    public final Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out);
+        return out;
+    }
+
+    private void collectModules(String path, Map<String, Module> out) {
+        out.put(path, this);
+        for (Map.Entry<String, Module> c : children.entrySet()) {
+            c.getValue().collectModules(path.isEmpty() ? c.getKey() : path + "." + c.getKey(), out);
+        }
+    }
+
+    /**
+     * The descendant at a dotted path ({@code "features.3"}).
+     *
+     * @throws IllegalArgumentException naming the first missing component
+     */
+    public final Module get(String path) {
+        Module m = this;
+        for (String part : path.split("\\.")) {
+            Module next = m.children.get(part);
+            if (next == null) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": no child '" + part + "' in path '" + path
+                        + "' (children: " + m.children.keySet() + ")");
+            }
+            m = next;
+        }
+        return m;
+    }
+
+    /** Own parameters only (no children), for counting in {@link #summary}. */
+    final Map<String, Tensor> ownParameters() {
+        return Collections.unmodifiableMap(parameters);
+    }
+
+    // ---------------------------------------------------------------- modes
+
+    /** Training mode for this module and all descendants (dropout active, batch statistics). */
+    public final Module train() {
+        return train(true);
+    }
+
+    /** Sets training ({@code true}) or evaluation mode recursively. */
+    public Module train(boolean on) {
+        training = on;
+        for (Module c : children.values()) c.train(on);
+        return this;
+    }
+
+    /** Evaluation mode recursively (dropout off, running statistics). */
+    public final Module eval() {
+        return train(false);
+    }
+
+    /** Sets this module's own mode flag only (for restoring modes after {@link #summary}). */
+    final void restoreMode(boolean on) {
+        training = on;
+    }
+
+    /** Whether this module is in training mode. */
+    public final boolean isTraining() {
+        return training;
+    }
+
+    /**
+     * Freezes ({@code false}) or unfreezes ({@code true}) every parameter of this module and its
+     * descendants. A frozen parameter receives no gradient and optimizers skip it. Gradients
+     * already accumulated on a frozen parameter are cleared.
+     */
+    public final Module requiresGrad(boolean on) {
+        for (Tensor p : namedParameters().values()) {
+            p.requiresGrad(on);
+            if (!on) p.zeroGrad();
+        }
+        return this;
+    }
+
+    // ---------------------------------------------------------------- surgery
+
+    /**
+     * Replaces the child at a dotted path (e.g. {@code "classifier"} or {@code "head.2"}) with
+     * {@code replacement}, keeping its position. The old module is returned, not closed: the
+     * caller frees it (or keeps using it). An optimizer built before the swap still holds the
+     * old parameters; build a new one.
+     *
+     * @return the module that was replaced
+     * @throws IllegalArgumentException if no child exists at {@code path}
+     */
+    public final Module replace(String path, Module replacement) {
+        Objects.requireNonNull(replacement, "replacement");
+        int dot = path.lastIndexOf('.');
+        Module parent = dot < 0 ? this : get(path.substring(0, dot));
+        String name = path.substring(dot + 1);
+        Module old = parent.children.get(name);
+        if (old == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": cannot replace '" + path + "': no such child (children: "
+                    + parent.children.keySet() + ")");
+        }
+        parent.children.put(name, replacement);
+        parent.childReplaced(name, old, replacement);
+        return old;
+    }
+
+    /** Hook for subclasses that cache a child in a field: called after {@link #replace}. */
+    protected void childReplaced(String name, Module old, Module replacement) {}
+
+    // ---------------------------------------------------------------- devices and lifetime
+
+    /**
+     * Moves every parameter and buffer to {@code backend}'s device (a no-op for tensors already
+     * there), keeping requires-grad flags and dropping accumulated gradients. Move a model before
+     * creating its optimizer: the optimizer keeps references to the tensors it was given.
+     */
+    public final Module to(Backend backend) {
+        try (var _ = Kiln.noGrad()) {
+            moveAll(parameters, backend);
+            moveAll(buffers, backend);
+        }
+        for (Module c : children.values()) c.to(backend);
+        return this;
+    }
+
+    /** {@link #to(Backend)} with the backend of {@code device}. */
+    public final Module to(Device device) {
+        return to(Kiln.backend(device));
+    }
+
+    private static void moveAll(Map<String, Tensor> tensors, Backend backend) {
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            Tensor old = e.getValue();
+            if (old.backend() == backend) continue;
+            boolean grad = old.requiresGrad();
+            Tensor moved = old.to(backend).unscope(); // under noGrad: a plain copy, no graph
+            if (grad) moved.requiresGrad(true);
+            e.setValue(moved);
+            old.close();
+        }
+    }
+
+    /**
+     * The backend holding this module's first parameter or buffer, or the default backend for a
+     * module without any.
+     */
+    public final Backend backend() {
+        for (Tensor t : namedParameters().values()) return t.backend();
+        for (Tensor t : namedBuffers().values()) return t.backend();
+        return Kiln.backend();
+    }
+
+    /**
+     * A table of the layers, their output shapes for an input of {@code inputShape} (found by a
+     * forward pass on zeros without gradients, in evaluation mode so that no running statistic or
+     * random stream changes; each module's mode is restored afterwards), their own parameter counts,
+     * and the total and trainable counts. Layers a custom module invokes without {@link #call}
+     * show "-" as output shape.
+     *
+     * @param inputShape full input shape including the batch dimension, e.g. {@code 1, 1, 28, 28}
+     * @throws IllegalArgumentException if the forward pass rejects the shape
+     */
+    public final String summary(int... inputShape) {
+        return Summary.of(this, inputShape);
+    }
+
+    /** Frees every parameter and buffer of this module and its descendants. Idempotent. */
+    @Override
+    public void close() {
+        parameters.values().forEach(Tensor::close);
+        buffers.values().forEach(Tensor::close);
+        for (Module c : children.values()) c.close();
+    }
+
+    /** Extra text in {@link #toString()}, e.g. {@code "1, 32, kernel=3x3"}; empty by default. */
+    protected String extraRepr() {
+        return "";
+    }
+
+    /** PyTorch-style tree: {@code Sequential(\n  (0): Conv2d(1, 32, kernel=3x3)\n ...)}. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append('(').append(extraRepr());
+        if (!children.isEmpty()) {
+            sb.append('\n');
+            for (Map.Entry<String, Module> c : children.entrySet()) {
+                sb.append("  (").append(c.getKey()).append("): ")
+                        .append(c.getValue().toString().replace("\n", "\n  ")).append('\n');
+            }
+        }
+        return sb.append(')').toString();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.kiln.nn;
+
+import dev.kiln.tensor.Tensor;
+
+/**
+ * Applies its children in order, each to the previous one's output. Children are named
+ * {@code "0"}, {@code "1"}, ... in the order added, so parameters read {@code 0.weight},
+ * {@code 3.bias}, and inside a parent {@code features.0.weight}. An invalid input is reported
+ * with the failing child's path and type ({@code 3 (Conv2d): conv2d: ...}).
+ */
+public class Sequential extends Module {
+    private int size;
+
+    /** A container of {@code layers}, named by position. */
+    public Sequential(Module... layers) {
+        for (Module m : layers) add(m);
+    }
+
+    /** Appends {@code layer} under the next index name; returns this. */
+    public Sequential add(Module layer) {
+        registerModule(Integer.toString(size++), layer);
+        return this;
+    }
+
+    /**
+     * The child at {@code index}.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not in [0, size)
+     */
+    public Module get(int index) {
+        if (index < 0 || index >= size) throw new IndexOutOfBoundsException("Sequential: index " + index + " out of range for " + size + " layers");
+        return namedChildren().get(Integer.toString(index));
+    }
+
+    /** Number of children. */
+    public int size() {
+        return size;
+    }
+
+    /** Output of the last child (the input itself when empty); shapes as the children require. */
+    @Override
+    public Tensor forward(Tensor input) {
+        Tensor x = input;
+        for (Module m : namedChildren().values()) x = call(m, x);
+        return x;
+    }
+}

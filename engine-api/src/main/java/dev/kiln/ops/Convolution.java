@@ -1,0 +1,107 @@
+package dev.kiln.ops;
+
+import dev.kiln.autograd.Autograd;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.Conv2dSpec;
+import dev.kiln.tensor.Shape;
+import dev.kiln.tensor.Tensor;
+
+/**
+ * 2-D convolution (cross-correlation, NCHW). Options resolve to a backend {@link Conv2dSpec}
+ * with symmetric zero padding; asymmetric ("same" with an even dilated kernel, explicit
+ * per-side) or circular padding is applied first by a differentiable {@code pad2d}, so a
+ * backend only ever sees cuDNN's form.
+ */
+final class Convolution {
+    private Convolution() {}
+
+    static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dOptions options) {
+        Checks.notNull("conv2d", new Tensor[] {x, weight}, "input", "weight");
+        if (options == null) throw new IllegalArgumentException("conv2d: options must not be null");
+        Checks.floats("conv2d", x, weight, bias);
+        Checks.sameDevice("conv2d", x, weight, bias);
+        Checks.rank("conv2d", x, 4, "input [N, C, H, W]");
+        Checks.rank("conv2d", weight, 4, "weight [O, C/groups, kh, kw]");
+        int[] xs = x.shape(), ws = weight.shape();
+        int groups = options.groups();
+        String shapes = " (weight shape " + Shape.str(ws) + ", input shape " + Shape.str(xs) + ")";
+        if ((long) ws[1] * groups != xs[1]) {
+            throw new IllegalArgumentException("conv2d: input has " + xs[1] + " channels, weight expects " + (long) ws[1] * groups
+                    + shapes);
+        }
+        if (ws[0] % groups != 0) {
+            throw new IllegalArgumentException("conv2d: out_channels=" + ws[0] + " is not divisible by groups=" + groups + shapes);
+        }
+        Checks.vector("conv2d", "bias", bias, ws[0]);
+        if (Shape.numel(xs) == 0 || Shape.numel(ws) == 0) {
+            throw new IllegalArgumentException("conv2d: empty tensors are not supported" + shapes);
+        }
+        int kh = ws[2], kw = ws[3];
+        int dh = options.dilationH(), dw = options.dilationW();
+        int top, bottom, left, right;
+        if (options.padding() instanceof Padding.Explicit p) {
+            top = p.top();
+            bottom = p.bottom();
+            left = p.left();
+            right = p.right();
+        } else {
+            if (options.strideH() != 1 || options.strideW() != 1) {
+                throw new IllegalArgumentException("conv2d: padding='same' requires stride 1, got stride (" + options.strideH() + ", " + options.strideW() + ")");
+            }
+            int th = dh * (kh - 1), tw = dw * (kw - 1);
+            top = th / 2;
+            bottom = th - top;
+            left = tw / 2;
+            right = tw - left;
+        }
+        int paddedH = xs[2] + top + bottom, paddedW = xs[3] + left + right;
+        int effH = dh * (kh - 1) + 1, effW = dw * (kw - 1) + 1;
+        if (effH > paddedH || effW > paddedW) {
+            throw new IllegalArgumentException("conv2d: kernel size (" + effH + ", " + effW + ") (dilated) is larger than the padded input ("
+                    + paddedH + ", " + paddedW + ")" + shapes);
+        }
+        boolean circular = options.paddingMode() == PaddingMode.CIRCULAR;
+        if (circular && (top > xs[2] || bottom > xs[2] || left > xs[3] || right > xs[3])) {
+            throw new IllegalArgumentException("conv2d: circular padding (top " + top + ", bottom " + bottom + ", left " + left + ", right " + right
+                    + ") must not exceed the input size (" + xs[2] + ", " + xs[3] + ")" + shapes);
+        }
+        boolean anyPad = top + bottom + left + right > 0;
+        if (anyPad && (circular || top != bottom || left != right)) {
+            Tensor padded = Shaping.pad2d(x, top, bottom, left, right, options.paddingMode());
+            Tensor out = core(padded, weight, bias, options, 0, 0);
+            // The padded input is saved for the weight gradient; free it now only when no backward will run.
+            if (!Autograd.needsGrad(x, weight, bias)) padded.close();
+            return out;
+        }
+        return core(x, weight, bias, options, top, left);
+    }
+
+    /** Convolution with symmetric zero padding {@code (padH, padW)}, recorded for autograd. */
+    private static Tensor core(Tensor x, Tensor weight, Tensor bias, Conv2dOptions o, int padH, int padW) {
+        int[] xs = x.shape(), ws = weight.shape();
+        Conv2dSpec spec = new Conv2dSpec(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], o.strideH(), o.strideW(),
+                padH, padW, o.dilationH(), o.dilationW(), o.groups());
+        Backend backend = x.backend();
+        Tensor y = Tensor.empty(backend, spec.outputShape());
+        backend.conv2d(spec, x.storage(), weight.storage(), bias == null ? null : bias.storage(), y.storage());
+        if (Autograd.needsGrad(x, weight, bias)) {
+            Autograd.record("conv2d", y, new Tensor[] {x, weight, bias}, g -> {
+                Tensor gx = null, gw = null, gb = null;
+                if (x.requiresGrad()) {
+                    gx = Tensor.empty(backend, xs);
+                    backend.conv2dBackwardData(spec, g.storage(), weight.storage(), gx.storage());
+                }
+                if (weight.requiresGrad()) {
+                    gw = Tensor.empty(backend, ws);
+                    backend.conv2dBackwardWeight(spec, x.storage(), g.storage(), gw.storage());
+                }
+                if (bias != null && bias.requiresGrad()) {
+                    gb = Tensor.empty(backend, ws[0]);
+                    backend.conv2dBackwardBias(spec, g.storage(), gb.storage());
+                }
+                return new Tensor[] {gx, gw, gb};
+            });
+        }
+        return y;
+    }
+}

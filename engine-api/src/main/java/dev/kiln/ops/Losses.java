@@ -1,0 +1,81 @@
+package dev.kiln.ops;
+
+import dev.kiln.autograd.Autograd;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.CrossEntropySpec;
+import dev.kiln.spi.ReduceSpec;
+import dev.kiln.spi.ScalarOp;
+import dev.kiln.tensor.DType;
+import dev.kiln.tensor.Shape;
+import dev.kiln.tensor.Tensor;
+import java.util.Arrays;
+
+/** Cross-entropy (fused with log-softmax on the backend) and mean squared error (composite). */
+final class Losses {
+    private Losses() {}
+
+    static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction reduction, float labelSmoothing) {
+        String op = "cross_entropy";
+        Checks.notNull(op, new Tensor[] {logits, targets}, "logits", "targets");
+        if (reduction == null) throw new IllegalArgumentException(op + ": reduction must not be null");
+        if (targets.dtype() != DType.INT32) {
+            throw new IllegalArgumentException(op + ": targets must be INT32 class indices, got " + targets.dtype());
+        }
+        Checks.floats(op, logits);
+        Checks.sameDevice(op, logits, targets);
+        int[] ls = logits.shape(), ts = targets.shape();
+        if (ls.length != 2 || ts.length != 1 || ls[0] != ts[0]) {
+            throw new IllegalArgumentException(op + ": expected logits [N, C] and targets [N], got " + Shape.str(ls) + " and " + Shape.str(ts));
+        }
+        int n = ls[0], classes = ls[1];
+        CrossEntropySpec spec = new CrossEntropySpec(n, classes, labelSmoothing);
+        Backend backend = logits.backend();
+        Tensor losses = Tensor.empty(backend, n);
+        Tensor logProbs = Tensor.empty(backend, n, classes);
+        backend.crossEntropy(spec, logits.storage(), targets.storage(), losses.storage(), logProbs.storage());
+        Tensor out;
+        if (reduction == Reduction.NONE) {
+            out = losses;
+        } else {
+            out = Tensor.empty(backend);
+            backend.sum(new ReduceSpec(new int[] {n}, new int[] {0}), losses.storage(), out.storage());
+            if (reduction == Reduction.MEAN) backend.scalar(ScalarOp.MUL, out.storage(), 1f / n, out.storage());
+            losses.close();
+        }
+        if (Autograd.needsGrad(logits)) {
+            Autograd.record(op, out, new Tensor[] {logits, targets}, g -> {
+                Tensor gradLoss = reduction == Reduction.NONE ? g
+                        : Elementwise.expand(g, new int[0], new int[] {n}, reduction == Reduction.MEAN ? 1f / n : 1f);
+                Tensor gx = Tensor.empty(backend, n, classes);
+                backend.crossEntropyBackward(spec, logProbs.storage(), targets.storage(), gradLoss.storage(), gx.storage());
+                if (gradLoss != g) gradLoss.close();
+                return new Tensor[] {gx, null};
+            });
+        } else {
+            logProbs.close();
+        }
+        return out;
+    }
+
+    static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) {
+        String op = "mse_loss";
+        Checks.operands(op, input, target);
+        if (reduction == null) throw new IllegalArgumentException(op + ": reduction must not be null");
+        if (!Arrays.equals(input.shape(), target.shape())) {
+            throw new IllegalArgumentException(op + ": input and target shapes differ: " + Shape.str(input.shape()) + " and " + Shape.str(target.shape()));
+        }
+        boolean grad = Autograd.needsGrad(input, target);
+        Tensor diff = Functional.sub(input, target);
+        Tensor sq = Functional.mul(diff, diff);
+        if (reduction == Reduction.NONE) {
+            if (!grad) diff.close();
+            return sq;
+        }
+        Tensor out = reduction == Reduction.MEAN ? Functional.mean(sq) : Functional.sum(sq);
+        if (!grad) {
+            diff.close();
+            sq.close();
+        }
+        return out;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.kiln.ops;
+
+import dev.kiln.autograd.Autograd;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.SoftmaxSpec;
+import dev.kiln.tensor.Shape;
+import dev.kiln.tensor.Tensor;
+
+/**
+ * Softmax and log-softmax over any dimension. A contiguous tensor is already an
+ * {@code [outer, dim, inner]} view, so no permute is needed; backward uses the saved output.
+ */
+final class Softmax {
+    private Softmax() {}
+
+    static Tensor softmax(String name, Tensor x, int dim, boolean log) {
+        Checks.notNull(name, x, "input");
+        Checks.floats(name, x);
+        int[] s = x.shape();
+        int outer = 1, size = 1, inner = 1;
+        if (s.length > 0) {
+            int d = Shape.axis(name, dim, s.length);
+            for (int i = 0; i < d; i++) outer *= s[i];
+            size = s[d];
+            for (int i = d + 1; i < s.length; i++) inner *= s[i];
+        } else {
+            Shape.axis(name, dim, 1);
+        }
+        Backend backend = x.backend();
+        Tensor y = Tensor.empty(backend, s);
+        if (y.numel() == 0) return y;
+        SoftmaxSpec spec = new SoftmaxSpec(outer, size, inner, log);
+        backend.softmax(spec, x.storage(), y.storage());
+        if (Autograd.needsGrad(x)) {
+            Autograd.record(name, y, new Tensor[] {x}, g -> {
+                Tensor gx = Tensor.empty(backend, s);
+                backend.softmaxBackward(spec, y.storage(), g.storage(), gx.storage());
+                return new Tensor[] {gx};
+            });
+        }
+        return y;
+    }
+}

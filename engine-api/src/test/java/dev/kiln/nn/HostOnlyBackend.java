@@ -1,0 +1,110 @@
+package dev.kiln.nn;
+
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.Storage;
+import dev.kiln.tensor.DType;
+import dev.kiln.tensor.Device;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A test backend that only stores memory: allocate, copy and fill work, every compute method
+ * throws. Enough to test module structure (names, counts, initial values, freezing, moves)
+ * without a real backend.
+ */
+public final class HostOnlyBackend {
+    private HostOnlyBackend() {}
+
+    /** A storage in a shared arena, so any thread may touch it. */
+    static final class HostStorage implements Storage {
+        final Backend backend;
+        final DType dtype;
+        final long numel;
+        final Arena arena = Arena.ofShared();
+        final MemorySegment segment;
+        final AtomicLong live;
+        boolean closed;
+
+        HostStorage(Backend backend, DType dtype, long numel, AtomicLong live) {
+            this.backend = backend;
+            this.dtype = dtype;
+            this.numel = numel;
+            this.segment = arena.allocate(Math.max(1, numel * dtype.byteSize()), 64);
+            this.live = live;
+            live.addAndGet(byteSize());
+        }
+
+        @Override public Backend backend() { return backend; }
+        @Override public DType dtype() { return dtype; }
+        @Override public long numel() { return numel; }
+        @Override public boolean isClosed() { return closed; }
+
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            live.addAndGet(-byteSize());
+            arena.close();
+        }
+    }
+
+    /** A new backend named {@code name} on device {@code device}; {@code bytesInUse} counts live storages. */
+    public static Backend create(String name, Device device) {
+        return create(name, device, new java.util.ArrayList<>());
+    }
+
+    /**
+     * Like {@link #create(String, Device)}, and records each fused optimizer call (adamStep, sgdStep)
+     * in {@code calls} as {@code [methodName, spec, paramCount, lastListSize]} without computing anything.
+     */
+    public static Backend create(String name, Device device, java.util.List<Object[]> calls) {
+        AtomicLong live = new AtomicLong();
+        Backend[] self = new Backend[1];
+        self[0] = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (proxy, m, args) -> {
+            switch (m.getName()) {
+                case "name": return name;
+                case "device": return device;
+                case "description": return "host-only test backend " + name;
+                case "allocate": return new HostStorage(self[0], (DType) args[0], (Long) args[1], live);
+                case "copyFromHost": {
+                    HostStorage dst = (HostStorage) args[1];
+                    MemorySegment.copy((MemorySegment) args[0], 0, dst.segment, 0, dst.byteSize());
+                    return null;
+                }
+                case "copyToHost": {
+                    HostStorage src = (HostStorage) args[0];
+                    MemorySegment.copy(src.segment, 0, (MemorySegment) args[1], 0, src.byteSize());
+                    return null;
+                }
+                case "copy": {
+                    HostStorage src = (HostStorage) args[0], dst = (HostStorage) args[1];
+                    MemorySegment.copy(src.segment, 0, dst.segment, 0, src.byteSize());
+                    return null;
+                }
+                case "fill": {
+                    HostStorage dst = (HostStorage) args[0];
+                    float v = (Float) args[1];
+                    for (long i = 0; i < dst.numel; i++) {
+                        if (dst.dtype == DType.INT32) dst.segment.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, (int) v);
+                        else dst.segment.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, v);
+                    }
+                    return null;
+                }
+                case "bytesInUse": return live.get();
+                case "adamStep", "sgdStep": {
+                    calls.add(new Object[] {m.getName(), args[0], ((java.util.List<?>) args[1]).size(),
+                            ((java.util.List<?>) args[args.length - 1]).size()});
+                    return null;
+                }
+                case "synchronize": return null;
+                case "toString": return "HostOnlyBackend(" + name + ")";
+                case "hashCode": return System.identityHashCode(proxy);
+                case "equals": return proxy == args[0];
+                default: throw new UnsupportedOperationException("host-only test backend: " + m.getName() + " is not supported");
+            }
+        });
+        return self[0];
+    }
+}

@@ -1,0 +1,308 @@
+package dev.kiln.cpu;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.kiln.cpu.kernels.BatchNorm;
+import dev.kiln.cpu.kernels.Conv2d;
+import dev.kiln.cpu.kernels.CrossEntropy;
+import dev.kiln.cpu.kernels.Dropout;
+import dev.kiln.cpu.kernels.Elementwise;
+import dev.kiln.cpu.kernels.Gemm;
+import dev.kiln.cpu.kernels.MicroKernels;
+import dev.kiln.cpu.kernels.Optimizers;
+import dev.kiln.cpu.kernels.Pad2d;
+import dev.kiln.cpu.kernels.Pool2d;
+import dev.kiln.cpu.kernels.Reduce;
+import dev.kiln.cpu.kernels.Softmax;
+import dev.kiln.spi.AdamSpec;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.BatchNormSpec;
+import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.Broadcast;
+import dev.kiln.spi.Conv2dSpec;
+import dev.kiln.spi.CrossEntropySpec;
+import dev.kiln.spi.MatmulSpec;
+import dev.kiln.spi.PadSpec;
+import dev.kiln.spi.Pool2dSpec;
+import dev.kiln.spi.ReduceSpec;
+import dev.kiln.spi.ScalarOp;
+import dev.kiln.spi.SgdSpec;
+import dev.kiln.spi.SoftmaxSpec;
+import dev.kiln.spi.Storage;
+import dev.kiln.spi.UnaryOp;
+import dev.kiln.tensor.DType;
+import dev.kiln.tensor.Device;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The pure-Java backend: off-heap {@link CpuStorage}, kernels in {@code dev.kiln.cpu.kernels}
+ * run synchronously on a dedicated {@link CpuThreadPool}. Every kernel splits work so that its
+ * result is bit-identical for any pool size.
+ */
+public final class CpuBackend implements Backend, AutoCloseable {
+    private final CpuThreadPool pool;
+    private final AtomicLong bytesInUse = new AtomicLong();
+
+    /**
+     * A backend computing on {@code threads} threads (tests use different sizes to check determinism).
+     *
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public CpuBackend(int threads) {
+        this.pool = new CpuThreadPool(threads);
+    }
+
+    /** The worker pool. */
+    public CpuThreadPool pool() {
+        return pool;
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public String description() {
+        return "cpu: pure Java, " + pool.threads() + " threads, gemm " + MicroKernels.get().name() + ", Java " + Runtime.version();
+    }
+
+    // ---- memory ----
+
+    @Override
+    public Storage allocate(DType dtype, long numel) {
+        return new CpuStorage(this, dtype, numel, bytesInUse);
+    }
+
+    @Override
+    public void copyFromHost(MemorySegment src, Storage dst) {
+        MemorySegment.copy(src, 0, seg(dst), 0, dst.byteSize());
+    }
+
+    @Override
+    public void copyToHost(Storage src, MemorySegment dst) {
+        MemorySegment.copy(seg(src), 0, dst, 0, src.byteSize());
+    }
+
+    @Override
+    public void copy(Storage src, Storage dst) {
+        MemorySegment.copy(seg(src), 0, seg(dst), 0, dst.byteSize());
+    }
+
+    @Override
+    public void fill(Storage dst, float value) {
+        MemorySegment d = seg(dst);
+        if (dst.dtype() == DType.INT32) {
+            int v = (int) value;
+            pool.parallelRange(dst.numel(), 1 << 16, (s, e) -> {
+                for (long i = s; i < e; i++) d.setAtIndex(JAVA_INT, i, v);
+            });
+        } else {
+            pool.parallelRange(dst.numel(), 1 << 16, (s, e) -> {
+                for (long i = s; i < e; i++) d.setAtIndex(JAVA_FLOAT, i, value);
+            });
+        }
+    }
+
+    @Override
+    public long bytesInUse() {
+        return bytesInUse.get();
+    }
+
+    /** Kernels run synchronously: nothing is ever queued. */
+    @Override
+    public void synchronize() {}
+
+    // ---- elementwise ----
+
+    @Override
+    public void unary(UnaryOp op, float alpha, Storage x, Storage out) {
+        Elementwise.unary(pool, op, alpha, seg(x), seg(out), out.numel());
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, float alpha, Storage x, Storage y, Storage gradOut, Storage gradIn) {
+        Elementwise.unaryBackward(pool, op, alpha, segOrNull(x), segOrNull(y), seg(gradOut), seg(gradIn), gradIn.numel());
+    }
+
+    @Override
+    public void binary(BinaryOp op, Broadcast spec, Storage a, Storage b, Storage out) {
+        Elementwise.binary(pool, op, spec, seg(a), seg(b), seg(out));
+    }
+
+    @Override
+    public void scalar(ScalarOp op, Storage x, float s, Storage out) {
+        Elementwise.scalar(pool, op, seg(x), s, seg(out), out.numel());
+    }
+
+    // ---- reductions ----
+
+    @Override
+    public void sum(ReduceSpec spec, Storage x, Storage out) {
+        Reduce.sum(pool, spec, seg(x), seg(out));
+    }
+
+    @Override
+    public void argmax(int rows, int cols, Storage x, Storage out) {
+        Reduce.argmax(pool, rows, cols, seg(x), seg(out));
+    }
+
+    // ---- linear algebra ----
+
+    @Override
+    public void matmul(MatmulSpec spec, Storage a, Storage b, Storage out) {
+        Gemm.matmul(pool, spec, seg(a), seg(b), seg(out));
+    }
+
+    // ---- convolution ----
+
+    @Override
+    public void conv2d(Conv2dSpec spec, Storage x, Storage w, Storage bias, Storage y) {
+        Conv2d.forward(pool, spec, seg(x), seg(w), segOrNull(bias), seg(y));
+    }
+
+    @Override
+    public void conv2dBackwardData(Conv2dSpec spec, Storage gy, Storage w, Storage gx) {
+        Conv2d.backwardData(pool, spec, seg(gy), seg(w), seg(gx));
+    }
+
+    @Override
+    public void conv2dBackwardWeight(Conv2dSpec spec, Storage x, Storage gy, Storage gw) {
+        Conv2d.backwardWeight(pool, spec, seg(x), seg(gy), seg(gw));
+    }
+
+    @Override
+    public void conv2dBackwardBias(Conv2dSpec spec, Storage gy, Storage gb) {
+        Conv2d.backwardBias(pool, spec, seg(gy), seg(gb));
+    }
+
+    @Override
+    public void pad2d(PadSpec spec, Storage x, Storage y) {
+        Pad2d.forward(pool, spec, seg(x), seg(y));
+    }
+
+    @Override
+    public void pad2dBackward(PadSpec spec, Storage gy, Storage gx) {
+        Pad2d.backward(pool, spec, seg(gy), seg(gx));
+    }
+
+    // ---- pooling ----
+
+    @Override
+    public void maxPool2d(Pool2dSpec spec, Storage x, Storage y) {
+        Pool2d.maxForward(pool, spec, seg(x), seg(y));
+    }
+
+    @Override
+    public void maxPool2dBackward(Pool2dSpec spec, Storage x, Storage y, Storage gy, Storage gx) {
+        Pool2d.maxBackward(pool, spec, seg(x), seg(gy), seg(gx));
+    }
+
+    @Override
+    public void avgPool2d(Pool2dSpec spec, Storage x, Storage y) {
+        Pool2d.avgForward(pool, spec, seg(x), seg(y));
+    }
+
+    @Override
+    public void avgPool2dBackward(Pool2dSpec spec, Storage gy, Storage gx) {
+        Pool2d.avgBackward(pool, spec, seg(gy), seg(gx));
+    }
+
+    // ---- softmax and losses ----
+
+    @Override
+    public void softmax(SoftmaxSpec spec, Storage x, Storage y) {
+        Softmax.forward(pool, spec, seg(x), seg(y));
+    }
+
+    @Override
+    public void softmaxBackward(SoftmaxSpec spec, Storage y, Storage gy, Storage gx) {
+        Softmax.backward(pool, spec, seg(y), seg(gy), seg(gx));
+    }
+
+    @Override
+    public void crossEntropy(CrossEntropySpec spec, Storage logits, Storage targets, Storage losses, Storage logProbs) {
+        CrossEntropy.forward(pool, spec, seg(logits), seg(targets), seg(losses), seg(logProbs));
+    }
+
+    @Override
+    public void crossEntropyBackward(CrossEntropySpec spec, Storage logProbs, Storage targets, Storage gradLoss, Storage gradLogits) {
+        CrossEntropy.backward(pool, spec, seg(logProbs), seg(targets), seg(gradLoss), seg(gradLogits));
+    }
+
+    // ---- normalisation ----
+
+    @Override
+    public void batchNormTrain(BatchNormSpec spec, Storage x, Storage gamma, Storage beta, Storage y,
+                               Storage saveMean, Storage saveInvStd, Storage runningMean, Storage runningVar) {
+        BatchNorm.train(pool, spec, seg(x), segOrNull(gamma), segOrNull(beta), seg(y), seg(saveMean), seg(saveInvStd),
+                segOrNull(runningMean), segOrNull(runningVar));
+    }
+
+    @Override
+    public void batchNormEval(BatchNormSpec spec, Storage x, Storage gamma, Storage beta,
+                              Storage runningMean, Storage runningVar, Storage y) {
+        BatchNorm.eval(pool, spec, seg(x), segOrNull(gamma), segOrNull(beta), seg(runningMean), seg(runningVar), seg(y));
+    }
+
+    @Override
+    public void batchNormBackward(BatchNormSpec spec, Storage x, Storage gamma, Storage gy,
+                                  Storage saveMean, Storage saveInvStd, Storage gx, Storage gGamma, Storage gBeta) {
+        BatchNorm.backward(pool, spec, seg(x), segOrNull(gamma), seg(gy), seg(saveMean), seg(saveInvStd),
+                segOrNull(gx), segOrNull(gGamma), segOrNull(gBeta));
+    }
+
+    // ---- random ----
+
+    @Override
+    public void dropoutMask(long seed, long offset, float p, Storage mask) {
+        Dropout.mask(pool, seed, offset, p, seg(mask), mask.numel());
+    }
+
+    // ---- optimisers ----
+
+    @Override
+    public void adamStep(AdamSpec spec, List<Storage> params, List<Storage> grads, List<Storage> m, List<Storage> v) {
+        for (int i = 0; i < params.size(); i++) {
+            Storage p = params.get(i);
+            Optimizers.adam(pool, spec, seg(p), seg(grads.get(i)), seg(m.get(i)), seg(v.get(i)), p.numel());
+        }
+    }
+
+    @Override
+    public void sgdStep(SgdSpec spec, List<Storage> params, List<Storage> grads, List<Storage> momentumBuffers) {
+        for (int i = 0; i < params.size(); i++) {
+            Storage p = params.get(i);
+            MemorySegment buf = momentumBuffers.isEmpty() ? null : seg(momentumBuffers.get(i));
+            Optimizers.sgd(pool, spec, seg(p), seg(grads.get(i)), buf, p.numel());
+        }
+    }
+
+    /** Stops the worker threads; storages stay valid until closed. */
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    @Override
+    public String toString() {
+        return description();
+    }
+
+    private static MemorySegment seg(Storage s) {
+        if (s instanceof CpuStorage c) return c.segment();
+        throw new IllegalArgumentException("cpu: storage " + s + " belongs to backend '" + s.backend().name() + "', not cpu; copy it to the cpu first");
+    }
+
+    private static MemorySegment segOrNull(Storage s) {
+        return s == null ? null : seg(s);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.kiln.cpu.kernels;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import dev.kiln.cpu.CpuThreadPool;
+import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.Broadcast;
+import dev.kiln.spi.ScalarOp;
+import dev.kiln.spi.UnaryOp;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Elementwise unary, binary (broadcasting) and scalar kernels over float32 segments. Each
+ * element is computed independently, so outputs may alias inputs and any split is deterministic.
+ * Transcendental functions are evaluated in double and rounded once.
+ */
+public final class Elementwise {
+    /** Elements per task: large enough to amortise the hand-off. */
+    static final long GRAIN = 1 << 15;
+    private static final double INV_SQRT_2PI = 0.3989422804014327;
+
+    private Elementwise() {}
+
+    /** {@code out[i] = f(x[i])} for {@code numel} elements. */
+    public static void unary(CpuThreadPool pool, UnaryOp op, float alpha, MemorySegment x, MemorySegment out, long numel) {
+        pool.parallelRange(numel, GRAIN, (s, e) -> {
+            for (long i = s; i < e; i++) out.setAtIndex(JAVA_FLOAT, i, apply(op, alpha, x.getAtIndex(JAVA_FLOAT, i)));
+        });
+    }
+
+    /** f(v) for one element. */
+    static float apply(UnaryOp op, float alpha, float v) {
+        return switch (op) {
+            case RELU -> v > 0 ? v : 0f;
+            case LEAKY_RELU -> v > 0 ? v : v * alpha;
+            case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-(double) v)));
+            case TANH -> (float) Math.tanh(v);
+            case GELU -> (float) (v * Erf.phi(v));
+            case EXP -> (float) Math.exp(v);
+            case LOG -> (float) Math.log(v);
+            case NEG -> -v;
+            case SQRT -> (float) Math.sqrt(v);
+            case ABS -> Math.abs(v);
+        };
+    }
+
+    /** {@code gradIn[i] = gradOut[i] * f'(x[i])}, using {@code y = f(x)} where the derivative is cheaper from it. */
+    public static void unaryBackward(CpuThreadPool pool, UnaryOp op, float alpha, MemorySegment x, MemorySegment y,
+                                     MemorySegment gy, MemorySegment gx, long numel) {
+        pool.parallelRange(numel, GRAIN, (s, e) -> {
+            for (long i = s; i < e; i++) {
+                float g = gy.getAtIndex(JAVA_FLOAT, i);
+                gx.setAtIndex(JAVA_FLOAT, i, derivative(op, alpha, x, y, i, g));
+            }
+        });
+    }
+
+    private static float derivative(UnaryOp op, float alpha, MemorySegment x, MemorySegment y, long i, float g) {
+        return switch (op) {
+            case RELU -> x.getAtIndex(JAVA_FLOAT, i) > 0 ? g : 0f;
+            case LEAKY_RELU -> x.getAtIndex(JAVA_FLOAT, i) > 0 ? g : g * alpha;
+            case SIGMOID -> {
+                double v = y.getAtIndex(JAVA_FLOAT, i);
+                yield (float) (g * v * (1.0 - v));
+            }
+            case TANH -> {
+                double v = y.getAtIndex(JAVA_FLOAT, i);
+                yield (float) (g * (1.0 - v * v));
+            }
+            case GELU -> {
+                double v = x.getAtIndex(JAVA_FLOAT, i);
+                yield (float) (g * (Erf.phi(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v)));
+            }
+            case EXP -> g * y.getAtIndex(JAVA_FLOAT, i);
+            case LOG -> g / x.getAtIndex(JAVA_FLOAT, i);
+            case NEG -> -g;
+            case SQRT -> (float) (g * 0.5 / y.getAtIndex(JAVA_FLOAT, i));
+            case ABS -> {
+                float v = x.getAtIndex(JAVA_FLOAT, i);
+                yield v > 0 ? g : v < 0 ? -g : 0f;
+            }
+        };
+    }
+
+    /** {@code out = a (op) b} with the index arithmetic of {@code spec}; {@code out} may alias a or b. */
+    public static void binary(CpuThreadPool pool, BinaryOp op, Broadcast spec, MemorySegment a, MemorySegment b, MemorySegment out) {
+        long n = spec.numel();
+        if (spec.isElementwise()) {
+            pool.parallelRange(n, GRAIN, (s, e) -> {
+                for (long i = s; i < e; i++) {
+                    out.setAtIndex(JAVA_FLOAT, i, apply(op, a.getAtIndex(JAVA_FLOAT, i), b.getAtIndex(JAVA_FLOAT, i)));
+                }
+            });
+            return;
+        }
+        int[] shape = spec.outShape();
+        long[] as = spec.aStrides(), bs = spec.bStrides();
+        int rank = shape.length;
+        pool.parallelRange(n, GRAIN, (s, e) -> {
+            // Odometer over the output index: offsets into a and b follow incrementally.
+            int[] idx = new int[rank];
+            long rem = s, ao = 0, bo = 0;
+            for (int d = rank - 1; d >= 0; d--) {
+                idx[d] = (int) (rem % shape[d]);
+                rem /= shape[d];
+                ao += idx[d] * as[d];
+                bo += idx[d] * bs[d];
+            }
+            for (long i = s; i < e; i++) {
+                out.setAtIndex(JAVA_FLOAT, i, apply(op, a.getAtIndex(JAVA_FLOAT, ao), b.getAtIndex(JAVA_FLOAT, bo)));
+                for (int d = rank - 1; d >= 0; d--) {
+                    ao += as[d];
+                    bo += bs[d];
+                    if (++idx[d] < shape[d]) break;
+                    ao -= as[d] * shape[d];
+                    bo -= bs[d] * shape[d];
+                    idx[d] = 0;
+                }
+            }
+        });
+    }
+
+    private static float apply(BinaryOp op, float a, float b) {
+        return switch (op) {
+            case ADD -> a + b;
+            case SUB -> a - b;
+            case MUL -> a * b;
+            case DIV -> a / b;
+        };
+    }
+
+    /** {@code out = x (op) s}; {@code out} may alias x. */
+    public static void scalar(CpuThreadPool pool, ScalarOp op, MemorySegment x, float s, MemorySegment out, long numel) {
+        pool.parallelRange(numel, GRAIN, (st, e) -> {
+            for (long i = st; i < e; i++) {
+                float v = x.getAtIndex(JAVA_FLOAT, i);
+                float r = switch (op) {
+                    case ADD -> v + s;
+                    case MUL -> v * s;
+                    case POW -> (float) Math.pow(v, s);
+                    case RSUB -> s - v;
+                    case RDIV -> s / v;
+                };
+                out.setAtIndex(JAVA_FLOAT, i, r);
+            }
+        });
+    }
+}

@@ -1,0 +1,435 @@
+package dev.kiln.cuda;
+
+import dev.kiln.cuda.ffi.Dnn;
+import dev.kiln.cuda.ffi.Driver;
+import dev.kiln.cuda.memory.CudaMemoryStats;
+import dev.kiln.spi.AdamSpec;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.BatchNormSpec;
+import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.Broadcast;
+import dev.kiln.spi.Conv2dSpec;
+import dev.kiln.spi.CrossEntropySpec;
+import dev.kiln.spi.MatmulSpec;
+import dev.kiln.spi.PadSpec;
+import dev.kiln.spi.Pool2dSpec;
+import dev.kiln.spi.ReduceSpec;
+import dev.kiln.spi.ScalarOp;
+import dev.kiln.spi.SgdSpec;
+import dev.kiln.spi.SoftmaxSpec;
+import dev.kiln.spi.Storage;
+import dev.kiln.spi.UnaryOp;
+import dev.kiln.tensor.DType;
+import dev.kiln.tensor.Device;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The CUDA backend: one device, one compute stream. GEMMs run on cuBLAS, convolutions, pooling
+ * forwards, softmax and batch norm on cuDNN, everything else on Kiln's kernels
+ * ({@link dev.kiln.cuda.kernels.KernelOps}). Calls are serialised by one lock and queue work
+ * asynchronously; {@link #copyToHost} and {@link #synchronize} wait for it. FP32 throughout unless
+ * TF32 is enabled ({@link CudaOptions}). Created by {@link CudaBackendProvider#probe()}.
+ */
+public final class CudaBackend implements Backend, AutoCloseable {
+    private final CudaRuntime rt;
+    private final CudnnOps dnn;
+    private final AtomicLong bytesInUse = new AtomicLong();
+    private final Device device;
+    private final String description;
+    /** Classes of the last crossEntropy whose error flag is not yet read, or 0. */
+    private int pendingCrossEntropyClasses;
+
+    CudaBackend(CudaRuntime rt) {
+        this.rt = rt;
+        this.dnn = new CudnnOps(rt);
+        this.device = Device.cuda(rt.ordinal);
+        this.description = device + " " + rt.deviceName + " (sm_" + rt.ccMajor + rt.ccMinor + ", " + rt.multiprocessors
+                + " SMs), driver CUDA " + version(rt.driverVersion / 1000, (rt.driverVersion % 1000) / 10)
+                + ", cuBLAS " + version(rt.cublasVersion / 10000, rt.cublasVersion / 100 % 100, rt.cublasVersion % 100)
+                + ", cuDNN " + version(rt.cudnnVersion / 10000, rt.cudnnVersion / 100 % 100, rt.cudnnVersion % 100)
+                + ", " + (rt.options.tf32() ? "TF32" : "FP32") + (rt.options.deterministic() ? ", deterministic" : "");
+    }
+
+    private static String version(long... parts) {
+        StringBuilder sb = new StringBuilder();
+        for (long p : parts) sb.append(sb.isEmpty() ? "" : ".").append(p);
+        return sb.toString();
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    /** Allocator counters (allocated, cached, peak bytes). */
+    public CudaMemoryStats memoryStats() {
+        return rt.allocator.stats();
+    }
+
+    /** Gives the allocator's cached blocks back to the device. */
+    public void emptyCache() {
+        try (var _ = rt.begin()) {
+            rt.allocator.releaseCache();
+        }
+    }
+
+    private static long ptr(Storage s) {
+        if (s == null) return 0;
+        if (!(s instanceof CudaStorage c)) {
+            throw new IllegalArgumentException("cuda: storage belongs to backend '" + s.backend().name() + "', not this CUDA backend");
+        }
+        return c.address();
+    }
+
+    // ---- memory ----
+
+    @Override
+    public Storage allocate(DType dtype, long numel) {
+        if (numel < 0) throw new IllegalArgumentException("cuda: cannot allocate " + numel + " elements");
+        try (var _ = rt.begin()) {
+            long address = rt.allocator.allocate(Math.multiplyExact(numel, (long) dtype.byteSize()));
+            return new CudaStorage(this, dtype, numel, address, rt.allocator, bytesInUse);
+        }
+    }
+
+    @Override
+    public void copyFromHost(MemorySegment src, Storage dst) {
+        long bytes = dst.byteSize();
+        if (src.byteSize() < bytes) {
+            throw new IllegalArgumentException("cuda: copyFromHost needs " + bytes + " bytes, the host segment has " + src.byteSize());
+        }
+        if (bytes == 0) return;
+        try (var _ = rt.begin()) {
+            rt.staging.upload(src.asSlice(0, bytes), ptr(dst));
+        }
+    }
+
+    @Override
+    public void copyToHost(Storage src, MemorySegment dst) {
+        long bytes = src.byteSize();
+        if (dst.byteSize() < bytes) {
+            throw new IllegalArgumentException("cuda: copyToHost needs " + bytes + " bytes, the host segment has " + dst.byteSize());
+        }
+        try (var _ = rt.begin()) {
+            rt.staging.download(ptr(src), dst.asSlice(0, bytes));
+            checkDeferredErrors();
+        }
+    }
+
+    @Override
+    public void copy(Storage src, Storage dst) {
+        if (src.byteSize() == 0) return;
+        try (var _ = rt.begin()) {
+            Driver.copyDeviceToDevice(ptr(dst), ptr(src), src.byteSize(), rt.stream);
+        }
+    }
+
+    @Override
+    public void fill(Storage dst, float value) {
+        if (dst.numel() == 0) return;
+        int bits = dst.dtype() == DType.INT32 ? (int) value : Float.floatToRawIntBits(value);
+        try (var _ = rt.begin()) {
+            Driver.memsetD32(ptr(dst), bits, dst.numel(), rt.stream);
+        }
+    }
+
+    @Override
+    public long bytesInUse() {
+        return bytesInUse.get();
+    }
+
+    @Override
+    public void synchronize() {
+        try (var _ = rt.begin()) {
+            rt.stream.synchronize();
+            checkDeferredErrors();
+        }
+    }
+
+    /** Reads the cross-entropy error flag after a sync; throws naming the bad row. */
+    private void checkDeferredErrors() {
+        if (pendingCrossEntropyClasses == 0) return;
+        int classes = pendingCrossEntropyClasses;
+        pendingCrossEntropyClasses = 0;
+        int flag;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate(ValueLayout.JAVA_INT);
+            rt.staging.download(rt.errorFlag, host);
+            flag = host.get(ValueLayout.JAVA_INT, 0);
+        }
+        if (flag != 0) {
+            Driver.memsetD32(rt.errorFlag, 0, 1, rt.stream);
+            throw new IllegalArgumentException("cross_entropy: the target of sample " + (flag - 1) + " is out of range [0, " + classes + ")");
+        }
+    }
+
+    // ---- elementwise and reductions: Kiln's kernels ----
+
+    @Override
+    public void unary(UnaryOp op, float alpha, Storage x, Storage out) {
+        try (var _ = rt.begin()) {
+            rt.kernels.unary(op, alpha, ptr(x), ptr(out), x.numel());
+        }
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, float alpha, Storage x, Storage y, Storage gradOut, Storage gradIn) {
+        try (var _ = rt.begin()) {
+            rt.kernels.unaryBackward(op, alpha, ptr(x), ptr(y), ptr(gradOut), ptr(gradIn), gradIn.numel());
+        }
+    }
+
+    @Override
+    public void binary(BinaryOp op, Broadcast spec, Storage a, Storage b, Storage out) {
+        try (var _ = rt.begin()) {
+            rt.kernels.binary(op, spec, ptr(a), ptr(b), ptr(out));
+        }
+    }
+
+    @Override
+    public void scalar(ScalarOp op, Storage x, float v, Storage out) {
+        try (var _ = rt.begin()) {
+            rt.kernels.scalar(op, ptr(x), v, ptr(out), x.numel());
+        }
+    }
+
+    @Override
+    public void sum(ReduceSpec spec, Storage x, Storage out) {
+        try (var _ = rt.begin()) {
+            rt.kernels.sum(spec, ptr(x), ptr(out));
+        }
+    }
+
+    @Override
+    public void argmax(int rows, int cols, Storage x, Storage out) {
+        try (var _ = rt.begin()) {
+            rt.kernels.argmax(rows, cols, ptr(x), ptr(out));
+        }
+    }
+
+    // ---- linear algebra: cuBLAS ----
+
+    @Override
+    public void matmul(MatmulSpec spec, Storage a, Storage b, Storage out) {
+        if (spec.m() == 0 || spec.n() == 0) return;
+        try (var _ = rt.begin()) {
+            if (spec.k() == 0) {
+                // An empty sum: out = 0, or unchanged when accumulating.
+                if (!spec.accumulate()) Driver.memsetD32(ptr(out), 0, out.numel(), rt.stream);
+                return;
+            }
+            GemmArgs g = GemmArgs.rowMajor(spec, ptr(a), ptr(b));
+            rt.blas.sgemm(g.opA(), g.opB(), g.m(), g.n(), g.k(), 1f, g.first(), g.lda(), g.strideA(), g.second(), g.ldb(),
+                    g.strideB(), spec.accumulate() ? 1f : 0f, ptr(out), g.ldc(), g.strideC(), g.batch(), "matmul " + spec);
+        }
+    }
+
+    // ---- convolution: cuDNN ----
+
+    @Override
+    public void conv2d(Conv2dSpec spec, Storage x, Storage w, Storage bias, Storage y) {
+        try (var _ = rt.begin()) {
+            dnn.conv2d(spec, ptr(x), ptr(w), ptr(bias), ptr(y));
+        }
+    }
+
+    @Override
+    public void conv2dBackwardData(Conv2dSpec spec, Storage gy, Storage w, Storage gx) {
+        try (var _ = rt.begin()) {
+            dnn.conv2dBackwardData(spec, ptr(gy), ptr(w), ptr(gx));
+        }
+    }
+
+    @Override
+    public void conv2dBackwardWeight(Conv2dSpec spec, Storage x, Storage gy, Storage gw) {
+        try (var _ = rt.begin()) {
+            dnn.conv2dBackwardWeight(spec, ptr(x), ptr(gy), ptr(gw));
+        }
+    }
+
+    @Override
+    public void conv2dBackwardBias(Conv2dSpec spec, Storage gy, Storage gb) {
+        try (var _ = rt.begin()) {
+            dnn.conv2dBackwardBias(spec, ptr(gy), ptr(gb));
+        }
+    }
+
+    @Override
+    public void pad2d(PadSpec spec, Storage x, Storage y) {
+        try (var _ = rt.begin()) {
+            rt.kernels.pad2d(spec, ptr(x), ptr(y));
+        }
+    }
+
+    @Override
+    public void pad2dBackward(PadSpec spec, Storage gy, Storage gx) {
+        try (var _ = rt.begin()) {
+            rt.kernels.pad2dBackward(spec, ptr(gy), ptr(gx));
+        }
+    }
+
+    // ---- pooling: cuDNN forwards when representable; backwards by Kiln's gather kernels ----
+
+    @Override
+    public void maxPool2d(Pool2dSpec spec, Storage x, Storage y) {
+        try (var _ = rt.begin()) {
+            if (CudnnOps.poolingSupported(spec)) dnn.pool(spec, Dnn.POOLING_MAX_DETERMINISTIC, ptr(x), ptr(y));
+            else rt.kernels.maxPool2d(spec, ptr(x), ptr(y));
+        }
+    }
+
+    /** Kiln's kernel: the SPI routes the gradient to the first maximum of each window, a tie rule cuDNN does not document. */
+    @Override
+    public void maxPool2dBackward(Pool2dSpec spec, Storage x, Storage y, Storage gy, Storage gx) {
+        try (var _ = rt.begin()) {
+            rt.kernels.maxPool2dBackward(spec, ptr(x), ptr(gy), ptr(gx));
+        }
+    }
+
+    @Override
+    public void avgPool2d(Pool2dSpec spec, Storage x, Storage y) {
+        try (var _ = rt.begin()) {
+            if (CudnnOps.poolingSupported(spec)) {
+                dnn.pool(spec, spec.countIncludePad() ? Dnn.POOLING_AVERAGE_INCLUDE_PADDING : Dnn.POOLING_AVERAGE_EXCLUDE_PADDING,
+                        ptr(x), ptr(y));
+            } else {
+                rt.kernels.avgPool2d(spec, ptr(x), ptr(y));
+            }
+        }
+    }
+
+    /** Kiln's kernel: cuDNN's pooling backward needs the forward's x and y, which this SPI call does not supply. */
+    @Override
+    public void avgPool2dBackward(Pool2dSpec spec, Storage gy, Storage gx) {
+        try (var _ = rt.begin()) {
+            rt.kernels.avgPool2dBackward(spec, ptr(gy), ptr(gx));
+        }
+    }
+
+    // ---- softmax and losses ----
+
+    @Override
+    public void softmax(SoftmaxSpec spec, Storage x, Storage y) {
+        if (spec.numel() == 0) return;
+        try (var _ = rt.begin()) {
+            if (CudnnOps.softmaxSupported(spec)) dnn.softmax(spec, ptr(x), ptr(y));
+            else rt.kernels.softmax(spec, ptr(x), ptr(y));
+        }
+    }
+
+    @Override
+    public void softmaxBackward(SoftmaxSpec spec, Storage y, Storage gy, Storage gx) {
+        if (spec.numel() == 0) return;
+        try (var _ = rt.begin()) {
+            if (CudnnOps.softmaxSupported(spec)) dnn.softmaxBackward(spec, ptr(y), ptr(gy), ptr(gx));
+            else rt.kernels.softmaxBackward(spec, ptr(y), ptr(gy), ptr(gx));
+        }
+    }
+
+    /** Out-of-range targets are reported at the next {@link #synchronize} or {@link #copyToHost}. */
+    @Override
+    public void crossEntropy(CrossEntropySpec spec, Storage logits, Storage targets, Storage losses, Storage logProbs) {
+        try (var _ = rt.begin()) {
+            rt.kernels.crossEntropy(spec, ptr(logits), ptr(targets), ptr(losses), ptr(logProbs), rt.errorFlag);
+            pendingCrossEntropyClasses = spec.classes();
+        }
+    }
+
+    @Override
+    public void crossEntropyBackward(CrossEntropySpec spec, Storage logProbs, Storage targets, Storage gradLoss, Storage gradLogits) {
+        try (var _ = rt.begin()) {
+            rt.kernels.crossEntropyBackward(spec, ptr(logProbs), ptr(targets), ptr(gradLoss), ptr(gradLogits));
+        }
+    }
+
+    // ---- normalisation: cuDNN ----
+
+    @Override
+    public void batchNormTrain(BatchNormSpec spec, Storage x, Storage gamma, Storage beta, Storage y, Storage saveMean,
+                               Storage saveInvStd, Storage runningMean, Storage runningVar) {
+        try (var _ = rt.begin()) {
+            dnn.batchNormTrain(spec, ptr(x), ptr(gamma), ptr(beta), ptr(y), ptr(saveMean), ptr(saveInvStd), ptr(runningMean),
+                    ptr(runningVar));
+        }
+    }
+
+    @Override
+    public void batchNormEval(BatchNormSpec spec, Storage x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar,
+                              Storage y) {
+        try (var _ = rt.begin()) {
+            dnn.batchNormEval(spec, ptr(x), ptr(gamma), ptr(beta), ptr(runningMean), ptr(runningVar), ptr(y));
+        }
+    }
+
+    @Override
+    public void batchNormBackward(BatchNormSpec spec, Storage x, Storage gamma, Storage gy, Storage saveMean, Storage saveInvStd,
+                                  Storage gx, Storage gGamma, Storage gBeta) {
+        try (var _ = rt.begin()) {
+            dnn.batchNormBackward(spec, ptr(x), ptr(gamma), ptr(gy), ptr(saveMean), ptr(saveInvStd), ptr(gx), ptr(gGamma),
+                    ptr(gBeta));
+        }
+    }
+
+    // ---- random and optimisers: Kiln's kernels ----
+
+    @Override
+    public void dropoutMask(long seed, long offset, float p, Storage mask) {
+        try (var _ = rt.begin()) {
+            rt.kernels.dropoutMask(seed, offset, p, ptr(mask), mask.numel());
+        }
+    }
+
+    @Override
+    public void adamStep(AdamSpec spec, List<Storage> params, List<Storage> grads, List<Storage> m, List<Storage> v) {
+        try (var _ = rt.begin()) {
+            rt.kernels.adamStep(spec, ptrs(params), ptrs(grads), ptrs(m), ptrs(v), sizes(params));
+        }
+    }
+
+    @Override
+    public void sgdStep(SgdSpec spec, List<Storage> params, List<Storage> grads, List<Storage> momentumBuffers) {
+        try (var _ = rt.begin()) {
+            rt.kernels.sgdStep(spec, ptrs(params), ptrs(grads), ptrs(momentumBuffers), sizes(params));
+        }
+    }
+
+    private static long[] ptrs(List<Storage> list) {
+        long[] out = new long[list.size()];
+        for (int i = 0; i < out.length; i++) out[i] = ptr(list.get(i));
+        return out;
+    }
+
+    private static long[] sizes(List<Storage> list) {
+        long[] out = new long[list.size()];
+        for (int i = 0; i < out.length; i++) out[i] = list.get(i).numel();
+        return out;
+    }
+
+    /**
+     * Releases the device: cuDNN plans, handles, the cache and every block (live storages become
+     * invalid). Idempotent.
+     */
+    @Override
+    public void close() {
+        try (var _ = rt.begin()) {
+            dnn.close();
+        } catch (IllegalStateException alreadyClosed) {
+            return;
+        }
+        rt.close();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.kiln.cuda;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Run-time choices of the CUDA backend, from system properties (which win) or the environment.
+ *
+ * @param device        device ordinal: {@code kiln.cuda.device} / {@code KILN_CUDA_DEVICE}, default 0
+ * @param tf32          allow TF32 tensor-core math in cuBLAS and cuDNN: {@code kiln.cuda.tf32} /
+ *                      {@code KILN_CUDA_TF32}, default false (full FP32)
+ * @param deterministic only cuDNN convolution algorithms reported deterministic:
+ *                      {@code kiln.cuda.deterministic} / {@code KILN_CUDA_DETERMINISTIC}; default true,
+ *                      because the Backend SPI promises identical results for identical inputs (set
+ *                      false to allow faster algorithms that accumulate with atomics)
+ */
+public record CudaOptions(int device, boolean tf32, boolean deterministic) {
+
+    /** Options of this process. */
+    public static CudaOptions fromEnvironment() {
+        return from(System.getProperties(), System.getenv());
+    }
+
+    /**
+     * Options from explicit sources.
+     *
+     * @throws IllegalArgumentException if the device ordinal is not a non-negative integer
+     */
+    public static CudaOptions from(Properties props, Map<String, String> env) {
+        String dev = value(props, env, "kiln.cuda.device", "KILN_CUDA_DEVICE", "0");
+        int device;
+        try {
+            device = Integer.parseInt(dev.trim());
+        } catch (NumberFormatException e) {
+            device = -1;
+        }
+        if (device < 0) throw new IllegalArgumentException("KILN_CUDA_DEVICE must be a device ordinal (0, 1, ...), got '" + dev + "'");
+        return new CudaOptions(device, flag(value(props, env, "kiln.cuda.tf32", "KILN_CUDA_TF32", "false")),
+                flag(value(props, env, "kiln.cuda.deterministic", "KILN_CUDA_DETERMINISTIC", "true")));
+    }
+
+    private static String value(Properties props, Map<String, String> env, String property, String variable, String fallback) {
+        String v = props.getProperty(property);
+        if (v == null) v = env.get(variable);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    private static boolean flag(String v) {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "1", "true", "yes", "on" -> true;
+            default -> false;
+        };
+    }
+}

@@ -1,0 +1,195 @@
+package dev.kiln.cuda;
+
+import dev.kiln.cuda.driver.FatbinLauncher;
+import dev.kiln.cuda.ffi.Blas;
+import dev.kiln.cuda.ffi.Dnn;
+import dev.kiln.cuda.ffi.DnnCalls;
+import dev.kiln.cuda.ffi.Driver;
+import dev.kiln.cuda.kernels.KernelOps;
+import dev.kiln.cuda.memory.CachingAllocator;
+import dev.kiln.cuda.memory.DeviceMemory;
+import dev.kiln.cuda.memory.PinnedStaging;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Everything the CUDA backend holds on one device: the retained primary context, one compute
+ * stream, the cuBLAS and cuDNN handles bound to it, the caching allocator, the pinned staging
+ * ring and the loaded fatbin. Work is serialised by one lock ({@link #begin()}), which also makes
+ * the context current on the calling thread (once per thread). {@link #close()} releases all in
+ * reverse order.
+ */
+final class CudaRuntime implements AutoCloseable {
+    /** An op in progress: holds the lock; closing releases the op's temporaries and the lock. */
+    interface Scope extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private static final ThreadLocal<CudaRuntime> CURRENT = new ThreadLocal<>();
+
+    final CudaOptions options;
+    final int ordinal;
+    final String deviceName;
+    final int driverVersion, ccMajor, ccMinor, multiprocessors, maxThreadsPerBlock;
+    final int cublasVersion;
+    final long cudnnVersion;
+    final CachingAllocator allocator;
+    final Driver.Stream stream;
+    final Blas.Handle blas;
+    final DnnCalls dnn;
+    final PinnedStaging staging;
+    final FatbinLauncher launcher;
+    final KernelOps kernels;
+    /** A device int the cross-entropy kernel sets to 1 + row on an out-of-range target. */
+    final long errorFlag;
+
+    private final Driver.Context context;
+    private final List<AutoCloseable> owned;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Scope scope = this::endScope;
+    private boolean closed;
+
+    private CudaRuntime(CudaOptions options, byte[] fatbin) {
+        this.options = options;
+        this.owned = new ArrayList<>();
+        this.ordinal = options.device();
+        int device = Driver.device(ordinal);
+        this.deviceName = Driver.deviceName(device);
+        this.driverVersion = Driver.driverVersion();
+        this.ccMajor = Driver.attribute(device, Driver.ATTR_CC_MAJOR);
+        this.ccMinor = Driver.attribute(device, Driver.ATTR_CC_MINOR);
+        this.multiprocessors = Driver.attribute(device, Driver.ATTR_MULTIPROCESSOR_COUNT);
+        this.maxThreadsPerBlock = Driver.attribute(device, Driver.ATTR_MAX_THREADS_PER_BLOCK);
+        this.context = own(Driver.Context.retainPrimary(device));
+        context.makeCurrent();
+        CURRENT.set(this);
+        this.stream = own(Driver.Stream.create());
+        this.allocator = new CachingAllocator(new DriverMemory(stream));
+        own((AutoCloseable) allocator::releaseAll);
+        this.staging = own(new PinnedStaging(stream));
+        this.blas = own(Blas.Handle.create());
+        blas.setStream(stream);
+        blas.setMathMode(options.tf32() ? Blas.MATH_TF32_TENSOR_OP : Blas.MATH_DEFAULT);
+        this.cublasVersion = blas.version();
+        Dnn.Handle dnnHandle = own(Dnn.Handle.create());
+        dnnHandle.setStream(stream);
+        this.dnn = dnnHandle.calls();
+        this.cudnnVersion = Dnn.version();
+        Driver.Module module = own(Driver.Module.load(fatbin));
+        this.launcher = new FatbinLauncher(module, stream, allocator, staging, maxThreadsPerBlock);
+        this.kernels = new KernelOps(launcher);
+        this.errorFlag = allocator.allocate(4);
+        Driver.memsetD32(errorFlag, 0, 1, stream);
+    }
+
+    /** Resources created by a constructor that has not returned yet, so that a failure can release them. */
+    private static final ThreadLocal<List<AutoCloseable>> PENDING = ThreadLocal.withInitial(ArrayList::new);
+
+    /**
+     * Opens device {@code options.device()} (after {@code cuInit} succeeded) and loads {@code fatbin};
+     * on failure releases what was created and rethrows.
+     */
+    static CudaRuntime open(CudaOptions options, byte[] fatbin) {
+        PENDING.get().clear();
+        try {
+            return new CudaRuntime(options, fatbin);
+        } catch (RuntimeException | Error e) {
+            closeAll(PENDING.get(), e);
+            CURRENT.remove();
+            throw e;
+        } finally {
+            PENDING.get().clear();
+        }
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        PENDING.get().add(resource);
+        return resource;
+    }
+
+    private static void closeAll(List<AutoCloseable> resources, Throwable cause) {
+        for (AutoCloseable r : resources.reversed()) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                cause.addSuppressed(e);
+            }
+        }
+    }
+
+    /** Takes the lock and makes the context current on this thread; close the scope when the op has queued its work. */
+    Scope begin() {
+        lock.lock();
+        try {
+            if (closed) throw new IllegalStateException("cuda: the backend has been closed");
+            if (CURRENT.get() != this) {
+                context.makeCurrent();
+                CURRENT.set(this);
+            }
+        } catch (RuntimeException e) {
+            lock.unlock();
+            throw e;
+        }
+        return scope;
+    }
+
+    private void endScope() {
+        try {
+            launcher.releaseTemporaries();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Device bytes free right now (the context must be current). */
+    long freeDeviceBytes() {
+        return Driver.memInfo()[0];
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) return;
+            if (CURRENT.get() != this) context.makeCurrent();
+            stream.synchronize();
+            closed = true;
+            RuntimeException failure = new CudaException("cuda: errors while releasing the device");
+            closeAll(owned, failure);
+            CURRENT.remove();
+            if (failure.getSuppressed().length > 0) throw failure;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Device memory through the driver; frees wait for the stream so no queued kernel loses its memory. */
+    private record DriverMemory(Driver.Stream stream) implements DeviceMemory {
+        @Override
+        public long tryAllocate(long bytes) {
+            return Driver.tryMalloc(bytes);
+        }
+
+        @Override
+        public void free(long address) {
+            Driver.free(address);
+        }
+
+        @Override
+        public long freeBytes() {
+            try {
+                return Driver.memInfo()[0];
+            } catch (RuntimeException e) {
+                return -1;
+            }
+        }
+
+        @Override
+        public void synchronize() {
+            stream.synchronize();
+        }
+    }
+}

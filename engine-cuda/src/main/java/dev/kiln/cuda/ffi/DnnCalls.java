@@ -1,0 +1,231 @@
+package dev.kiln.cuda.ffi;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import dev.kiln.cuda.ffi.Dnn.AlgoPerf;
+import dev.kiln.cuda.ffi.Dnn.ConvDesc;
+import dev.kiln.cuda.ffi.Dnn.FilterDesc;
+import dev.kiln.cuda.ffi.Dnn.PoolDesc;
+import dev.kiln.cuda.ffi.Dnn.TensorDesc;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+
+/**
+ * The cuDNN operations Kiln uses, on one {@link Dnn.Handle}, checked. Pointers are device
+ * addresses ({@code 0} = NULL where cuDNN allows it); {@code context} names the op and shapes for
+ * error messages. Outputs are overwritten (beta = 0) unless said.
+ */
+public final class DnnCalls {
+    private final MemorySegment h;
+
+    DnnCalls(Dnn.Handle handle) {
+        this.h = handle.handle;
+    }
+
+    private static MemorySegment p(long address) {
+        return Dnn.address(address);
+    }
+
+    private List<AlgoPerf> algos(MethodHandle get, String name, MemorySegment a, MemorySegment b, MemorySegment conv,
+                                 MemorySegment c, String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment count = arena.allocate(JAVA_INT);
+            MemorySegment perf = arena.allocate(Dnn.PERF_BYTES * Dnn.MAX_ALGOS, 8);
+            Dnn.check(name, (int) get.invokeExact(h, a, b, conv, c, Dnn.MAX_ALGOS, count, perf), context);
+            return Dnn.parsePerf(perf, Math.min(count.get(JAVA_INT, 0), Dnn.MAX_ALGOS));
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    private long workspace(MethodHandle get, String name, MemorySegment a, MemorySegment b, MemorySegment conv,
+                           MemorySegment c, int algo, String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment size = arena.allocate(JAVA_LONG);
+            Dnn.check(name, (int) get.invokeExact(h, a, b, conv, c, algo, size), context + ", algo " + algo);
+            return size.get(JAVA_LONG, 0);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** Heuristic ranking of forward algorithms ({@code cudnnGetConvolutionForwardAlgorithm_v7}). */
+    public List<AlgoPerf> forwardAlgorithms(TensorDesc x, FilterDesc w, ConvDesc conv, TensorDesc y, String context) {
+        return algos(Cudnn.GET_FWD_ALGO_V7, "cudnnGetConvolutionForwardAlgorithm_v7", x.desc, w.desc, conv.desc, y.desc, context);
+    }
+
+    /** Heuristic ranking of backward-data algorithms. */
+    public List<AlgoPerf> backwardDataAlgorithms(FilterDesc w, TensorDesc dy, ConvDesc conv, TensorDesc dx, String context) {
+        return algos(Cudnn.GET_BWD_DATA_ALGO_V7, "cudnnGetConvolutionBackwardDataAlgorithm_v7", w.desc, dy.desc, conv.desc,
+                dx.desc, context);
+    }
+
+    /** Heuristic ranking of backward-filter algorithms. */
+    public List<AlgoPerf> backwardFilterAlgorithms(TensorDesc x, TensorDesc dy, ConvDesc conv, FilterDesc dw, String context) {
+        return algos(Cudnn.GET_BWD_FILTER_ALGO_V7, "cudnnGetConvolutionBackwardFilterAlgorithm_v7", x.desc, dy.desc, conv.desc,
+                dw.desc, context);
+    }
+
+    /** Workspace bytes of a forward algorithm. */
+    public long forwardWorkspace(TensorDesc x, FilterDesc w, ConvDesc conv, TensorDesc y, int algo, String context) {
+        return workspace(Cudnn.GET_FWD_WORKSPACE, "cudnnGetConvolutionForwardWorkspaceSize", x.desc, w.desc, conv.desc, y.desc,
+                algo, context);
+    }
+
+    /** Workspace bytes of a backward-data algorithm. */
+    public long backwardDataWorkspace(FilterDesc w, TensorDesc dy, ConvDesc conv, TensorDesc dx, int algo, String context) {
+        return workspace(Cudnn.GET_BWD_DATA_WORKSPACE, "cudnnGetConvolutionBackwardDataWorkspaceSize", w.desc, dy.desc,
+                conv.desc, dx.desc, algo, context);
+    }
+
+    /** Workspace bytes of a backward-filter algorithm. */
+    public long backwardFilterWorkspace(TensorDesc x, TensorDesc dy, ConvDesc conv, FilterDesc dw, int algo, String context) {
+        return workspace(Cudnn.GET_BWD_FILTER_WORKSPACE, "cudnnGetConvolutionBackwardFilterWorkspaceSize", x.desc, dy.desc,
+                conv.desc, dw.desc, algo, context);
+    }
+
+    /** {@code y = conv(x, w)}. */
+    public void convolutionForward(TensorDesc xd, long x, FilterDesc wd, long w, ConvDesc conv, int algo, long ws, long wsBytes,
+                                   TensorDesc yd, long y, String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] ab = Dnn.oneZero(arena);
+            Dnn.check("cudnnConvolutionForward", (int) Cudnn.CONV_FORWARD.invokeExact(h, ab[0], xd.desc, p(x), wd.desc, p(w),
+                    conv.desc, algo, p(ws), wsBytes, ab[1], yd.desc, p(y)), context + ", algo " + algo);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code dx = conv_transpose(dy, w)}. */
+    public void convolutionBackwardData(FilterDesc wd, long w, TensorDesc dyd, long dy, ConvDesc conv, int algo, long ws,
+                                        long wsBytes, TensorDesc dxd, long dx, String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] ab = Dnn.oneZero(arena);
+            Dnn.check("cudnnConvolutionBackwardData", (int) Cudnn.CONV_BACKWARD_DATA.invokeExact(h, ab[0], wd.desc, p(w),
+                    dyd.desc, p(dy), conv.desc, algo, p(ws), wsBytes, ab[1], dxd.desc, p(dx)), context + ", algo " + algo);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code dw = correlation of x with dy}. */
+    public void convolutionBackwardFilter(TensorDesc xd, long x, TensorDesc dyd, long dy, ConvDesc conv, int algo, long ws,
+                                          long wsBytes, FilterDesc dwd, long dw, String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] ab = Dnn.oneZero(arena);
+            Dnn.check("cudnnConvolutionBackwardFilter", (int) Cudnn.CONV_BACKWARD_FILTER.invokeExact(h, ab[0], xd.desc, p(x),
+                    dyd.desc, p(dy), conv.desc, algo, p(ws), wsBytes, ab[1], dwd.desc, p(dw)), context + ", algo " + algo);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code db[c] = sum over n, h, w of dy}. */
+    public void convolutionBackwardBias(TensorDesc dyd, long dy, TensorDesc dbd, long db, String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] ab = Dnn.oneZero(arena);
+            Dnn.check("cudnnConvolutionBackwardBias", (int) Cudnn.CONV_BACKWARD_BIAS.invokeExact(h, ab[0], dyd.desc, p(dy), ab[1],
+                    dbd.desc, p(db)), context);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code c += a} broadcast over c's dimensions (beta = 1: accumulates). */
+    public void addTensor(TensorDesc ad, long a, TensorDesc cd, long c, String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = arena.allocateFrom(JAVA_FLOAT, 1f);
+            Dnn.check("cudnnAddTensor", (int) Cudnn.ADD_TENSOR.invokeExact(h, one, ad.desc, p(a), one, cd.desc, p(c)), context);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code y = pool(x)}. */
+    public void poolingForward(PoolDesc pool, TensorDesc xd, long x, TensorDesc yd, long y, String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] ab = Dnn.oneZero(arena);
+            Dnn.check("cudnnPoolingForward", (int) Cudnn.POOLING_FORWARD.invokeExact(h, pool.desc, ab[0], xd.desc, p(x), ab[1],
+                    yd.desc, p(y)), context);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code dx} from {@code y = pool(x)} and {@code dy}. */
+    public void poolingBackward(PoolDesc pool, TensorDesc yd, long y, long dy, TensorDesc xd, long x, long dx, String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] ab = Dnn.oneZero(arena);
+            Dnn.check("cudnnPoolingBackward", (int) Cudnn.POOLING_BACKWARD.invokeExact(h, pool.desc, ab[0], yd.desc, p(y),
+                    yd.desc, p(dy), xd.desc, p(x), ab[1], xd.desc, p(dx)), context);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** Softmax over the channel dimension ({@code CUDNN_SOFTMAX_MODE_CHANNEL}); {@code algo} ACCURATE or LOG. */
+    public void softmaxForward(int algo, TensorDesc d, long x, long y, String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] ab = Dnn.oneZero(arena);
+            Dnn.check("cudnnSoftmaxForward", (int) Cudnn.SOFTMAX_FORWARD.invokeExact(h, algo, Cudnn.SOFTMAX_MODE_CHANNEL, ab[0],
+                    d.desc, p(x), ab[1], d.desc, p(y)), context);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** Gradient of {@link #softmaxForward} from its output {@code y}. */
+    public void softmaxBackward(int algo, TensorDesc d, long y, long dy, long dx, String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] ab = Dnn.oneZero(arena);
+            Dnn.check("cudnnSoftmaxBackward", (int) Cudnn.SOFTMAX_BACKWARD.invokeExact(h, algo, Cudnn.SOFTMAX_MODE_CHANNEL, ab[0],
+                    d.desc, p(y), d.desc, p(dy), ab[1], d.desc, p(dx)), context);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** Spatial batch norm, training: batch statistics, optional running-stat update (both 0 to skip). */
+    public void batchNormForwardTraining(TensorDesc xd, long x, long y, TensorDesc bn, long scale, long bias, double factor,
+                                         long runningMean, long runningVar, double eps, long saveMean, long saveInvVar,
+                                         String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] ab = Dnn.oneZero(arena);
+            Dnn.check("cudnnBatchNormalizationForwardTraining", (int) Cudnn.BN_FORWARD_TRAINING.invokeExact(h,
+                    Cudnn.BATCHNORM_SPATIAL, ab[0], ab[1], xd.desc, p(x), xd.desc, p(y), bn.desc, p(scale), p(bias), factor,
+                    p(runningMean), p(runningVar), eps, p(saveMean), p(saveInvVar)), context);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** Spatial batch norm with given statistics. */
+    public void batchNormForwardInference(TensorDesc xd, long x, long y, TensorDesc bn, long scale, long bias, long mean,
+                                          long var, double eps, String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] ab = Dnn.oneZero(arena);
+            Dnn.check("cudnnBatchNormalizationForwardInference", (int) Cudnn.BN_FORWARD_INFERENCE.invokeExact(h,
+                    Cudnn.BATCHNORM_SPATIAL, ab[0], ab[1], xd.desc, p(x), xd.desc, p(y), bn.desc, p(scale), p(bias), p(mean),
+                    p(var), eps), context);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** Gradients of training-mode spatial batch norm from the saved mean and inverse std. */
+    public void batchNormBackward(TensorDesc xd, long x, long dy, long dx, TensorDesc bn, long scale, long dScale, long dBias,
+                                  double eps, long saveMean, long saveInvVar, String context) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment[] ab = Dnn.oneZero(arena);
+            Dnn.check("cudnnBatchNormalizationBackward", (int) Cudnn.BN_BACKWARD.invokeExact(h, Cudnn.BATCHNORM_SPATIAL, ab[0],
+                    ab[1], ab[0], ab[1], xd.desc, p(x), xd.desc, p(dy), xd.desc, p(dx), bn.desc, p(scale), p(dScale), p(dBias),
+                    eps, p(saveMean), p(saveInvVar)), context);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+// Fill, unary (forward and backward), broadcasting binary and scalar ops over float32.
+// Op codes are the ordinals of dev.kiln.spi.UnaryOp, BinaryOp and ScalarOp.
+#pragma once
+#include "common.cuh"
+
+enum KilnUnary { U_RELU, U_LEAKY_RELU, U_SIGMOID, U_TANH, U_GELU, U_EXP, U_LOG, U_NEG, U_SQRT, U_ABS };
+enum KilnBinary { B_ADD, B_SUB, B_MUL, B_DIV };
+enum KilnScalar { S_ADD, S_MUL, S_POW, S_RSUB, S_RDIV };
+
+#define KILN_INV_SQRT2 0.70710678118654752440f
+#define KILN_INV_SQRT_2PI 0.39894228040143267794f
+
+extern "C" __global__ void kiln_fill_f32(float* p, int64_t n, float value) {
+    KILN_GRID_STRIDE(i, n) p[i] = value;
+}
+
+extern "C" __global__ void kiln_fill_i32(int32_t* p, int64_t n, int32_t value) {
+    KILN_GRID_STRIDE(i, n) p[i] = value;
+}
+
+__device__ __forceinline__ float kiln_unary(int op, float alpha, float v) {
+    switch (op) {
+        case U_RELU: return v > 0.f ? v : 0.f;
+        case U_LEAKY_RELU: return v > 0.f ? v : v * alpha;
+        case U_SIGMOID: return 1.f / (1.f + expf(-v));
+        case U_TANH: return tanhf(v);
+        case U_GELU: return v * 0.5f * (1.f + erff(v * KILN_INV_SQRT2));
+        case U_EXP: return expf(v);
+        case U_LOG: return logf(v);
+        case U_NEG: return -v;
+        case U_SQRT: return sqrtf(v);
+        case U_ABS: return fabsf(v);
+        default: return __int_as_float(0x7fc00000);  // unknown op: NaN rather than silence
+    }
+}
+
+// gx = gy * f'(x); y = f(x) is used where the derivative is cheaper from it.
+__device__ __forceinline__ float kiln_unary_grad(int op, float alpha, float x, float y, float g) {
+    switch (op) {
+        case U_RELU: return x > 0.f ? g : 0.f;
+        case U_LEAKY_RELU: return x > 0.f ? g : g * alpha;
+        case U_SIGMOID: return g * y * (1.f - y);
+        case U_TANH: return g * (1.f - y * y);
+        case U_GELU: {
+            float cdf = 0.5f * (1.f + erff(x * KILN_INV_SQRT2));
+            float pdf = KILN_INV_SQRT_2PI * expf(-0.5f * x * x);
+            return g * (cdf + x * pdf);
+        }
+        case U_EXP: return g * y;
+        case U_LOG: return g / x;
+        case U_NEG: return -g;
+        case U_SQRT: return g * 0.5f / y;
+        case U_ABS: return x > 0.f ? g : (x < 0.f ? -g : 0.f);
+        default: return __int_as_float(0x7fc00000);
+    }
+}
+
+// y[i] = f(x[i]); y may alias x.
+extern "C" __global__ void kiln_unary_f32(int32_t op, float alpha, const float* x, float* y, int64_t n) {
+    KILN_GRID_STRIDE(i, n) y[i] = kiln_unary(op, alpha, x[i]);
+}
+
+// gx[i] = gy[i] * f'(x[i]); y is the forward output (read only by ops that need it; may be null otherwise).
+extern "C" __global__ void kiln_unary_backward_f32(int32_t op, float alpha, const float* x, const float* y,
+                                                   const float* gy, float* gx, int64_t n) {
+    bool needX = op == U_RELU || op == U_LEAKY_RELU || op == U_GELU || op == U_LOG || op == U_ABS;
+    bool needY = op == U_SIGMOID || op == U_TANH || op == U_EXP || op == U_SQRT;
+    KILN_GRID_STRIDE(i, n) {
+        float xv = needX ? x[i] : 0.f, yv = needY ? y[i] : 0.f;
+        gx[i] = kiln_unary_grad(op, alpha, xv, yv, gy[i]);
+    }
+}
+
+__device__ __forceinline__ float kiln_binary(int op, float a, float b) {
+    switch (op) {
+        case B_ADD: return a + b;
+        case B_SUB: return a - b;
+        case B_MUL: return a * b;
+        case B_DIV: return a / b;
+        default: return __int_as_float(0x7fc00000);
+    }
+}
+
+// out[i] = a[ia] (op) b[ib] with ia, ib from the broadcast map; n = numel(out); out may alias a or b
+// when that operand is not broadcast.
+extern "C" __global__ void kiln_binary_f32(int32_t op, const float* a, const float* b, float* out, int64_t n,
+                                           KilnBroadcast bc) {
+    KILN_GRID_STRIDE(i, n) {
+        int64_t rem = i, ia = 0, ib = 0;
+        for (int d = bc.rank - 1; d > 0; d--) {
+            int64_t s = bc.shape[d];
+            int64_t q = rem / s;
+            int64_t idx = rem - q * s;
+            rem = q;
+            ia += idx * bc.aStride[d];
+            ib += idx * bc.bStride[d];
+        }
+        if (bc.rank > 0) {  // the outermost index is what remains: no division needed
+            ia += rem * bc.aStride[0];
+            ib += rem * bc.bStride[0];
+        }
+        out[i] = kiln_binary(op, a[ia], b[ib]);
+    }
+}
+
+__device__ __forceinline__ float kiln_scalar(int op, float x, float s) {
+    switch (op) {
+        case S_ADD: return x + s;
+        case S_MUL: return x * s;
+        case S_POW: return powf(x, s);
+        case S_RSUB: return s - x;
+        case S_RDIV: return s / x;
+        default: return __int_as_float(0x7fc00000);
+    }
+}
+
+// y[i] = x[i] (op) s; y may alias x.
+extern "C" __global__ void kiln_scalar_f32(int32_t op, const float* x, float s, float* y, int64_t n) {
+    KILN_GRID_STRIDE(i, n) y[i] = kiln_scalar(op, x[i], s);
+}

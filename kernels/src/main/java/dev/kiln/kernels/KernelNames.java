@@ -1,0 +1,56 @@
+package dev.kiln.kernels;
+
+import java.util.List;
+
+/**
+ * The {@code extern "C"} entry points of {@code kiln.fatbin} ({@code kiln_<op>_<dtype>}), one
+ * constant per kernel. Signatures are documented next to each kernel in
+ * {@code kernels/src/main/cuda}; {@code KernelNamesInFatbinTest} checks every name is in the fatbin.
+ */
+public final class KernelNames {
+    private KernelNames() {}
+
+    // elementwise.cu
+    public static final String FILL_F32 = "kiln_fill_f32";
+    public static final String FILL_I32 = "kiln_fill_i32";
+    public static final String UNARY_F32 = "kiln_unary_f32";
+    public static final String UNARY_BACKWARD_F32 = "kiln_unary_backward_f32";
+    public static final String BINARY_F32 = "kiln_binary_f32";
+    public static final String SCALAR_F32 = "kiln_scalar_f32";
+    // reduce.cu
+    public static final String SUM_F32 = "kiln_sum_f32";
+    public static final String SUM_BLOCK_F32 = "kiln_sum_block_f32";
+    public static final String ARGMAX_F32 = "kiln_argmax_f32";
+    // pad.cu
+    public static final String PAD2D_F32 = "kiln_pad2d_f32";
+    public static final String PAD2D_BACKWARD_F32 = "kiln_pad2d_backward_f32";
+    // pool.cu
+    public static final String MAX_POOL2D_F32 = "kiln_max_pool2d_f32";
+    public static final String MAX_POOL2D_BACKWARD_F32 = "kiln_max_pool2d_backward_f32";
+    public static final String AVG_POOL2D_F32 = "kiln_avg_pool2d_f32";
+    public static final String AVG_POOL2D_BACKWARD_F32 = "kiln_avg_pool2d_backward_f32";
+    // softmax.cu
+    public static final String SOFTMAX_ROWS_F32 = "kiln_softmax_rows_f32";
+    public static final String SOFTMAX_COLS_F32 = "kiln_softmax_cols_f32";
+    public static final String SOFTMAX_BACKWARD_ROWS_F32 = "kiln_softmax_backward_rows_f32";
+    public static final String SOFTMAX_BACKWARD_COLS_F32 = "kiln_softmax_backward_cols_f32";
+    // loss.cu
+    public static final String CROSS_ENTROPY_F32 = "kiln_cross_entropy_f32";
+    public static final String CROSS_ENTROPY_BACKWARD_F32 = "kiln_cross_entropy_backward_f32";
+    // random.cu
+    public static final String DROPOUT_MASK_F32 = "kiln_dropout_mask_f32";
+    // optim.cu
+    public static final String ADAM_F32 = "kiln_adam_f32";
+    public static final String SGD_F32 = "kiln_sgd_f32";
+
+    /** Every kernel name above, in declaration order. */
+    public static final List<String> ALL = List.of(
+            FILL_F32, FILL_I32, UNARY_F32, UNARY_BACKWARD_F32, BINARY_F32, SCALAR_F32,
+            SUM_F32, SUM_BLOCK_F32, ARGMAX_F32,
+            PAD2D_F32, PAD2D_BACKWARD_F32,
+            MAX_POOL2D_F32, MAX_POOL2D_BACKWARD_F32, AVG_POOL2D_F32, AVG_POOL2D_BACKWARD_F32,
+            SOFTMAX_ROWS_F32, SOFTMAX_COLS_F32, SOFTMAX_BACKWARD_ROWS_F32, SOFTMAX_BACKWARD_COLS_F32,
+            CROSS_ENTROPY_F32, CROSS_ENTROPY_BACKWARD_F32,
+            DROPOUT_MASK_F32,
+            ADAM_F32, SGD_F32);
+}
