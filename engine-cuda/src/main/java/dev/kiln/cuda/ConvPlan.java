@@ -13,10 +13,16 @@ import java.util.function.ToLongFunction;
 /**
  * The cuDNN descriptors of one {@link Conv2dSpec} and the algorithm chosen per direction (by the
  * {@code _v7} heuristics, once, on first use). Cached per spec by the backend.
+ *
+ * <p>Math types: in FP32 mode the descriptor stays {@code CUDNN_FMA_MATH} (cuDNN's default math may
+ * use TF32 tensor cores for FP32 data on Ampere and newer). In TF32 mode it starts at
+ * {@code CUDNN_DEFAULT_MATH} and each chosen algorithm runs with the math type the heuristics
+ * reported for it (as PyTorch does): {@link #use} sets it before every call, since the three
+ * directions share one descriptor.
  */
 final class ConvPlan implements AutoCloseable {
-    /** An algorithm and the workspace it needs. */
-    record Algo(int algo, long workspaceBytes) {}
+    /** An algorithm, the workspace it needs and the math type it runs with. */
+    record Algo(int algo, long workspaceBytes, int mathType) {}
 
     final Conv2dSpec spec;
     final String context;
@@ -24,6 +30,7 @@ final class ConvPlan implements AutoCloseable {
     final Dnn.FilterDesc w;
     final Dnn.ConvDesc conv;
     private Algo forward, backwardData, backwardFilter;
+    private int mathType;
 
     private ConvPlan(Conv2dSpec spec, Dnn.TensorDesc x, Dnn.TensorDesc y, Dnn.TensorDesc bias, Dnn.FilterDesc w, Dnn.ConvDesc conv) {
         this.spec = spec;
@@ -38,8 +45,14 @@ final class ConvPlan implements AutoCloseable {
         this.conv = conv;
     }
 
-    /** Creates the descriptors; {@code mathType} is FMA (FP32) or tensor-op (TF32). */
-    static ConvPlan create(Conv2dSpec s, int mathType) {
+    /** The math type the descriptor starts with: FMA (full FP32) unless TF32 is allowed. */
+    static int initialMathType(boolean tf32) {
+        return tf32 ? Dnn.DEFAULT_MATH : Dnn.FMA_MATH;
+    }
+
+    /** Creates the descriptors with {@link #initialMathType}. */
+    static ConvPlan create(Conv2dSpec s, boolean tf32) {
+        int mathType = initialMathType(tf32);
         List<AutoCloseable> made = new ArrayList<>();
         try {
             Dnn.TensorDesc x = add(made, Dnn.TensorDesc.of(s.n(), s.c(), s.h(), s.w()));
@@ -48,7 +61,9 @@ final class ConvPlan implements AutoCloseable {
             Dnn.FilterDesc w = add(made, Dnn.FilterDesc.of(s.outC(), s.cPerGroup(), s.kh(), s.kw()));
             Dnn.ConvDesc conv = add(made, Dnn.ConvDesc.of(s.padH(), s.padW(), s.strideH(), s.strideW(), s.dilationH(),
                     s.dilationW(), s.groups(), mathType));
-            return new ConvPlan(s, x, y, b, w, conv);
+            ConvPlan plan = new ConvPlan(s, x, y, b, w, conv);
+            plan.mathType = mathType;
+            return plan;
         } catch (RuntimeException e) {
             for (AutoCloseable c : made.reversed()) {
                 try {
@@ -99,8 +114,28 @@ final class ConvPlan implements AutoCloseable {
                     + (opts.deterministic() ? "; set KILN_CUDA_DETERMINISTIC=0 to allow non-deterministic ones" : ""));
         }
         List<Algo> sized = new ArrayList<>();
-        for (AlgoPerf p : usable) sized.add(new Algo(p.algo(), workspace.applyAsLong(p.algo())));
+        for (AlgoPerf p : usable) {
+            int math = runMathType(p, opts.tf32());
+            setMathType(math); // the workspace size depends on it
+            sized.add(new Algo(p.algo(), workspace.applyAsLong(p.algo()), math));
+        }
         return pick(sized, freeBytes.getAsLong());
+    }
+
+    /** The math type an algorithm runs with: always FMA in FP32 mode, else what the heuristics reported. */
+    static int runMathType(AlgoPerf p, boolean tf32) {
+        return tf32 ? p.mathType() : Dnn.FMA_MATH;
+    }
+
+    /** Sets the descriptor's math type to {@code a}'s before a call with it. */
+    void use(Algo a) {
+        setMathType(a.mathType());
+    }
+
+    private void setMathType(int math) {
+        if (math == mathType) return;
+        conv.setMathType(math);
+        mathType = math;
     }
 
     /**

@@ -34,15 +34,10 @@ final class CudnnOps implements AutoCloseable {
         this.rt = rt;
     }
 
-    private int convMathType() {
-        // FMA keeps FP32 convolutions off TF32 tensor cores (cuDNN's default math may use them on Ampere+).
-        return rt.options.tf32() ? Dnn.TENSOR_OP_MATH : Dnn.FMA_MATH;
-    }
-
     private ConvPlan plan(Conv2dSpec spec) {
         ConvPlan p = plans.get(spec);
         if (p == null) {
-            p = ConvPlan.create(spec, convMathType());
+            p = ConvPlan.create(spec, rt.options.tf32());
             plans.put(spec, p);
         }
         return p;
@@ -52,6 +47,7 @@ final class CudnnOps implements AutoCloseable {
         ConvPlan p = plan(spec);
         ConvPlan.Algo a = p.forward(rt.dnn, rt.options, rt::freeDeviceBytes);
         long ws = rt.launcher.scratch(a.workspaceBytes());
+        p.use(a);
         rt.dnn.convolutionForward(p.x, x, p.w, w, p.conv, a.algo(), ws, a.workspaceBytes(), p.y, y, p.context);
         if (bias != 0) rt.dnn.addTensor(p.bias, bias, p.y, y, p.context + " (bias)");
     }
@@ -60,6 +56,7 @@ final class CudnnOps implements AutoCloseable {
         ConvPlan p = plan(spec);
         ConvPlan.Algo a = p.backwardData(rt.dnn, rt.options, rt::freeDeviceBytes);
         long ws = rt.launcher.scratch(a.workspaceBytes());
+        p.use(a);
         rt.dnn.convolutionBackwardData(p.w, w, p.y, gy, p.conv, a.algo(), ws, a.workspaceBytes(), p.x, gx, p.context);
     }
 
@@ -67,15 +64,17 @@ final class CudnnOps implements AutoCloseable {
         ConvPlan p = plan(spec);
         ConvPlan.Algo a = p.backwardFilter(rt.dnn, rt.options, rt::freeDeviceBytes);
         long ws = rt.launcher.scratch(a.workspaceBytes());
+        p.use(a);
         rt.dnn.convolutionBackwardFilter(p.x, x, p.y, gy, p.conv, a.algo(), ws, a.workspaceBytes(), p.w, gw, p.context);
     }
 
     /**
-     * cuDNN's bias gradient; if this cuDNN no longer exports {@code cudnnConvolutionBackwardBias}
-     * (deprecated legacy API), Kiln's deterministic sum over (n, h, w) instead, chosen once.
+     * The bias gradient, a sum of {@code gy} over (n, h, w). cuDNN's {@code cudnnConvolutionBackwardBias}
+     * when allowed; Kiln's sum kernel (deterministic by construction: fixed order, no atomics) in
+     * deterministic mode, or once this cuDNN turns out not to export the (deprecated) function.
      */
     void conv2dBackwardBias(Conv2dSpec spec, long gy, long gb) {
-        if (biasViaCudnn) {
+        if (biasViaCudnn && !rt.options.deterministic()) {
             ConvPlan p = plan(spec);
             try {
                 rt.dnn.convolutionBackwardBias(p.y, gy, p.bias, gb, p.context);

@@ -25,9 +25,20 @@ class ConvPlanTest {
 
     @Test
     void picksFirstThatFitsInHalfTheFreeMemoryElseSmallest() {
-        List<ConvPlan.Algo> sized = List.of(new ConvPlan.Algo(7, 1000), new ConvPlan.Algo(1, 300), new ConvPlan.Algo(0, 0));
+        List<ConvPlan.Algo> sized = List.of(new ConvPlan.Algo(7, 1000, Dnn.FMA_MATH), new ConvPlan.Algo(1, 300, Dnn.FMA_MATH),
+                new ConvPlan.Algo(0, 0, Dnn.FMA_MATH));
         assertEquals(7, ConvPlan.pick(sized, 4000).algo());
         assertEquals(1, ConvPlan.pick(sized, 1000).algo());
         assertEquals(0, ConvPlan.pick(sized, 0).algo());
+    }
+
+    @Test
+    void fp32RunsEveryAlgorithmWithFmaMathTf32WithTheReportedOne() {
+        assertEquals(Dnn.FMA_MATH, ConvPlan.initialMathType(false));
+        assertEquals(Dnn.DEFAULT_MATH, ConvPlan.initialMathType(true));
+        for (AlgoPerf p : PERF) {
+            assertEquals(Dnn.FMA_MATH, ConvPlan.runMathType(p, false), "FP32 mode, algo " + p.algo());
+            assertEquals(p.mathType(), ConvPlan.runMathType(p, true), "TF32 mode, algo " + p.algo());
+        }
     }
 }

@@ -209,6 +209,18 @@ public final class Dnn {
             }
         }
 
+        /**
+         * Changes the {@code cudnnMathType_t}. An algorithm found by the heuristics runs as found
+         * only with the math type it was reported with, and its workspace size depends on it too.
+         */
+        public void setMathType(int mathType) {
+            try {
+                check("cudnnSetConvolutionMathType", (int) Cudnn.SET_CONV_MATH_TYPE.invokeExact(desc, mathType), "math type " + mathType);
+            } catch (Throwable t) {
+                throw Downcalls.rethrow(t);
+            }
+        }
+
         @Override
         public void close() {
             if (closed) return;

@@ -58,11 +58,13 @@ public final class CachingAllocator {
             cached -= size;
         } else {
             address = device.tryAllocate(size);
+            long released = 0;
             if (address == 0 && cached > 0) {
+                released = cached;
                 releaseCache();
                 address = device.tryAllocate(size);
             }
-            if (address == 0) throw new CudaOutOfMemoryException(bytes, device.freeBytes(), stats());
+            if (address == 0) throw new CudaOutOfMemoryException(bytes, device.freeBytes(), released, stats());
             deviceAllocations++;
         }
         liveBlocks.put(address, size);

@@ -94,6 +94,7 @@ class CallSiteTypesTest {
         Dnn.PoolDesc p = new Dnn.PoolDesc(FAKE);
         Dnn.Handle h = new Dnn.Handle(FAKE);
         unavailable(() -> Dnn.TensorDesc.batchNormOf(t));
+        unavailable(() -> c.setMathType(Dnn.FMA_MATH));
         unavailable(() -> h.setStream(new Driver.Stream(FAKE)));
         DnnCalls d = h.calls();
         unavailable(() -> d.forwardAlgorithms(t, f, c, t, "x"));

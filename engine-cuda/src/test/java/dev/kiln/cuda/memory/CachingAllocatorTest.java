@@ -105,6 +105,30 @@ class CachingAllocatorTest {
     }
 
     @Test
+    void outOfMemoryWithACacheReleasesItRetriesOnceAndReportsWhatItReleased() {
+        FakeDevice dev = new FakeDevice(6 << 20);
+        CachingAllocator a = new CachingAllocator(dev);
+        a.allocate(2 << 20);           // stays live
+        a.free(a.allocate(1 << 20));   // 1 MiB cached
+        long mallocsBefore = dev.mallocs;
+        CudaOutOfMemoryException e = assertThrows(CudaOutOfMemoryException.class, () -> a.allocate(5 << 20)); // 6 MiB bucket
+        assertEquals(mallocsBefore, dev.mallocs, "no allocation succeeded");
+        assertEquals(1, a.stats().cacheReleases(), "the cache was released once");
+        assertEquals(1, dev.syncs, "the stream was synchronised before freeing cached blocks");
+        assertEquals(5L << 20, e.requestedBytes());
+        assertEquals(1L << 20, e.releasedBytes());
+        assertEquals(4L << 20, e.freeBytes());
+        assertEquals(2L << 20, e.stats().allocatedBytes());
+        assertEquals(0, e.stats().cachedBytes());
+        String m = e.getMessage();
+        assertTrue(m.contains("tried to allocate 5.00 MiB (5242880 bytes)"), m);
+        assertTrue(m.contains("device free 4.00 MiB"), m);
+        assertTrue(m.contains("Kiln allocated 2.00 MiB, cached 0 B"), m);
+        assertTrue(m.contains("released 1.00 MiB of cache and retried once"), m);
+        assertEquals(2L << 20, a.stats().allocatedBytes(), "a failed request leaves the counters as they were");
+    }
+
+    @Test
     void freeingAnUnknownBlockIsAnError() {
         CachingAllocator a = new CachingAllocator(new FakeDevice(1 << 20));
         assertThrows(IllegalArgumentException.class, () -> a.free(0x42));
