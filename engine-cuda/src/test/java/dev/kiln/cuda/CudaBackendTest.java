@@ -40,6 +40,11 @@ class CudaBackendTest {
     private static final double RTOL_TRANSCENDENTAL = 1e-4, ATOL_TRANSCENDENTAL = 1e-5;
     /** TF32 keeps 10 mantissa bits: relative error ~5e-4 per product, growing with sqrt(k). */
     private static final double RTOL_TF32 = 1e-2, ATOL_TF32 = 1e-2;
+    /**
+     * FP32 bound for the k = 256 GEMM of the TF32 test (|result| up to ~20): FP32 accumulation errs
+     * by ~1e-5 there, TF32 by ~1e-3 (it rounds inputs to 10 mantissa bits), so this separates them.
+     */
+    private static final double FP32_GEMM_K256_MAX_ERROR = 2e-4;
 
     private static ProbeResult probe;
     private static CudaBackend b;
@@ -335,6 +340,29 @@ class CudaBackendTest {
         assertEquals(allocatedBefore, b.memoryStats().allocatedBytes(), "allocator blocks leaked: " + b.memoryStats());
     }
 
+    /** Largest |actual - expected|. */
+    private static double maxError(double[] expected, float[] actual) {
+        double worst = 0;
+        for (int i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+        return worst;
+    }
+
+    /** {@code [m x k] @ [k x n]} on {@code backend}, read back. */
+    private static float[] gemm(CudaBackend backend, float[] a, float[] bm, int m, int n, int k) {
+        try (Storage sa = SelfCheck.upload(backend, a); Storage sb = SelfCheck.upload(backend, bm);
+             Storage c = backend.allocate(DType.FLOAT32, (long) m * n); Arena arena = Arena.ofConfined()) {
+            backend.matmul(MatmulSpec.of(m, n, k, false, false), sa, sb, c);
+            MemorySegment host = arena.allocate(4L * m * n);
+            backend.copyToHost(c, host);
+            return host.toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    /**
+     * TF32 is an explicit option with its own tolerance (cuBLAS and cuDNN), and the default is
+     * full FP32: on a k = 256 GEMM of values in [-1, 1] FP32 rounding stays near 1e-5 while TF32
+     * (10-bit mantissa inputs) errs by ~1e-3, so the FP32 bound below fails if TF32 were on.
+     */
     @Test
     void tf32IsOptInAndStaysWithinItsTolerance() {
         CudaBackend tf32 = new CudaBackend(CudaRuntime.open(new CudaOptions(b.device().index(), true, true), Fatbin.load().orElseThrow()));
@@ -349,16 +377,35 @@ class CudaBackendTest {
                 for (int p = 0; p < k; p++) s += (double) a[i * k + p] * bm[p * n + j];
                 expected[i * n + j] = s;
             }
-            try (Storage sa = SelfCheck.upload(tf32, a); Storage sb = SelfCheck.upload(tf32, bm); Storage c = tf32.allocate(DType.FLOAT32, m * n);
-                 Arena arena = Arena.ofConfined()) {
-                tf32.matmul(MatmulSpec.of(m, n, k, false, false), sa, sb, c);
-                MemorySegment host = arena.allocate(4L * m * n);
-                tf32.copyToHost(c, host);
-                assertClose("TF32 matmul", expected, host.toArray(ValueLayout.JAVA_FLOAT), RTOL_TF32, ATOL_TF32);
+            assertClose("TF32 matmul", expected, gemm(tf32, a, bm, m, n, k), RTOL_TF32, ATOL_TF32);
+            double fp32Error = maxError(expected, gemm(b, a, bm, m, n, k));
+            assertTrue(fp32Error < FP32_GEMM_K256_MAX_ERROR, "default (FP32) matmul max error " + fp32Error
+                    + " is TF32-sized: TF32 must be opt-in (KILN_CUDA_TF32)");
+
+            for (Conv2dSpec s : CONVS) {
+                float[] x = random(s.n() * s.c() * s.h() * s.w()), w = random(s.outC() * s.cPerGroup() * s.kh() * s.kw());
+                float[] gy = random(s.n() * s.outC() * s.outH() * s.outW());
+                double[][] grads = HostReference.conv2dBackward(s, x, w, gy);
+                try (Storage sx = SelfCheck.upload(tf32, x); Storage sw = SelfCheck.upload(tf32, w); Storage sgy = SelfCheck.upload(tf32, gy);
+                     Storage y = tf32.allocate(DType.FLOAT32, gy.length); Storage gx = tf32.allocate(DType.FLOAT32, x.length);
+                     Storage gw = tf32.allocate(DType.FLOAT32, w.length); Arena arena = Arena.ofConfined()) {
+                    tf32.conv2d(s, sx, sw, null, y);
+                    tf32.conv2dBackwardData(s, sgy, sw, gx);
+                    tf32.conv2dBackwardWeight(s, sx, sgy, gw);
+                    assertClose("TF32 conv2d " + s, HostReference.conv2d(s, x, w, null), read(tf32, y, arena), RTOL_TF32, ATOL_TF32);
+                    assertClose("TF32 conv2d backward data " + s, grads[0], read(tf32, gx, arena), RTOL_TF32, ATOL_TF32);
+                    assertClose("TF32 conv2d backward weight " + s, grads[1], read(tf32, gw, arena), RTOL_TF32, ATOL_TF32);
+                }
             }
         } finally {
             tf32.close();
         }
+    }
+
+    private static float[] read(CudaBackend backend, Storage s, Arena arena) {
+        MemorySegment host = arena.allocate(s.byteSize());
+        backend.copyToHost(s, host);
+        return host.toArray(ValueLayout.JAVA_FLOAT);
     }
 
     /** PinnedStaging.SLOT_BYTES (package-private there): uploads larger than it cross slots. */
