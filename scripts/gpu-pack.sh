@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Build machine: prepares .device/ for scripts/gpu-verify.sh (the GPU machine has no Java, Maven
+# or network). Runs the shared GPU kit's pack.sh (../shared/device, see its README: a JDK 25
+# runtime, every jar, the JUnit console) and adds the MNIST files, gzipped, under
+# .device/data/mnist/ (about 11 MB; the raw files are 55 MB and the carried tree plus .device/
+# must stay under 64 MiB).
+#   scripts/gpu-pack.sh                 build (mvn -DskipTests package), pack, add data
+#   SKIP_BUILD=1 scripts/gpu-pack.sh    reuse target/ as built
+#   KILN_DATA=DIR                       where scripts/fetch-data.sh put the data (default ./data);
+#                                       MNIST is taken from DIR/mnist (raw or .gz IDX files)
+#   KILN_DEVICE_KIT=DIR                 the kit (default ../shared/device)
+# Then, on the GPU machine (.device/ carried along: it is git-ignored):
+#   RESULTS_DIR=$OUT scripts/gpu-verify.sh
+set -euo pipefail
+root=$(git rev-parse --show-toplevel)
+cd "$root"
+say() { echo "gpu-pack: $*" >&2; }
+
+kit=${KILN_DEVICE_KIT:-$root/../shared/device}
+[ -f "$kit/pack.sh" ] && [ -f "$kit/run.sh" ] || { say "no GPU kit at $kit (pack.sh, run.sh); set KILN_DEVICE_KIT"; exit 1; }
+
+# The kit's pack.sh appends to .git/info/exclude, which fails in a git worktree (.git is a file
+# there), and copies the JUnit console jar from ~/.m2/repository even when MAVEN_OPTS points Maven
+# at another local repository. Run a copy with both paths resolved; run.sh must sit beside it.
+repo=$(sed -n 's/.*-Dmaven\.repo\.local=\([^ ]*\).*/\1/p' <<< "${MAVEN_OPTS:-}")
+repo=${repo:-$HOME/.m2/repository}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cp "$kit/run.sh" "$tmp/run.sh"
+sed -e 's|\.git/info/exclude|"$(git rev-parse --git-path info/exclude)"|g' -e "s|~/.m2/repository|$repo|g" "$kit/pack.sh" > "$tmp/pack.sh"
+bash "$tmp/pack.sh"
+
+# MNIST, gzipped (IdxReader detects gzip from the content, so either form loads).
+data=${KILN_DATA:-data}/mnist
+files=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
+found=0
+for f in "${files[@]}"; do [ -f "$data/$f" ] || [ -f "$data/$f.gz" ] && found=$((found + 1)); done
+if [ "$found" -eq 4 ]; then
+    mkdir -p .device/data/mnist
+    for f in "${files[@]}"; do
+        if [ -f "$data/$f.gz" ]; then cp "$data/$f.gz" ".device/data/mnist/$f.gz"
+        else gzip -9 -c "$data/$f" > ".device/data/mnist/$f.gz"; fi
+    done
+    say "MNIST: $(du -sh .device/data/mnist | cut -f1) in .device/data/mnist"
+else
+    say "MNIST not found in $data (run scripts/fetch-data.sh --only mnist); gpu-verify.sh will skip the MNIST run"
+fi
+
+# What travels: tracked and untracked-but-not-ignored files, plus .device/.
+tree=$(git ls-files -co --exclude-standard -z | du -cb --files0-from=- 2>/dev/null | tail -1 | cut -f1)
+device=$(du -sb .device | cut -f1)
+total=$(( (tree + device) / 1048576 ))
+say "tree $((tree / 1048576)) MiB + .device $((device / 1048576)) MiB = $total MiB (limit 64 MiB)"
+[ "$total" -lt 63 ] || { say "WARNING: over the 64 MiB that can travel to the GPU machine"; exit 1; }

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# GPU machine, from the repository root, with .device/ beside it (made by scripts/gpu-pack.sh on
+# the build machine and carried along: it is git-ignored). One call records everything a GPU
+# session needs for docs/gpu-results.md:
+#   RESULTS_DIR=$OUT scripts/gpu-verify.sh
+# Steps, each logged to $RESULTS_DIR/<step>.log; a failing step does not stop the next:
+#   info     GPU, driver, CUDA libraries found (.device/run.sh info), nvidia-smi, PyTorch's versions
+#   doctor   Kiln's view: backends, sonames tried, versions, why CUDA is or is not usable
+#   tests    every JUnit test tagged "cuda" (junit.txt, XML reports under junit-xml/)
+#   bench    ./kiln bench train --backend cuda and the PyTorch peer, side by side (bench.md)
+#   mnist    the MNIST sample on cuda, when its class and .device/data/mnist exist
+# Environment: GPU_VERIFY_STEPS (default "info doctor tests bench mnist"), per-step time limits
+# GPU_VERIFY_TIMEOUT_<STEP> in seconds, KILN_MNIST_MAIN / KILN_MNIST_ARGS to override how the
+# MNIST sample is started. Exit status: 0 when every step that ran succeeded.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+self=$root/scripts/gpu-verify.sh
+out=${RESULTS_DIR:-/tmp/kiln-gpu-results}
+mkdir -p "$out"
+export RESULTS_DIR=$out
+run=.device/run.sh
+summary=$out/summary.md
+steps=${GPU_VERIFY_STEPS:-info doctor tests bench mnist}
+failed=0
+
+limit() { # per-step limit: GPU_VERIFY_TIMEOUT_<STEP> or the default
+    local var="GPU_VERIFY_TIMEOUT_$(echo "$1" | tr '[:lower:]-' '[:upper:]_')"
+    echo "${!var:-$2}"
+}
+
+info() {
+    "$run" info
+    echo
+    nvidia-smi 2>&1 | head -25
+    echo
+    python3 - <<'EOF' 2>&1
+import torch
+print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version(),
+      "device", torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none")
+EOF
+}
+
+tests() {
+    "$run" test --include-tag cuda --reports-dir "$out/junit-xml"
+}
+
+# Kiln's benchmark and the PyTorch peer (identical model, Adam 1e-3, batch on the device, full FP32), then a table.
+bench() {
+    local rc=0
+    echo "--- kiln"
+    "$run" java dev.kiln.bench.BenchMain train --backend cuda --out "$out/bench-kiln.jsonl" || rc=1
+    echo "--- pytorch"
+    python3 bench/peers/torch_train.py --device cuda | tee "$out/bench-torch.jsonl" || rc=1
+    python3 - "$out/bench-kiln.jsonl" "$out/bench-torch.jsonl" > "$out/bench.md" <<'EOF' || rc=1
+import json, sys
+def load(path):
+    try:
+        return {r["batch"]: r for r in (json.loads(l) for l in open(path) if l.strip().startswith("{"))}
+    except OSError:
+        return {}
+kiln, torch = load(sys.argv[1]), load(sys.argv[2])
+print("| batch | Kiln images/s | PyTorch eager images/s | Kiln / PyTorch |")
+print("|---|---|---|---|")
+for b in sorted(set(kiln) | set(torch)):
+    k = kiln.get(b, {}).get("images_per_s_median"); t = torch.get(b, {}).get("images_per_s_median")
+    ratio = f"{k / t:.2f}" if k and t else "-"
+    print(f"| {b} | {k or '-'} | {t or '-'} | {ratio} |")
+if torch:
+    r = next(iter(torch.values()))
+    print(f"\nPyTorch {r.get('torch')}, cuDNN {r.get('cudnn')}, TF32 {r.get('tf32')}, device {r.get('device')}")
+if kiln:
+    print(f"Kiln: {next(iter(kiln.values())).get('device')}")
+EOF
+    cat "$out/bench.md"
+    return $rc
+}
+
+# The MNIST sample's main class: KILN_MNIST_MAIN, else a dev/kiln/samples class named *Mnist* in the samples jar.
+mnist_main() {
+    if [ -n "${KILN_MNIST_MAIN:-}" ]; then echo "$KILN_MNIST_MAIN"; return; fi
+    python3 - .device/lib/samples-*.jar <<'EOF'
+import re, sys, zipfile
+for jar in sys.argv[1:]:
+    names = sorted(n for n in zipfile.ZipFile(jar).namelist() if re.fullmatch(r"dev/kiln/samples/\w*[Mm]nist\w*\.class", n))
+    if names:
+        print(names[0][:-6].replace("/", "."))
+        break
+EOF
+}
+
+mnist() {
+    local main
+    main=$(mnist_main)
+    if [ -z "$main" ]; then echo "skipped: no MNIST sample class (dev.kiln.samples.*Mnist*) in .device/lib/samples-*.jar"; return 0; fi
+    if [ ! -d .device/data/mnist ]; then echo "skipped: .device/data/mnist missing (scripts/gpu-pack.sh adds it when data/mnist exists)"; return 0; fi
+    # shellcheck disable=SC2086 # KILN_MNIST_ARGS is a word list on purpose
+    "$run" java "$main" ${KILN_MNIST_ARGS:---backend cuda --data .device/data/mnist --epochs 5 --out $out/mnist-metrics.json}
+}
+
+doctor() {
+    "$run" java dev.kiln.samples.Doctor
+}
+
+if [ "${1:-}" = "--step" ]; then  # a step run by step() under timeout
+    "$2"
+    exit $?
+fi
+
+if [ ! -x "$run" ]; then
+    echo "gpu-verify: $run missing: run scripts/gpu-pack.sh on the build machine and carry .device/ along" | tee "$summary"
+    exit 2
+fi
+
+{
+    echo "# Kiln GPU verification, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown); steps: $steps"
+    echo
+    echo "| step | exit | seconds | log |"
+    echo "|---|---|---|---|"
+} > "$summary"
+
+# step NAME TIMEOUT: runs step function NAME (through "$self --step NAME", so that timeout can bound
+# it) with output to NAME.log, and adds one summary row.
+step() {
+    local name=$1 limit=$2 start rc
+    echo "gpu-verify: == $name (limit ${limit}s)"
+    start=$(date +%s)
+    timeout --kill-after=15 "$limit" "$self" --step "$name" > "$out/$name.log" 2>&1
+    rc=$?
+    [ "$rc" -eq 124 ] && echo "gpu-verify: $name timed out after ${limit}s" >> "$out/$name.log"
+    echo "| $name | $rc$([ "$rc" -eq 124 ] && echo ' (timeout)') | $(( $(date +%s) - start )) | $name.log |" >> "$summary"
+    echo "gpu-verify: $name exit $rc"
+    [ "$rc" -eq 0 ] || failed=1
+    return 0
+}
+
+for s in $steps; do
+    case "$s" in
+        info) step info "$(limit info 120)" ;;
+        doctor) step doctor "$(limit doctor 120)" ;;
+        tests) step tests "$(limit tests 360)" ;;
+        bench) step bench "$(limit bench 300)" ;;
+        mnist) step mnist "$(limit mnist 300)" ;;
+        *) echo "gpu-verify: unknown step '$s'"; failed=1 ;;
+    esac
+done
+
+{
+    echo
+    echo "## JUnit (tag cuda)"
+    echo
+    echo '```'
+    grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$out/junit.txt" 2>/dev/null || echo "no junit.txt"
+    echo '```'
+    [ -f "$out/bench.md" ] && { echo; echo "## Training-step benchmark"; echo; cat "$out/bench.md"; }
+} >> "$summary"
+cat "$summary"
+exit $failed
