@@ -6,6 +6,7 @@ import dev.kiln.cuda.ffi.DnnCalls;
 import dev.kiln.spi.Conv2dSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
@@ -29,7 +30,6 @@ final class ConvPlan implements AutoCloseable {
     final Dnn.TensorDesc x, y, bias;
     final Dnn.FilterDesc w;
     final Dnn.ConvDesc conv;
-    private Algo forward, backwardData, backwardFilter;
     private int mathType;
 
     private ConvPlan(Conv2dSpec spec, Dnn.TensorDesc x, Dnn.TensorDesc y, Dnn.TensorDesc bias, Dnn.FilterDesc w, Dnn.ConvDesc conv) {
@@ -81,45 +81,99 @@ final class ConvPlan implements AutoCloseable {
         return c;
     }
 
-    Algo forward(DnnCalls dnn, CudaOptions opts, LongSupplier freeBytes) {
-        if (forward == null) {
-            List<AlgoPerf> perf = dnn.forwardAlgorithms(x, w, conv, y, context);
-            forward = choose("forward", perf, opts, freeBytes, a -> dnn.forwardWorkspace(x, w, conv, y, a, context));
+    /** The three computations of a convolution, each with its own algorithm. */
+    enum Direction {
+        FORWARD("forward"), BACKWARD_DATA("backward data"), BACKWARD_FILTER("backward filter");
+
+        final String label;
+
+        Direction(String label) {
+            this.label = label;
         }
-        return forward;
     }
 
-    Algo backwardData(DnnCalls dnn, CudaOptions opts, LongSupplier freeBytes) {
-        if (backwardData == null) {
-            List<AlgoPerf> perf = dnn.backwardDataAlgorithms(w, y, conv, x, context);
-            backwardData = choose("backward data", perf, opts, freeBytes, a -> dnn.backwardDataWorkspace(w, y, conv, x, a, context));
+    /**
+     * The algorithms still to try for one direction, best first, until one has run successfully
+     * ({@link #confirm}); after that it is the only one used and its failures are real errors.
+     */
+    static final class Choice {
+        private final List<Algo> remaining;
+        private final List<String> rejected = new ArrayList<>();
+        private boolean confirmed;
+
+        Choice(List<Algo> ordered) {
+            this.remaining = new ArrayList<>(ordered);
         }
-        return backwardData;
+
+        /** The algorithm to run now. */
+        Algo current() {
+            return remaining.getFirst();
+        }
+
+        /** Marks the current algorithm as working: it stays the choice. */
+        void confirm() {
+            confirmed = true;
+        }
+
+        /**
+         * Drops the current algorithm after it failed with {@code why}; true when another one is left to
+         * try (never once an algorithm has been confirmed).
+         */
+        boolean reject(String why) {
+            if (confirmed) return false;
+            rejected.add("algo " + remaining.removeFirst().algo() + ": " + why);
+            return !remaining.isEmpty();
+        }
+
+        /** The algorithms given up on and why, for error messages. */
+        List<String> rejected() {
+            return List.copyOf(rejected);
+        }
     }
 
-    Algo backwardFilter(DnnCalls dnn, CudaOptions opts, LongSupplier freeBytes) {
-        if (backwardFilter == null) {
-            List<AlgoPerf> perf = dnn.backwardFilterAlgorithms(x, y, conv, w, context);
-            backwardFilter = choose("backward filter", perf, opts, freeBytes,
-                    a -> dnn.backwardFilterWorkspace(x, y, conv, w, a, context));
+    private final EnumMap<Direction, Choice> choices = new EnumMap<>(Direction.class);
+
+    /** The algorithm choice of {@code d}, asking cuDNN's heuristics on first use. */
+    Choice choice(Direction d, DnnCalls dnn, CudaOptions opts, LongSupplier freeBytes) {
+        Choice c = choices.get(d);
+        if (c == null) {
+            List<AlgoPerf> perf = switch (d) {
+                case FORWARD -> dnn.forwardAlgorithms(x, w, conv, y, context);
+                case BACKWARD_DATA -> dnn.backwardDataAlgorithms(w, y, conv, x, context);
+                case BACKWARD_FILTER -> dnn.backwardFilterAlgorithms(x, y, conv, w, context);
+            };
+            ToLongFunction<Integer> workspace = switch (d) {
+                case FORWARD -> a -> dnn.forwardWorkspace(x, w, conv, y, a, context);
+                case BACKWARD_DATA -> a -> dnn.backwardDataWorkspace(w, y, conv, x, a, context);
+                case BACKWARD_FILTER -> a -> dnn.backwardFilterWorkspace(x, y, conv, w, a, context);
+            };
+            c = new Choice(choose(d.label, perf, opts, freeBytes, workspace));
+            choices.put(d, c);
         }
-        return backwardFilter;
+        return c;
     }
 
-    private Algo choose(String direction, List<AlgoPerf> perf, CudaOptions opts, LongSupplier freeBytes, ToLongFunction<Integer> workspace) {
+    private List<Algo> choose(String direction, List<AlgoPerf> perf, CudaOptions opts, LongSupplier freeBytes,
+                              ToLongFunction<Integer> workspace) {
         List<AlgoPerf> usable = candidates(perf, opts.deterministic(), opts.tf32());
-        if (usable.isEmpty()) {
-            throw new CudaException("cudnn: no " + (opts.deterministic() ? "deterministic " : "") + (opts.tf32() ? "" : "FP32 ")
-                    + direction + " algorithm for " + context + " (heuristics returned " + perf + ")"
-                    + (opts.deterministic() ? "; set KILN_CUDA_DETERMINISTIC=0 to allow non-deterministic ones" : ""));
-        }
         List<Algo> sized = new ArrayList<>();
+        List<String> unsized = new ArrayList<>();
         for (AlgoPerf p : usable) {
             int math = runMathType(p, opts.tf32());
             setMathType(math); // the workspace size depends on it
-            sized.add(new Algo(p.algo(), workspace.applyAsLong(p.algo()), math));
+            try {
+                sized.add(new Algo(p.algo(), workspace.applyAsLong(p.algo()), math));
+            } catch (CudaException e) {
+                if (e.function() == null) throw e; // a missing symbol, not this algorithm's problem
+                unsized.add("algo " + p.algo() + ": " + e.getMessage());
+            }
         }
-        return pick(sized, freeBytes.getAsLong());
+        if (sized.isEmpty()) {
+            throw new CudaException("cudnn: no " + (opts.deterministic() ? "deterministic " : "") + (opts.tf32() ? "" : "FP32 ")
+                    + direction + " algorithm for " + context + " (heuristics returned " + perf + (unsized.isEmpty() ? "" : "; " + unsized)
+                    + ")" + (opts.deterministic() ? "; set KILN_CUDA_DETERMINISTIC=0 to allow non-deterministic ones" : ""));
+        }
+        return order(sized, freeBytes.getAsLong());
     }
 
     /** The math type an algorithm runs with: always FMA in FP32 mode, else what the heuristics reported. */
@@ -153,10 +207,15 @@ final class ConvPlan implements AutoCloseable {
         return out;
     }
 
-    /** The first (fastest by heuristic) algorithm whose workspace fits in half the free memory, else the smallest. */
-    static Algo pick(List<Algo> sized, long freeBytes) {
-        for (Algo a : sized) if (a.workspaceBytes() <= freeBytes / 2) return a;
-        return sized.stream().min(Comparator.comparingLong(Algo::workspaceBytes)).orElseThrow();
+    /**
+     * The order to try algorithms in: those whose workspace fits in half the free memory, in the
+     * heuristics' (fastest-first) order, then the others from the smallest workspace up.
+     */
+    static List<Algo> order(List<Algo> sized, long freeBytes) {
+        List<Algo> out = new ArrayList<>();
+        for (Algo a : sized) if (a.workspaceBytes() <= freeBytes / 2) out.add(a);
+        sized.stream().filter(a -> a.workspaceBytes() > freeBytes / 2).sorted(Comparator.comparingLong(Algo::workspaceBytes)).forEach(out::add);
+        return out;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.kiln.cuda;
 
 import dev.kiln.cuda.ffi.Dnn;
 import dev.kiln.cuda.ffi.Driver;
+import dev.kiln.cuda.memory.CudaOutOfMemoryException;
 import dev.kiln.spi.BatchNormSpec;
 import dev.kiln.spi.Conv2dSpec;
 import dev.kiln.spi.Pool2dSpec;
@@ -45,27 +46,63 @@ final class CudnnOps implements AutoCloseable {
 
     void conv2d(Conv2dSpec spec, long x, long w, long bias, long y) {
         ConvPlan p = plan(spec);
-        ConvPlan.Algo a = p.forward(rt.dnn, rt.options, rt::freeDeviceBytes);
-        long ws = rt.launcher.scratch(a.workspaceBytes());
-        p.use(a);
-        rt.dnn.convolutionForward(p.x, x, p.w, w, p.conv, a.algo(), ws, a.workspaceBytes(), p.y, y, p.context);
+        run(p, ConvPlan.Direction.FORWARD, (a, ws) ->
+                rt.dnn.convolutionForward(p.x, x, p.w, w, p.conv, a.algo(), ws, a.workspaceBytes(), p.y, y, p.context));
         if (bias != 0) rt.dnn.addTensor(p.bias, bias, p.y, y, p.context + " (bias)");
     }
 
     void conv2dBackwardData(Conv2dSpec spec, long gy, long w, long gx) {
         ConvPlan p = plan(spec);
-        ConvPlan.Algo a = p.backwardData(rt.dnn, rt.options, rt::freeDeviceBytes);
-        long ws = rt.launcher.scratch(a.workspaceBytes());
-        p.use(a);
-        rt.dnn.convolutionBackwardData(p.w, w, p.y, gy, p.conv, a.algo(), ws, a.workspaceBytes(), p.x, gx, p.context);
+        run(p, ConvPlan.Direction.BACKWARD_DATA, (a, ws) ->
+                rt.dnn.convolutionBackwardData(p.w, w, p.y, gy, p.conv, a.algo(), ws, a.workspaceBytes(), p.x, gx, p.context));
     }
 
     void conv2dBackwardWeight(Conv2dSpec spec, long x, long gy, long gw) {
         ConvPlan p = plan(spec);
-        ConvPlan.Algo a = p.backwardFilter(rt.dnn, rt.options, rt::freeDeviceBytes);
-        long ws = rt.launcher.scratch(a.workspaceBytes());
-        p.use(a);
-        rt.dnn.convolutionBackwardFilter(p.x, x, p.y, gy, p.conv, a.algo(), ws, a.workspaceBytes(), p.w, gw, p.context);
+        run(p, ConvPlan.Direction.BACKWARD_FILTER, (a, ws) ->
+                rt.dnn.convolutionBackwardFilter(p.x, x, p.y, gy, p.conv, a.algo(), ws, a.workspaceBytes(), p.w, gw, p.context));
+    }
+
+    /** One cuDNN convolution call with an algorithm and its workspace. */
+    private interface ConvCall {
+        void run(ConvPlan.Algo algo, long workspace);
+    }
+
+    /**
+     * Runs {@code call} with the direction's current algorithm and a workspace from the allocator.
+     * Until an algorithm has run once, one that cuDNN rejects as not supported (the heuristics can
+     * rank such an algorithm for unusual shapes) or whose workspace does not fit is dropped and the
+     * next is tried, as PyTorch does; the first that works stays the choice.
+     */
+    private void run(ConvPlan p, ConvPlan.Direction d, ConvCall call) {
+        ConvPlan.Choice choice = p.choice(d, rt.dnn, rt.options, rt::freeDeviceBytes);
+        while (true) {
+            ConvPlan.Algo a = choice.current();
+            try {
+                long ws = rt.launcher.scratch(a.workspaceBytes());
+                p.use(a);
+                call.run(a, ws);
+                choice.confirm();
+                return;
+            } catch (CudaException e) {
+                if (!retryable(e)) throw e;
+                String why = e.getMessage();
+                if (!choice.reject(why)) {
+                    CudaException failure = new CudaException("cudnn: every " + d.label + " algorithm failed for " + p.context
+                            + ": " + choice.rejected());
+                    failure.addSuppressed(e);
+                    throw failure;
+                }
+                System.getLogger(CudnnOps.class.getName()).log(System.Logger.Level.INFO,
+                        "conv2d " + d.label + ": algorithm " + a.algo() + " failed (" + why + "); trying the next one");
+            }
+        }
+    }
+
+    /** A workspace that does not fit, or cuDNN refusing the algorithm for these descriptors. */
+    static boolean retryable(CudaException e) {
+        return e instanceof CudaOutOfMemoryException
+                || (e.function() != null && e.function().startsWith("cudnnConvolution") && Dnn.isNotSupported(e.status()));
     }
 
     /**

@@ -1,13 +1,17 @@
 package dev.kiln.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.cuda.ffi.Dnn;
 import dev.kiln.cuda.ffi.Dnn.AlgoPerf;
+import dev.kiln.cuda.memory.CudaMemoryStats;
+import dev.kiln.cuda.memory.CudaOutOfMemoryException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Algorithm filtering and workspace-aware choice (pure parts of the cuDNN path). */
+/** Algorithm filtering, workspace-aware ordering, fallback and math types (the pure parts of the cuDNN path). */
 class ConvPlanTest {
     private static final List<AlgoPerf> PERF = List.of(
             new AlgoPerf(0, 0, 0, false, Dnn.FMA_MATH),
@@ -23,13 +27,46 @@ class ConvPlanTest {
         assertEquals(List.of(1, 3, 4), ConvPlan.candidates(PERF, true, true).stream().map(AlgoPerf::algo).toList());
     }
 
+    private static ConvPlan.Algo algo(int id, long workspace) {
+        return new ConvPlan.Algo(id, workspace, Dnn.FMA_MATH);
+    }
+
     @Test
-    void picksFirstThatFitsInHalfTheFreeMemoryElseSmallest() {
-        List<ConvPlan.Algo> sized = List.of(new ConvPlan.Algo(7, 1000, Dnn.FMA_MATH), new ConvPlan.Algo(1, 300, Dnn.FMA_MATH),
-                new ConvPlan.Algo(0, 0, Dnn.FMA_MATH));
-        assertEquals(7, ConvPlan.pick(sized, 4000).algo());
-        assertEquals(1, ConvPlan.pick(sized, 1000).algo());
-        assertEquals(0, ConvPlan.pick(sized, 0).algo());
+    void triesWhatFitsInHalfTheFreeMemoryFirstThenTheSmallestWorkspaces() {
+        List<ConvPlan.Algo> sized = List.of(algo(7, 1000), algo(1, 300), algo(5, 2000), algo(0, 0));
+        assertEquals(List.of(7, 1, 5, 0), ConvPlan.order(sized, 4000).stream().map(ConvPlan.Algo::algo).toList());
+        assertEquals(List.of(1, 0, 7, 5), ConvPlan.order(sized, 1000).stream().map(ConvPlan.Algo::algo).toList());
+        assertEquals(List.of(0, 1, 7, 5), ConvPlan.order(sized, 0).stream().map(ConvPlan.Algo::algo).toList());
+    }
+
+    @Test
+    void aRejectedAlgorithmGivesWayToTheNextUntilOneHasWorked() {
+        ConvPlan.Choice c = new ConvPlan.Choice(List.of(algo(6, 0), algo(1, 0), algo(0, 0)));
+        assertEquals(6, c.current().algo());
+        assertTrue(c.reject("CUDNN_STATUS_NOT_SUPPORTED"));
+        assertEquals(1, c.current().algo());
+        c.confirm();
+        assertFalse(c.reject("later failure"), "a confirmed algorithm is never dropped: its failures are real errors");
+        assertEquals(1, c.current().algo());
+        assertEquals(List.of("algo 6: CUDNN_STATUS_NOT_SUPPORTED"), c.rejected());
+
+        ConvPlan.Choice last = new ConvPlan.Choice(List.of(algo(2, 0)));
+        assertFalse(last.reject("out of memory"), "nothing left to try");
+        assertEquals(List.of("algo 2: out of memory"), last.rejected());
+    }
+
+    @Test
+    void onlyNotSupportedConvolutionsAndWorkspaceOomAreRetried() {
+        assertTrue(Dnn.isNotSupported(9), "cuDNN 8 CUDNN_STATUS_NOT_SUPPORTED");
+        assertTrue(Dnn.isNotSupported(3000), "cuDNN 9 CUDNN_STATUS_NOT_SUPPORTED");
+        assertTrue(Dnn.isNotSupported(3002), "cuDNN 9 CUDNN_STATUS_NOT_SUPPORTED_SHAPE");
+        assertFalse(Dnn.isNotSupported(2000), "cuDNN 9 CUDNN_STATUS_BAD_PARAM");
+        assertFalse(Dnn.isNotSupported(4000), "cuDNN 9 CUDNN_STATUS_INTERNAL_ERROR");
+        assertTrue(CudnnOps.retryable(new CudaException("cudnnConvolutionBackwardFilter", 3000, "CUDNN_STATUS_NOT_SUPPORTED", "x")));
+        assertFalse(CudnnOps.retryable(new CudaException("cudnnConvolutionForward", 5000, "CUDNN_STATUS_EXECUTION_FAILED", "x")));
+        assertFalse(CudnnOps.retryable(new CudaException("cudnnAddTensor", 3000, "CUDNN_STATUS_NOT_SUPPORTED", "x")));
+        assertFalse(CudnnOps.retryable(new CudaException("cudnnConvolutionForward is not available: libcudnn.so.9 was not loaded")));
+        assertTrue(CudnnOps.retryable(new CudaOutOfMemoryException(1 << 30, 0, 0, new CudaMemoryStats(0, 0, 0, 0, 0))));
     }
 
     @Test

@@ -48,6 +48,14 @@ public final class Dnn {
      */
     public record AlgoPerf(int algo, int status, long memory, boolean deterministic, int mathType) {}
 
+    /**
+     * True for {@code CUDNN_STATUS_NOT_SUPPORTED}: 9 in cuDNN 8; in cuDNN 9, whose status codes are
+     * grouped by category, 3000 and its sub-codes 3001..3999.
+     */
+    public static boolean isNotSupported(int status) {
+        return status == 9 || (status >= 3000 && status < 4000);
+    }
+
     static void check(String function, int status, String context) {
         if (status != 0) throw new CudaException(function, status, statusName(status), context);
     }
