@@ -12,8 +12,9 @@ import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 /**
- * The cuDNN descriptors of one {@link Conv2dSpec} and the algorithm chosen per direction (by the
- * {@code _v7} heuristics, once, on first use). Cached per spec by the backend.
+ * The cuDNN descriptors of one {@link Conv2dSpec} and the algorithm chosen per direction, once, on
+ * first use: by the {@code _v7} heuristics, or with {@link CudaOptions#benchmark()} by timing every
+ * algorithm ({@code cudnnFind*}, PyTorch's {@code cudnn.benchmark}). Cached per spec by the backend.
  *
  * <p>Math types: in FP32 mode the descriptor stays {@code CUDNN_FMA_MATH} (cuDNN's default math may
  * use TF32 tensor cores for FP32 data on Ampere and newer). In TF32 mode it starts at
@@ -137,7 +138,11 @@ final class ConvPlan implements AutoCloseable {
     Choice choice(Direction d, DnnCalls dnn, CudaOptions opts, LongSupplier freeBytes) {
         Choice c = choices.get(d);
         if (c == null) {
-            List<AlgoPerf> perf = switch (d) {
+            List<AlgoPerf> perf = opts.benchmark() ? switch (d) {
+                case FORWARD -> dnn.findForwardAlgorithms(x, w, conv, y, context);
+                case BACKWARD_DATA -> dnn.findBackwardDataAlgorithms(w, y, conv, x, context);
+                case BACKWARD_FILTER -> dnn.findBackwardFilterAlgorithms(x, y, conv, w, context);
+            } : switch (d) {
                 case FORWARD -> dnn.forwardAlgorithms(x, w, conv, y, context);
                 case BACKWARD_DATA -> dnn.backwardDataAlgorithms(w, y, conv, x, context);
                 case BACKWARD_FILTER -> dnn.backwardFilterAlgorithms(x, y, conv, w, context);

@@ -51,7 +51,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
                 + " SMs), driver CUDA " + version(rt.driverVersion / 1000, (rt.driverVersion % 1000) / 10)
                 + ", cuBLAS " + version(rt.cublasVersion / 10000, rt.cublasVersion / 100 % 100, rt.cublasVersion % 100)
                 + ", cuDNN " + version(rt.cudnnVersion / 10000, rt.cudnnVersion / 100 % 100, rt.cudnnVersion % 100)
-                + ", " + (rt.options.tf32() ? "TF32" : "FP32") + (rt.options.deterministic() ? ", deterministic" : "");
+                + ", " + (rt.options.tf32() ? "TF32" : "FP32") + (rt.options.deterministic() ? ", deterministic" : "")
+                + (rt.options.benchmark() ? ", conv benchmark" : "");
     }
 
     private static String version(long... parts) {

@@ -14,8 +14,17 @@ import java.util.Properties;
  *                      {@code kiln.cuda.deterministic} / {@code KILN_CUDA_DETERMINISTIC}; default true,
  *                      because the Backend SPI promises identical results for identical inputs (set
  *                      false to allow faster algorithms that accumulate with atomics)
+ * @param benchmark     choose each convolution's algorithms by timing them once per shape
+ *                      ({@code cudnnFind*}) instead of by cuDNN's heuristics: {@code kiln.cuda.benchmark} /
+ *                      {@code KILN_CUDA_BENCHMARK}, default false (the first step of each new shape
+ *                      is then slower)
  */
-public record CudaOptions(int device, boolean tf32, boolean deterministic) {
+public record CudaOptions(int device, boolean tf32, boolean deterministic, boolean benchmark) {
+
+    /** Options choosing algorithms by heuristics. */
+    public CudaOptions(int device, boolean tf32, boolean deterministic) {
+        this(device, tf32, deterministic, false);
+    }
 
     /** Options of this process. */
     public static CudaOptions fromEnvironment() {
@@ -37,7 +46,8 @@ public record CudaOptions(int device, boolean tf32, boolean deterministic) {
         }
         if (device < 0) throw new IllegalArgumentException("KILN_CUDA_DEVICE must be a device ordinal (0, 1, ...), got '" + dev + "'");
         return new CudaOptions(device, flag(value(props, env, "kiln.cuda.tf32", "KILN_CUDA_TF32", "false")),
-                flag(value(props, env, "kiln.cuda.deterministic", "KILN_CUDA_DETERMINISTIC", "true")));
+                flag(value(props, env, "kiln.cuda.deterministic", "KILN_CUDA_DETERMINISTIC", "true")),
+                flag(value(props, env, "kiln.cuda.benchmark", "KILN_CUDA_BENCHMARK", "false")));
     }
 
     private static String value(Properties props, Map<String, String> env, String property, String variable, String fallback) {

@@ -51,9 +51,10 @@ class CudaBackendProviderTest {
     void optionsParsePropertiesBeforeEnvironment() {
         Properties props = new Properties();
         props.setProperty("kiln.cuda.tf32", "true");
-        CudaOptions o = CudaOptions.from(props, Map.of("KILN_CUDA_TF32", "0", "KILN_CUDA_DEVICE", "2", "KILN_CUDA_DETERMINISTIC", "0"));
-        assertEquals(new CudaOptions(2, true, false), o);
-        assertEquals(new CudaOptions(0, false, true), CudaOptions.from(new Properties(), Map.of()));
+        CudaOptions o = CudaOptions.from(props, Map.of("KILN_CUDA_TF32", "0", "KILN_CUDA_DEVICE", "2", "KILN_CUDA_DETERMINISTIC", "0",
+                "KILN_CUDA_BENCHMARK", "yes"));
+        assertEquals(new CudaOptions(2, true, false, true), o);
+        assertEquals(new CudaOptions(0, false, true, false), CudaOptions.from(new Properties(), Map.of()));
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> CudaOptions.from(new Properties(), Map.of("KILN_CUDA_DEVICE", "gpu")));
         assertTrue(e.getMessage().contains("KILN_CUDA_DEVICE"));

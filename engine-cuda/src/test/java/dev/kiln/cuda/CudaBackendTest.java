@@ -402,6 +402,32 @@ class CudaBackendTest {
         }
     }
 
+    /** Algorithms chosen by timing ({@code cudnnFind*}, opt-in) compute the same convolutions, within FP32 tolerance. */
+    @Test
+    void benchmarkedAlgorithmsComputeTheSameConvolutions() {
+        CudaBackend bench = new CudaBackend(CudaRuntime.open(new CudaOptions(b.device().index(), false, true, true), Fatbin.load().orElseThrow()));
+        try {
+            assertTrue(bench.description().contains("conv benchmark"), bench.description());
+            for (Conv2dSpec s : CONVS) {
+                float[] x = random(s.n() * s.c() * s.h() * s.w()), w = random(s.outC() * s.cPerGroup() * s.kh() * s.kw());
+                float[] gy = random(s.n() * s.outC() * s.outH() * s.outW());
+                double[][] grads = HostReference.conv2dBackward(s, x, w, gy);
+                try (Storage sx = SelfCheck.upload(bench, x); Storage sw = SelfCheck.upload(bench, w); Storage sgy = SelfCheck.upload(bench, gy);
+                     Storage y = bench.allocate(DType.FLOAT32, gy.length); Storage gx = bench.allocate(DType.FLOAT32, x.length);
+                     Storage gw = bench.allocate(DType.FLOAT32, w.length); Arena arena = Arena.ofConfined()) {
+                    bench.conv2d(s, sx, sw, null, y);
+                    bench.conv2dBackwardData(s, sgy, sw, gx);
+                    bench.conv2dBackwardWeight(s, sx, sgy, gw);
+                    assertClose("benchmarked conv2d " + s, HostReference.conv2d(s, x, w, null), read(bench, y, arena), RTOL, ATOL);
+                    assertClose("benchmarked conv2d backward data " + s, grads[0], read(bench, gx, arena), RTOL, ATOL);
+                    assertClose("benchmarked conv2d backward weight " + s, grads[1], read(bench, gw, arena), RTOL, ATOL);
+                }
+            }
+        } finally {
+            bench.close();
+        }
+    }
+
     private static float[] read(CudaBackend backend, Storage s, Arena arena) {
         MemorySegment host = arena.allocate(s.byteSize());
         backend.copyToHost(s, host);

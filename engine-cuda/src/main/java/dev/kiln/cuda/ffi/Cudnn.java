@@ -65,6 +65,13 @@ final class Cudnn {
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
     static final MethodHandle GET_BWD_FILTER_ALGO_V7 = D.handle("cudnnGetConvolutionBackwardFilterAlgorithm_v7", JAVA_INT,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
+    // cudnnFind*: same parameters as the _v7 queries; runs every algorithm once on scratch data and ranks by time.
+    static final MethodHandle FIND_FWD_ALGO = D.handle("cudnnFindConvolutionForwardAlgorithm", JAVA_INT, ADDRESS, ADDRESS,
+            ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle FIND_BWD_DATA_ALGO = D.handle("cudnnFindConvolutionBackwardDataAlgorithm", JAVA_INT, ADDRESS,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
+    static final MethodHandle FIND_BWD_FILTER_ALGO = D.handle("cudnnFindConvolutionBackwardFilterAlgorithm", JAVA_INT, ADDRESS,
+            ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS);
     // (handle, desc, desc, convDesc, desc, algo, size_t*)
     static final MethodHandle GET_FWD_WORKSPACE = D.handle("cudnnGetConvolutionForwardWorkspaceSize", JAVA_INT, ADDRESS,
             ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS);

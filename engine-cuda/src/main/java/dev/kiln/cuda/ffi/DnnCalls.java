@@ -70,6 +70,23 @@ public final class DnnCalls {
                 dw.desc, context);
     }
 
+    /** Forward algorithms ranked by a timed run of each ({@code cudnnFindConvolutionForwardAlgorithm}; synchronises). */
+    public List<AlgoPerf> findForwardAlgorithms(TensorDesc x, FilterDesc w, ConvDesc conv, TensorDesc y, String context) {
+        return algos(Cudnn.FIND_FWD_ALGO, "cudnnFindConvolutionForwardAlgorithm", x.desc, w.desc, conv.desc, y.desc, context);
+    }
+
+    /** Backward-data algorithms ranked by a timed run of each. */
+    public List<AlgoPerf> findBackwardDataAlgorithms(FilterDesc w, TensorDesc dy, ConvDesc conv, TensorDesc dx, String context) {
+        return algos(Cudnn.FIND_BWD_DATA_ALGO, "cudnnFindConvolutionBackwardDataAlgorithm", w.desc, dy.desc, conv.desc, dx.desc,
+                context);
+    }
+
+    /** Backward-filter algorithms ranked by a timed run of each. */
+    public List<AlgoPerf> findBackwardFilterAlgorithms(TensorDesc x, TensorDesc dy, ConvDesc conv, FilterDesc dw, String context) {
+        return algos(Cudnn.FIND_BWD_FILTER_ALGO, "cudnnFindConvolutionBackwardFilterAlgorithm", x.desc, dy.desc, conv.desc,
+                dw.desc, context);
+    }
+
     /** Workspace bytes of a forward algorithm. */
     public long forwardWorkspace(TensorDesc x, FilterDesc w, ConvDesc conv, TensorDesc y, int algo, String context) {
         return workspace(Cudnn.GET_FWD_WORKSPACE, "cudnnGetConvolutionForwardWorkspaceSize", x.desc, w.desc, conv.desc, y.desc,

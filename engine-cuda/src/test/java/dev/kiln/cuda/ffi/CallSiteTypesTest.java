@@ -100,6 +100,9 @@ class CallSiteTypesTest {
         unavailable(() -> d.forwardAlgorithms(t, f, c, t, "x"));
         unavailable(() -> d.backwardDataAlgorithms(f, t, c, t, "x"));
         unavailable(() -> d.backwardFilterAlgorithms(t, t, c, f, "x"));
+        unavailable(() -> d.findForwardAlgorithms(t, f, c, t, "x"));
+        unavailable(() -> d.findBackwardDataAlgorithms(f, t, c, t, "x"));
+        unavailable(() -> d.findBackwardFilterAlgorithms(t, t, c, f, "x"));
         unavailable(() -> d.forwardWorkspace(t, f, c, t, 0, "x"));
         unavailable(() -> d.backwardDataWorkspace(f, t, c, t, 0, "x"));
         unavailable(() -> d.backwardFilterWorkspace(t, t, c, f, 0, "x"));
