@@ -9,6 +9,8 @@
 #   tests    every JUnit test tagged "cuda" (junit.txt, XML reports under junit-xml/)
 #   bench    ./kiln bench train --backend cuda and the PyTorch peer, side by side (bench.md)
 #   mnist    the MNIST sample on cuda, when its class and .device/data/mnist exist
+#   tests_sync  only after a failed tests step (GPU_VERIFY_RERUN_SYNC=0 to skip): the cuda tests
+#            again with KILN_CUDA_SYNC_EACH_OP=1 CUDA_LAUNCH_BLOCKING=1, results under sync/
 # Environment: GPU_VERIFY_STEPS (default "info doctor tests bench mnist"), per-step time limits
 # GPU_VERIFY_TIMEOUT_<STEP> in seconds, KILN_MNIST_MAIN / KILN_MNIST_ARGS to override how the
 # MNIST sample is started. Exit status: 0 when every step that ran succeeded.
@@ -43,6 +45,14 @@ EOF
 
 tests() {
     "$run" test --include-tag cuda --reports-dir "$out/junit-xml"
+}
+
+# After a failed tests step: the same tests with a sync after every backend call and blocking
+# launches, so an asynchronous GPU fault is reported by the op (and kernel) that caused it.
+tests_sync() {
+    mkdir -p "$out/sync"
+    RESULTS_DIR=$out/sync KILN_CUDA_SYNC_EACH_OP=1 CUDA_LAUNCH_BLOCKING=1 \
+        "$run" test --include-tag cuda --reports-dir "$out/sync/junit-xml"
 }
 
 # Kiln's benchmark and the PyTorch peer (identical model, Adam 1e-3, batch on the device, full FP32), then a table.
@@ -143,9 +153,13 @@ for s in $steps; do
         tests) step tests "$(limit tests 360)" ;;
         bench) step bench "$(limit bench 300)" ;;
         mnist) step mnist "$(limit mnist 300)" ;;
+        tests-sync) step tests_sync "$(limit tests_sync 360)" ;;
         *) echo "gpu-verify: unknown step '$s'"; failed=1 ;;
     esac
 done
+if [[ " $steps " == *" tests "* ]] && ! grep -q "^| tests | 0 |" "$summary" && [ "${GPU_VERIFY_RERUN_SYNC:-1}" = 1 ]; then
+    step tests_sync "$(limit tests_sync 360)"
+fi
 
 {
     echo
@@ -154,6 +168,12 @@ done
     echo '```'
     grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$out/junit.txt" 2>/dev/null || echo "no junit.txt"
     echo '```'
+    if [ -f "$out/sync/junit.txt" ]; then
+        echo; echo "Rerun with a sync after every op (sync/junit.txt):"; echo
+        echo '```'
+        grep -E "tests (successful|failed|aborted)" "$out/sync/junit.txt"
+        echo '```'
+    fi
     [ -f "$out/bench.md" ] && { echo; echo "## Training-step benchmark"; echo; cat "$out/bench.md"; }
 } >> "$summary"
 cat "$summary"

@@ -83,7 +83,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     /** Gives the allocator's cached blocks back to the device. */
     public void emptyCache() {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("emptyCache")) {
             rt.allocator.releaseCache();
         }
     }
@@ -101,7 +101,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public Storage allocate(DType dtype, long numel) {
         if (numel < 0) throw new IllegalArgumentException("cuda: cannot allocate " + numel + " elements");
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("allocate")) {
             long address = rt.allocator.allocate(Math.multiplyExact(numel, (long) dtype.byteSize()));
             return new CudaStorage(this, dtype, numel, address, rt.allocator, bytesInUse);
         }
@@ -114,7 +114,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
             throw new IllegalArgumentException("cuda: copyFromHost needs " + bytes + " bytes, the host segment has " + src.byteSize());
         }
         if (bytes == 0) return;
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("copyFromHost")) {
             rt.staging.upload(src.asSlice(0, bytes), ptr(dst));
         }
     }
@@ -125,7 +125,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         if (dst.byteSize() < bytes) {
             throw new IllegalArgumentException("cuda: copyToHost needs " + bytes + " bytes, the host segment has " + dst.byteSize());
         }
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("copyToHost")) {
             rt.staging.download(ptr(src), dst.asSlice(0, bytes));
             checkDeferredErrors();
         }
@@ -134,7 +134,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public void copy(Storage src, Storage dst) {
         if (src.byteSize() == 0) return;
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("copy")) {
             Driver.copyDeviceToDevice(ptr(dst), ptr(src), src.byteSize(), rt.stream);
         }
     }
@@ -143,7 +143,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     public void fill(Storage dst, float value) {
         if (dst.numel() == 0) return;
         int bits = dst.dtype() == DType.INT32 ? (int) value : Float.floatToRawIntBits(value);
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("fill")) {
             Driver.memsetD32(ptr(dst), bits, dst.numel(), rt.stream);
         }
     }
@@ -155,7 +155,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void synchronize() {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("synchronize")) {
             rt.stream.synchronize();
             checkDeferredErrors();
         }
@@ -182,42 +182,42 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void unary(UnaryOp op, float alpha, Storage x, Storage out) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("unary")) {
             rt.kernels.unary(op, alpha, ptr(x), ptr(out), x.numel());
         }
     }
 
     @Override
     public void unaryBackward(UnaryOp op, float alpha, Storage x, Storage y, Storage gradOut, Storage gradIn) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("unaryBackward")) {
             rt.kernels.unaryBackward(op, alpha, ptr(x), ptr(y), ptr(gradOut), ptr(gradIn), gradIn.numel());
         }
     }
 
     @Override
     public void binary(BinaryOp op, Broadcast spec, Storage a, Storage b, Storage out) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("binary")) {
             rt.kernels.binary(op, spec, ptr(a), ptr(b), ptr(out));
         }
     }
 
     @Override
     public void scalar(ScalarOp op, Storage x, float v, Storage out) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("scalar")) {
             rt.kernels.scalar(op, ptr(x), v, ptr(out), x.numel());
         }
     }
 
     @Override
     public void sum(ReduceSpec spec, Storage x, Storage out) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("sum")) {
             rt.kernels.sum(spec, ptr(x), ptr(out));
         }
     }
 
     @Override
     public void argmax(int rows, int cols, Storage x, Storage out) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("argmax")) {
             rt.kernels.argmax(rows, cols, ptr(x), ptr(out));
         }
     }
@@ -227,7 +227,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public void matmul(MatmulSpec spec, Storage a, Storage b, Storage out) {
         if (spec.m() == 0 || spec.n() == 0) return;
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("matmul")) {
             if (spec.k() == 0) {
                 // An empty sum: out = 0, or unchanged when accumulating.
                 if (!spec.accumulate()) Driver.memsetD32(ptr(out), 0, out.numel(), rt.stream);
@@ -243,42 +243,42 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void conv2d(Conv2dSpec spec, Storage x, Storage w, Storage bias, Storage y) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("conv2d")) {
             dnn.conv2d(spec, ptr(x), ptr(w), ptr(bias), ptr(y));
         }
     }
 
     @Override
     public void conv2dBackwardData(Conv2dSpec spec, Storage gy, Storage w, Storage gx) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("conv2dBackwardData")) {
             dnn.conv2dBackwardData(spec, ptr(gy), ptr(w), ptr(gx));
         }
     }
 
     @Override
     public void conv2dBackwardWeight(Conv2dSpec spec, Storage x, Storage gy, Storage gw) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("conv2dBackwardWeight")) {
             dnn.conv2dBackwardWeight(spec, ptr(x), ptr(gy), ptr(gw));
         }
     }
 
     @Override
     public void conv2dBackwardBias(Conv2dSpec spec, Storage gy, Storage gb) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("conv2dBackwardBias")) {
             dnn.conv2dBackwardBias(spec, ptr(gy), ptr(gb));
         }
     }
 
     @Override
     public void pad2d(PadSpec spec, Storage x, Storage y) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("pad2d")) {
             rt.kernels.pad2d(spec, ptr(x), ptr(y));
         }
     }
 
     @Override
     public void pad2dBackward(PadSpec spec, Storage gy, Storage gx) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("pad2dBackward")) {
             rt.kernels.pad2dBackward(spec, ptr(gy), ptr(gx));
         }
     }
@@ -287,7 +287,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void maxPool2d(Pool2dSpec spec, Storage x, Storage y) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("maxPool2d")) {
             if (CudnnOps.poolingSupported(spec)) dnn.pool(spec, Dnn.POOLING_MAX_DETERMINISTIC, ptr(x), ptr(y));
             else rt.kernels.maxPool2d(spec, ptr(x), ptr(y));
         }
@@ -296,14 +296,14 @@ public final class CudaBackend implements Backend, AutoCloseable {
     /** Kiln's kernel: the SPI routes the gradient to the first maximum of each window, a tie rule cuDNN does not document. */
     @Override
     public void maxPool2dBackward(Pool2dSpec spec, Storage x, Storage y, Storage gy, Storage gx) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("maxPool2dBackward")) {
             rt.kernels.maxPool2dBackward(spec, ptr(x), ptr(gy), ptr(gx));
         }
     }
 
     @Override
     public void avgPool2d(Pool2dSpec spec, Storage x, Storage y) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("avgPool2d")) {
             if (CudnnOps.poolingSupported(spec)) {
                 dnn.pool(spec, spec.countIncludePad() ? Dnn.POOLING_AVERAGE_INCLUDE_PADDING : Dnn.POOLING_AVERAGE_EXCLUDE_PADDING,
                         ptr(x), ptr(y));
@@ -316,7 +316,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     /** Kiln's kernel: cuDNN's pooling backward needs the forward's x and y, which this SPI call does not supply. */
     @Override
     public void avgPool2dBackward(Pool2dSpec spec, Storage gy, Storage gx) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("avgPool2dBackward")) {
             rt.kernels.avgPool2dBackward(spec, ptr(gy), ptr(gx));
         }
     }
@@ -326,7 +326,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public void softmax(SoftmaxSpec spec, Storage x, Storage y) {
         if (spec.numel() == 0) return;
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("softmax")) {
             if (CudnnOps.softmaxSupported(spec)) dnn.softmax(spec, ptr(x), ptr(y));
             else rt.kernels.softmax(spec, ptr(x), ptr(y));
         }
@@ -335,7 +335,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public void softmaxBackward(SoftmaxSpec spec, Storage y, Storage gy, Storage gx) {
         if (spec.numel() == 0) return;
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("softmaxBackward")) {
             if (CudnnOps.softmaxSupported(spec)) dnn.softmaxBackward(spec, ptr(y), ptr(gy), ptr(gx));
             else rt.kernels.softmaxBackward(spec, ptr(y), ptr(gy), ptr(gx));
         }
@@ -344,7 +344,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     /** Out-of-range targets are reported at the next {@link #synchronize} or {@link #copyToHost}. */
     @Override
     public void crossEntropy(CrossEntropySpec spec, Storage logits, Storage targets, Storage losses, Storage logProbs) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("crossEntropy")) {
             rt.kernels.crossEntropy(spec, ptr(logits), ptr(targets), ptr(losses), ptr(logProbs), rt.errorFlag);
             pendingCrossEntropyClasses = spec.classes();
         }
@@ -352,7 +352,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void crossEntropyBackward(CrossEntropySpec spec, Storage logProbs, Storage targets, Storage gradLoss, Storage gradLogits) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("crossEntropyBackward")) {
             rt.kernels.crossEntropyBackward(spec, ptr(logProbs), ptr(targets), ptr(gradLoss), ptr(gradLogits));
         }
     }
@@ -362,7 +362,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public void batchNormTrain(BatchNormSpec spec, Storage x, Storage gamma, Storage beta, Storage y, Storage saveMean,
                                Storage saveInvStd, Storage runningMean, Storage runningVar) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("batchNormTrain")) {
             dnn.batchNormTrain(spec, ptr(x), ptr(gamma), ptr(beta), ptr(y), ptr(saveMean), ptr(saveInvStd), ptr(runningMean),
                     ptr(runningVar));
         }
@@ -371,7 +371,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public void batchNormEval(BatchNormSpec spec, Storage x, Storage gamma, Storage beta, Storage runningMean, Storage runningVar,
                               Storage y) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("batchNormEval")) {
             dnn.batchNormEval(spec, ptr(x), ptr(gamma), ptr(beta), ptr(runningMean), ptr(runningVar), ptr(y));
         }
     }
@@ -379,7 +379,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public void batchNormBackward(BatchNormSpec spec, Storage x, Storage gamma, Storage gy, Storage saveMean, Storage saveInvStd,
                                   Storage gx, Storage gGamma, Storage gBeta) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("batchNormBackward")) {
             dnn.batchNormBackward(spec, ptr(x), ptr(gamma), ptr(gy), ptr(saveMean), ptr(saveInvStd), ptr(gx), ptr(gGamma),
                     ptr(gBeta));
         }
@@ -389,21 +389,21 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void dropoutMask(long seed, long offset, float p, Storage mask) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("dropoutMask")) {
             rt.kernels.dropoutMask(seed, offset, p, ptr(mask), mask.numel());
         }
     }
 
     @Override
     public void adamStep(AdamSpec spec, List<Storage> params, List<Storage> grads, List<Storage> m, List<Storage> v) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("adamStep")) {
             rt.kernels.adamStep(spec, ptrs(params), ptrs(grads), ptrs(m), ptrs(v), sizes(params));
         }
     }
 
     @Override
     public void sgdStep(SgdSpec spec, List<Storage> params, List<Storage> grads, List<Storage> momentumBuffers) {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("sgdStep")) {
             rt.kernels.sgdStep(spec, ptrs(params), ptrs(grads), ptrs(momentumBuffers), sizes(params));
         }
     }
@@ -426,7 +426,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
      */
     @Override
     public void close() {
-        try (var _ = rt.begin()) {
+        try (var _ = rt.begin("close")) {
             dnn.close();
         } catch (IllegalStateException alreadyClosed) {
             return;

@@ -50,6 +50,16 @@ public record CudaOptions(int device, boolean tf32, boolean deterministic, boole
                 flag(value(props, env, "kiln.cuda.benchmark", "KILN_CUDA_BENCHMARK", "false")));
     }
 
+    /**
+     * The debugging switch {@code kiln.cuda.syncEachOp} / {@code KILN_CUDA_SYNC_EACH_OP} (default
+     * off): wait for the GPU after every backend call, so that an asynchronous failure (an illegal
+     * address in a kernel, a failed cuDNN execution) is reported by the call that caused it. Slow;
+     * combine with {@code CUDA_LAUNCH_BLOCKING=1} to pin it to the kernel.
+     */
+    public static boolean syncEachOp(Properties props, Map<String, String> env) {
+        return flag(value(props, env, "kiln.cuda.syncEachOp", "KILN_CUDA_SYNC_EACH_OP", "false"));
+    }
+
     private static String value(Properties props, Map<String, String> env, String property, String variable, String fallback) {
         String v = props.getProperty(property);
         if (v == null) v = env.get(variable);

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Everything the CUDA backend holds on one device: the retained primary context, one compute
  * stream, the cuBLAS and cuDNN handles bound to it, the caching allocator, the pinned staging
- * ring and the loaded fatbin. Work is serialised by one lock ({@link #begin()}), which also makes
+ * ring and the loaded fatbin. Work is serialised by one lock ({@link #begin(String)}), which also makes
  * the context current on the calling thread (once per thread). {@link #close()} releases all in
  * reverse order.
  */
@@ -48,6 +48,9 @@ final class CudaRuntime implements AutoCloseable {
     private final Driver.Context context;
     private final List<AutoCloseable> owned;
     private final ReentrantLock lock = new ReentrantLock();
+    private final boolean syncEachOp = CudaOptions.syncEachOp(System.getProperties(), System.getenv());
+    /** The backend call holding the lock (for {@code syncEachOp} errors). */
+    private String op;
     private final Scope scope = this::endScope;
     private boolean closed;
 
@@ -120,9 +123,13 @@ final class CudaRuntime implements AutoCloseable {
         }
     }
 
-    /** Takes the lock and makes the context current on this thread; close the scope when the op has queued its work. */
-    Scope begin() {
+    /**
+     * Takes the lock for backend call {@code op} and makes the context current on this thread; close
+     * the scope when the op has queued its work.
+     */
+    Scope begin(String op) {
         lock.lock();
+        this.op = op;
         try {
             if (closed) throw new IllegalStateException("cuda: the backend has been closed");
             if (CURRENT.get() != this) {
@@ -139,6 +146,16 @@ final class CudaRuntime implements AutoCloseable {
     private void endScope() {
         try {
             launcher.releaseTemporaries();
+            if (syncEachOp && lock.getHoldCount() == 1 && !closed) {
+                try {
+                    stream.synchronize();
+                } catch (CudaException e) {
+                    CudaException named = new CudaException("cuda: " + op + " failed on the GPU (reported right after it: "
+                            + "KILN_CUDA_SYNC_EACH_OP is on): " + e.getMessage());
+                    named.initCause(e);
+                    throw named;
+                }
+            }
         } finally {
             lock.unlock();
         }
