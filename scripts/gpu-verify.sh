@@ -58,24 +58,29 @@ tests_sync() {
 # Kiln's benchmark and the PyTorch peer (identical model, Adam 1e-3, batch on the device, full FP32), then a table.
 bench() {
     local rc=0
-    echo "--- kiln"
+    echo "--- kiln (defaults: deterministic cuDNN algorithms)"
     "$run" java dev.kiln.bench.BenchMain train --backend cuda --out "$out/bench-kiln.jsonl" || rc=1
+    echo "--- kiln (KILN_CUDA_DETERMINISTIC=0, like PyTorch's default)"
+    KILN_CUDA_DETERMINISTIC=0 "$run" java dev.kiln.bench.BenchMain train --backend cuda --out "$out/bench-kiln-nondet.jsonl" || rc=1
     echo "--- pytorch"
     python3 bench/peers/torch_train.py --device cuda | tee "$out/bench-torch.jsonl" || rc=1
-    python3 - "$out/bench-kiln.jsonl" "$out/bench-torch.jsonl" > "$out/bench.md" <<'EOF' || rc=1
+    python3 - "$out/bench-kiln.jsonl" "$out/bench-kiln-nondet.jsonl" "$out/bench-torch.jsonl" > "$out/bench.md" <<'EOF' || rc=1
 import json, sys
 def load(path):
     try:
         return {r["batch"]: r for r in (json.loads(l) for l in open(path) if l.strip().startswith("{"))}
     except OSError:
         return {}
-kiln, torch = load(sys.argv[1]), load(sys.argv[2])
-print("| batch | Kiln images/s | PyTorch eager images/s | Kiln / PyTorch |")
-print("|---|---|---|---|")
-for b in sorted(set(kiln) | set(torch)):
-    k = kiln.get(b, {}).get("images_per_s_median"); t = torch.get(b, {}).get("images_per_s_median")
-    ratio = f"{k / t:.2f}" if k and t else "-"
-    print(f"| {b} | {k or '-'} | {t or '-'} | {ratio} |")
+kiln, nondet, torch = load(sys.argv[1]), load(sys.argv[2]), load(sys.argv[3])
+def ips(runs, b):
+    return runs.get(b, {}).get("images_per_s_median")
+def ratio(k, t):
+    return f"{k / t:.2f}" if k and t else "-"
+print("| batch | Kiln images/s | Kiln non-deterministic | PyTorch eager images/s | Kiln / PyTorch | non-det. / PyTorch |")
+print("|---|---|---|---|---|---|")
+for b in sorted(set(kiln) | set(nondet) | set(torch)):
+    k, n, t = ips(kiln, b), ips(nondet, b), ips(torch, b)
+    print(f"| {b} | {k or '-'} | {n or '-'} | {t or '-'} | {ratio(k, t)} | {ratio(n, t)} |")
 if torch:
     r = next(iter(torch.values()))
     print(f"\nPyTorch {r.get('torch')}, cuDNN {r.get('cudnn')}, TF32 {r.get('tf32')}, device {r.get('device')}")
