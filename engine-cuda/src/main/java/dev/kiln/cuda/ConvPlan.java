@@ -138,6 +138,7 @@ final class ConvPlan implements AutoCloseable {
     Choice choice(Direction d, DnnCalls dnn, CudaOptions opts, LongSupplier freeBytes) {
         Choice c = choices.get(d);
         if (c == null) {
+            setMathType(initialMathType(opts.tf32())); // ask with the same descriptor for every direction
             List<AlgoPerf> perf = opts.benchmark() ? switch (d) {
                 case FORWARD -> dnn.findForwardAlgorithms(x, w, conv, y, context);
                 case BACKWARD_DATA -> dnn.findBackwardDataAlgorithms(w, y, conv, x, context);
