@@ -73,8 +73,9 @@ final class Checks {
         }
     }
 
-    /** Normalised, sorted, distinct axes; empty means every axis. */
-    static int[] axes(String op, int rank, int[] axes) {
+    /** Normalised, sorted, distinct axes of a tensor of {@code shape}; empty means every axis. */
+    static int[] axes(String op, int[] shape, int[] axes) {
+        int rank = shape.length;
         if (axes == null || axes.length == 0) {
             int[] all = new int[rank];
             for (int i = 0; i < rank; i++) all[i] = i;
@@ -82,8 +83,11 @@ final class Checks {
         }
         boolean[] seen = new boolean[rank];
         for (int a : axes) {
-            int n = Shape.axis(op, a, rank);
-            if (seen[n]) throw new IllegalArgumentException(op + ": dimension " + n + " appears more than once in " + Arrays.toString(axes));
+            int n = Shape.axis(op, a, shape);
+            if (seen[n]) {
+                throw new IllegalArgumentException(op + ": dimension " + n + " appears more than once in " + Arrays.toString(axes)
+                        + " (tensor of shape " + Shape.str(shape) + ")");
+            }
             seen[n] = true;
         }
         int[] out = new int[axes.length];

@@ -24,9 +24,13 @@ final class LinearAlgebra {
             throw new IllegalArgumentException("matmul: expected 2-D or 3-D tensors, got shapes " + Shape.str(as) + " and " + Shape.str(bs));
         }
         int m = as[as.length - 2], k = as[as.length - 1], kb = bs[bs.length - 2], n = bs[bs.length - 1];
-        if (k != kb) throw new IllegalArgumentException("matmul: inner dimensions differ: " + Shape.str(as) + " @ " + Shape.str(bs));
+        if (k != kb) {
+            throw new IllegalArgumentException("matmul: inner dimensions differ: a has " + k + " columns, b has " + kb + " rows ("
+                    + Shape.str(as) + " @ " + Shape.str(bs) + ")");
+        }
         if (as.length == 3 && bs.length == 3 && as[0] != bs[0]) {
-            throw new IllegalArgumentException("matmul: batch dimensions differ: " + Shape.str(as) + " @ " + Shape.str(bs));
+            throw new IllegalArgumentException("matmul: batch dimensions differ: " + as[0] + " vs " + bs[0] + " ("
+                    + Shape.str(as) + " @ " + Shape.str(bs) + ")");
         }
         Backend backend = a.backend();
         Tensor out;

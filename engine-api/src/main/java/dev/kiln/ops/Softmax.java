@@ -19,7 +19,7 @@ final class Softmax {
         int[] s = x.shape();
         int outer = 1, size = 1, inner = 1;
         if (s.length > 0) {
-            int d = Shape.axis(name, dim, s.length);
+            int d = Shape.axis(name, dim, s);
             for (int i = 0; i < d; i++) outer *= s[i];
             size = s[d];
             for (int i = d + 1; i < s.length; i++) inner *= s[i];
