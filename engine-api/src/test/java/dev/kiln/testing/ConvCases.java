@@ -37,7 +37,18 @@ final class ConvCases {
                 conv(16, 1, 3, 4, 4, 2, 4, 4, d.padding(Padding.of(0, 1, 1, 0)), true),
                 conv(17, 2, 4, 3, 5, 6, 1, 1, d.groups(2), true),
                 conv(18, 1, 3, 4, 4, 2, 1, 1, d, false),
-                conv(19, 17, 1, 4, 4, 3, 3, 3, d.padding(1), true));
+                conv(19, 17, 1, 4, 4, 3, 3, 3, d.padding(1), true),
+                conv(20, 1, 4, 5, 6, 4, 3, 3, d.groups(2).padding(Padding.of(1, 0, 2, 1)).paddingMode(circ), true),
+                // The usual training case: the input needs no gradient, only the parameters do.
+                withConstant(0, conv(21, 2, 2, 6, 5, 3, 3, 2, d.padding(Padding.of(0, 1, 1, 0)), true)),
+                withConstant(0, conv(22, 1, 3, 5, 5, 3, 3, 3, d.padding(Padding.same()).paddingMode(circ).groups(3), false)),
+                // Frozen weights: only the input's gradient is computed.
+                withConstant(1, conv(23, 2, 2, 5, 5, 2, 3, 3, d.stride(2).padding(1), true)));
+    }
+
+    /** The same sample with input {@code i} passed as a constant (no gradient requested). */
+    private static OpCase withConstant(int i, OpCase c) {
+        return c.asConstant(i);
     }
 
     /** One sample: x [n, c, h, w], weight [o, c/groups, kh, kw], bias [o] when {@code bias}. */

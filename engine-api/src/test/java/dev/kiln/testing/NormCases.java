@@ -36,6 +36,14 @@ final class NormCases {
                     .ref(r -> RefNorm.eval(r[0], r[3], r[4], r[1], r[2], EPS)));
         }
         Inputs in = new Inputs(seed);
+        cases.add(OpCase.named("batch_norm training x[3, 2, 3, 2] with constant gamma and beta")
+                .input(in.between(-2, 2, 3, 2, 3, 2)).constant(in.between(0.5, 1.5, 2)).constant(in.uniform(2))
+                .kiln((b, t) -> Functional.batchNorm(t[0], null, null, t[1], t[2], true, 0.1f, EPS))
+                .ref(r -> RefNorm.train(r[0], r[1], r[2], EPS)));
+        cases.add(OpCase.named("batch_norm eval x[2, 3] with constant input, running statistics").constant(in.uniform(2, 3))
+                .input(in.between(0.5, 1.5, 3)).input(in.uniform(3)).constant(in.uniform(3)).constant(in.between(0.5, 2, 3))
+                .kiln((b, t) -> Functional.batchNorm(t[0], t[3], t[4], t[1], t[2], false, 0.1f, EPS))
+                .ref(r -> RefNorm.eval(r[0], r[3], r[4], r[1], r[2], EPS)));
         cases.add(OpCase.named("batch_norm eval x[3, 2, 2, 2] without running statistics (batch statistics)")
                 .input(in.between(-2, 2, 3, 2, 2, 2)).input(in.between(0.5, 1.5, 2)).input(in.uniform(2))
                 .kiln((b, t) -> Functional.batchNorm(t[0], null, null, t[1], t[2], false, 0.1f, EPS))

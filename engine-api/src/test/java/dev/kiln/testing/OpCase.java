@@ -27,7 +27,7 @@ public final class OpCase {
     /** Outputs of one run on a backend: the forward values and, after a backward, each input's gradient (null where none). */
     public record Result(int[] shape, float[] output, float[][] grads) {}
 
-    private final String name;
+    private String name;
     private final List<Nd> inputs = new ArrayList<>();
     private final List<Boolean> differentiable = new ArrayList<>();
     private KilnOp kiln;
@@ -56,6 +56,13 @@ public final class OpCase {
     public OpCase constant(Nd x) {
         inputs.add(x);
         differentiable.add(false);
+        return this;
+    }
+
+    /** Makes input {@code i} a constant: it is passed without requiring a gradient. */
+    public OpCase asConstant(int i) {
+        differentiable.set(i, false);
+        name = name + " (input " + i + " constant)";
         return this;
     }
 
