@@ -43,11 +43,12 @@ final class Checks {
             if (first == null) {
                 first = t;
             } else if (t.backend() != first.backend()) {
-                String what = t.device().equals(first.device())
-                        ? "different backends: " + first.backend().name() + " and " + t.backend().name()
-                        : "different devices: " + first.device() + " and " + t.device();
-                throw new IllegalArgumentException(op + ": tensors are on " + what + " (shapes " + Shape.str(first.shape())
-                        + " and " + Shape.str(t.shape()) + ")");
+                String expected = t.device().equals(first.device())
+                        ? "backend " + first.backend() : first.device().toString();
+                String actual = t.device().equals(first.device()) ? "backend " + t.backend() : t.device().toString();
+                throw new IllegalArgumentException(op + ": tensors are on different " + (t.device().equals(first.device()) ? "backends" : "devices")
+                        + ": expected every tensor on " + expected + " (where the tensor of shape " + Shape.str(first.shape())
+                        + " is), got one of shape " + Shape.str(t.shape()) + " on " + actual + "; move it with to(...)");
             }
         }
     }

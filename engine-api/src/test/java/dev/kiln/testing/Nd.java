@@ -43,10 +43,12 @@ public final class Nd {
         return shape[d];
     }
 
+    /** Number of dimensions. */
     public int rank() {
         return shape.length;
     }
 
+    /** Number of elements. */
     public int numel() {
         return data.length;
     }

@@ -66,11 +66,13 @@ public final class OpCase {
         return this;
     }
 
+    /** The op through Kiln's public API. */
     public OpCase kiln(KilnOp op) {
         this.kiln = op;
         return this;
     }
 
+    /** The op's float64 reference. */
     public OpCase ref(RefOp op) {
         this.ref = op;
         return this;
@@ -97,14 +99,17 @@ public final class OpCase {
         return directional;
     }
 
+    /** A description naming the op, shapes and options. */
     public String name() {
         return name;
     }
 
+    /** Tolerance of the output against the reference. */
     public Tolerances.Tol forwardTol() {
         return forwardTol;
     }
 
+    /** Tolerance of the gradients against finite differences. */
     public Tolerances.Tol gradientTol() {
         return gradientTol;
     }
@@ -116,10 +121,12 @@ public final class OpCase {
         return in;
     }
 
+    /** Whether input {@code i} requires (and gets) a gradient. */
     public boolean differentiable(int i) {
         return differentiable.get(i);
     }
 
+    /** Number of inputs. */
     public int inputCount() {
         return inputs.size();
     }

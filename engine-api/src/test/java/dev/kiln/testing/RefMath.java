@@ -51,10 +51,12 @@ public final class RefMath {
         return y;
     }
 
+    /** max(x, 0). */
     public static double relu(double x) {
         return x > 0 ? x : 0;
     }
 
+    /** 1 / (1 + e^-x). */
     public static double sigmoid(double x) {
         return 1 / (1 + Math.exp(-x));
     }
