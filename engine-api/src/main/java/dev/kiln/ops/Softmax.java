@@ -28,7 +28,11 @@ final class Softmax {
         }
         Backend backend = x.backend();
         Tensor y = Tensor.empty(backend, s);
-        if (y.numel() == 0) return y;
+        if (y.numel() == 0) {
+            // Nothing to compute, but the output still joins the graph (its gradient is empty too).
+            if (Autograd.needsGrad(x)) Autograd.record(name, y, new Tensor[] {x}, g -> new Tensor[] {Tensor.empty(backend, s)});
+            return y;
+        }
         SoftmaxSpec spec = new SoftmaxSpec(outer, size, inner, log);
         backend.softmax(spec, x.storage(), y.storage());
         if (Autograd.needsGrad(x)) {

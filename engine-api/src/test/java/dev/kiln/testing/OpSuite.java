@@ -17,14 +17,14 @@ import org.junit.jupiter.api.TestFactory;
  *   <li>every op sample of {@link OpCases} forward against its float64 reference, and backward
  *       (gradients of inputs and parameters) against central finite differences of that reference;</li>
  *   <li>the checks mixed in from the {@code *Checks} interfaces: worked examples and output sizes,
- *       error messages, autograd semantics, dropout, batch-norm statistics, broadcasting edge
+ *       error messages, autograd semantics, dropout, batch-norm statistics, broadcasting and empty-tensor edge
  *       cases, determinism and a 1,000-step leak test.</li>
  * </ul>
  *
  * Every test must leave {@link Backend#bytesInUse()} where it found it.
  */
 public abstract class OpSuite implements OutputSizeChecks, ErrorChecks, AutogradChecks, DropoutChecks, BatchNormChecks,
-        BroadcastChecks, DeterminismChecks, LeakChecks {
+        BroadcastChecks, EmptyTensorChecks, DeterminismChecks, LeakChecks {
     private Long bytesBefore;
 
     /** The backend under test; the same instance for every test of the class. */
