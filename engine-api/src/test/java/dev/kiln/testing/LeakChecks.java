@@ -15,8 +15,8 @@ public interface LeakChecks extends BackendUnderTest {
     int LEAK_STEPS = 1_000;
 
     @Test
-    default void thousandTrainingStepsDoNotLeak() throws InterruptedException {
-        collectGarbage();
+    default void thousandTrainingStepsDoNotLeak() {
+        Garbage.collect();
         long leakedBefore = Tensor.leakedCount();
         try (SmallCnn net = new SmallCnn(backend(), 9, 4)) {
             net.step(); // the first step may create optimizer state; measure from the second
@@ -30,15 +30,8 @@ public interface LeakChecks extends BackendUnderTest {
                 }
             }
         }
-        collectGarbage();
+        Garbage.collect();
         assertEquals(leakedBefore, Tensor.leakedCount(), "tensors freed by the garbage-collection safety net instead of a scope");
     }
 
-    /** Lets the collector and the cleaner thread catch up, so tensors leaked earlier by other tests are counted before we start. */
-    private static void collectGarbage() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(20);
-        }
-    }
 }

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.kiln.spi.Backend;
+import dev.kiln.tensor.Tensor;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -21,11 +23,14 @@ import org.junit.jupiter.api.TestFactory;
  *       cases, determinism and a 1,000-step leak test.</li>
  * </ul>
  *
- * Every test must leave {@link Backend#bytesInUse()} where it found it.
+ * Every test must leave {@link Backend#bytesInUse()} where it found it, and leave no tensor to
+ * the garbage-collection safety net ({@link Tensor#leakedCount()}, checked after a collection,
+ * since an unclosed tensor that became unreachable may already have given its memory back).
  */
 public abstract class OpSuite implements OutputSizeChecks, ErrorChecks, AutogradChecks, DropoutChecks, BatchNormChecks,
         BroadcastChecks, EmptyTensorChecks, DeterminismChecks, LeakChecks {
     private Long bytesBefore;
+    private long leakedBefore;
 
     /** The backend under test; the same instance for every test of the class. */
     @Override
@@ -37,6 +42,7 @@ public abstract class OpSuite implements OutputSizeChecks, ErrorChecks, Autograd
         Backend b = backend();
         b.synchronize();
         bytesBefore = b.bytesInUse();
+        leakedBefore = Tensor.leakedCount();
     }
 
     @AfterEach
@@ -45,6 +51,14 @@ public abstract class OpSuite implements OutputSizeChecks, ErrorChecks, Autograd
         Backend b = backend();
         b.synchronize();
         assertEquals(bytesBefore, b.bytesInUse(), "bytes in use on " + b.name() + " changed: a tensor outlived its scope");
+        Garbage.collect();
+        assertEquals(leakedBefore, Tensor.leakedCount(), "tensors were freed by the garbage-collection safety net: never closed");
+    }
+
+    /** Tensors leaked before this class ran (by other tests in the JVM) are collected and counted first. */
+    @BeforeAll
+    static void collectEarlierLeaks() {
+        Garbage.collect();
     }
 
     /** Each sample's output against the float64 reference. */
