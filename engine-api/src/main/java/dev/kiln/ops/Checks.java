@@ -43,12 +43,13 @@ final class Checks {
             if (first == null) {
                 first = t;
             } else if (t.backend() != first.backend()) {
-                String expected = t.device().equals(first.device())
-                        ? "backend " + first.backend() : first.device().toString();
-                String actual = t.device().equals(first.device()) ? "backend " + t.backend() : t.device().toString();
-                throw new IllegalArgumentException(op + ": tensors are on different " + (t.device().equals(first.device()) ? "backends" : "devices")
-                        + ": expected every tensor on " + expected + " (where the tensor of shape " + Shape.str(first.shape())
-                        + " is), got one of shape " + Shape.str(t.shape()) + " on " + actual + "; move it with to(...)");
+                boolean sameDevice = t.device().equals(first.device());
+                String expected = sameDevice ? "the backend '" + first.backend().description() + "'" : first.device().toString();
+                String actual = sameDevice ? "another " + t.backend().name() + " backend ('" + t.backend().description() + "')"
+                        : t.device().toString();
+                throw new IllegalArgumentException(op + ": tensors are on different " + (sameDevice ? "backends" : "devices")
+                        + ": expected every tensor on " + expected + " (like the one of shape " + Shape.str(first.shape())
+                        + "), got one of shape " + Shape.str(t.shape()) + " on " + actual + "; move it with to(...)");
             }
         }
     }
