@@ -43,11 +43,13 @@ final class Checks {
             if (first == null) {
                 first = t;
             } else if (t.backend() != first.backend()) {
-                String what = t.device().equals(first.device())
-                        ? "different backends: " + first.backend().name() + " and " + t.backend().name()
-                        : "different devices: " + first.device() + " and " + t.device();
-                throw new IllegalArgumentException(op + ": tensors are on " + what + " (shapes " + Shape.str(first.shape())
-                        + " and " + Shape.str(t.shape()) + ")");
+                boolean sameDevice = t.device().equals(first.device());
+                String expected = sameDevice ? "the backend '" + first.backend().description() + "'" : first.device().toString();
+                String actual = sameDevice ? "another " + t.backend().name() + " backend ('" + t.backend().description() + "')"
+                        : t.device().toString();
+                throw new IllegalArgumentException(op + ": tensors are on different " + (sameDevice ? "backends" : "devices")
+                        + ": expected every tensor on " + expected + " (like the one of shape " + Shape.str(first.shape())
+                        + "), got one of shape " + Shape.str(t.shape()) + " on " + actual + "; move it with to(...)");
             }
         }
     }
@@ -73,8 +75,9 @@ final class Checks {
         }
     }
 
-    /** Normalised, sorted, distinct axes; empty means every axis. */
-    static int[] axes(String op, int rank, int[] axes) {
+    /** Normalised, sorted, distinct axes of a tensor of {@code shape}; empty means every axis. */
+    static int[] axes(String op, int[] shape, int[] axes) {
+        int rank = shape.length;
         if (axes == null || axes.length == 0) {
             int[] all = new int[rank];
             for (int i = 0; i < rank; i++) all[i] = i;
@@ -82,8 +85,11 @@ final class Checks {
         }
         boolean[] seen = new boolean[rank];
         for (int a : axes) {
-            int n = Shape.axis(op, a, rank);
-            if (seen[n]) throw new IllegalArgumentException(op + ": dimension " + n + " appears more than once in " + Arrays.toString(axes));
+            int n = Shape.axis(op, a, shape);
+            if (seen[n]) {
+                throw new IllegalArgumentException(op + ": dimension " + n + " appears more than once in " + Arrays.toString(axes)
+                        + " (tensor of shape " + Shape.str(shape) + ")");
+            }
             seen[n] = true;
         }
         int[] out = new int[axes.length];

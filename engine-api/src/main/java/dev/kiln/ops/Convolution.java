@@ -26,8 +26,9 @@ final class Convolution {
         int groups = options.groups();
         String shapes = " (weight shape " + Shape.str(ws) + ", input shape " + Shape.str(xs) + ")";
         if ((long) ws[1] * groups != xs[1]) {
+            String perGroup = groups == 1 ? "" : " (" + ws[1] + " per group x groups=" + groups + ")";
             throw new IllegalArgumentException("conv2d: input has " + xs[1] + " channels, weight expects " + (long) ws[1] * groups
-                    + shapes);
+                    + perGroup + shapes);
         }
         if (ws[0] % groups != 0) {
             throw new IllegalArgumentException("conv2d: out_channels=" + ws[0] + " is not divisible by groups=" + groups + shapes);

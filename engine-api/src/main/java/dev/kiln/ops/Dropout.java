@@ -5,6 +5,7 @@ import dev.kiln.autograd.Autograd;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.tensor.Generator;
+import dev.kiln.tensor.Shape;
 import dev.kiln.tensor.Tensor;
 
 /** Inverted dropout with a Philox mask generated on the device (bit-identical on every backend). */
@@ -14,7 +15,9 @@ final class Dropout {
     static Tensor dropout(Tensor x, float p, boolean training, Generator generator) {
         Checks.notNull("dropout", x, "input");
         Checks.floats("dropout", x);
-        if (!(p >= 0f && p <= 1f)) throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p);
+        if (!(p >= 0f && p <= 1f)) {
+            throw new IllegalArgumentException("dropout: p must be in [0, 1], got " + p + " (input shape " + Shape.str(x.shape()) + ")");
+        }
         if (!training || p == 0f) return x;
         Backend backend = x.backend();
         if (p == 1f) {

@@ -24,9 +24,13 @@ final class LinearAlgebra {
             throw new IllegalArgumentException("matmul: expected 2-D or 3-D tensors, got shapes " + Shape.str(as) + " and " + Shape.str(bs));
         }
         int m = as[as.length - 2], k = as[as.length - 1], kb = bs[bs.length - 2], n = bs[bs.length - 1];
-        if (k != kb) throw new IllegalArgumentException("matmul: inner dimensions differ: " + Shape.str(as) + " @ " + Shape.str(bs));
+        if (k != kb) {
+            throw new IllegalArgumentException("matmul: inner dimensions differ: a has " + k + " columns, b has " + kb + " rows ("
+                    + Shape.str(as) + " @ " + Shape.str(bs) + ")");
+        }
         if (as.length == 3 && bs.length == 3 && as[0] != bs[0]) {
-            throw new IllegalArgumentException("matmul: batch dimensions differ: " + Shape.str(as) + " @ " + Shape.str(bs));
+            throw new IllegalArgumentException("matmul: batch dimensions differ: " + as[0] + " vs " + bs[0] + " ("
+                    + Shape.str(as) + " @ " + Shape.str(bs) + ")");
         }
         Backend backend = a.backend();
         Tensor out;
@@ -45,6 +49,7 @@ final class LinearAlgebra {
         int batch = as.length == 3 ? as[0] : bs.length == 3 ? bs[0] : 1;
         boolean aB = as.length == 3, bB = bs.length == 3;
         int[] outShape = (aB || bB) ? new int[] {batch, m, n} : new int[] {m, n};
+        if (batch == 0) return emptyBatch(a, b, outShape);
         out = Tensor.empty(backend, outShape);
         gemm(backend, new MatmulSpec(batch, m, n, k, false, false, aB, bB, false), a, b, out);
         if (Autograd.needsGrad(a, b)) {
@@ -63,6 +68,26 @@ final class LinearAlgebra {
             });
         }
         return out;
+    }
+
+    /**
+     * A product over an empty batch (a GEMM spec needs at least one entry): an empty output. The
+     * gradient of a 2-D operand shared by the batch sums over no entries, so it is zero.
+     */
+    private static Tensor emptyBatch(Tensor a, Tensor b, int[] outShape) {
+        Backend backend = a.backend();
+        Tensor out = Tensor.empty(backend, outShape);
+        if (Autograd.needsGrad(a, b)) {
+            Autograd.record("matmul", out, new Tensor[] {a, b}, g -> new Tensor[] {
+                a.requiresGrad() ? zeros(backend, a.shape()) : null, b.requiresGrad() ? zeros(backend, b.shape()) : null});
+        }
+        return out;
+    }
+
+    private static Tensor zeros(Backend backend, int[] shape) {
+        Tensor t = Tensor.empty(backend, shape);
+        if (t.numel() > 0) backend.fill(t.storage(), 0f);
+        return t;
     }
 
     private static void gemm(Backend backend, MatmulSpec spec, Tensor a, Tensor b, Tensor out) {

@@ -19,7 +19,8 @@ final class Losses {
         Checks.notNull(op, new Tensor[] {logits, targets}, "logits", "targets");
         if (reduction == null) throw new IllegalArgumentException(op + ": reduction must not be null");
         if (targets.dtype() != DType.INT32) {
-            throw new IllegalArgumentException(op + ": targets must be INT32 class indices, got " + targets.dtype());
+            throw new IllegalArgumentException(op + ": targets must be INT32 class indices, got " + targets.dtype()
+                    + " (targets shape " + Shape.str(targets.shape()) + ", logits shape " + Shape.str(logits.shape()) + ")");
         }
         Checks.floats(op, logits);
         Checks.sameDevice(op, logits, targets);
@@ -32,7 +33,13 @@ final class Losses {
         Backend backend = logits.backend();
         Tensor losses = Tensor.empty(backend, n);
         Tensor logProbs = Tensor.empty(backend, n, classes);
-        backend.crossEntropy(spec, logits.storage(), targets.storage(), losses.storage(), logProbs.storage());
+        try {
+            backend.crossEntropy(spec, logits.storage(), targets.storage(), losses.storage(), logProbs.storage());
+        } catch (IllegalArgumentException e) { // a target outside [0, C), found by a synchronous backend
+            losses.close();
+            logProbs.close();
+            throw new IllegalArgumentException(e.getMessage() + " (logits shape " + Shape.str(ls) + ", targets shape " + Shape.str(ts) + ")", e);
+        }
         Tensor out;
         if (reduction == Reduction.NONE) {
             out = losses;

@@ -40,7 +40,7 @@ public sealed interface Padding {
     record Explicit(int top, int bottom, int left, int right) implements Padding {
         public Explicit {
             if (top < 0 || bottom < 0 || left < 0 || right < 0) {
-                throw new IllegalArgumentException("padding must be >= 0, got (top " + top + ", bottom " + bottom
+                throw new IllegalArgumentException("conv2d: padding must be >= 0, got (top " + top + ", bottom " + bottom
                         + ", left " + left + ", right " + right + ")");
             }
         }

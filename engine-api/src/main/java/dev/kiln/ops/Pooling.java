@@ -31,7 +31,8 @@ final class Pooling {
 
     static Tensor avgPool2d(Tensor x, Pool2dOptions o) {
         if (o != null && (o.dilationH() != 1 || o.dilationW() != 1)) {
-            throw new IllegalArgumentException("avg_pool2d: dilation is not supported for average pooling, got (" + o.dilationH() + ", " + o.dilationW() + ")");
+            throw new IllegalArgumentException("avg_pool2d: dilation is not supported for average pooling, expected (1, 1), got ("
+                    + o.dilationH() + ", " + o.dilationW() + ")" + (x == null ? "" : " (input shape " + Shape.str(x.shape()) + ")"));
         }
         Pool2dSpec spec = spec("avg_pool2d", x, o, 1, 1);
         Backend backend = x.backend();

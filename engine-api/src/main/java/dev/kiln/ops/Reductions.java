@@ -16,7 +16,7 @@ final class Reductions {
         Checks.notNull(name, x, "input");
         Checks.floats(name, x);
         int[] shape = x.shape();
-        int[] ax = Checks.axes(name, shape.length, axes);
+        int[] ax = Checks.axes(name, shape, axes);
         ReduceSpec spec = new ReduceSpec(shape, ax);
         int[] kept = spec.outShape();
         Tensor out = Tensor.empty(x.backend(), keepDim ? kept : dropAxes(shape, ax));

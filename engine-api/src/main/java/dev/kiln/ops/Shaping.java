@@ -92,8 +92,13 @@ final class Shaping {
         Checks.rank("pad2d", x, 4, "input [N, C, H, W]");
         if (mode == null) throw new IllegalArgumentException("pad2d: mode must not be null");
         int[] s = x.shape();
-        PadSpec spec = new PadSpec(s[0], s[1], s[2], s[3], top, bottom, left, right,
-                mode == PaddingMode.CIRCULAR ? PadSpec.Mode.CIRCULAR : PadSpec.Mode.ZEROS);
+        PadSpec spec;
+        try {
+            spec = new PadSpec(s[0], s[1], s[2], s[3], top, bottom, left, right,
+                    mode == PaddingMode.CIRCULAR ? PadSpec.Mode.CIRCULAR : PadSpec.Mode.ZEROS);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " (input shape " + Shape.str(s) + ")", e);
+        }
         Tensor out = Tensor.empty(x.backend(), spec.outputShape());
         if (out.numel() > 0) x.backend().pad2d(spec, x.storage(), out.storage());
         if (Autograd.needsGrad(x)) {

@@ -19,7 +19,7 @@ final class Softmax {
         int[] s = x.shape();
         int outer = 1, size = 1, inner = 1;
         if (s.length > 0) {
-            int d = Shape.axis(name, dim, s.length);
+            int d = Shape.axis(name, dim, s);
             for (int i = 0; i < d; i++) outer *= s[i];
             size = s[d];
             for (int i = d + 1; i < s.length; i++) inner *= s[i];
@@ -28,7 +28,11 @@ final class Softmax {
         }
         Backend backend = x.backend();
         Tensor y = Tensor.empty(backend, s);
-        if (y.numel() == 0) return y;
+        if (y.numel() == 0) {
+            // Nothing to compute, but the output still joins the graph (its gradient is empty too).
+            if (Autograd.needsGrad(x)) Autograd.record(name, y, new Tensor[] {x}, g -> new Tensor[] {Tensor.empty(backend, s)});
+            return y;
+        }
         SoftmaxSpec spec = new SoftmaxSpec(outer, size, inner, log);
         backend.softmax(spec, x.storage(), y.storage());
         if (Autograd.needsGrad(x)) {

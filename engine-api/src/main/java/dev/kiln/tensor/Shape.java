@@ -29,6 +29,20 @@ public final class Shape {
         return Arrays.toString(shape);
     }
 
+    /**
+     * Normalises a possibly negative axis against a tensor's shape, or throws naming the op,
+     * the axis, the valid range and the shape.
+     */
+    public static int axis(String op, int axis, int[] shape) {
+        int rank = shape.length;
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) {
+            throw new IllegalArgumentException(op + ": dimension " + axis + " out of range for a tensor of shape " + str(shape)
+                    + " (expected " + (rank == 0 ? "no dimension" : "-" + rank + " to " + (rank - 1)) + ")");
+        }
+        return a;
+    }
+
     /** Normalises a possibly negative axis against a rank, or throws naming the op. */
     public static int axis(String op, int axis, int rank) {
         int a = axis < 0 ? axis + rank : axis;
@@ -57,7 +71,7 @@ public final class Shape {
                 throw new IllegalArgumentException(op + ": shapes " + str(a) + " and " + str(b)
                         + " cannot be broadcast (dimension " + i + ": " + da + " vs " + db + ")");
             }
-            out[i] = Math.max(da, db);
+            out[i] = da == 1 ? db : da; // 1 stretches to the other size, even to 0 (NumPy)
         }
         return out;
     }

@@ -1,0 +1,23 @@
+package dev.kiln.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every op sample of the suite, family by family. */
+public final class OpCases {
+    private OpCases() {}
+
+    /** All samples, in a fixed order. */
+    public static List<OpCase> all() {
+        List<OpCase> all = new ArrayList<>();
+        all.addAll(ConvCases.all());
+        all.addAll(PoolCases.all());
+        all.addAll(LinearCases.all());
+        all.addAll(ElementwiseCases.all());
+        all.addAll(ReductionCases.all());
+        all.addAll(SoftmaxLossCases.all());
+        all.addAll(NormCases.all());
+        all.addAll(LargeCases.all());
+        return all;
+    }
+}
