@@ -3,7 +3,21 @@
 // grid size is correct; the host caps the grid.
 #pragma once
 
+#ifdef __CUDACC_RTC__
+// NVRTC (the run-time fallback of dev.kiln.cuda.kernels.KernelModules) compiles without a CUDA
+// include path, so <cstdint> and <cmath> do not resolve there and it predefines neither
+// __INT64_TYPE__ nor __builtin_huge_valf: the widths are spelled out (and checked below) and
+// INFINITY is its bit pattern.
+typedef int int32_t;
+typedef unsigned int uint32_t;
+typedef long long int64_t;
+typedef unsigned long long uint64_t;
+#define INFINITY __int_as_float(0x7f800000)
+#else
 #include <cstdint>
+#endif
+static_assert(sizeof(int32_t) == 4 && sizeof(uint32_t) == 4, "32-bit integer types");
+static_assert(sizeof(int64_t) == 8 && sizeof(uint64_t) == 8, "64-bit integer types (kernel parameter layouts rely on them)");
 
 #define KILN_MAX_RANK 8
 #define KILN_WARP 32
