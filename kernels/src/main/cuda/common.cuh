@@ -4,7 +4,7 @@
 #pragma once
 
 #ifdef __CUDACC_RTC__
-// NVRTC (the run-time fallback of dev.kiln.cuda.kernels.KernelModules) compiles without a CUDA
+// NVRTC (the run-time fallback of dev.kiln.cuda.driver.KernelModules) compiles without a CUDA
 // include path, so <cstdint> and <cmath> do not resolve there and it predefines neither
 // __INT64_TYPE__ nor __builtin_huge_valf: the widths are spelled out (and checked below) and
 // INFINITY is its bit pattern.

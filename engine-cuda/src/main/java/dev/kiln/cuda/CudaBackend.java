@@ -51,7 +51,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
                 + " SMs), driver CUDA " + version(rt.driverVersion / 1000, (rt.driverVersion % 1000) / 10)
                 + ", cuBLAS " + version(rt.cublasVersion / 10000, rt.cublasVersion / 100 % 100, rt.cublasVersion % 100)
                 + ", cuDNN " + version(rt.cudnnVersion / 10000, rt.cudnnVersion / 100 % 100, rt.cudnnVersion % 100)
-                + ", " + (rt.options.tf32() ? "TF32" : "FP32") + (rt.options.deterministic() ? ", deterministic" : "")
+                + ", kernels " + rt.kernelsOrigin + ", " + (rt.options.tf32() ? "TF32" : "FP32")
+                + (rt.options.deterministic() ? ", deterministic" : "")
                 + (rt.options.benchmark() ? ", conv benchmark" : "");
     }
 
@@ -74,6 +75,14 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public String description() {
         return description;
+    }
+
+    /**
+     * Where Kiln's kernels came from: {@code kiln.fatbin}, or e.g. {@code NVRTC 13.0 cubin sm_90}
+     * when they were compiled at run time ({@link CudaOptions.Kernels}).
+     */
+    public String kernelsOrigin() {
+        return rt.kernelsOrigin;
     }
 
     /** Allocator counters (allocated, cached, peak bytes). */

@@ -1,5 +1,6 @@
 package dev.kiln.cuda;
 
+import dev.kiln.cuda.driver.KernelModules;
 import dev.kiln.cuda.ffi.Driver;
 import dev.kiln.cuda.ffi.NativeLibraries;
 import dev.kiln.cuda.ffi.NativeLibraries.Library;
@@ -10,7 +11,8 @@ import java.util.Optional;
 
 /**
  * Discovers the CUDA backend (name "cuda", rank 100). Constructing it touches no native code;
- * {@link #probe()} loads the libraries, opens the device, loads the fatbin and runs a self-check,
+ * {@link #probe()} loads the libraries, opens the device, loads the kernels (the fatbin, or NVRTC's
+ * compilation of the shipped sources where the fatbin has no code for the GPU) and runs a self-check,
  * and reports the cause and the fix of any failure instead of throwing.
  */
 public final class CudaBackendProvider implements BackendProvider {
@@ -67,19 +69,14 @@ public final class CudaBackendProvider implements BackendProvider {
             return unavailable("KILN_CUDA_DEVICE=" + options.device() + " but only " + count + " CUDA device(s) are visible; use 0.."
                     + (count - 1) + OR_CPU);
         }
-        if (fatbin.isEmpty()) {
-            return unavailable("kiln.fatbin is missing from the kernels jar: the build ran without nvcc; install the CUDA toolkit "
-                    + "(nvcc on PATH) and rebuild (kernels/build-fatbin.sh)" + OR_CPU);
-        }
         CudaRuntime rt;
         try {
-            rt = CudaRuntime.open(options, fatbin.get());
+            rt = CudaRuntime.open(options, libs, fatbin);
+        } catch (KernelModules.KernelsUnavailableException e) {
+            return unavailable("CUDA device " + options.device() + ": " + e.getMessage() + OR_CPU);
         } catch (CudaException e) {
-            String fix = "cuModuleLoadData".equals(e.function())
-                    ? "; kiln.fatbin has no code this GPU and driver can load (built by a newer nvcc than the driver supports, "
-                    + "or without this GPU's architecture): rebuild the kernels module with a matching CUDA toolkit"
-                    : "; check nvidia-smi, the library versions above and GPU memory in use by other processes";
-            return unavailable("starting CUDA device " + options.device() + " failed: " + e.getMessage() + fix + OR_CPU);
+            return unavailable("starting CUDA device " + options.device() + " failed: " + e.getMessage()
+                    + "; check nvidia-smi, the library versions above and GPU memory in use by other processes" + OR_CPU);
         }
         CudaBackend backend = new CudaBackend(rt);
         try {
@@ -98,7 +95,7 @@ public final class CudaBackendProvider implements BackendProvider {
     /** The reason for the first required library that did not load, with what was tried and the fix. */
     static Optional<String> missingLibrary(NativeLibraries libs) {
         for (Library lib : Library.values()) {
-            if (libs.lookup(lib).isPresent()) continue;
+            if (!lib.required() || libs.lookup(lib).isPresent()) continue;
             String tried = String.join(", ", libs.attempts(lib).stream().map(Object::toString).toList());
             String what = switch (lib) {
                 case CUDA -> "libcuda.so.1 (the NVIDIA driver) not found on the library path (tried " + tried
@@ -108,6 +105,7 @@ public final class CudaBackendProvider implements BackendProvider {
                         + "(or set CUDA_HOME / KILN_CUDA_LIBRARY_PATH)";
                 case CUDNN -> "libcudnn.so.9 not found (tried " + tried + "); install cuDNN 9 (or the nvidia-cudnn wheel) and add "
                         + "its lib directory to LD_LIBRARY_PATH (or set KILN_CUDA_LIBRARY_PATH)";
+                case NVRTC -> throw new AssertionError("NVRTC is optional");
             };
             return Optional.of(what + OR_CPU);
         }

@@ -2,6 +2,7 @@ package dev.kiln.cuda;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 
 /**
@@ -18,10 +19,48 @@ import java.util.Properties;
  *                      ({@code cudnnFind*}) instead of by cuDNN's heuristics: {@code kiln.cuda.benchmark} /
  *                      {@code KILN_CUDA_BENCHMARK}, default false (the first step of each new shape
  *                      is then slower)
+ * @param kernels       where Kiln's own kernels come from: {@code kiln.cuda.kernels} /
+ *                      {@code KILN_CUDA_KERNELS} = {@code fatbin}, {@code nvrtc} or {@code auto}
+ *                      (default): see {@link Kernels}
  */
-public record CudaOptions(int device, boolean tf32, boolean deterministic, boolean benchmark) {
+public record CudaOptions(int device, boolean tf32, boolean deterministic, boolean benchmark, Kernels kernels) {
 
-    /** Options choosing algorithms by heuristics. */
+    /** Where the kernels module comes from. */
+    public enum Kernels {
+        /** Only {@code kiln.fatbin}, built by nvcc with the jar. */
+        FATBIN,
+        /** Only NVRTC's compilation of the shipped sources for this GPU (skips the fatbin; for testing that path). */
+        NVRTC,
+        /** The fatbin, and NVRTC when the fatbin is missing or has no code this GPU and driver can load. */
+        AUTO;
+
+        /**
+         * Parses {@code fatbin}, {@code nvrtc} or {@code auto} (any case).
+         *
+         * @throws IllegalArgumentException for anything else
+         */
+        public static Kernels parse(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "fatbin" -> FATBIN;
+                case "nvrtc" -> NVRTC;
+                case "auto" -> AUTO;
+                default -> throw new IllegalArgumentException("KILN_CUDA_KERNELS (kiln.cuda.kernels) must be fatbin, nvrtc or auto, got '"
+                        + value + "'");
+            };
+        }
+    }
+
+    /** Checks {@code kernels} is given. */
+    public CudaOptions {
+        Objects.requireNonNull(kernels, "kernels");
+    }
+
+    /** Options with kernels from the fatbin, falling back to NVRTC ({@link Kernels#AUTO}). */
+    public CudaOptions(int device, boolean tf32, boolean deterministic, boolean benchmark) {
+        this(device, tf32, deterministic, benchmark, Kernels.AUTO);
+    }
+
+    /** Options choosing algorithms by heuristics, kernels {@link Kernels#AUTO}. */
     public CudaOptions(int device, boolean tf32, boolean deterministic) {
         this(device, tf32, deterministic, false);
     }
@@ -34,7 +73,8 @@ public record CudaOptions(int device, boolean tf32, boolean deterministic, boole
     /**
      * Options from explicit sources.
      *
-     * @throws IllegalArgumentException if the device ordinal is not a non-negative integer
+     * @throws IllegalArgumentException if the device ordinal is not a non-negative integer or the
+     *                                  kernels choice is not fatbin, nvrtc or auto
      */
     public static CudaOptions from(Properties props, Map<String, String> env) {
         String dev = value(props, env, "kiln.cuda.device", "KILN_CUDA_DEVICE", "0");
@@ -47,7 +87,8 @@ public record CudaOptions(int device, boolean tf32, boolean deterministic, boole
         if (device < 0) throw new IllegalArgumentException("KILN_CUDA_DEVICE must be a device ordinal (0, 1, ...), got '" + dev + "'");
         return new CudaOptions(device, flag(value(props, env, "kiln.cuda.tf32", "KILN_CUDA_TF32", "false")),
                 flag(value(props, env, "kiln.cuda.deterministic", "KILN_CUDA_DETERMINISTIC", "true")),
-                flag(value(props, env, "kiln.cuda.benchmark", "KILN_CUDA_BENCHMARK", "false")));
+                flag(value(props, env, "kiln.cuda.benchmark", "KILN_CUDA_BENCHMARK", "false")),
+                Kernels.parse(value(props, env, "kiln.cuda.kernels", "KILN_CUDA_KERNELS", "auto")));
     }
 
     /**

@@ -1,22 +1,30 @@
 package dev.kiln.cuda;
 
+import dev.kiln.cuda.driver.CompiledKernelCache;
 import dev.kiln.cuda.driver.FatbinLauncher;
+import dev.kiln.cuda.driver.KernelModules;
+import dev.kiln.cuda.driver.NvrtcKernels;
 import dev.kiln.cuda.ffi.Blas;
 import dev.kiln.cuda.ffi.Dnn;
 import dev.kiln.cuda.ffi.DnnCalls;
 import dev.kiln.cuda.ffi.Driver;
+import dev.kiln.cuda.ffi.NativeLibraries;
+import dev.kiln.cuda.ffi.RuntimeCompiler;
 import dev.kiln.cuda.kernels.KernelOps;
 import dev.kiln.cuda.memory.CachingAllocator;
 import dev.kiln.cuda.memory.DeviceMemory;
 import dev.kiln.cuda.memory.PinnedStaging;
+import dev.kiln.kernels.KernelSources;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Everything the CUDA backend holds on one device: the retained primary context, one compute
  * stream, the cuBLAS and cuDNN handles bound to it, the caching allocator, the pinned staging
- * ring and the loaded fatbin. Work is serialised by one lock ({@link #begin(String)}), which also makes
+ * ring and the loaded kernels module ({@link KernelModules}: the fatbin, or NVRTC's compilation
+ * of the shipped sources). Work is serialised by one lock ({@link #begin(String)}), which also makes
  * the context current on the calling thread (once per thread). {@link #close()} releases all in
  * reverse order.
  */
@@ -41,6 +49,8 @@ final class CudaRuntime implements AutoCloseable {
     final DnnCalls dnn;
     final PinnedStaging staging;
     final FatbinLauncher launcher;
+    /** Where the kernels' code came from ({@link KernelModules.Loaded#origin()}). */
+    final String kernelsOrigin;
     final KernelOps kernels;
     /** A device int the cross-entropy kernel sets to 1 + row on an out-of-range target. */
     final long errorFlag;
@@ -54,7 +64,7 @@ final class CudaRuntime implements AutoCloseable {
     private final Scope scope = this::endScope;
     private boolean closed;
 
-    private CudaRuntime(CudaOptions options, byte[] fatbin) {
+    private CudaRuntime(CudaOptions options, NativeLibraries libs, Optional<byte[]> fatbin) {
         this.options = options;
         this.owned = new ArrayList<>();
         this.ordinal = options.device();
@@ -80,24 +90,35 @@ final class CudaRuntime implements AutoCloseable {
         dnnHandle.setStream(stream);
         this.dnn = dnnHandle.calls();
         this.cudnnVersion = Dnn.version();
-        Driver.Module module = own(Driver.Module.load(fatbin));
+        KernelModules.Loaded<Driver.Module> kernelsModule = KernelModules.load(options.kernels(), fatbin, Driver.Module::load,
+                () -> nvrtcKernels(libs).compile(ccMajor, ccMinor),
+                line -> System.getLogger(CudaRuntime.class.getName()).log(System.Logger.Level.INFO, line));
+        Driver.Module module = own(kernelsModule.module());
+        this.kernelsOrigin = kernelsModule.origin();
         this.launcher = new FatbinLauncher(module, stream, allocator, staging, maxThreadsPerBlock);
         this.kernels = new KernelOps(launcher);
         this.errorFlag = allocator.allocate(4);
         Driver.memsetD32(errorFlag, 0, 1, stream);
     }
 
+    private NvrtcKernels nvrtcKernels(NativeLibraries libs) {
+        KernelSources sources = KernelSources.load().orElseThrow(() -> new CudaException(
+                "the kernels jar has no CUDA sources (" + KernelSources.RESOURCE_DIR + KernelSources.MAIN + ")"));
+        return new NvrtcKernels(RuntimeCompiler.open(libs, driverVersion), CompiledKernelCache.shared(), sources);
+    }
+
     /** Resources created by a constructor that has not returned yet, so that a failure can release them. */
     private static final ThreadLocal<List<AutoCloseable>> PENDING = ThreadLocal.withInitial(ArrayList::new);
 
     /**
-     * Opens device {@code options.device()} (after {@code cuInit} succeeded) and loads {@code fatbin};
-     * on failure releases what was created and rethrows.
+     * Opens device {@code options.device()} (after {@code cuInit} succeeded) and loads the kernels
+     * ({@code fatbin}, or NVRTC from {@code libs} as {@code options.kernels()} allows); on failure
+     * releases what was created and rethrows.
      */
-    static CudaRuntime open(CudaOptions options, byte[] fatbin) {
+    static CudaRuntime open(CudaOptions options, NativeLibraries libs, Optional<byte[]> fatbin) {
         PENDING.get().clear();
         try {
-            return new CudaRuntime(options, fatbin);
+            return new CudaRuntime(options, libs, fatbin);
         } catch (RuntimeException | Error e) {
             closeAll(PENDING.get(), e);
             CURRENT.remove();

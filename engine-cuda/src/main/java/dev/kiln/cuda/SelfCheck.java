@@ -11,7 +11,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The probe's self-check: a small SGEMM (cuBLAS), a small padded convolution (cuDNN) and a scalar
- * kernel (Kiln's fatbin) compared with host results, so a broken library, a fatbin without code
+ * kernel (Kiln's fatbin or its NVRTC build) compared with host results, so a broken library, a fatbin without code
  * for this GPU or a wrong binding is reported before any training starts.
  */
 final class SelfCheck {
@@ -60,7 +60,7 @@ final class SelfCheck {
         float[] doubled = run(b, (xs, unused, out) -> b.scalar(ScalarOp.MUL, xs, 2f, out), v, new float[1], 7);
         float[] twice = new float[7];
         for (int i = 0; i < 7; i++) twice[i] = 2 * v[i];
-        compare("kiln.fatbin kernel kiln_scalar_f32", doubled, twice);
+        compare("kernel kiln_scalar_f32 (" + b.kernelsOrigin() + ")", doubled, twice);
     }
 
     private interface Op {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kiln.cuda.ffi.NativeLibraries;
 import dev.kiln.kernels.Fatbin;
 import dev.kiln.spi.BatchNormSpec;
 import dev.kiln.spi.Conv2dSpec;
@@ -365,7 +366,7 @@ class CudaBackendTest {
      */
     @Test
     void tf32IsOptInAndStaysWithinItsTolerance() {
-        CudaBackend tf32 = new CudaBackend(CudaRuntime.open(new CudaOptions(b.device().index(), true, true), Fatbin.load().orElseThrow()));
+        CudaBackend tf32 = new CudaBackend(CudaRuntime.open(new CudaOptions(b.device().index(), true, true), NativeLibraries.get(), Fatbin.load()));
         try {
             assertTrue(tf32.description().contains("TF32"), tf32.description());
             assertTrue(b.description().contains("FP32"), b.description());
@@ -405,7 +406,7 @@ class CudaBackendTest {
     /** Algorithms chosen by timing ({@code cudnnFind*}, opt-in) compute the same convolutions, within FP32 tolerance. */
     @Test
     void benchmarkedAlgorithmsComputeTheSameConvolutions() {
-        CudaBackend bench = new CudaBackend(CudaRuntime.open(new CudaOptions(b.device().index(), false, true, true), Fatbin.load().orElseThrow()));
+        CudaBackend bench = new CudaBackend(CudaRuntime.open(new CudaOptions(b.device().index(), false, true, true), NativeLibraries.get(), Fatbin.load()));
         try {
             assertTrue(bench.description().contains("conv benchmark"), bench.description());
             for (Conv2dSpec s : CONVS) {

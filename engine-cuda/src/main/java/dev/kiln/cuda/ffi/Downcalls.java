@@ -30,9 +30,13 @@ final class Downcalls {
     }
 
     /** A handle for {@code name} returning {@code result} (null for void) and taking {@code args}. */
-    @SuppressWarnings("restricted") // the binding layer; IllegalCallerException becomes a failing handle
     MethodHandle handle(String name, MemoryLayout result, MemoryLayout... args) {
-        FunctionDescriptor fd = result == null ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(result, args);
+        return handle(name, result == null ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(result, args));
+    }
+
+    /** A handle for {@code name} with descriptor {@code fd}. */
+    @SuppressWarnings("restricted") // the binding layer; IllegalCallerException becomes a failing handle
+    MethodHandle handle(String name, FunctionDescriptor fd) {
         Optional<MemorySegment> symbol = lookup.flatMap(l -> l.find(name));
         if (symbol.isEmpty()) return missing(name, fd);
         try {

@@ -299,7 +299,7 @@ public final class Driver {
         }
     }
 
-    /** A loaded module image (Kiln's fatbin) and its functions. */
+    /** A loaded module image (Kiln's fatbin, or NVRTC's cubin or PTX) and its functions. */
     public static final class Module implements AutoCloseable {
         private final MemorySegment module;
         private boolean closed;
@@ -310,11 +310,19 @@ public final class Driver {
 
         /** Loads a cubin/fatbin/PTX image into the current context. */
         public static Module load(byte[] image) {
+            return load(image, "kiln.fatbin, " + image.length + " bytes");
+        }
+
+        /**
+         * Loads a cubin, fatbin or PTX image (PTX NUL-terminated, or terminated here) into the current
+         * context; {@code what} names the image in errors.
+         */
+        public static Module load(byte[] image, String what) {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment data = arena.allocate(image.length + 1L, 16);
                 MemorySegment.copy(MemorySegment.ofArray(image), 0, data, 0, image.length);
                 MemorySegment p = arena.allocate(ADDRESS);
-                check("cuModuleLoadData", CudaDriver.cuModuleLoadData(p, data), "kiln.fatbin, " + image.length + " bytes");
+                check("cuModuleLoadData", CudaDriver.cuModuleLoadData(p, data), what);
                 return new Module(p.get(ADDRESS, 0));
             }
         }
@@ -324,7 +332,7 @@ public final class Driver {
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment p = arena.allocate(ADDRESS);
                 check("cuModuleGetFunction", CudaDriver.cuModuleGetFunction(p, module, arena.allocateFrom(name)),
-                        "kernel " + name + " (is kiln.fatbin older than this jar?)");
+                        "kernel " + name + " (is the kernels module older than this jar?)");
                 return new Function(name, p.get(ADDRESS, 0));
             }
         }

@@ -2,14 +2,17 @@ package dev.kiln.cuda.ffi;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Stream;
 
 /**
  * Finds the NVIDIA libraries at run time by soname, so one jar works with CUDA 12 and 13: each
@@ -19,8 +22,8 @@ import java.util.function.Function;
  * {@code $CUDA_PATH/lib64}. Every attempt is recorded for {@code ./kiln doctor} and for the
  * reasons a probe gives.
  *
- * <p>Loading happens once, on the first {@link #get()}; the libraries stay loaded for the life of
- * the JVM.
+ * <p>Loading happens once, on the first {@link #get()}, except for the optional NVRTC, opened on
+ * the first {@link #nvrtc(int)}; the libraries stay loaded for the life of the JVM.
  */
 public final class NativeLibraries {
 
@@ -31,7 +34,12 @@ public final class NativeLibraries {
         /** cuBLAS; its companion libcublasLt is loaded first from the same place when found by path. */
         CUBLAS("libcublas.so.13", "libcublas.so.12"),
         /** cuDNN 9 (the shim that still exports the legacy API). */
-        CUDNN("libcudnn.so.9");
+        CUDNN("libcudnn.so.9"),
+        /**
+         * NVRTC, the run-time compiler of the kernels' fallback: optional, opened only by
+         * {@link NativeLibraries#nvrtc(int)}, in the order {@link #nvrtcOrder(int)} gives.
+         */
+        NVRTC("libnvrtc.so.13", "libnvrtc.so.12");
 
         private final List<String> sonames;
 
@@ -39,9 +47,33 @@ public final class NativeLibraries {
             this.sonames = List.of(sonames);
         }
 
-        /** Sonames in the order they are tried. */
+        /** Sonames in order of preference (for NVRTC, before the driver's version reorders them). */
         public List<String> sonames() {
             return sonames;
+        }
+
+        /** Whether the CUDA backend needs it at all; the others are opened when first needed. */
+        public boolean required() {
+            return this != NVRTC;
+        }
+
+        /**
+         * NVRTC's sonames for a driver supporting CUDA {@code driverVersion} (e.g. 12080): first the
+         * versions the driver can run, newest first (code from an NVRTC newer than the driver does
+         * not load), then the rest, newest first.
+         */
+        public static List<String> nvrtcOrder(int driverVersion) {
+            int driverMajor = driverVersion / 1000;
+            List<String> runnable = new ArrayList<>(), newer = new ArrayList<>();
+            for (String soname : NVRTC.sonames) {
+                (major(soname) <= driverMajor ? runnable : newer).add(soname);
+            }
+            runnable.addAll(newer);
+            return runnable;
+        }
+
+        private static int major(String soname) {
+            return Integer.parseInt(soname.substring(soname.lastIndexOf('.') + 1));
         }
     }
 
@@ -66,12 +98,20 @@ public final class NativeLibraries {
     private final Map<Library, String> loadedFrom = new EnumMap<>(Library.class);
     private final List<Attempt> attempts = new ArrayList<>();
     private final String nativeAccessError;
+    private final Function<String, SymbolLookup> byName;
+    private final Function<Path, SymbolLookup> byPath;
+    private final List<Path> directories;
+    private boolean nvrtcTried;
 
     NativeLibraries(Function<String, SymbolLookup> byName, Function<Path, SymbolLookup> byPath, List<Path> directories) {
+        this.byName = byName;
+        this.byPath = byPath;
+        this.directories = List.copyOf(directories);
         String denied = null;
         for (Library lib : Library.values()) {
+            if (!lib.required()) continue;
             try {
-                load(lib, byName, byPath, directories);
+                load(lib, lib.sonames());
             } catch (IllegalCallerException e) {
                 denied = e.getMessage();
                 break;
@@ -108,12 +148,29 @@ public final class NativeLibraries {
         return dirs;
     }
 
-    private void load(Library lib, Function<String, SymbolLookup> byName, Function<Path, SymbolLookup> byPath, List<Path> dirs) {
-        for (String soname : lib.sonames()) {
+    /**
+     * NVRTC's symbols, opening it on the first call with the sonames ordered for a driver that
+     * supports CUDA {@code driverVersion} ({@link Library#nvrtcOrder}); empty when none opens (the
+     * attempts say why) or native access is denied.
+     */
+    public synchronized Optional<SymbolLookup> nvrtc(int driverVersion) {
+        if (!nvrtcTried) {
+            nvrtcTried = true;
+            try {
+                load(Library.NVRTC, Library.nvrtcOrder(driverVersion));
+            } catch (IllegalCallerException e) {
+                attempts.add(new Attempt(Library.NVRTC, Library.NVRTC.sonames().getFirst(), false, nativeAccessFix()));
+            }
+        }
+        return lookup(Library.NVRTC);
+    }
+
+    private void load(Library lib, List<String> sonames) {
+        for (String soname : sonames) {
             if (tryOpen(lib, soname, () -> byName.apply(soname))) return;
         }
-        for (String soname : lib.sonames()) {
-            for (Path dir : dirs) {
+        for (String soname : sonames) {
+            for (Path dir : directories) {
                 Path file = dir.resolve(soname);
                 if (!Files.exists(file)) {
                     attempts.add(new Attempt(lib, file.toString(), false, "no such file"));
@@ -124,8 +181,32 @@ public final class NativeLibraries {
                     Path lt = dir.resolve(soname.replace("libcublas.", "libcublasLt."));
                     if (Files.exists(lt)) tryOpen(null, lt.toString(), () -> byPath.apply(lt));
                 }
+                if (lib == Library.NVRTC) {
+                    // libnvrtc dlopens libnvrtc-builtins.so.<major>.<minor> by soname; open it first so it is found.
+                    builtinsBeside(file).ifPresent(b -> tryOpen(null, b.toString(), () -> byPath.apply(b)));
+                }
                 if (tryOpen(lib, file.toString(), () -> byPath.apply(file))) return;
             }
+        }
+    }
+
+    /** The {@code libnvrtc-builtins.so.<major>.*} beside {@code libnvrtc} (the newest if several), or empty. */
+    static Optional<Path> builtinsBeside(Path nvrtc) {
+        String major = nvrtc.getFileName().toString().substring("libnvrtc.so.".length());
+        String prefix = "libnvrtc-builtins.so." + major + ".";
+        try (Stream<Path> files = Files.list(nvrtc.getParent())) {
+            return files.filter(f -> f.getFileName().toString().startsWith(prefix))
+                    .max(Comparator.comparingInt(f -> minor(f.getFileName().toString().substring(prefix.length()))));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static int minor(String suffix) {
+        try {
+            return Integer.parseInt(suffix);
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
@@ -180,6 +261,10 @@ public final class NativeLibraries {
         StringBuilder sb = new StringBuilder();
         if (nativeAccessError != null) sb.append("native access: ").append(nativeAccessFix()).append('\n');
         for (Library lib : Library.values()) {
+            if (!lib.required() && attempts(lib).isEmpty()) {
+                sb.append(lib.sonames().getFirst()).append(": not opened (needed only when kiln.fatbin cannot be used)\n");
+                continue;
+            }
             sb.append(lib.sonames().getFirst()).append(": ")
                     .append(loadedFrom(lib).map(s -> "loaded from " + s).orElse("not found"))
                     .append(" (tried ").append(attempts(lib)).append(")\n");
