@@ -55,6 +55,41 @@ class BindingsTest {
     }
 
     @Test
+    void nvrtcIsOpenedOnlyWhenAskedWithTheDriversVersionFirst(@TempDir Path dir) throws Exception {
+        Files.createFile(dir.resolve("libnvrtc.so.12"));
+        Files.createFile(dir.resolve("libnvrtc-builtins.so.12.8"));
+        Files.createFile(dir.resolve("libnvrtc-builtins.so.12.10"));
+        Files.createFile(dir.resolve("libnvrtc-builtins.so.13.0"));
+        List<String> opened = new ArrayList<>();
+        NativeLibraries libs = new NativeLibraries(name -> {
+            opened.add(name);
+            throw new IllegalArgumentException("Cannot open library: " + name);
+        }, path -> {
+            opened.add(path.toString());
+            return fake();
+        }, List.of(dir));
+        assertTrue(opened.stream().noneMatch(n -> n.contains("nvrtc")), "NVRTC opened eagerly: " + opened);
+        assertTrue(libs.report().contains("libnvrtc.so.13: not opened"), libs.report());
+        opened.clear();
+        assertTrue(libs.nvrtc(12080).isPresent());
+        assertEquals(List.of("libnvrtc.so.12", "libnvrtc.so.13", dir.resolve("libnvrtc-builtins.so.12.10").toString(),
+                dir.resolve("libnvrtc.so.12").toString()), opened);
+        assertEquals(Optional.of(dir.resolve("libnvrtc.so.12").toString()), libs.loadedFrom(NativeLibraries.Library.NVRTC));
+        opened.clear();
+        assertTrue(libs.nvrtc(13000).isPresent());
+        assertEquals(List.of(), opened, "opened once per process");
+    }
+
+    @Test
+    void nvrtcOrderPutsVersionsTheDriverRunsFirst() {
+        assertEquals(List.of("libnvrtc.so.13", "libnvrtc.so.12"), NativeLibraries.Library.nvrtcOrder(13000));
+        assertEquals(List.of("libnvrtc.so.13", "libnvrtc.so.12"), NativeLibraries.Library.nvrtcOrder(13020));
+        assertEquals(List.of("libnvrtc.so.12", "libnvrtc.so.13"), NativeLibraries.Library.nvrtcOrder(12080));
+        assertFalse(NativeLibraries.Library.NVRTC.required());
+        assertTrue(NativeLibraries.Library.CUDNN.required());
+    }
+
+    @Test
     void deniedNativeAccessIsRecordedWithTheFix() {
         NativeLibraries libs = new NativeLibraries(name -> {
             throw new IllegalCallerException("Illegal native access");

@@ -65,6 +65,31 @@ class CallSiteTypesTest {
         assertTrue(Driver.errorName(2).contains("2"));
     }
 
+    /** Raw and checked NVRTC calls against handles of an NVRTC that was not found (never real functions). */
+    @Test
+    void nvrtcCalls() {
+        Nvrtc raw = new Nvrtc(java.util.Optional.empty());
+        unavailable(() -> raw.nvrtcVersion(FAKE, FAKE));
+        unavailable(() -> raw.nvrtcGetNumSupportedArchs(FAKE));
+        unavailable(() -> raw.nvrtcGetSupportedArchs(FAKE));
+        unavailable(() -> raw.nvrtcCreateProgram(FAKE, FAKE, FAKE, 0, MemorySegment.NULL, MemorySegment.NULL));
+        unavailable(() -> raw.nvrtcDestroyProgram(FAKE));
+        unavailable(() -> raw.nvrtcCompileProgram(FAKE, 0, MemorySegment.NULL));
+        unavailable(() -> raw.nvrtcGetPTXSize(FAKE, FAKE));
+        unavailable(() -> raw.nvrtcGetPTX(FAKE, FAKE));
+        unavailable(() -> raw.nvrtcGetCUBINSize(FAKE, FAKE));
+        unavailable(() -> raw.nvrtcGetCUBIN(FAKE, FAKE));
+        unavailable(() -> raw.nvrtcGetProgramLogSize(FAKE, FAKE));
+        unavailable(() -> raw.nvrtcGetProgramLog(FAKE, FAKE));
+        unavailable(() -> raw.nvrtcGetErrorString(6));
+        RuntimeCompiler checked = new RuntimeCompiler(raw, "none");
+        unavailable(checked::version);
+        unavailable(checked::supportedArchs);
+        unavailable(() -> checked.compile("k.cu", "", java.util.Map.of("h.cuh", ""), java.util.List.of("-arch=sm_90"),
+                RuntimeCompiler.Output.CUBIN));
+        assertTrue(checked.statusName(6).contains("6"));
+    }
+
     @Test
     void cublasCalls() {
         assumeTrue(NativeLibraries.get().lookup(NativeLibraries.Library.CUBLAS).isEmpty(), "cuBLAS is present");
