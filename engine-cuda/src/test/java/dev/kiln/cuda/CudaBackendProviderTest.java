@@ -61,6 +61,18 @@ class CudaBackendProviderTest {
     }
 
     @Test
+    void kernelsOptionParsesFatbinNvrtcAutoAndRejectsOthers() {
+        Properties props = new Properties();
+        assertEquals(CudaOptions.Kernels.AUTO, CudaOptions.from(props, Map.of()).kernels());
+        assertEquals(CudaOptions.Kernels.NVRTC, CudaOptions.from(props, Map.of("KILN_CUDA_KERNELS", "NVRTC")).kernels());
+        props.setProperty("kiln.cuda.kernels", "fatbin");
+        assertEquals(CudaOptions.Kernels.FATBIN, CudaOptions.from(props, Map.of("KILN_CUDA_KERNELS", "nvrtc")).kernels());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> CudaOptions.from(new Properties(), Map.of("KILN_CUDA_KERNELS", "ptx")));
+        assertTrue(e.getMessage().contains("fatbin, nvrtc or auto") && e.getMessage().contains("'ptx'"), e.getMessage());
+    }
+
+    @Test
     void cudnnPoolingOnlyForFloorSizedUndilatedWindows() {
         assertTrue(CudnnOps.poolingSupported(new Pool2dSpec(1, 1, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1, false, true)));
         // ceil mode that changes nothing: 8 = 2*4 exactly
