@@ -2,7 +2,8 @@
 # Compiles src/main/cuda/kiln.cu (which includes every .cu) into one fatbin with SASS for each
 # supported GPU generation and PTX for the newest, so newer GPUs JIT from PTX. Run by Maven at
 # generate-resources; safe to run by hand. Without nvcc it prints one line and succeeds: the jar
-# then has no fatbin and the CUDA backend reports itself unavailable.
+# then has no fatbin and the CUDA backend compiles the shipped sources with NVRTC if it finds it,
+# else reports itself unavailable.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -32,7 +33,7 @@ find_nvcc() {
 
 if ! nvcc="$(find_nvcc 2>/tmp/kiln-nvcc-looked.$$)"; then
     looked="$(cat /tmp/kiln-nvcc-looked.$$)"; rm -f /tmp/kiln-nvcc-looked.$$
-    echo "kernels: nvcc not found (looked in ${looked// /, }); building without the CUDA kernels fatbin — the CUDA backend will report unavailable"
+    echo "kernels: nvcc not found (looked in ${looked// /, }); building without the CUDA kernels fatbin — the CUDA backend will need NVRTC at run time"
     exit 0
 fi
 rm -f /tmp/kiln-nvcc-looked.$$

@@ -7,11 +7,14 @@
 #   info     GPU, driver, CUDA libraries found (.device/run.sh info), nvidia-smi, PyTorch's versions
 #   doctor   Kiln's view: backends, sonames tried, versions, why CUDA is or is not usable
 #   tests    every JUnit test tagged "cuda" (junit.txt, XML reports under junit-xml/)
+#   nvrtc    the kernels compiled at run time by NVRTC instead of loaded from kiln.fatbin
+#            (KILN_CUDA_KERNELS=nvrtc): the op suite, NVRTC-vs-fatbin parity, NVRTC compile and
+#            binding checks; results under nvrtc/
 #   bench    ./kiln bench train --backend cuda and the PyTorch peer, side by side (bench.md)
 #   mnist    the MNIST sample on cuda, when its class and .device/data/mnist exist
 #   tests_sync  only after a failed tests step (GPU_VERIFY_RERUN_SYNC=0 to skip): the cuda tests
 #            again with KILN_CUDA_SYNC_EACH_OP=1 CUDA_LAUNCH_BLOCKING=1, results under sync/
-# Environment: GPU_VERIFY_STEPS (default "info doctor tests bench mnist"), per-step time limits
+# Environment: GPU_VERIFY_STEPS (default "info doctor tests nvrtc bench mnist"), per-step time limits
 # GPU_VERIFY_TIMEOUT_<STEP> in seconds, KILN_MNIST_MAIN / KILN_MNIST_ARGS to override how the
 # MNIST sample is started. Exit status: 0 when every step that ran succeeded.
 set -uo pipefail
@@ -23,7 +26,7 @@ mkdir -p "$out"
 export RESULTS_DIR=$out
 run=.device/run.sh
 summary=$out/summary.md
-steps=${GPU_VERIFY_STEPS:-info doctor tests bench mnist}
+steps=${GPU_VERIFY_STEPS:-info doctor tests nvrtc bench mnist}
 failed=0
 
 limit() { # per-step limit: GPU_VERIFY_TIMEOUT_<STEP> or the default
@@ -53,6 +56,17 @@ tests_sync() {
     mkdir -p "$out/sync"
     RESULTS_DIR=$out/sync KILN_CUDA_SYNC_EACH_OP=1 CUDA_LAUNCH_BLOCKING=1 \
         "$run" test --include-tag cuda --reports-dir "$out/sync/junit-xml"
+}
+
+# The NVRTC fallback (what a driver older than the fatbin's nvcc gets), forced: the op suite against
+# its float64 references with NVRTC's kernels, their parity with the fatbin's, and the NVRTC
+# compile and binding tests (which need NVRTC but no GPU).
+nvrtc() {
+    mkdir -p "$out/nvrtc"
+    RESULTS_DIR=$out/nvrtc KILN_CUDA_KERNELS=nvrtc "$run" test \
+        --select-class dev.kiln.cuda.suite.CudaOpSuiteTest --select-class dev.kiln.cuda.NvrtcKernelsParityTest \
+        --select-class dev.kiln.cuda.kernels.NvrtcCompileTest --select-class dev.kiln.cuda.ffi.NvrtcHeaderTest \
+        --reports-dir "$out/nvrtc/junit-xml"
 }
 
 # Kiln's benchmark and the PyTorch peer (identical model, Adam 1e-3, batch on the device, full FP32), then a table.
@@ -156,6 +170,7 @@ for s in $steps; do
         info) step info "$(limit info 120)" ;;
         doctor) step doctor "$(limit doctor 120)" ;;
         tests) step tests "$(limit tests 360)" ;;
+        nvrtc) step nvrtc "$(limit nvrtc 360)" ;;
         bench) step bench "$(limit bench 300)" ;;
         mnist) step mnist "$(limit mnist 300)" ;;
         tests-sync) step tests_sync "$(limit tests_sync 360)" ;;
@@ -173,6 +188,12 @@ fi
     echo '```'
     grep -E "tests (successful|failed|aborted|skipped|found)|containers failed" "$out/junit.txt" 2>/dev/null || echo "no junit.txt"
     echo '```'
+    if [ -f "$out/nvrtc/junit.txt" ]; then
+        echo; echo "Kernels from NVRTC, KILN_CUDA_KERNELS=nvrtc (nvrtc/junit.txt):"; echo
+        echo '```'
+        grep -E "tests (successful|failed|aborted|skipped)" "$out/nvrtc/junit.txt"
+        echo '```'
+    fi
     if [ -f "$out/sync/junit.txt" ]; then
         echo; echo "Rerun with a sync after every op (sync/junit.txt):"; echo
         echo '```'

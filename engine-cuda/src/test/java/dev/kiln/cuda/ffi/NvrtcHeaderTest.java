@@ -25,14 +25,16 @@ import org.junit.jupiter.api.Test;
  * way the x86-64/aarch64 Linux ABI passes them: pointers and {@code nvrtcProgram} = address,
  * {@code int} and {@code nvrtcResult} = 32-bit int, {@code size_t} = 64-bit). Skipped without the
  * header: looked for under {@code $CUDA_HOME}, {@code $CUDA_PATH}, {@code /usr/local/cuda*} and
- * beside each {@code $KILN_CUDA_LIBRARY_PATH} folder ({@code ../include}, the pip wheels' layout).
+ * beside each {@code $KILN_CUDA_LIBRARY_PATH} and {@code $LD_LIBRARY_PATH} folder ({@code ../include},
+ * the pip wheels' layout).
  */
 class NvrtcHeaderTest {
 
     @Test
     void everyDescriptorMatchesNvrtcH() throws IOException {
         Path header = header();
-        assumeTrue(header != null, "nvrtc.h not found (CUDA_HOME, CUDA_PATH, /usr/local/cuda*/include, KILN_CUDA_LIBRARY_PATH/../include)");
+        assumeTrue(header != null, "nvrtc.h not found (CUDA_HOME, CUDA_PATH, /usr/local/cuda*/include, ../include of "
+                + "KILN_CUDA_LIBRARY_PATH and LD_LIBRARY_PATH folders)");
         String text = Files.readString(header).replaceAll("/\\*.*?\\*/", " ");
         for (Map.Entry<String, FunctionDescriptor> e : Nvrtc.SIGNATURES.entrySet()) {
             Matcher m = Pattern.compile("([\\w\\s*]+?)\\b" + e.getKey() + "\\s*\\(([^)]*)\\)\\s*;", Pattern.DOTALL).matcher(text);
@@ -73,9 +75,10 @@ class NvrtcHeaderTest {
             String home = System.getenv(v);
             if (home != null && !home.isBlank()) dirs.add(Path.of(home, "include"));
         }
-        String extra = System.getenv("KILN_CUDA_LIBRARY_PATH");
-        if (extra != null) {
-            for (String d : extra.split(":")) if (!d.isBlank()) dirs.add(Path.of(d).resolveSibling("include"));
+        for (String var : List.of("KILN_CUDA_LIBRARY_PATH", "LD_LIBRARY_PATH")) {
+            String path = System.getenv(var);
+            if (path == null) continue;
+            for (String d : path.split(":")) if (!d.isBlank()) dirs.add(Path.of(d).resolveSibling("include"));
         }
         Path local = Path.of("/usr/local");
         if (Files.isDirectory(local)) {
