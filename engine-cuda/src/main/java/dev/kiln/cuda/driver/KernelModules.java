@@ -84,10 +84,10 @@ public final class KernelModules {
         }
         String fatbinProblem;
         if (fatbin.isEmpty()) {
-            fatbinProblem = "kiln.fatbin is missing from the kernels jar (it was built without nvcc)";
+            fatbinProblem = "kiln.fatbin is missing from the kernels jar (it was built without nvcc: install the CUDA toolkit, "
+                    + "nvcc on PATH, and rebuild)";
             if (mode == Kernels.FATBIN) {
-                throw new KernelsUnavailableException(fatbinProblem + "; install the CUDA toolkit (nvcc on PATH) and rebuild "
-                        + "(kernels/build-fatbin.sh), or allow NVRTC with KILN_CUDA_KERNELS=auto", null);
+                throw new KernelsUnavailableException(fatbinProblem + "; or allow NVRTC with KILN_CUDA_KERNELS=auto", null);
             }
         } else {
             try {
