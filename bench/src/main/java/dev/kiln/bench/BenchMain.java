@@ -18,6 +18,25 @@ public final class BenchMain {
     private BenchMain() {}
 
     public static void main(String[] args) throws IOException {
+        if (args.length > 0 && args[0].equals("profile")) {
+            Backend b = Kiln.backend(args.length > 1 ? args[1] : "cpu");
+            int batch = args.length > 2 ? Integer.parseInt(args[2]) : 64;
+            LayerProfile.print(LayerProfile.run(b, batch, 1.0), batch, System.out);
+            return;
+        }
+        if (args.length > 0 && args[0].equals("tiles")) {
+            int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+            int[] sizes = args.length > 2 ? Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {512, 1024};
+            try (var pool = new dev.kiln.cpu.CpuThreadPool(threads)) {
+                for (var k : GemmBench.kernels()) {
+                    for (int n : sizes) {
+                        var r = GemmBench.kernel(pool, k, n, n, n, 2.0);
+                        System.out.printf(Locale.ROOT, "%-24s %5d %8.1f GFLOP/s%n", k.name(), n, r.gflops());
+                    }
+                }
+            }
+            return;
+        }
         if (args.length == 0 || !args[0].equals("train")) {
             System.err.println("usage: ./kiln bench train [--backend cpu|cuda] [--batch 64,128] [--steps N] [--warmup N] [--repeats N] [--out FILE]");
             System.exit(2);
