@@ -9,10 +9,11 @@ import java.lang.foreign.MemorySegment;
  * ({@code b[bOff + p*nr + j]}).
  *
  * <p>Contract shared by every implementation, so they are interchangeable bit for bit: each C
- * element starts from its stored value ({@code load}), else from its row's {@code init} value (+0
- * when {@code init} is null), and is updated once per depth
- * step, in increasing {@code p}, as {@code c = fma(a, b, c)} (one rounding). Cutting the depth into
- * blocks and reloading C in between therefore gives the same bits as one pass over all of it.
+ * element starts from its value in {@code src} (the previous partial sum, a bias, or +0) and is
+ * updated once per depth step, in increasing {@code p}, as {@code c = fma(a, b, c)} (one rounding),
+ * then written to {@code dst}. Cutting the depth into blocks and restarting from the stored partial
+ * therefore gives the same bits as one pass over all of it. The kernel has no data-dependent
+ * branches (C2 would otherwise deoptimise it when a new case first appears).
  */
 public interface MicroKernel {
     /** Rows of the register tile. */
@@ -22,12 +23,12 @@ public interface MicroKernel {
     int nr();
 
     /**
-     * Computes the tile at element offset {@code cOff} of {@code c} (rows {@code ldc} floats apart),
-     * over {@code kc} depth steps, and stores it there. Row {@code r} starts from
-     * {@code init[initOff + r]} unless {@code load} (a fused per-row bias).
+     * Computes one tile over {@code kc} depth steps: starts from the tile at element {@code srcOff} of
+     * {@code src} (rows {@code srcLd} apart), stores the result at {@code dstOff} of {@code dst} (rows
+     * {@code dstLd} apart). {@code src} and {@code dst} may be the same tile.
      */
-    void compute(int kc, float[] a, int aOff, float[] b, int bOff, MemorySegment c, long cOff, long ldc, boolean load,
-                 float[] init, int initOff);
+    void compute(int kc, float[] a, int aOff, float[] b, int bOff, MemorySegment src, long srcOff, long srcLd,
+                 MemorySegment dst, long dstOff, long dstLd);
 
     /** Short name for logs ("scalar 4x16", "vector 512-bit 8x32"). */
     String name();

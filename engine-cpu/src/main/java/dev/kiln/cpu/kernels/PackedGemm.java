@@ -70,7 +70,9 @@ public final class PackedGemm {
         int mr = kernel.mr(), nr = kernel.nr();
         int mcMax = Math.max(mr, MC / mr * mr), ncMax = Math.max(nr, NC / nr * nr);
         Buffers buf = BUFFERS.get();
-        float[] init = rowInit == null || accumulate ? null : buf.init(rowInit, i0, i1 - i0, mr);
+        // Where first-block tiles start from: per-row init values (one tile row per C row), or zeros.
+        MemorySegment init = rowInit == null || accumulate ? buf.zeros(mr, nr) : buf.init(rowInit, i0, i1 - i0, mr, nr);
+        boolean perRow = rowInit != null && !accumulate;
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -87,11 +89,12 @@ public final class PackedGemm {
                         for (int ir = 0; ir < mc; ir += mr) {
                             int rows = Math.min(mr, mc - ir);
                             long at = cOff + (long) (ic + ir) * ldc + jc + jr;
-                            int initOff = ic + ir - i0;
+                            long initAt = perRow ? (long) (ic + ir - i0) * nr : 0;
                             if (rows == mr && cols == nr) {
-                                kernel.compute(kc, ap, ir * kc, bp, jr * kc, c, at, ldc, load, init, initOff);
+                                if (load) kernel.compute(kc, ap, ir * kc, bp, jr * kc, c, at, ldc, c, at, ldc);
+                                else kernel.compute(kc, ap, ir * kc, bp, jr * kc, init, initAt, nr, c, at, ldc);
                             } else {
-                                edgeTile(kernel, buf, kc, ap, ir * kc, bp, jr * kc, c, at, ldc, rows, cols, load, init, initOff);
+                                edgeTile(kernel, buf, kc, ap, ir * kc, bp, jr * kc, c, at, ldc, rows, cols, load, init, initAt);
                             }
                         }
                     }
@@ -102,15 +105,17 @@ public final class PackedGemm {
 
     /** A partial tile: computed whole on the scratch tile, only its valid part read from and written to C. */
     private static void edgeTile(MicroKernel kernel, Buffers buf, int kc, float[] ap, int aOff, float[] bp, int bOff,
-                                 MemorySegment c, long at, long ldc, int rows, int cols, boolean load, float[] init, int initOff) {
+                                 MemorySegment c, long at, long ldc, int rows, int cols, boolean load, MemorySegment init, long initAt) {
         int nr = kernel.nr();
         MemorySegment tile = buf.tile();
         if (load) {
             for (int r = 0; r < rows; r++) {
                 MemorySegment.copy(c, (at + r * ldc) * Float.BYTES, tile, (long) r * nr * Float.BYTES, (long) cols * Float.BYTES);
             }
+            kernel.compute(kc, ap, aOff, bp, bOff, tile, 0, nr, tile, 0, nr);
+        } else {
+            kernel.compute(kc, ap, aOff, bp, bOff, init, initAt, nr, tile, 0, nr);
         }
-        kernel.compute(kc, ap, aOff, bp, bOff, tile, 0, nr, load, init, initOff);
         for (int r = 0; r < rows; r++) {
             MemorySegment.copy(tile, (long) r * nr * Float.BYTES, c, (at + r * ldc) * Float.BYTES, (long) cols * Float.BYTES);
         }
@@ -129,10 +134,10 @@ public final class PackedGemm {
         return (x + y - 1) / y;
     }
 
-    /** Per-thread packing buffers and the edge tile, grown on demand and reused across calls. */
+    /** Per-thread packing buffers, tiles of starting values and the edge tile, grown on demand and reused across calls. */
     private static final class Buffers {
-        private float[] a = new float[0], b = new float[0], init = new float[0];
-        private MemorySegment tile;
+        private float[] a = new float[0], b = new float[0];
+        private MemorySegment tile, zeros, init;
 
         float[] a(int size) {
             if (a.length < size) a = new float[size];
@@ -144,12 +149,21 @@ public final class PackedGemm {
             return b;
         }
 
-        /** rowInit[i0 .. i0+rows) padded with zeros to whole tiles. */
-        float[] init(float[] rowInit, int i0, int rows, int mr) {
-            int size = ceilDiv(rows, mr) * mr;
-            if (init.length < size) init = new float[size];
-            System.arraycopy(rowInit, i0, init, 0, rows);
-            java.util.Arrays.fill(init, rows, size, 0f);
+        /** One all-zero tile (rows nr floats apart). */
+        MemorySegment zeros(int mr, int nr) {
+            long bytes = (long) mr * nr * Float.BYTES;
+            if (zeros == null || zeros.byteSize() < bytes) zeros = Arena.ofAuto().allocate(bytes, 64);
+            return zeros;
+        }
+
+        /** Row r (padded to whole tiles with zeros) holds nr copies of rowInit[i0 + r]. */
+        MemorySegment init(float[] rowInit, int i0, int rows, int mr, int nr) {
+            long padded = (long) ceilDiv(rows, mr) * mr, bytes = padded * nr * Float.BYTES;
+            if (init == null || init.byteSize() < bytes) init = Arena.ofAuto().allocate(bytes, 64);
+            for (int r = 0; r < padded; r++) {
+                float v = r < rows ? rowInit[i0 + r] : 0f;
+                for (int j = 0; j < nr; j++) init.setAtIndex(JAVA_FLOAT, (long) r * nr + j, v);
+            }
             return init;
         }
 

@@ -24,11 +24,11 @@ public final class ScalarMicroKernel implements MicroKernel {
     }
 
     @Override
-    public void compute(int kc, float[] a, int aOff, float[] b, int bOff, MemorySegment c, long cOff, long ldc, boolean load,
-                        float[] init, int initOff) {
+    public void compute(int kc, float[] a, int aOff, float[] b, int bOff, MemorySegment src, long srcOff, long srcLd,
+                        MemorySegment dst, long dstOff, long dstLd) {
         float[] acc = tile.get();
         for (int r = 0; r < MR; r++) {
-            for (int j = 0; j < NR; j++) acc[r * NR + j] = load ? c.getAtIndex(JAVA_FLOAT, cOff + r * ldc + j) : init == null ? 0f : init[initOff + r];
+            for (int j = 0; j < NR; j++) acc[r * NR + j] = src.getAtIndex(JAVA_FLOAT, srcOff + r * srcLd + j);
         }
         for (int p = 0; p < kc; p++) {
             int ai = aOff + p * MR, bi = bOff + p * NR;
@@ -39,7 +39,7 @@ public final class ScalarMicroKernel implements MicroKernel {
             }
         }
         for (int r = 0; r < MR; r++) {
-            for (int j = 0; j < NR; j++) c.setAtIndex(JAVA_FLOAT, cOff + r * ldc + j, acc[r * NR + j]);
+            for (int j = 0; j < NR; j++) dst.setAtIndex(JAVA_FLOAT, dstOff + r * dstLd + j, acc[r * NR + j]);
         }
     }
 

@@ -8,9 +8,11 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * The Vector API micro-kernels. The tile is sized from the preferred species' width, read at
- * run time: with 512-bit vectors (AVX-512, 32 registers) 12 rows by 2 vectors (24 accumulators,
- * the fastest shape measured with C2 on JDK 25: see docs/benchmarks.md); with narrower ones (AVX2,
- * 16 registers) 4 rows by 2 vectors, which C2 keeps in registers (6 x 2 spills there). {@value MicroKernels#TILE_PROPERTY} (e.g. {@code 12x2}) overrides
+ * run time: with 512-bit vectors (AVX-512, 32 registers) 8 rows by 2 vectors (16 accumulators);
+ * with narrower ones (AVX2, 16 registers) 4 rows by 2 vectors, which C2 keeps in registers
+ * (6 x 2 spills there). 12 x 2 is a few percent faster once C2 has compiled it, but C1 cannot
+ * compile it ("out of virtual registers"), so after any deoptimisation it runs in tier-2 code,
+ * two orders of magnitude slower, until C2 gets round to it: measured in docs/benchmarks.md. {@value MicroKernels#TILE_PROPERTY} (e.g. {@code 12x2}) overrides
  * the choice. Public and constructed reflectively by {@link MicroKernels}.
  */
 public final class VectorKernels implements KernelFamily {
@@ -25,7 +27,7 @@ public final class VectorKernels implements KernelFamily {
         for (MicroKernel k : all) {
             if (!wanted.isBlank() && k.name().endsWith(" " + tileName(wanted))) return k;
         }
-        int shape = FloatVector.SPECIES_PREFERRED.length() >= 16 ? 2 : 0;
+        int shape = FloatVector.SPECIES_PREFERRED.length() >= 16 ? 1 : 0;
         return all.get(shape);
     }
 

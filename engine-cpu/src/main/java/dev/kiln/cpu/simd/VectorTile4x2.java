@@ -33,21 +33,17 @@ final class VectorTile4x2 implements MicroKernel {
     }
 
     @Override
-    public void compute(int kc, float[] a, int aOff, float[] b, int bOff, MemorySegment c, long cOff, long ldc, boolean load, float[] init, int initOff) {
-        long rowBytes = ldc * Float.BYTES, c0 = cOff * Float.BYTES;
-        FloatVector z = FloatVector.zero(S);
-        FloatVector i0 = load || init == null ? z : FloatVector.broadcast(S, init[initOff + 0]);
-        FloatVector i1 = load || init == null ? z : FloatVector.broadcast(S, init[initOff + 1]);
-        FloatVector i2 = load || init == null ? z : FloatVector.broadcast(S, init[initOff + 2]);
-        FloatVector i3 = load || init == null ? z : FloatVector.broadcast(S, init[initOff + 3]);
-        FloatVector c00 = load ? FloatVector.fromMemorySegment(S, c, c0, NATIVE) : i0;
-        FloatVector c01 = load ? FloatVector.fromMemorySegment(S, c, c0 + 1L * L * Float.BYTES, NATIVE) : i0;
-        FloatVector c10 = load ? FloatVector.fromMemorySegment(S, c, c0 + 1 * rowBytes, NATIVE) : i1;
-        FloatVector c11 = load ? FloatVector.fromMemorySegment(S, c, c0 + 1 * rowBytes + 1L * L * Float.BYTES, NATIVE) : i1;
-        FloatVector c20 = load ? FloatVector.fromMemorySegment(S, c, c0 + 2 * rowBytes, NATIVE) : i2;
-        FloatVector c21 = load ? FloatVector.fromMemorySegment(S, c, c0 + 2 * rowBytes + 1L * L * Float.BYTES, NATIVE) : i2;
-        FloatVector c30 = load ? FloatVector.fromMemorySegment(S, c, c0 + 3 * rowBytes, NATIVE) : i3;
-        FloatVector c31 = load ? FloatVector.fromMemorySegment(S, c, c0 + 3 * rowBytes + 1L * L * Float.BYTES, NATIVE) : i3;
+    public void compute(int kc, float[] a, int aOff, float[] b, int bOff, MemorySegment src, long srcOff, long srcLd,
+                        MemorySegment dst, long dstOff, long dstLd) {
+        long rowBytes = srcLd * Float.BYTES, c0 = srcOff * Float.BYTES;
+        FloatVector c00 = FloatVector.fromMemorySegment(S, src, c0, NATIVE);
+        FloatVector c01 = FloatVector.fromMemorySegment(S, src, c0 + 1L * L * Float.BYTES, NATIVE);
+        FloatVector c10 = FloatVector.fromMemorySegment(S, src, c0 + 1 * rowBytes, NATIVE);
+        FloatVector c11 = FloatVector.fromMemorySegment(S, src, c0 + 1 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        FloatVector c20 = FloatVector.fromMemorySegment(S, src, c0 + 2 * rowBytes, NATIVE);
+        FloatVector c21 = FloatVector.fromMemorySegment(S, src, c0 + 2 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        FloatVector c30 = FloatVector.fromMemorySegment(S, src, c0 + 3 * rowBytes, NATIVE);
+        FloatVector c31 = FloatVector.fromMemorySegment(S, src, c0 + 3 * rowBytes + 1L * L * Float.BYTES, NATIVE);
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR, ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
@@ -65,13 +61,15 @@ final class VectorTile4x2 implements MicroKernel {
             c30 = b0.fma(a3, c30);
             c31 = b1.fma(a3, c31);
         }
-        c00.intoMemorySegment(c, c0, NATIVE);
-        c01.intoMemorySegment(c, c0 + 1L * L * Float.BYTES, NATIVE);
-        c10.intoMemorySegment(c, c0 + 1 * rowBytes, NATIVE);
-        c11.intoMemorySegment(c, c0 + 1 * rowBytes + 1L * L * Float.BYTES, NATIVE);
-        c20.intoMemorySegment(c, c0 + 2 * rowBytes, NATIVE);
-        c21.intoMemorySegment(c, c0 + 2 * rowBytes + 1L * L * Float.BYTES, NATIVE);
-        c30.intoMemorySegment(c, c0 + 3 * rowBytes, NATIVE);
-        c31.intoMemorySegment(c, c0 + 3 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        rowBytes = dstLd * Float.BYTES;
+        c0 = dstOff * Float.BYTES;
+        c00.intoMemorySegment(dst, c0, NATIVE);
+        c01.intoMemorySegment(dst, c0 + 1L * L * Float.BYTES, NATIVE);
+        c10.intoMemorySegment(dst, c0 + 1 * rowBytes, NATIVE);
+        c11.intoMemorySegment(dst, c0 + 1 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        c20.intoMemorySegment(dst, c0 + 2 * rowBytes, NATIVE);
+        c21.intoMemorySegment(dst, c0 + 2 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        c30.intoMemorySegment(dst, c0 + 3 * rowBytes, NATIVE);
+        c31.intoMemorySegment(dst, c0 + 3 * rowBytes + 1L * L * Float.BYTES, NATIVE);
     }
 }

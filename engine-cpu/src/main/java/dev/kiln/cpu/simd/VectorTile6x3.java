@@ -33,33 +33,27 @@ final class VectorTile6x3 implements MicroKernel {
     }
 
     @Override
-    public void compute(int kc, float[] a, int aOff, float[] b, int bOff, MemorySegment c, long cOff, long ldc, boolean load, float[] init, int initOff) {
-        long rowBytes = ldc * Float.BYTES, c0 = cOff * Float.BYTES;
-        FloatVector z = FloatVector.zero(S);
-        FloatVector i0 = load || init == null ? z : FloatVector.broadcast(S, init[initOff + 0]);
-        FloatVector i1 = load || init == null ? z : FloatVector.broadcast(S, init[initOff + 1]);
-        FloatVector i2 = load || init == null ? z : FloatVector.broadcast(S, init[initOff + 2]);
-        FloatVector i3 = load || init == null ? z : FloatVector.broadcast(S, init[initOff + 3]);
-        FloatVector i4 = load || init == null ? z : FloatVector.broadcast(S, init[initOff + 4]);
-        FloatVector i5 = load || init == null ? z : FloatVector.broadcast(S, init[initOff + 5]);
-        FloatVector c00 = load ? FloatVector.fromMemorySegment(S, c, c0, NATIVE) : i0;
-        FloatVector c01 = load ? FloatVector.fromMemorySegment(S, c, c0 + 1L * L * Float.BYTES, NATIVE) : i0;
-        FloatVector c02 = load ? FloatVector.fromMemorySegment(S, c, c0 + 2L * L * Float.BYTES, NATIVE) : i0;
-        FloatVector c10 = load ? FloatVector.fromMemorySegment(S, c, c0 + 1 * rowBytes, NATIVE) : i1;
-        FloatVector c11 = load ? FloatVector.fromMemorySegment(S, c, c0 + 1 * rowBytes + 1L * L * Float.BYTES, NATIVE) : i1;
-        FloatVector c12 = load ? FloatVector.fromMemorySegment(S, c, c0 + 1 * rowBytes + 2L * L * Float.BYTES, NATIVE) : i1;
-        FloatVector c20 = load ? FloatVector.fromMemorySegment(S, c, c0 + 2 * rowBytes, NATIVE) : i2;
-        FloatVector c21 = load ? FloatVector.fromMemorySegment(S, c, c0 + 2 * rowBytes + 1L * L * Float.BYTES, NATIVE) : i2;
-        FloatVector c22 = load ? FloatVector.fromMemorySegment(S, c, c0 + 2 * rowBytes + 2L * L * Float.BYTES, NATIVE) : i2;
-        FloatVector c30 = load ? FloatVector.fromMemorySegment(S, c, c0 + 3 * rowBytes, NATIVE) : i3;
-        FloatVector c31 = load ? FloatVector.fromMemorySegment(S, c, c0 + 3 * rowBytes + 1L * L * Float.BYTES, NATIVE) : i3;
-        FloatVector c32 = load ? FloatVector.fromMemorySegment(S, c, c0 + 3 * rowBytes + 2L * L * Float.BYTES, NATIVE) : i3;
-        FloatVector c40 = load ? FloatVector.fromMemorySegment(S, c, c0 + 4 * rowBytes, NATIVE) : i4;
-        FloatVector c41 = load ? FloatVector.fromMemorySegment(S, c, c0 + 4 * rowBytes + 1L * L * Float.BYTES, NATIVE) : i4;
-        FloatVector c42 = load ? FloatVector.fromMemorySegment(S, c, c0 + 4 * rowBytes + 2L * L * Float.BYTES, NATIVE) : i4;
-        FloatVector c50 = load ? FloatVector.fromMemorySegment(S, c, c0 + 5 * rowBytes, NATIVE) : i5;
-        FloatVector c51 = load ? FloatVector.fromMemorySegment(S, c, c0 + 5 * rowBytes + 1L * L * Float.BYTES, NATIVE) : i5;
-        FloatVector c52 = load ? FloatVector.fromMemorySegment(S, c, c0 + 5 * rowBytes + 2L * L * Float.BYTES, NATIVE) : i5;
+    public void compute(int kc, float[] a, int aOff, float[] b, int bOff, MemorySegment src, long srcOff, long srcLd,
+                        MemorySegment dst, long dstOff, long dstLd) {
+        long rowBytes = srcLd * Float.BYTES, c0 = srcOff * Float.BYTES;
+        FloatVector c00 = FloatVector.fromMemorySegment(S, src, c0, NATIVE);
+        FloatVector c01 = FloatVector.fromMemorySegment(S, src, c0 + 1L * L * Float.BYTES, NATIVE);
+        FloatVector c02 = FloatVector.fromMemorySegment(S, src, c0 + 2L * L * Float.BYTES, NATIVE);
+        FloatVector c10 = FloatVector.fromMemorySegment(S, src, c0 + 1 * rowBytes, NATIVE);
+        FloatVector c11 = FloatVector.fromMemorySegment(S, src, c0 + 1 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        FloatVector c12 = FloatVector.fromMemorySegment(S, src, c0 + 1 * rowBytes + 2L * L * Float.BYTES, NATIVE);
+        FloatVector c20 = FloatVector.fromMemorySegment(S, src, c0 + 2 * rowBytes, NATIVE);
+        FloatVector c21 = FloatVector.fromMemorySegment(S, src, c0 + 2 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        FloatVector c22 = FloatVector.fromMemorySegment(S, src, c0 + 2 * rowBytes + 2L * L * Float.BYTES, NATIVE);
+        FloatVector c30 = FloatVector.fromMemorySegment(S, src, c0 + 3 * rowBytes, NATIVE);
+        FloatVector c31 = FloatVector.fromMemorySegment(S, src, c0 + 3 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        FloatVector c32 = FloatVector.fromMemorySegment(S, src, c0 + 3 * rowBytes + 2L * L * Float.BYTES, NATIVE);
+        FloatVector c40 = FloatVector.fromMemorySegment(S, src, c0 + 4 * rowBytes, NATIVE);
+        FloatVector c41 = FloatVector.fromMemorySegment(S, src, c0 + 4 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        FloatVector c42 = FloatVector.fromMemorySegment(S, src, c0 + 4 * rowBytes + 2L * L * Float.BYTES, NATIVE);
+        FloatVector c50 = FloatVector.fromMemorySegment(S, src, c0 + 5 * rowBytes, NATIVE);
+        FloatVector c51 = FloatVector.fromMemorySegment(S, src, c0 + 5 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        FloatVector c52 = FloatVector.fromMemorySegment(S, src, c0 + 5 * rowBytes + 2L * L * Float.BYTES, NATIVE);
         for (int p = 0; p < kc; p++) {
             int bi = bOff + p * NR, ai = aOff + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, b, bi);
@@ -90,23 +84,25 @@ final class VectorTile6x3 implements MicroKernel {
             c51 = b1.fma(a5, c51);
             c52 = b2.fma(a5, c52);
         }
-        c00.intoMemorySegment(c, c0, NATIVE);
-        c01.intoMemorySegment(c, c0 + 1L * L * Float.BYTES, NATIVE);
-        c02.intoMemorySegment(c, c0 + 2L * L * Float.BYTES, NATIVE);
-        c10.intoMemorySegment(c, c0 + 1 * rowBytes, NATIVE);
-        c11.intoMemorySegment(c, c0 + 1 * rowBytes + 1L * L * Float.BYTES, NATIVE);
-        c12.intoMemorySegment(c, c0 + 1 * rowBytes + 2L * L * Float.BYTES, NATIVE);
-        c20.intoMemorySegment(c, c0 + 2 * rowBytes, NATIVE);
-        c21.intoMemorySegment(c, c0 + 2 * rowBytes + 1L * L * Float.BYTES, NATIVE);
-        c22.intoMemorySegment(c, c0 + 2 * rowBytes + 2L * L * Float.BYTES, NATIVE);
-        c30.intoMemorySegment(c, c0 + 3 * rowBytes, NATIVE);
-        c31.intoMemorySegment(c, c0 + 3 * rowBytes + 1L * L * Float.BYTES, NATIVE);
-        c32.intoMemorySegment(c, c0 + 3 * rowBytes + 2L * L * Float.BYTES, NATIVE);
-        c40.intoMemorySegment(c, c0 + 4 * rowBytes, NATIVE);
-        c41.intoMemorySegment(c, c0 + 4 * rowBytes + 1L * L * Float.BYTES, NATIVE);
-        c42.intoMemorySegment(c, c0 + 4 * rowBytes + 2L * L * Float.BYTES, NATIVE);
-        c50.intoMemorySegment(c, c0 + 5 * rowBytes, NATIVE);
-        c51.intoMemorySegment(c, c0 + 5 * rowBytes + 1L * L * Float.BYTES, NATIVE);
-        c52.intoMemorySegment(c, c0 + 5 * rowBytes + 2L * L * Float.BYTES, NATIVE);
+        rowBytes = dstLd * Float.BYTES;
+        c0 = dstOff * Float.BYTES;
+        c00.intoMemorySegment(dst, c0, NATIVE);
+        c01.intoMemorySegment(dst, c0 + 1L * L * Float.BYTES, NATIVE);
+        c02.intoMemorySegment(dst, c0 + 2L * L * Float.BYTES, NATIVE);
+        c10.intoMemorySegment(dst, c0 + 1 * rowBytes, NATIVE);
+        c11.intoMemorySegment(dst, c0 + 1 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        c12.intoMemorySegment(dst, c0 + 1 * rowBytes + 2L * L * Float.BYTES, NATIVE);
+        c20.intoMemorySegment(dst, c0 + 2 * rowBytes, NATIVE);
+        c21.intoMemorySegment(dst, c0 + 2 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        c22.intoMemorySegment(dst, c0 + 2 * rowBytes + 2L * L * Float.BYTES, NATIVE);
+        c30.intoMemorySegment(dst, c0 + 3 * rowBytes, NATIVE);
+        c31.intoMemorySegment(dst, c0 + 3 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        c32.intoMemorySegment(dst, c0 + 3 * rowBytes + 2L * L * Float.BYTES, NATIVE);
+        c40.intoMemorySegment(dst, c0 + 4 * rowBytes, NATIVE);
+        c41.intoMemorySegment(dst, c0 + 4 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        c42.intoMemorySegment(dst, c0 + 4 * rowBytes + 2L * L * Float.BYTES, NATIVE);
+        c50.intoMemorySegment(dst, c0 + 5 * rowBytes, NATIVE);
+        c51.intoMemorySegment(dst, c0 + 5 * rowBytes + 1L * L * Float.BYTES, NATIVE);
+        c52.intoMemorySegment(dst, c0 + 5 * rowBytes + 2L * L * Float.BYTES, NATIVE);
     }
 }
