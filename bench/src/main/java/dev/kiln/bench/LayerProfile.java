@@ -123,6 +123,8 @@ public final class LayerProfile {
 
     /** Warms {@code body} up, then times it for at least {@link #minSeconds}; records the mean per call. */
     private void time(String layer, String op, double gflop, Runnable body) {
+        String only = System.getProperty("kiln.profile.only");
+        if (only != null && !layer.equals(only)) return;
         long warmEnd = System.nanoTime() + (long) (minSeconds * 0.5e9);
         int calls = 0;
         do {

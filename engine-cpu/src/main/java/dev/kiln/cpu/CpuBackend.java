@@ -203,7 +203,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
 
     @Override
     public void maxPool2dBackward(Pool2dSpec spec, Storage x, Storage y, Storage gy, Storage gx) {
-        Pool2d.maxBackward(pool, spec, seg(x), seg(gy), seg(gx));
+        Pool2d.maxBackward(pool, spec, seg(x), seg(y), seg(gy), seg(gx));
     }
 
     @Override

@@ -23,7 +23,9 @@ final class Activations {
     /** {@code gx[i] = x[i] > 0 ? gy[i] : 0} for i in [start, end). */
     static void reluBackward(MemorySegment x, MemorySegment gy, MemorySegment gx, long start, long end) {
         for (long i = start; i < end; i++) {
-            gx.setAtIndex(JAVA_FLOAT, i, x.getAtIndex(JAVA_FLOAT, i) > 0 ? gy.getAtIndex(JAVA_FLOAT, i) : 0f);
+            // Both loads first: a select, not a branch that mispredicts on every other element.
+            float g = gy.getAtIndex(JAVA_FLOAT, i), v = x.getAtIndex(JAVA_FLOAT, i);
+            gx.setAtIndex(JAVA_FLOAT, i, v > 0 ? g : 0f);
         }
     }
 }

@@ -24,44 +24,74 @@ final class InnerWindows {
     static void maxForward(Pool2dSpec s, MemorySegment x, MemorySegment y, long pl) {
         int oh = s.outH(), ow = s.outW(), w = s.w();
         long xb = pl * s.h() * w, yb = pl * oh * ow;
+        boolean twoByTwo = s.kh() == 2 && s.kw() == 2;
         for (int oy = 0; oy < oh; oy++) {
             long row = xb + (long) oy * s.strideH() * w, out = yb + (long) oy * ow;
-            for (int ox = 0; ox < ow; ox++) y.setAtIndex(JAVA_FLOAT, out + ox, x.getAtIndex(JAVA_FLOAT, argmax(s, x, row + (long) ox * s.strideW())));
+            for (int ox = 0; ox < ow; ox++) {
+                long c = row + (long) ox * s.strideW();
+                // Math.max is branch-free and propagates NaN; it differs from a first-wins scan only in the sign of a zero maximum.
+                float m = twoByTwo
+                        ? Math.max(Math.max(x.getAtIndex(JAVA_FLOAT, c), x.getAtIndex(JAVA_FLOAT, c + 1)),
+                                   Math.max(x.getAtIndex(JAVA_FLOAT, c + w), x.getAtIndex(JAVA_FLOAT, c + w + 1)))
+                        : x.getAtIndex(JAVA_FLOAT, argmax(s, x, c));
+                y.setAtIndex(JAVA_FLOAT, out + ox, m);
+            }
         }
     }
 
-    /** Plane {@code pl}: {@code gx} zero except each window's first maximum, which receives its {@code gy}. */
-    static void maxBackward(Pool2dSpec s, MemorySegment x, MemorySegment gy, MemorySegment gx, long pl) {
+    /**
+     * Plane {@code pl}: {@code gx} zero except each window's first maximum (the first cell equal
+     * to the forward output {@code y}, or the first NaN), which receives its {@code gy}.
+     */
+    static void maxBackward(Pool2dSpec s, MemorySegment x, MemorySegment y, MemorySegment gy, MemorySegment gx, long pl) {
         int oh = s.outH(), ow = s.outW(), w = s.w();
         long xb = pl * s.h() * w, yb = pl * oh * ow;
-        gx.asSlice(xb * Float.BYTES, (long) s.h() * w * Float.BYTES).fill((byte) 0);
+        boolean disjoint2x2 = s.kh() == 2 && s.kw() == 2 && s.strideH() == 2 && s.strideW() == 2;
+        if (!disjoint2x2 || oh * 2 != s.h() || ow * 2 != w) gx.asSlice(xb * Float.BYTES, (long) s.h() * w * Float.BYTES).fill((byte) 0);
         for (int oy = 0; oy < oh; oy++) {
             long row = xb + (long) oy * s.strideH() * w, g = yb + (long) oy * ow;
             for (int ox = 0; ox < ow; ox++) {
-                long at = argmax(s, x, row + (long) ox * s.strideW());
-                gx.setAtIndex(JAVA_FLOAT, at, gx.getAtIndex(JAVA_FLOAT, at) + gy.getAtIndex(JAVA_FLOAT, g + ox));
+                long c = row + (long) ox * s.strideW();
+                float gv = gy.getAtIndex(JAVA_FLOAT, g + ox);
+                if (disjoint2x2) {
+                    // Every cell written exactly once, by masks rather than branches.
+                    float m = y.getAtIndex(JAVA_FLOAT, g + ox);
+                    float v0 = x.getAtIndex(JAVA_FLOAT, c), v1 = x.getAtIndex(JAVA_FLOAT, c + 1);
+                    float v2 = x.getAtIndex(JAVA_FLOAT, c + w), v3 = x.getAtIndex(JAVA_FLOAT, c + w + 1);
+                    int e0 = hit(v0, m), e1 = hit(v1, m) & ~e0, e2 = hit(v2, m) & ~(e0 | e1), e3 = ~(e0 | e1 | e2);
+                    int bits = Float.floatToRawIntBits(gv);
+                    gx.setAtIndex(JAVA_FLOAT, c, Float.intBitsToFloat(bits & e0));
+                    gx.setAtIndex(JAVA_FLOAT, c + 1, Float.intBitsToFloat(bits & e1));
+                    gx.setAtIndex(JAVA_FLOAT, c + w, Float.intBitsToFloat(bits & e2));
+                    gx.setAtIndex(JAVA_FLOAT, c + w + 1, Float.intBitsToFloat(bits & e3));
+                } else {
+                    long at = argmax(s, x, c);
+                    gx.setAtIndex(JAVA_FLOAT, at, gx.getAtIndex(JAVA_FLOAT, at) + gv);
+                }
             }
         }
+    }
+
+    /** All ones when {@code v} is the window's maximum {@code m} (equal, or NaN), else 0. */
+    private static int hit(float v, float m) {
+        // (v == m) | (v != v) without branches: compare results turned into 0/1 then negated.
+        return -((v == m ? 1 : 0) | (v != v ? 1 : 0));
     }
 
     /** Element index of the first maximum of the window whose top-left cell is {@code corner}. */
     private static long argmax(Pool2dSpec s, MemorySegment x, long corner) {
         int w = s.w();
         if (s.kh() == 2 && s.kw() == 2) {
-            long best = corner;
-            float bv = x.getAtIndex(JAVA_FLOAT, corner);
-            float v = x.getAtIndex(JAVA_FLOAT, corner + 1);
-            if (wins(v, bv)) {
-                best = corner + 1;
-                bv = v;
-            }
-            v = x.getAtIndex(JAVA_FLOAT, corner + w);
-            if (wins(v, bv)) {
-                best = corner + w;
-                bv = v;
-            }
-            v = x.getAtIndex(JAVA_FLOAT, corner + w + 1);
-            return wins(v, bv) ? corner + w + 1 : best;
+            // Selects rather than branches: on real data the winner is unpredictable.
+            float v0 = x.getAtIndex(JAVA_FLOAT, corner), v1 = x.getAtIndex(JAVA_FLOAT, corner + 1);
+            float v2 = x.getAtIndex(JAVA_FLOAT, corner + w), v3 = x.getAtIndex(JAVA_FLOAT, corner + w + 1);
+            boolean w1 = wins(v1, v0);
+            float top = w1 ? v1 : v0;
+            int topAt = w1 ? 1 : 0;
+            boolean w3 = wins(v3, v2);
+            float bottom = w3 ? v3 : v2;
+            int bottomAt = w3 ? w + 1 : w;
+            return corner + (wins(bottom, top) ? bottomAt : topAt);
         }
         long best = corner;
         float bv = x.getAtIndex(JAVA_FLOAT, corner);
@@ -80,6 +110,6 @@ final class InnerWindows {
 
     /** Whether {@code v} replaces the current best {@code bv}: larger, or the first NaN. */
     private static boolean wins(float v, float bv) {
-        return v > bv || (v != v && bv == bv);
+        return v > bv | (v != v & bv == bv); // no short-circuit: no branches
     }
 }

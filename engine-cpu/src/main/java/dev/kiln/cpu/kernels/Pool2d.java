@@ -34,12 +34,12 @@ public final class Pool2d {
         });
     }
 
-    /** {@code gx}: each window's {@code gy} added to its first maximal input (row-major scan). */
-    public static void maxBackward(CpuThreadPool pool, Pool2dSpec s, MemorySegment x, MemorySegment gy, MemorySegment gx) {
+    /** {@code gx}: each window's {@code gy} added to its first maximal input (row-major scan); {@code y} is the forward output. */
+    public static void maxBackward(CpuThreadPool pool, Pool2dSpec s, MemorySegment x, MemorySegment y, MemorySegment gy, MemorySegment gx) {
         int oh = s.outH(), ow = s.outW();
         if (InnerWindows.applies(s)) {
             pool.parallelRange(planes(s), 8, (from, to) -> {
-                for (long pl = from; pl < to; pl++) InnerWindows.maxBackward(s, x, gy, gx, pl);
+                for (long pl = from; pl < to; pl++) InnerWindows.maxBackward(s, x, y, gy, gx, pl);
             });
             return;
         }
