@@ -1,26 +1,20 @@
 package dev.kiln.cpu.kernels;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-
 import dev.kiln.spi.Conv2dSpec;
-import java.lang.foreign.MemorySegment;
 
 /**
  * The adjoint of im2col: adds each entry of a column-gradient matrix {@code [taps, images*P]}
- * (rows {@code ld} floats apart) back onto the input pixel its tap read. Taps, images and output
+ * (rows {@code ld} floats apart) back onto the input pixel its tap read, on heap copies. Taps, images and output
  * rows are visited in a fixed order, so the sums are deterministic; the in-bounds column range of
  * each (tap, row) is computed once, so the inner loop has no tests.
  */
 final class Col2im {
     private Col2im() {}
 
-    /**
-     * Adds {@code col} (images {@code [firstImage, firstImage + images)}, channels
-     * {@code [c0, c0 + cPerGroup)}) into {@code gx}, which the caller has zeroed.
-     */
-    static void add(Conv2dSpec s, MemorySegment col, long ld, MemorySegment gx, int firstImage, int images, int c0) {
+    /** Adds {@code col} into channels {@code [c0, c0 + cPerGroup)} of {@code gx [images, c, h, w]}. */
+    static void add(Conv2dSpec s, float[] col, int ld, float[] gx, int images, int c0) {
         int oh = s.outH(), ow = s.outW(), p = oh * ow;
-        long plane = (long) s.h() * s.w();
+        int plane = s.h() * s.w();
         for (int ci = 0, r = 0; ci < s.cPerGroup(); ci++) {
             for (int ki = 0; ki < s.kh(); ki++) {
                 for (int kj = 0; kj < s.kw(); kj++, r++) {
@@ -30,16 +24,16 @@ final class Col2im {
                     int oxHi = Math.min(ow, ceilDiv(s.w() - dx, s.strideW()));
                     if (oxLo >= oxHi) continue;
                     for (int i = 0; i < images; i++) {
-                        long dstPlane = ((long) (firstImage + i) * s.c() + c0 + ci) * plane;
-                        long srcRow = r * ld + (long) i * p;
+                        int dstPlane = (i * s.c() + c0 + ci) * plane;
+                        int srcRow = r * ld + i * p;
                         for (int oy = 0; oy < oh; oy++) {
                             int iy = oy * s.strideH() - s.padH() + ki * s.dilationH();
                             if (iy < 0 || iy >= s.h()) continue;
-                            long dst = dstPlane + (long) iy * s.w() + dx, src = srcRow + (long) oy * ow;
-                            int sw = s.strideW();
-                            for (int ox = oxLo; ox < oxHi; ox++) {
-                                long d = dst + (long) ox * sw;
-                                gx.setAtIndex(JAVA_FLOAT, d, gx.getAtIndex(JAVA_FLOAT, d) + col.getAtIndex(JAVA_FLOAT, src + ox));
+                            int dst = dstPlane + iy * s.w() + dx, src = srcRow + oy * ow, sw = s.strideW();
+                            if (sw == 1) {
+                                for (int ox = oxLo; ox < oxHi; ox++) gx[dst + ox] += col[src + ox];
+                            } else {
+                                for (int ox = oxLo; ox < oxHi; ox++) gx[dst + ox * sw] += col[src + ox];
                             }
                         }
                     }

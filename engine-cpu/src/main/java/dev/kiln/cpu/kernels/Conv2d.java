@@ -33,12 +33,14 @@ public final class Conv2d {
         int ocpg = s.outC() / s.groups(), k = taps(s), p = s.outH() * s.outW();
         float[] b = bias == null ? null : bias.toArray(JAVA_FLOAT);
         int per = imagesPerChunk(pool, s), chunks = ceilDiv(s.n(), per);
+        long imageSize = (long) s.c() * s.h() * s.w();
         forEachChunk(pool, chunks, c -> {
             int first = c * per, images = Math.min(per, s.n() - first), cols = images * p;
+            float[] xs = Workspace.copyOf(Workspace.Heap.INPUT, x, first * imageSize, images * imageSize);
             for (int g = 0; g < s.groups(); g++) {
                 float[] init = b == null ? null : java.util.Arrays.copyOfRange(b, g * ocpg, (g + 1) * ocpg);
                 Operand wA = new DenseOperand(w, (long) g * ocpg * k, k, true);
-                Operand colB = new Im2colOperand(s, x, first, images, g * s.cPerGroup(), true);
+                Operand colB = new Im2colOperand(s, xs, images, g * s.cPerGroup(), true);
                 if (images == 1) {
                     long yOff = ((long) first * s.outC() + (long) g * ocpg) * p;
                     PackedGemm.gemm(pool, kernel, ocpg, cols, k, wA, colB, y, yOff, p, false, init);
@@ -65,14 +67,19 @@ public final class Conv2d {
         int per = imagesPerChunk(pool, s), chunks = ceilDiv(s.n(), per);
         forEachChunk(pool, chunks, c -> {
             int first = c * per, images = Math.min(per, s.n() - first), cols = images * p;
-            gx.asSlice(first * imageSize * Float.BYTES, images * imageSize * Float.BYTES).fill((byte) 0);
+            float[] gys = Workspace.copyOf(Workspace.Heap.GRADIENT, gy, (long) first * s.outC() * p, (long) images * s.outC() * p);
+            float[] gxs = Workspace.array(Workspace.Heap.INPUT, images * imageSize);
+            java.util.Arrays.fill(gxs, 0, Math.toIntExact(images * imageSize), 0f);
             MemorySegment col = Workspace.floats(Workspace.Slot.COLUMNS, (long) k * cols);
+            float[] cola = Workspace.array(Workspace.Heap.COLUMNS, (long) k * cols);
             for (int g = 0; g < s.groups(); g++) {
                 Operand wT = new DenseOperand(w, (long) g * ocpg * k, k, false);
-                Operand gyB = new ChannelPlanesOperand(gy, s.outC(), p, first, g * ocpg, true);
+                Operand gyB = new ChannelPlanesOperand(gys, s.outC(), p, g * ocpg, true);
                 PackedGemm.gemm(pool, kernel, k, cols, ocpg, wT, gyB, col, 0, cols, false, null);
-                Col2im.add(s, col, cols, gx, first, images, g * s.cPerGroup());
+                MemorySegment.copy(col, JAVA_FLOAT, 0, cola, 0, k * cols);
+                Col2im.add(s, cola, cols, gxs, images, g * s.cPerGroup());
             }
+            MemorySegment.copy(gxs, 0, gx, JAVA_FLOAT, first * imageSize * Float.BYTES, Math.toIntExact(images * imageSize));
         });
     }
 
@@ -87,11 +94,14 @@ public final class Conv2d {
         long gwSize = (long) s.outC() * k;
         int per = Math.min(s.n(), ceilDiv(WEIGHT_CHUNK_PIXELS, p)), chunks = ceilDiv(s.n(), per);
         MemorySegment partials = chunks == 1 ? gw : Workspace.floats(Workspace.Slot.PARTIALS, chunks * gwSize);
+        long imageSize = (long) s.c() * s.h() * s.w();
         forEachChunk(pool, chunks, c -> {
             int first = c * per, images = Math.min(per, s.n() - first);
+            float[] xs = Workspace.copyOf(Workspace.Heap.INPUT, x, first * imageSize, images * imageSize);
+            float[] gys = Workspace.copyOf(Workspace.Heap.GRADIENT, gy, (long) first * s.outC() * p, (long) images * s.outC() * p);
             for (int g = 0; g < s.groups(); g++) {
-                Operand gyA = new ChannelPlanesOperand(gy, s.outC(), p, first, g * ocpg, false);
-                Operand colB = new Im2colOperand(s, x, first, images, g * s.cPerGroup(), false);
+                Operand gyA = new ChannelPlanesOperand(gys, s.outC(), p, g * ocpg, false);
+                Operand colB = new Im2colOperand(s, xs, images, g * s.cPerGroup(), false);
                 PackedGemm.gemm(pool, kernel, ocpg, k, images * p, gyA, colB, partials, c * gwSize + (long) g * ocpg * k, k, false, null);
             }
         });

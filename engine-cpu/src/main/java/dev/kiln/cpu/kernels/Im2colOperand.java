@@ -1,56 +1,50 @@
 package dev.kiln.cpu.kernels;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-
 import dev.kiln.spi.Conv2dSpec;
-import java.lang.foreign.MemorySegment;
 
 /**
- * The im2col matrix of a run of images, read straight from the input tensor while packing (the
- * column matrix itself is never stored). Its element for pixel {@code q} (image {@code q / P},
+ * The im2col matrix of a run of images, read straight from (a heap copy of) the input while
+ * packing: the column matrix itself is never stored. Its element for pixel {@code q} (image {@code q / P},
  * output position {@code q % P}, with {@code P = outH*outW}) and kernel tap {@code r} (channel,
  * ky, kx, in the weight's memory order) is the input value that tap reads for that output, or 0 in
  * the padding. {@code pixelsOuter}: pixels are the outer index (forward: B with columns =
  * pixels); otherwise taps are (weight gradient: B with columns = taps, depth = pixels).
  */
 final class Im2colOperand implements Operand {
-    private final MemorySegment x;
+    private final float[] x;
     private final boolean pixelsOuter, padded;
     private final int h, w;
     /** Per pixel: element offset of its window's top-left corner (possibly in the padding), its row and column there. */
-    private final long[] pixBase;
+    private final int[] pixBase;
     private final int[] pixY, pixX;
     /** Per tap: offset from the window corner, and its row and column within the window. */
-    private final long[] tapOff;
+    private final int[] tapOff;
     private final int[] tapY, tapX;
 
-    /**
-     * Images {@code [firstImage, firstImage + images)} and channels {@code [c0, c0 + cPerGroup)} of
-     * {@code x [n, c, h, w]}.
-     */
-    Im2colOperand(Conv2dSpec s, MemorySegment x, int firstImage, int images, int c0, boolean pixelsOuter) {
+    /** Channels {@code [c0, c0 + cPerGroup)} of the images in {@code x [images, c, h, w]}. */
+    Im2colOperand(Conv2dSpec s, float[] x, int images, int c0, boolean pixelsOuter) {
         this.x = x;
         this.pixelsOuter = pixelsOuter;
         this.h = s.h();
         this.w = s.w();
         this.padded = s.padH() > 0 || s.padW() > 0;
         int oh = s.outH(), ow = s.outW(), p = oh * ow;
-        long plane = (long) s.h() * s.w();
-        pixBase = new long[images * p];
+        int plane = s.h() * s.w();
+        pixBase = new int[images * p];
         pixY = new int[images * p];
         pixX = new int[images * p];
         for (int i = 0, q = 0; i < images; i++) {
-            long img = ((long) (firstImage + i) * s.c() + c0) * plane;
+            int img = (i * s.c() + c0) * plane;
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++, q++) {
                     pixY[q] = oy * s.strideH() - s.padH();
                     pixX[q] = ox * s.strideW() - s.padW();
-                    pixBase[q] = img + (long) pixY[q] * s.w() + pixX[q];
+                    pixBase[q] = img + pixY[q] * s.w() + pixX[q];
                 }
             }
         }
         int taps = s.cPerGroup() * s.kh() * s.kw();
-        tapOff = new long[taps];
+        tapOff = new int[taps];
         tapY = new int[taps];
         tapX = new int[taps];
         for (int ci = 0, r = 0; ci < s.cPerGroup(); ci++) {
@@ -58,7 +52,7 @@ final class Im2colOperand implements Operand {
                 for (int kj = 0; kj < s.kw(); kj++, r++) {
                     tapY[r] = ki * s.dilationH();
                     tapX[r] = kj * s.dilationW();
-                    tapOff[r] = ci * plane + (long) tapY[r] * s.w() + tapX[r];
+                    tapOff[r] = ci * plane + tapY[r] * s.w() + tapX[r];
                 }
             }
         }
@@ -74,11 +68,11 @@ final class Im2colOperand implements Operand {
                 if (padded) {
                     for (int t = 0; t < valid; t++) dst[row + t] = pixelsOuter ? checked(o + t, d) : checked(d, o + t);
                 } else if (pixelsOuter) {
-                    long tap = tapOff[d];
-                    for (int t = 0; t < valid; t++) dst[row + t] = x.getAtIndex(JAVA_FLOAT, pixBase[o + t] + tap);
+                    int tap = tapOff[d];
+                    for (int t = 0; t < valid; t++) dst[row + t] = x[pixBase[o + t] + tap];
                 } else {
-                    long pix = pixBase[d];
-                    for (int t = 0; t < valid; t++) dst[row + t] = x.getAtIndex(JAVA_FLOAT, pix + tapOff[o + t]);
+                    int pix = pixBase[d];
+                    for (int t = 0; t < valid; t++) dst[row + t] = x[pix + tapOff[o + t]];
                 }
                 for (int t = valid; t < width; t++) dst[row + t] = 0f;
             }
@@ -87,6 +81,6 @@ final class Im2colOperand implements Operand {
 
     private float checked(int q, int r) {
         int iy = pixY[q] + tapY[r], ix = pixX[q] + tapX[r];
-        return iy >= 0 && iy < h && ix >= 0 && ix < w ? x.getAtIndex(JAVA_FLOAT, pixBase[q] + tapOff[r]) : 0f;
+        return iy >= 0 && iy < h && ix >= 0 && ix < w ? x[pixBase[q] + tapOff[r]] : 0f;
     }
 }

@@ -12,7 +12,11 @@ final class Workspace {
     /** Independent uses that may be live at the same time on one thread. */
     enum Slot { GEMM_OUT, COLUMNS, PARTIALS }
 
+    /** Heap copies that may be live at the same time on one thread. */
+    enum Heap { INPUT, GRADIENT, COLUMNS }
+
     private static final ThreadLocal<MemorySegment[]> BUFFERS = ThreadLocal.withInitial(() -> new MemorySegment[Slot.values().length]);
+    private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[Heap.values().length][0]);
 
     private Workspace() {}
 
@@ -27,5 +31,19 @@ final class Workspace {
             held[slot.ordinal()] = s;
         }
         return s;
+    }
+
+    /** This thread's array for {@code slot}, at least {@code floats} long; contents undefined. */
+    static float[] array(Heap slot, long floats) {
+        float[][] held = ARRAYS.get();
+        if (held[slot.ordinal()].length < floats) held[slot.ordinal()] = new float[Math.toIntExact(Math.max(floats, held[slot.ordinal()].length * 3L / 2))];
+        return held[slot.ordinal()];
+    }
+
+    /** This thread's array for {@code slot} holding {@code floats} floats of {@code src} from element {@code off}. */
+    static float[] copyOf(Heap slot, MemorySegment src, long off, long floats) {
+        float[] a = array(slot, floats);
+        MemorySegment.copy(src, java.lang.foreign.ValueLayout.JAVA_FLOAT, off * Float.BYTES, a, 0, Math.toIntExact(floats));
+        return a;
     }
 }
