@@ -105,7 +105,7 @@ public final class LayerProfile {
     private void pool(String layer, Pool2dSpec s) {
         long xn = (long) s.n() * s.c() * s.h() * s.w(), yn = (long) s.n() * s.c() * s.outH() * s.outW();
         Storage x = random(xn), y = empty(yn), gy = random(yn), gx = empty(xn);
-        time(layer, "maxpool fwd", 0, () -> backend.maxPool2d(s, x, y));
+        time(layer, "maxpool fwd", 0, () -> backend.maxPool2d(s, x, y)); // also leaves y as backward needs it
         time(layer, "maxpool bwd", 0, () -> backend.maxPool2dBackward(s, x, y, gy, gx));
     }
 

@@ -54,22 +54,25 @@ final class InnerWindows {
                 long c = row + (long) ox * s.strideW();
                 float gv = gy.getAtIndex(JAVA_FLOAT, g + ox);
                 if (disjoint2x2) {
-                    // Every cell written exactly once, by masks rather than branches.
-                    float m = y.getAtIndex(JAVA_FLOAT, g + ox);
-                    float v0 = x.getAtIndex(JAVA_FLOAT, c), v1 = x.getAtIndex(JAVA_FLOAT, c + 1);
-                    float v2 = x.getAtIndex(JAVA_FLOAT, c + w), v3 = x.getAtIndex(JAVA_FLOAT, c + w + 1);
-                    int e0 = hit(v0, m), e1 = hit(v1, m) & ~e0, e2 = hit(v2, m) & ~(e0 | e1), e3 = ~(e0 | e1 | e2);
-                    int bits = Float.floatToRawIntBits(gv);
-                    gx.setAtIndex(JAVA_FLOAT, c, Float.intBitsToFloat(bits & e0));
-                    gx.setAtIndex(JAVA_FLOAT, c + 1, Float.intBitsToFloat(bits & e1));
-                    gx.setAtIndex(JAVA_FLOAT, c + w, Float.intBitsToFloat(bits & e2));
-                    gx.setAtIndex(JAVA_FLOAT, c + w + 1, Float.intBitsToFloat(bits & e3));
+                    window2x2(x, y.getAtIndex(JAVA_FLOAT, g + ox), gv, gx, c, w);
                 } else {
                     long at = argmax(s, x, c);
                     gx.setAtIndex(JAVA_FLOAT, at, gx.getAtIndex(JAVA_FLOAT, at) + gv);
                 }
             }
         }
+    }
+
+    /** Every cell of the 2 x 2 window at {@code c} written once, by masks rather than branches. */
+    private static void window2x2(MemorySegment x, float m, float gv, MemorySegment gx, long c, int w) {
+        float v0 = x.getAtIndex(JAVA_FLOAT, c), v1 = x.getAtIndex(JAVA_FLOAT, c + 1);
+        float v2 = x.getAtIndex(JAVA_FLOAT, c + w), v3 = x.getAtIndex(JAVA_FLOAT, c + w + 1);
+        int e0 = hit(v0, m), e1 = hit(v1, m) & ~e0, e2 = hit(v2, m) & ~(e0 | e1), e3 = ~(e0 | e1 | e2);
+        int bits = Float.floatToRawIntBits(gv);
+        gx.setAtIndex(JAVA_FLOAT, c, Float.intBitsToFloat(bits & e0));
+        gx.setAtIndex(JAVA_FLOAT, c + 1, Float.intBitsToFloat(bits & e1));
+        gx.setAtIndex(JAVA_FLOAT, c + w, Float.intBitsToFloat(bits & e2));
+        gx.setAtIndex(JAVA_FLOAT, c + w + 1, Float.intBitsToFloat(bits & e3));
     }
 
     /** All ones when {@code v} is the window's maximum {@code m} (equal, or NaN), else 0. */
