@@ -23,7 +23,7 @@ public final class InferBenchmark {
              GradMode.Restore off = GradMode.disable()) {
             for (int i = 0; i < warmup; i++) {
                 try (var s = Kiln.scope()) {
-                    model.forward(images).item();
+                    model.forward(images).toFloatArray();
                 }
             }
             for (int r = 0; r < repeats; r++) {
