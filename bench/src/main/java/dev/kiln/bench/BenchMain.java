@@ -98,7 +98,8 @@ public final class BenchMain {
     static void printSamples(List<Sample> samples) {
         System.out.printf(Locale.ROOT, "%-7s %-9s %-6s %-28s %10s %10s %10s  %s%n", "bench", "framework", "backend", "config", "median", "min", "max", "unit");
         for (Sample s : samples) {
-            System.out.printf(Locale.ROOT, "%-7s %-9s %-6s %-28s %10.1f %10.1f %10.1f  %s%n",
+            String f = s.framework().equals("ratio") ? "%10.2f" : "%10.1f"; // ratios need two decimals
+            System.out.printf(Locale.ROOT, "%-7s %-9s %-6s %-28s " + f + " " + f + " " + f + "  %s%n",
                     s.bench(), s.framework(), s.backend(), s.config(), s.median(), s.min(), s.max(), s.unit());
         }
     }

@@ -39,6 +39,11 @@ final class InnerWindows {
         }
     }
 
+    /** True for 2 x 2 windows with stride 2 (each input cell in at most one window). */
+    static boolean disjoint2x2(Pool2dSpec s) {
+        return s.kh() == 2 && s.kw() == 2 && s.strideH() == 2 && s.strideW() == 2;
+    }
+
     /**
      * Plane {@code pl}: {@code gx} zero except each window's first maximum (the first cell equal
      * to the forward output {@code y}, or the first NaN), which receives its {@code gy}.
@@ -46,33 +51,46 @@ final class InnerWindows {
     static void maxBackward(Pool2dSpec s, MemorySegment x, MemorySegment y, MemorySegment gy, MemorySegment gx, long pl) {
         int oh = s.outH(), ow = s.outW(), w = s.w();
         long xb = pl * s.h() * w, yb = pl * oh * ow;
-        boolean disjoint2x2 = s.kh() == 2 && s.kw() == 2 && s.strideH() == 2 && s.strideW() == 2;
-        if (!disjoint2x2 || oh * 2 != s.h() || ow * 2 != w) gx.asSlice(xb * Float.BYTES, (long) s.h() * w * Float.BYTES).fill((byte) 0);
+        gx.asSlice(xb * Float.BYTES, (long) s.h() * w * Float.BYTES).fill((byte) 0);
         for (int oy = 0; oy < oh; oy++) {
             long row = xb + (long) oy * s.strideH() * w, g = yb + (long) oy * ow;
             for (int ox = 0; ox < ow; ox++) {
-                long c = row + (long) ox * s.strideW();
-                float gv = gy.getAtIndex(JAVA_FLOAT, g + ox);
-                if (disjoint2x2) {
-                    window2x2(x, y.getAtIndex(JAVA_FLOAT, g + ox), gv, gx, c, w);
-                } else {
-                    long at = argmax(s, x, c);
-                    gx.setAtIndex(JAVA_FLOAT, at, gx.getAtIndex(JAVA_FLOAT, at) + gv);
-                }
+                long at = argmax(s, x, row + (long) ox * s.strideW());
+                gx.setAtIndex(JAVA_FLOAT, at, gx.getAtIndex(JAVA_FLOAT, at) + gy.getAtIndex(JAVA_FLOAT, g + ox));
             }
         }
     }
 
-    /** Every cell of the 2 x 2 window at {@code c} written once, by masks rather than branches. */
-    private static void window2x2(MemorySegment x, float m, float gv, MemorySegment gx, long c, int w) {
-        float v0 = x.getAtIndex(JAVA_FLOAT, c), v1 = x.getAtIndex(JAVA_FLOAT, c + 1);
-        float v2 = x.getAtIndex(JAVA_FLOAT, c + w), v3 = x.getAtIndex(JAVA_FLOAT, c + w + 1);
-        int e0 = hit(v0, m), e1 = hit(v1, m) & ~e0, e2 = hit(v2, m) & ~(e0 | e1), e3 = ~(e0 | e1 | e2);
-        int bits = Float.floatToRawIntBits(gv);
-        gx.setAtIndex(JAVA_FLOAT, c, Float.intBitsToFloat(bits & e0));
-        gx.setAtIndex(JAVA_FLOAT, c + 1, Float.intBitsToFloat(bits & e1));
-        gx.setAtIndex(JAVA_FLOAT, c + w, Float.intBitsToFloat(bits & e2));
-        gx.setAtIndex(JAVA_FLOAT, c + w + 1, Float.intBitsToFloat(bits & e3));
+    /**
+     * Planes [from, to) of a {@link #disjoint2x2} pool's backward, on heap copies: every cell of a
+     * window is written once, by masks rather than branches (the winner is unpredictable), and cells
+     * no window covers (an odd last row or column) are zero.
+     */
+    static void maxBackward2x2(Pool2dSpec s, MemorySegment x, MemorySegment y, MemorySegment gy, MemorySegment gx, long from, long to) {
+        int oh = s.outH(), ow = s.outW(), w = s.w(), plane = s.h() * w, outPlane = oh * ow, planes = (int) (to - from);
+        float[] xa = Workspace.copyOf(Workspace.Heap.INPUT, x, from * plane, (long) planes * plane);
+        // y then gy, back to back in one array.
+        float[] ya = Workspace.array(Workspace.Heap.GRADIENT, 2L * planes * outPlane);
+        MemorySegment.copy(y, JAVA_FLOAT, from * outPlane * Float.BYTES, ya, 0, planes * outPlane);
+        MemorySegment.copy(gy, JAVA_FLOAT, from * outPlane * Float.BYTES, ya, planes * outPlane, planes * outPlane);
+        float[] ga = Workspace.array(Workspace.Heap.COLUMNS, (long) planes * plane);
+        if (oh * 2 != s.h() || ow * 2 != w) java.util.Arrays.fill(ga, 0, planes * plane, 0f);
+        int gyBase = planes * outPlane;
+        for (int pl = 0; pl < planes; pl++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int c = pl * plane + oy * 2 * w, o = pl * outPlane + oy * ow;
+                for (int ox = 0; ox < ow; ox++, c += 2, o++) {
+                    float m = ya[o];
+                    int e0 = hit(xa[c], m), e1 = hit(xa[c + 1], m) & ~e0, e2 = hit(xa[c + w], m) & ~(e0 | e1), e3 = ~(e0 | e1 | e2);
+                    int bits = Float.floatToRawIntBits(ya[gyBase + o]);
+                    ga[c] = Float.intBitsToFloat(bits & e0);
+                    ga[c + 1] = Float.intBitsToFloat(bits & e1);
+                    ga[c + w] = Float.intBitsToFloat(bits & e2);
+                    ga[c + w + 1] = Float.intBitsToFloat(bits & e3);
+                }
+            }
+        }
+        MemorySegment.copy(ga, 0, gx, JAVA_FLOAT, from * plane * Float.BYTES, planes * plane);
     }
 
     /** All ones when {@code v} is the window's maximum {@code m} (equal, or NaN), else 0. */

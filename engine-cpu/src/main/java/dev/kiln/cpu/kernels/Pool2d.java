@@ -39,7 +39,8 @@ public final class Pool2d {
         int oh = s.outH(), ow = s.outW();
         if (InnerWindows.applies(s)) {
             pool.parallelRange(planes(s), 8, (from, to) -> {
-                for (long pl = from; pl < to; pl++) InnerWindows.maxBackward(s, x, y, gy, gx, pl);
+                if (InnerWindows.disjoint2x2(s)) InnerWindows.maxBackward2x2(s, x, y, gy, gx, from, to);
+                else for (long pl = from; pl < to; pl++) InnerWindows.maxBackward(s, x, y, gy, gx, pl);
             });
             return;
         }
