@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""PyTorch peer of `./kiln bench train`: the identical seed CNN, Adam(1e-3), cross-entropy,
-batch already on the device; prints one JSON line per batch size (images/s per timed block).
+"""PyTorch peer of `./kiln bench train` and `./kiln bench infer`: the identical seed CNN,
+Adam(1e-3), cross-entropy, batch already on the device; prints one JSON line per batch size
+(images/s per timed block). `--mode infer` times the forward pass alone under no_grad, in eval mode.
 
     python3 bench/peers/torch_train.py --device cuda --batch 64,128
     python3 bench/peers/torch_train.py --device cpu --threads 2
+    python3 bench/peers/torch_train.py --device cpu --threads 2 --mode infer --batch 256
 """
 import argparse
 import json
@@ -27,7 +29,7 @@ def sync(device):
         torch.cuda.synchronize()
 
 
-def run(device, batch, warmup, steps, repeats):
+def run(device, batch, warmup, steps, repeats, mode="train"):
     torch.manual_seed(1)
     model = seed_cnn().to(device)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -35,12 +37,20 @@ def run(device, batch, warmup, steps, repeats):
     x = torch.rand(batch, 1, 28, 28, device=device)
     y = torch.randint(0, 10, (batch,), device=device)
 
-    def step():
+    def train_step():
         opt.zero_grad(set_to_none=True)
         loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
         return loss
+
+    def infer_step():
+        with torch.no_grad():
+            return model(x).sum()
+
+    if mode == "infer":
+        model.eval()
+    step = infer_step if mode == "infer" else train_step
 
     for _ in range(warmup):
         step()
@@ -53,7 +63,7 @@ def run(device, batch, warmup, steps, repeats):
             loss = step()
         sync(device)
         ips.append(batch * steps / (time.perf_counter() - t0))
-    return {"bench": "train", "framework": "pytorch-eager", "torch": torch.__version__,
+    return {"bench": mode, "framework": "pytorch-eager", "threads": torch.get_num_threads(), "torch": torch.__version__,
             "backend": device.type, "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
             "cudnn": torch.backends.cudnn.version() if device.type == "cuda" else None,
             "tf32": torch.backends.cuda.matmul.allow_tf32 if device.type == "cuda" else None,
@@ -69,6 +79,7 @@ def main():
     p.add_argument("--warmup", type=int, default=None)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--mode", choices=["train", "infer"], default="train")
     a = p.parse_args()
     device = torch.device(a.device)
     if a.threads:
@@ -81,7 +92,7 @@ def main():
     steps = a.steps or (200 if gpu else 10)
     warmup = a.warmup or (50 if gpu else 3)
     for b in (int(v) for v in a.batch.split(",")):
-        print(json.dumps(run(device, b, warmup, steps, a.repeats)), flush=True)
+        print(json.dumps(run(device, b, warmup, steps, a.repeats, a.mode)), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,60 +1,137 @@
 package dev.kiln.bench;
 
 import dev.kiln.Kiln;
+import dev.kiln.cpu.CpuThreadPool;
 import dev.kiln.spi.Backend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * {@code ./kiln bench train [--backend cpu|cuda] [--batch 64,128] [--steps N] [--warmup N]
- * [--repeats N] [--out FILE]}: seed-CNN training throughput; prints a table and JSON lines.
+ * {@code ./kiln bench COMMAND [options]}: Kiln's benchmark harness. Prints a table; {@code --out
+ * FILE} also writes one JSON object per line.
+ *
+ * <pre>
+ * train    [--backend cpu|cuda] [--batch 64,128] [--steps N] [--warmup N] [--repeats N]   seed-CNN training step, images/s
+ * infer    [--backend ...] [--batch 256] [--steps N] [--warmup N] [--repeats N]            seed-CNN forward pass, images/s
+ * gemm     [--backend ...] [--sizes 256,512,1024,2048] [--seconds S]                        SGEMM square and seed-CNN shapes, GFLOP/s
+ * profile  [--backend ...] [--batch 64]                                                    per-layer primitive times of one training step
+ * tiles    [--threads 1] [--sizes 512,1024]                                               every CPU micro-kernel tile shape, GFLOP/s
+ * compare  [--repeats 5] [--batch 64,128] [--infer-batch 256] [--gemm 1024] [--only train,infer,gemm]
+ *          Kiln CPU against PyTorch CPU (2 threads) and OpenBLAS, alternating; ratio min/median/max
+ * jmh      [JMH options, e.g. a benchmark regex]                                           the JMH benchmarks in dev.kiln.bench.jmh
+ * </pre>
  */
 public final class BenchMain {
+    private static final String USAGE = "usage: ./kiln bench train|infer|gemm|profile|tiles|compare|jmh [options] (see bench/README.md)";
+
     private BenchMain() {}
 
-    public static void main(String[] args) throws IOException {
-        if (args.length == 0 || !args[0].equals("train")) {
-            System.err.println("usage: ./kiln bench train [--backend cpu|cuda] [--batch 64,128] [--steps N] [--warmup N] [--repeats N] [--out FILE]");
-            System.exit(2);
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) fail(USAGE);
+        String cmd = args[0];
+        if (cmd.equals("jmh")) {
+            org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
         }
-        String backendName = null;
-        int[] batches = {64, 128};
-        int steps = -1, warmup = -1, repeats = 5;
-        Path out = null;
-        for (int i = 1; i < args.length; i++) {
-            String a = args[i];
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            switch (a) {
-                case "--backend" -> { backendName = v; i++; }
-                case "--batch" -> { batches = Arrays.stream(v.split(",")).mapToInt(Integer::parseInt).toArray(); i++; }
-                case "--steps" -> { steps = Integer.parseInt(v); i++; }
-                case "--warmup" -> { warmup = Integer.parseInt(v); i++; }
-                case "--repeats" -> { repeats = Integer.parseInt(v); i++; }
-                case "--out" -> { out = Path.of(v); i++; }
-                default -> {
-                    System.err.println("bench train: unknown option " + a);
-                    System.exit(2);
+        Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
+        List<Sample> samples = new ArrayList<>();
+        switch (cmd) {
+            case "train", "infer" -> {
+                Backend backend = backend(o);
+                boolean gpu = !backend.name().equals("cpu");
+                int steps = intOpt(o, "steps", gpu ? 200 : 20), warmup = intOpt(o, "warmup", gpu ? 50 : 5), repeats = intOpt(o, "repeats", 5);
+                for (int b : ints(o.getOrDefault("batch", cmd.equals("train") ? "64,128" : "256"))) {
+                    samples.add(cmd.equals("train") ? TrainBenchmark.run(backend, b, warmup, steps, repeats) : InferBenchmark.run(backend, b, warmup, steps, repeats));
                 }
+                printSamples(samples);
             }
+            case "gemm" -> {
+                Backend backend = backend(o);
+                double seconds = Double.parseDouble(o.getOrDefault("seconds", "1"));
+                for (int n : ints(o.getOrDefault("sizes", "256,512,1024,2048"))) samples.add(gemm(backend, n, n, n, seconds, n + "x" + n + "x" + n));
+                // The seed CNN's convolutions as the GEMMs they become at batch 64 (m x n x k = out channels x pixels x taps).
+                samples.add(gemm(backend, 32, 43264, 9, seconds, "conv1 32x43264x9"));
+                samples.add(gemm(backend, 64, 7744, 288, seconds, "conv2 64x7744x288"));
+                samples.add(gemm(backend, 64, 576, 576, seconds, "conv3 64x576x576"));
+                samples.add(gemm(backend, 64, 64, 576, seconds, "dense1 64x64x576"));
+                printSamples(samples);
+            }
+            case "profile" -> {
+                int batch = intOpt(o, "batch", 64);
+                LayerProfile.print(LayerProfile.run(backend(o), batch, Double.parseDouble(o.getOrDefault("seconds", "1"))), batch, System.out);
+            }
+            case "tiles" -> {
+                try (CpuThreadPool pool = new CpuThreadPool(intOpt(o, "threads", 1))) {
+                    for (var k : GemmBench.kernels()) {
+                        for (int n : ints(o.getOrDefault("sizes", "512,1024"))) {
+                            GemmBench.Result r = GemmBench.kernel(pool, k, n, n, n, 2.0);
+                            samples.add(new Sample("gemm-tile", "kiln", "cpu", k.name() + " " + n + "^3", "GFLOP/s", new double[] {r.gflops()},
+                                    pool.threads() + " threads"));
+                        }
+                    }
+                }
+                printSamples(samples);
+            }
+            case "compare" -> samples.addAll(Compare.run(o));
+            default -> fail("unknown command '" + cmd + "'; " + USAGE);
         }
-        Backend backend = backendName == null ? Kiln.backend() : Kiln.backend(backendName);
-        boolean gpu = !backend.name().equals("cpu");
-        if (steps < 0) steps = gpu ? 200 : 10;
-        if (warmup < 0) warmup = gpu ? 50 : 3;
-        List<String> json = new ArrayList<>();
-        System.out.printf(Locale.ROOT, "%-6s %-6s %8s %14s   %s%n", "backend", "batch", "steps", "images/s (med)", "all repeats");
-        for (int b : batches) {
-            TrainBenchmark.Result r = TrainBenchmark.run(backend, b, warmup, steps, repeats);
-            System.out.printf(Locale.ROOT, "%-6s %-6d %8d %14.1f   %s%n", r.backend(), b, steps, r.median(),
-                    Arrays.toString(Arrays.stream(r.imagesPerSecond()).mapToLong(Math::round).toArray()));
-            json.add(r.toJson());
+        if (o.containsKey("out")) {
+            Files.write(Path.of(o.get("out")), samples.stream().map(Sample::toJson).toList());
+            System.out.println("wrote " + samples.size() + " results to " + o.get("out"));
         }
-        json.forEach(System.out::println);
-        if (out != null) Files.write(out, json);
+    }
+
+    private static Sample gemm(Backend backend, int m, int n, int k, double seconds, String config) {
+        double[] v = new double[3];
+        for (int i = 0; i < v.length; i++) v[i] = GemmBench.backend(backend, m, n, k, seconds / v.length).gflops();
+        return new Sample("gemm", "kiln", backend.name(), config, "GFLOP/s", v, backend.description());
+    }
+
+    /** The table: one row per sample with median, min and max over its repeats. */
+    static void printSamples(List<Sample> samples) {
+        System.out.printf(Locale.ROOT, "%-7s %-9s %-6s %-28s %10s %10s %10s  %s%n", "bench", "framework", "backend", "config", "median", "min", "max", "unit");
+        for (Sample s : samples) {
+            String f = s.framework().equals("ratio") ? "%10.2f" : "%10.1f"; // ratios need two decimals
+            System.out.printf(Locale.ROOT, "%-7s %-9s %-6s %-28s " + f + " " + f + " " + f + "  %s%n",
+                    s.bench(), s.framework(), s.backend(), s.config(), s.median(), s.min(), s.max(), s.unit());
+        }
+    }
+
+    private static Backend backend(Map<String, String> o) {
+        return o.containsKey("backend") ? Kiln.backend(o.get("backend")) : Kiln.backend();
+    }
+
+    static Map<String, String> options(String[] args) {
+        Map<String, String> o = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) fail("bench: expected '--option value', got '" + args[i] + "'; " + USAGE);
+            o.put(args[i].substring(2), args[++i]);
+        }
+        return o;
+    }
+
+    static int intOpt(Map<String, String> o, String name, int def) {
+        return o.containsKey(name) ? Integer.parseInt(o.get(name)) : def;
+    }
+
+    static int[] ints(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static void fail(String message) {
+        System.err.println(message);
+        System.exit(2);
+    }
+
+    /** For {@link Compare}: IOException from a peer ends the run with its message. */
+    static void failPeer(IOException e) {
+        fail("bench compare: " + e.getMessage());
     }
 }

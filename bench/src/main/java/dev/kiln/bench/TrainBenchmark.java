@@ -4,33 +4,16 @@ import dev.kiln.Kiln;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
-import java.util.Arrays;
 
 /**
  * Images per second of the seed CNN's full training step (forward, backward, Adam) with the
  * batch already on the device. Repeats a timed block several times and reports each.
  */
 public final class TrainBenchmark {
-    /** One measurement. */
-    public record Result(String backend, String device, int batch, int steps, double[] imagesPerSecond, float lastLoss) {
-        double median() {
-            double[] s = imagesPerSecond.clone();
-            Arrays.sort(s);
-            return s[s.length / 2];
-        }
-
-        String toJson() {
-            return String.format(java.util.Locale.ROOT,
-                    "{\"bench\":\"train\",\"framework\":\"kiln\",\"backend\":\"%s\",\"device\":\"%s\",\"batch\":%d,\"steps\":%d,"
-                            + "\"images_per_s_median\":%.1f,\"images_per_s\":%s,\"last_loss\":%.5f}",
-                    backend, device.replace("\"", "'"), batch, steps, median(), Arrays.toString(imagesPerSecond), lastLoss);
-        }
-    }
-
     private TrainBenchmark() {}
 
     /** Runs {@code warmup} untimed steps, then {@code repeats} timed blocks of {@code steps} steps. */
-    public static Result run(Backend backend, int batch, int warmup, int steps, int repeats) {
+    public static Sample run(Backend backend, int batch, int warmup, int steps, int repeats) {
         Generator g = new Generator(42);
         float[] x = new float[batch * 28 * 28];
         g.fillUniform(x, 0f, 1f);
@@ -59,6 +42,7 @@ public final class TrainBenchmark {
                 ips[r] = (double) batch * steps / ((System.nanoTime() - t0) / 1e9);
             }
         }
-        return new Result(backend.name(), backend.description(), batch, steps, ips, lastLoss);
+        return new Sample("train", "kiln", backend.name(), "batch " + batch, "images/s", ips,
+                backend.description() + ", " + steps + " steps per repeat, last loss " + lastLoss);
     }
 }

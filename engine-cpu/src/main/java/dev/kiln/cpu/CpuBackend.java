@@ -45,6 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CpuBackend implements Backend, AutoCloseable {
     private final CpuThreadPool pool;
     private final AtomicLong bytesInUse = new AtomicLong();
+    private final SegmentCache cache = new SegmentCache();
 
     /**
      * A backend computing on {@code threads} threads (tests use different sizes to check determinism).
@@ -79,7 +80,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
 
     @Override
     public Storage allocate(DType dtype, long numel) {
-        return new CpuStorage(this, dtype, numel, bytesInUse);
+        return new CpuStorage(this, dtype, numel, bytesInUse, cache);
     }
 
     @Override
@@ -203,7 +204,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
 
     @Override
     public void maxPool2dBackward(Pool2dSpec spec, Storage x, Storage y, Storage gy, Storage gx) {
-        Pool2d.maxBackward(pool, spec, seg(x), seg(gy), seg(gx));
+        Pool2d.maxBackward(pool, spec, seg(x), seg(y), seg(gy), seg(gx));
     }
 
     @Override
@@ -286,10 +287,11 @@ public final class CpuBackend implements Backend, AutoCloseable {
         }
     }
 
-    /** Stops the worker threads; storages stay valid until closed. */
+    /** Stops the worker threads and frees cached memory; storages stay valid until closed. */
     @Override
     public void close() {
         pool.close();
+        cache.clear();
     }
 
     @Override

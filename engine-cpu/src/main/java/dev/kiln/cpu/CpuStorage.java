@@ -3,7 +3,6 @@ package dev.kiln.cpu;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Storage;
 import dev.kiln.tensor.DType;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -11,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Off-heap storage of the CPU backend: one 64-byte aligned {@link MemorySegment} from its own
- * shared arena (so any thread may read it and {@link #close()} frees it at once). A storage that
+ * shared arena (so any thread may read it), reused through the backend's {@link SegmentCache}
+ * once closed. A storage that
  * becomes unreachable unclosed is freed by a {@link Cleaner} as a safety net, and counted in
  * {@link #freedByCleaner()} (a leak metric: it should stay 0).
  */
@@ -28,20 +28,25 @@ public final class CpuStorage implements Storage {
     private final Cleaner.Cleanable cleanable;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    CpuStorage(CpuBackend backend, DType dtype, long numel, AtomicLong inUse) {
+    CpuStorage(CpuBackend backend, DType dtype, long numel, AtomicLong inUse, SegmentCache cache) {
         if (numel < 0) throw new IllegalArgumentException("cpu: cannot allocate " + numel + " elements");
         this.backend = backend;
         this.dtype = dtype;
         this.numel = numel;
-        Arena arena = Arena.ofShared();
-        this.segment = arena.allocate(Math.multiplyExact(numel, (long) dtype.byteSize()), ALIGNMENT);
+        SegmentCache.Block block = cache.take(Math.multiplyExact(numel, (long) dtype.byteSize()));
+        this.segment = block.segment();
         inUse.addAndGet(segment.byteSize());
-        this.release = new Release(arena, segment.byteSize(), inUse);
+        this.release = new Release(block, cache, inUse);
         this.cleanable = CleanerHolder.CLEANER.register(this, release);
     }
 
-    /** The memory, {@code numel * dtype.byteSize()} bytes; invalid once closed. */
+    /**
+     * The memory, {@code numel * dtype.byteSize()} bytes.
+     *
+     * @throws IllegalStateException once closed (the memory may already hold another storage)
+     */
     public MemorySegment segment() {
+        if (closed.get()) throw new IllegalStateException("cpu: " + this + " used after close");
         return segment;
     }
 
@@ -83,23 +88,23 @@ public final class CpuStorage implements Storage {
         return "CpuStorage[" + dtype + " x " + numel + (isClosed() ? ", closed]" : "]");
     }
 
-    /** Frees the arena; holds no reference to the storage so the storage can become unreachable. */
+    /** Returns the memory to the cache; holds no reference to the storage so the storage can become unreachable. */
     private static final class Release implements Runnable {
-        private final Arena arena;
-        private final long bytes;
+        private final SegmentCache.Block block;
+        private final SegmentCache cache;
         private final AtomicLong inUse;
         private volatile boolean explicit;
 
-        Release(Arena arena, long bytes, AtomicLong inUse) {
-            this.arena = arena;
-            this.bytes = bytes;
+        Release(SegmentCache.Block block, SegmentCache cache, AtomicLong inUse) {
+            this.block = block;
+            this.cache = cache;
             this.inUse = inUse;
         }
 
         @Override
         public void run() {
-            inUse.addAndGet(-bytes);
-            arena.close();
+            inUse.addAndGet(-block.segment().byteSize());
+            cache.give(block);
             if (!explicit) FREED_BY_CLEANER.incrementAndGet();
         }
     }

@@ -1,12 +1,8 @@
 package dev.kiln.cpu;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 
 /**
@@ -14,17 +10,26 @@ import java.util.function.IntConsumer;
  * Work is handed out as numbered tasks; each task must write outputs disjoint from every other
  * task, so results never depend on which thread ran which task or on the pool size.
  *
- * <p>A parallel region started from inside another one runs inline on the calling thread: the
- * kernels nest (a convolution calls GEMM per image) and a fixed pool would otherwise deadlock.
+ * <p>A training step opens a hundred or so short parallel regions, so the hand-off is built for
+ * latency: a region is published through a volatile field that idle workers spin on for a short
+ * while (about {@link #SPIN_NANOS}) before parking, and the caller spins on the count of workers
+ * still busy. One region at a time uses the workers; a region started while another is running
+ * (from another thread) or from inside one (the kernels nest: a convolution calls GEMM per chunk)
+ * runs inline on the calling thread, which is always safe because results do not depend on the split.
  */
 public final class CpuThreadPool implements AutoCloseable {
     /** System property overriding the pool size. */
     public static final String THREADS_PROPERTY = "kiln.cpu.threads";
+    /** How long an idle worker polls for the next region before parking. */
+    private static final long SPIN_NANOS = 200_000;
 
     private static final ThreadLocal<Boolean> IN_REGION = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private final int threads;
-    private final ExecutorService executor;
+    private final Thread[] workers;
+    private final ReentrantLock regionLock = new ReentrantLock();
+    private volatile Region current;
+    private volatile boolean closed;
 
     /**
      * A pool of {@code threads} workers (the caller thread counts as one of them).
@@ -34,13 +39,12 @@ public final class CpuThreadPool implements AutoCloseable {
     public CpuThreadPool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("cpu: thread count must be >= 1, got " + threads);
         this.threads = threads;
-        AtomicInteger id = new AtomicInteger();
-        // threads - 1 workers: the calling thread always runs a share of the tasks itself.
-        this.executor = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(r, "kiln-cpu-" + id.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Thread(this::workerLoop, "kiln-cpu-" + (i + 1));
+            workers[i].setDaemon(true);
+            workers[i].start();
+        }
     }
 
     /** Size from {@value #THREADS_PROPERTY}, else the number of available processors. */
@@ -68,46 +72,26 @@ public final class CpuThreadPool implements AutoCloseable {
 
     /**
      * Runs {@code body.accept(t)} for every task {@code t} in [0, tasks) and returns when all
-     * are done. The first exception thrown by a task is rethrown after the running tasks finish; no new tasks start once one failed.
+     * are done. The first exception thrown by a task is rethrown after the running tasks finish;
+     * no new tasks start once one failed.
      */
     public void parallelFor(int tasks, IntConsumer body) {
         if (tasks <= 0) return;
-        if (tasks == 1 || threads == 1 || IN_REGION.get()) {
+        if (tasks == 1 || threads == 1 || IN_REGION.get() || closed || !regionLock.tryLock()) {
             runInline(tasks, body);
             return;
         }
-        AtomicInteger next = new AtomicInteger();
-        Runnable worker = () -> {
-            IN_REGION.set(Boolean.TRUE);
-            try {
-                for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) body.accept(t);
-            } finally {
-                IN_REGION.set(Boolean.FALSE);
-            }
-        };
-        int helpers = Math.min(threads, tasks) - 1;
-        List<Future<?>> futures = new ArrayList<>(helpers);
-        for (int i = 0; i < helpers; i++) futures.add(executor.submit(worker));
-        Throwable failure = null;
         try {
-            worker.run();
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            next.set(tasks); // stop handing out further tasks
+            Region r = new Region(tasks, body, Math.min(threads, tasks) - 1);
+            current = r;
+            for (int i = 0; i < r.helpers; i++) LockSupport.unpark(workers[i]);
+            r.work();
+            r.awaitHelpers();
+            current = null;
+            r.rethrow();
+        } finally {
+            regionLock.unlock();
         }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (failure == null) failure = e.getCause();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (failure == null) failure = new IllegalStateException("cpu: interrupted while waiting for workers", e);
-            }
-        }
-        if (failure instanceof RuntimeException re) throw re;
-        if (failure instanceof Error err) throw err;
-        if (failure != null) throw new IllegalStateException("cpu: kernel task failed", failure);
     }
 
     /**
@@ -132,6 +116,76 @@ public final class CpuThreadPool implements AutoCloseable {
         }
     }
 
+    /** Worker i (0-based) joins each region that asks for more than i helpers. */
+    private void workerLoop() {
+        int index = Integer.parseInt(Thread.currentThread().getName().substring("kiln-cpu-".length())) - 1;
+        Region last = null;
+        while (!closed) {
+            Region r = current;
+            if (r == null || r == last) {
+                long spinUntil = System.nanoTime() + SPIN_NANOS;
+                while ((r = current) == null || r == last) {
+                    if (closed) return;
+                    if (System.nanoTime() < spinUntil) Thread.onSpinWait();
+                    else LockSupport.parkNanos(this, 100_000_000); // unparked when a region starts
+                }
+            }
+            last = r;
+            if (index < r.helpers) {
+                r.work();
+                r.helperDone();
+            }
+        }
+    }
+
+    /** One parallel region: a shared task counter, helpers still running, the first failure. */
+    private static final class Region {
+        final int tasks, helpers;
+        final IntConsumer body;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger running;
+        volatile Throwable failure;
+
+        Region(int tasks, IntConsumer body, int helpers) {
+            this.tasks = tasks;
+            this.body = body;
+            this.helpers = helpers;
+            this.running = new AtomicInteger(helpers);
+        }
+
+        void work() {
+            IN_REGION.set(Boolean.TRUE);
+            try {
+                for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) body.accept(t);
+            } catch (RuntimeException | Error e) {
+                synchronized (this) {
+                    if (failure == null) failure = e;
+                }
+                next.set(tasks); // stop handing out further tasks
+            } finally {
+                IN_REGION.set(Boolean.FALSE);
+            }
+        }
+
+        void helperDone() {
+            running.decrementAndGet();
+        }
+
+        void awaitHelpers() {
+            long spins = 0;
+            while (running.get() > 0) {
+                if (++spins < 100_000) Thread.onSpinWait();
+                else Thread.yield();
+            }
+        }
+
+        void rethrow() {
+            Throwable f = failure;
+            if (f instanceof RuntimeException re) throw re;
+            if (f instanceof Error err) throw err;
+        }
+    }
+
     /** A body over a half-open element range. */
     @FunctionalInterface
     public interface RangeBody {
@@ -142,6 +196,7 @@ public final class CpuThreadPool implements AutoCloseable {
     /** Stops the workers. */
     @Override
     public void close() {
-        if (executor != null) executor.shutdownNow();
+        closed = true;
+        for (Thread w : workers) LockSupport.unpark(w);
     }
 }

@@ -20,7 +20,10 @@ class Conv2dTest {
             new Conv2dSpec(3, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1),
             new Conv2dSpec(2, 6, 4, 5, 4, 1, 1, 1, 1, 0, 0, 1, 1, 2),
             new Conv2dSpec(1, 4, 9, 8, 4, 3, 3, 2, 3, 2, 1, 2, 1, 4),
-            new Conv2dSpec(20, 2, 5, 4, 3, 2, 3, 1, 2, 1, 1, 1, 1, 1));
+            new Conv2dSpec(20, 2, 5, 4, 3, 2, 3, 1, 2, 1, 1, 1, 1, 1),
+            // Seed-CNN-like: conv3's 3x3 output (images batched into one GEMM) and conv1's single input channel.
+            new Conv2dSpec(9, 16, 5, 5, 24, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+            new Conv2dSpec(3, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1));
 
     @AfterEach
     void close() {

@@ -56,6 +56,26 @@ class DeterminismTest {
     }
 
     @Test
+    void convForwardAndBackwardData() {
+        // 37 images of a small plane: several images per GEMM, chunks spread over the threads.
+        for (Conv2dSpec s : new Conv2dSpec[] {new Conv2dSpec(37, 6, 7, 7, 10, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+                new Conv2dSpec(5, 3, 20, 20, 4, 3, 3, 2, 1, 1, 1, 1, 1, 1)}) {
+            int xn = s.n() * s.c() * s.h() * s.w(), yn = s.n() * s.outC() * s.outH() * s.outW(), wn = s.outC() * s.c() * 9;
+            float[] x = random(11, xn), w = random(12, wn), b = random(13, s.outC()), gy = random(14, yn);
+            sameOnEveryPool("conv2d forward " + s, h -> {
+                Storage y = h.empty(yn);
+                h.cpu.conv2d(s, h.store(x), h.store(w), h.store(b), y);
+                return read(y);
+            });
+            sameOnEveryPool("conv2d backward data " + s, h -> {
+                Storage gx = h.empty(xn);
+                h.cpu.conv2dBackwardData(s, h.store(gy), h.store(w), gx);
+                return read(gx);
+            });
+        }
+    }
+
+    @Test
     void sums() {
         float[] x = random(5, 6 * 25_000);
         // {1}: 6 outputs, computed whole on 1 thread but as parallel chunk partials on 2 and 5.

@@ -19,7 +19,12 @@ class Pool2dTest {
             new Pool2dSpec(2, 3, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, false, true),
             new Pool2dSpec(2, 3, 7, 6, 3, 2, 2, 2, 1, 1, 1, 1, true, true),
             new Pool2dSpec(1, 2, 9, 8, 3, 3, 2, 1, 1, 0, 2, 2, true, true),
-            new Pool2dSpec(1, 1, 5, 5, 2, 2, 1, 1, 0, 0, 1, 1, false, true));
+            new Pool2dSpec(1, 1, 5, 5, 2, 2, 1, 1, 0, 0, 1, 1, false, true),
+            // Windows inside the input (the fast path): disjoint 2x2 on even and odd sizes (an uncovered last row and
+            // column), and a 3x3 window with stride 3.
+            new Pool2dSpec(2, 3, 26, 26, 2, 2, 2, 2, 0, 0, 1, 1, false, true),
+            new Pool2dSpec(3, 2, 11, 9, 2, 2, 2, 2, 0, 0, 1, 1, false, true),
+            new Pool2dSpec(1, 2, 7, 10, 3, 3, 3, 3, 0, 0, 1, 1, false, true));
 
     private static final List<Pool2dSpec> AVG_CASES = List.of(
             new Pool2dSpec(2, 3, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, false, true),
@@ -87,6 +92,20 @@ class Pool2dTest {
         h.cpu.maxPool2dBackward(s, x, y, h.store(new float[] {1, 2, 3, 4}), gx);
         // All inputs equal: each window picks its top-left cell.
         assertClose("maxPool2d tie routing", new double[] {1, 2, 0, 3, 4, 0, 0, 0, 0}, read(gx));
+    }
+
+    @Test
+    void disjointTwoByTwoRoutesTiesToFirstAndNaNToFirstNaN() {
+        Pool2dSpec s = new Pool2dSpec(1, 1, 2, 6, 2, 2, 2, 2, 0, 0, 1, 1, false, true);
+        float nan = Float.NaN;
+        // Windows: all equal; max in the last cell; NaN in the bottom row after a NaN-free top row.
+        float[] x = {5, 5, 1, 2, 0, 1,
+                     5, 5, 3, 9, nan, nan};
+        Storage xs = h.store(x), y = h.empty(3), gx = h.empty(12);
+        h.cpu.maxPool2d(s, xs, y);
+        assertClose("maxPool2d 2x2 ties and NaN", new double[] {5, 9, Double.NaN}, read(y));
+        h.cpu.maxPool2dBackward(s, xs, y, h.store(new float[] {1, 2, 3}), gx);
+        assertClose("maxPool2d 2x2 backward ties and NaN", new double[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 0}, read(gx));
     }
 
     @Test

@@ -5,117 +5,114 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import dev.kiln.cpu.CpuThreadPool;
 import dev.kiln.spi.Conv2dSpec;
 import java.lang.foreign.MemorySegment;
+import java.util.function.IntConsumer;
 
 /**
- * 2-D convolution (cross-correlation) by im2col + GEMM per image and group, and its three
- * gradients. Images run in parallel when there are enough of them, otherwise one at a time with
- * a parallel GEMM; GEMM results do not depend on its split, so neither do these.
+ * 2-D convolution (cross-correlation) and its three gradients as implicit GEMMs on
+ * {@link PackedGemm}: the im2col matrix is gathered straight into the packed panels
+ * ({@link Im2colOperand}), never stored. Images are processed in runs ("chunks") whose pixels form
+ * the GEMM's columns, so small late layers (a 3 x 3 output) still make wide GEMMs; chunks run in
+ * parallel, or, when there is only one, the GEMM splits its tiles.
+ *
+ * <p>Forward and input gradient: every output element is one GEMM element, whose value does not
+ * depend on the chunking or the split. Weight gradient: a sum over pixels, cut into a number of
+ * chunks that depends on the spec only, each chunk's partial summed in order, then the partials
+ * added in chunk order; so every result is bit-identical whatever the thread count.
  */
 public final class Conv2d {
-    /** Upper bound, in floats, on the per-chunk weight-gradient partials of {@link #backwardWeight}. */
-    private static final long PARTIALS_BUDGET = 1L << 24;
-    /** Number of batch chunks backwardWeight aims for (a constant, so the sum order is fixed). */
-    private static final int TARGET_CHUNKS = 16;
-    private static final ThreadLocal<float[][]> COL = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** Forward / input-gradient chunks aim at this many GEMM columns (pixels). */
+    private static final int TARGET_COLUMNS = 512;
+    /** Weight-gradient chunks hold at least this many pixels (the GEMM depth). */
+    private static final int WEIGHT_CHUNK_PIXELS = 1024;
 
     private Conv2d() {}
 
-    /** {@code y[n, outC, oh, ow] = conv(x, w) (+ bias)}; {@code bias} may be null. */
+    /** {@code y[n, outC, oh, ow] = conv(x, w) (+ bias)}; {@code bias} may be null. The bias seeds the accumulators. */
     public static void forward(CpuThreadPool pool, Conv2dSpec s, MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y) {
-        forEachImage(pool, s, img -> {
-            int ocpg = s.outC() / s.groups(), k = kDim(s), p = s.outH() * s.outW();
+        MicroKernel kernel = MicroKernels.get();
+        int ocpg = s.outC() / s.groups(), k = taps(s), p = s.outH() * s.outW();
+        float[] b = bias == null ? null : bias.toArray(JAVA_FLOAT);
+        int per = imagesPerChunk(pool, s), chunks = ceilDiv(s.n(), per);
+        long imageSize = (long) s.c() * s.h() * s.w();
+        forEachChunk(pool, chunks, c -> {
+            int first = c * per, images = Math.min(per, s.n() - first), cols = images * p;
+            float[] xs = Workspace.copyOf(Workspace.Heap.INPUT, x, first * imageSize, images * imageSize);
             for (int g = 0; g < s.groups(); g++) {
-                long yOff = ((long) img * s.outC() + (long) g * ocpg) * p;
-                MemorySegment cols;
-                long colOff;
-                if (isPointwise(s)) {
-                    // 1x1, stride 1, no padding: the input plane already is the column matrix.
-                    cols = x;
-                    colOff = ((long) img * s.c() + (long) g * s.cPerGroup()) * s.h() * s.w();
-                } else {
-                    float[] col = col(k, p);
-                    Im2col.im2col(s, x, (long) img * s.c() * s.h() * s.w(), g * s.cPerGroup(), col);
-                    cols = MemorySegment.ofArray(col);
-                    colOff = 0;
+                float[] init = b == null ? null : java.util.Arrays.copyOfRange(b, g * ocpg, (g + 1) * ocpg);
+                Operand wA = new DenseOperand(w, (long) g * ocpg * k, k, true);
+                Operand colB = new Im2colOperand(s, xs, images, g * s.cPerGroup(), true);
+                if (images == 1) {
+                    long yOff = ((long) first * s.outC() + (long) g * ocpg) * p;
+                    PackedGemm.gemm(pool, kernel, ocpg, cols, k, wA, colB, y, yOff, p, false, init);
+                    continue;
                 }
-                Gemm.gemm(pool, ocpg, p, k, false, false, w, (long) g * ocpg * k, cols, colOff, y, yOff, false);
-            }
-            if (bias != null) {
-                for (int o = 0; o < s.outC(); o++) {
-                    float b = bias.getAtIndex(JAVA_FLOAT, o);
-                    long base = ((long) img * s.outC() + o) * p;
-                    for (int i = 0; i < p; i++) y.setAtIndex(JAVA_FLOAT, base + i, y.getAtIndex(JAVA_FLOAT, base + i) + b);
+                // Columns span several images: compute [ocpg, images*P], then move each plane into place.
+                MemorySegment out = Workspace.floats(Workspace.Slot.GEMM_OUT, (long) ocpg * cols);
+                PackedGemm.gemm(pool, kernel, ocpg, cols, k, wA, colB, out, 0, cols, false, init);
+                for (int o = 0; o < ocpg; o++) {
+                    for (int i = 0; i < images; i++) {
+                        long dst = ((long) (first + i) * s.outC() + (long) g * ocpg + o) * p;
+                        MemorySegment.copy(out, ((long) o * cols + (long) i * p) * Float.BYTES, y, dst * Float.BYTES, (long) p * Float.BYTES);
+                    }
                 }
             }
         });
     }
 
-    /** {@code gx[n, c, h, w]} from {@code gy[n, outC, oh, ow]}: columns {@code W^T gy} folded back by col2im. */
+    /** {@code gx[n, c, h, w]} from {@code gy[n, outC, oh, ow]}: column gradients {@code W^T gy} folded back by col2im. */
     public static void backwardData(CpuThreadPool pool, Conv2dSpec s, MemorySegment gy, MemorySegment w, MemorySegment gx) {
-        forEachImage(pool, s, img -> {
-            int ocpg = s.outC() / s.groups(), k = kDim(s), p = s.outH() * s.outW();
-            long gxOff = (long) img * s.c() * s.h() * s.w();
-            for (long i = 0; i < (long) s.c() * s.h() * s.w(); i++) gx.setAtIndex(JAVA_FLOAT, gxOff + i, 0f);
-            float[] col = col(k, p);
-            MemorySegment cols = MemorySegment.ofArray(col);
+        MicroKernel kernel = MicroKernels.get();
+        int ocpg = s.outC() / s.groups(), k = taps(s), p = s.outH() * s.outW();
+        long imageSize = (long) s.c() * s.h() * s.w();
+        int per = imagesPerChunk(pool, s), chunks = ceilDiv(s.n(), per);
+        forEachChunk(pool, chunks, c -> {
+            int first = c * per, images = Math.min(per, s.n() - first), cols = images * p;
+            float[] gys = Workspace.copyOf(Workspace.Heap.GRADIENT, gy, (long) first * s.outC() * p, (long) images * s.outC() * p);
+            float[] gxs = Workspace.array(Workspace.Heap.INPUT, images * imageSize);
+            java.util.Arrays.fill(gxs, 0, Math.toIntExact(images * imageSize), 0f);
+            MemorySegment col = Workspace.floats(Workspace.Slot.COLUMNS, (long) k * cols);
+            float[] cola = Workspace.array(Workspace.Heap.COLUMNS, (long) k * cols);
             for (int g = 0; g < s.groups(); g++) {
-                long gyOff = ((long) img * s.outC() + (long) g * ocpg) * p;
-                Gemm.gemm(pool, k, p, ocpg, true, false, w, (long) g * ocpg * k, gy, gyOff, cols, 0, false);
-                Im2col.col2im(s, col, gx, gxOff, g * s.cPerGroup());
+                Operand wT = new DenseOperand(w, (long) g * ocpg * k, k, false);
+                Operand gyB = new ChannelPlanesOperand(gys, s.outC(), p, g * ocpg, true);
+                PackedGemm.gemm(pool, kernel, k, cols, ocpg, wT, gyB, col, 0, cols, false, null);
+                MemorySegment.copy(col, JAVA_FLOAT, 0, cola, 0, k * cols);
+                Col2im.add(s, cola, cols, gxs, images, g * s.cPerGroup());
             }
+            MemorySegment.copy(gxs, 0, gx, JAVA_FLOAT, first * imageSize * Float.BYTES, Math.toIntExact(images * imageSize));
         });
     }
 
     /**
-     * {@code gw[outC, c/groups, kh, kw] = sum over images of gy_img @ col_img^T}. The batch is cut
-     * into a fixed number of chunks (a function of the spec only); each chunk sums its images in
-     * order into its own partial, and the partials are added in chunk order.
+     * {@code gw[outC, c/groups, kh, kw] = sum over images and pixels of gy (x) im2col(x)}. The batch
+     * is cut into chunks of a size fixed by the spec; each chunk is one GEMM over its pixels into its
+     * own partial, and the partials are added in chunk order.
      */
     public static void backwardWeight(CpuThreadPool pool, Conv2dSpec s, MemorySegment x, MemorySegment gy, MemorySegment gw) {
-        long gwSize = (long) s.outC() * kDim(s);
-        int n = s.n();
-        long perChunk = Math.max((n + TARGET_CHUNKS - 1) / TARGET_CHUNKS, (n * gwSize + PARTIALS_BUDGET - 1) / PARTIALS_BUDGET);
-        int imagesPerChunk = (int) Math.min(n, Math.max(1, perChunk));
-        int chunks = (n + imagesPerChunk - 1) / imagesPerChunk;
-        if (chunks == 1) {
-            accumulateChunk(pool, s, x, gy, gw, 0, n);
-            return;
-        }
-        MemorySegment[] partials = new MemorySegment[chunks];
-        for (int c = 0; c < chunks; c++) partials[c] = MemorySegment.ofArray(new float[Math.toIntExact(gwSize)]);
-        java.util.function.IntConsumer chunk = c ->
-                accumulateChunk(pool, s, x, gy, partials[c], c * imagesPerChunk, Math.min(n, (c + 1) * imagesPerChunk));
-        if (chunks >= pool.threads()) pool.parallelFor(chunks, chunk);
-        else for (int c = 0; c < chunks; c++) chunk.accept(c);
-        pool.parallelRange(gwSize, Elementwise.GRAIN, (st, e) -> {
+        MicroKernel kernel = MicroKernels.get();
+        int ocpg = s.outC() / s.groups(), k = taps(s), p = s.outH() * s.outW();
+        long gwSize = (long) s.outC() * k;
+        int per = Math.min(s.n(), ceilDiv(WEIGHT_CHUNK_PIXELS, p)), chunks = ceilDiv(s.n(), per);
+        MemorySegment partials = chunks == 1 ? gw : Workspace.floats(Workspace.Slot.PARTIALS, chunks * gwSize);
+        long imageSize = (long) s.c() * s.h() * s.w();
+        forEachChunk(pool, chunks, c -> {
+            int first = c * per, images = Math.min(per, s.n() - first);
+            float[] xs = Workspace.copyOf(Workspace.Heap.INPUT, x, first * imageSize, images * imageSize);
+            float[] gys = Workspace.copyOf(Workspace.Heap.GRADIENT, gy, (long) first * s.outC() * p, (long) images * s.outC() * p);
+            for (int g = 0; g < s.groups(); g++) {
+                Operand gyA = new ChannelPlanesOperand(gys, s.outC(), p, g * ocpg, false);
+                Operand colB = new Im2colOperand(s, xs, images, g * s.cPerGroup(), false);
+                PackedGemm.gemm(pool, kernel, ocpg, k, images * p, gyA, colB, partials, c * gwSize + (long) g * ocpg * k, k, false, null);
+            }
+        });
+        if (chunks == 1) return;
+        pool.parallelRange(gwSize, 4096, (st, e) -> {
             for (long i = st; i < e; i++) {
-                float sum = partials[0].getAtIndex(JAVA_FLOAT, i);
-                for (int c = 1; c < chunks; c++) sum += partials[c].getAtIndex(JAVA_FLOAT, i);
+                float sum = partials.getAtIndex(JAVA_FLOAT, i);
+                for (int c = 1; c < chunks; c++) sum += partials.getAtIndex(JAVA_FLOAT, c * gwSize + i);
                 gw.setAtIndex(JAVA_FLOAT, i, sum);
             }
         });
-    }
-
-    /** {@code dst = sum over images [from, to) of the weight gradient}, images in order. */
-    private static void accumulateChunk(CpuThreadPool pool, Conv2dSpec s, MemorySegment x, MemorySegment gy, MemorySegment dst, int from, int to) {
-        int ocpg = s.outC() / s.groups(), k = kDim(s), p = s.outH() * s.outW();
-        for (int img = from; img < to; img++) {
-            for (int g = 0; g < s.groups(); g++) {
-                MemorySegment cols;
-                long colOff;
-                if (isPointwise(s)) {
-                    cols = x;
-                    colOff = ((long) img * s.c() + (long) g * s.cPerGroup()) * s.h() * s.w();
-                } else {
-                    float[] col = col(k, p);
-                    Im2col.im2col(s, x, (long) img * s.c() * s.h() * s.w(), g * s.cPerGroup(), col);
-                    cols = MemorySegment.ofArray(col);
-                    colOff = 0;
-                }
-                long gyOff = ((long) img * s.outC() + (long) g * ocpg) * p;
-                Gemm.gemm(pool, ocpg, k, p, false, true, gy, gyOff, cols, colOff, dst, (long) g * ocpg * k, img > from);
-            }
-        }
     }
 
     /** {@code gb[o] = sum over n, oh, ow of gy}, in double, images then pixels in order. */
@@ -131,26 +128,29 @@ public final class Conv2d {
         });
     }
 
-    /** Runs images in parallel when they can occupy the pool, else one by one (GEMM then splits). */
-    private static void forEachImage(CpuThreadPool pool, Conv2dSpec s, java.util.function.IntConsumer body) {
-        if (s.n() >= pool.threads()) pool.parallelFor(s.n(), body);
-        else for (int img = 0; img < s.n(); img++) body.accept(img);
+    /**
+     * Images per forward / input-gradient chunk: about {@link #TARGET_COLUMNS} pixels, but at least
+     * two chunks per thread when the batch allows (results do not depend on this choice).
+     */
+    private static int imagesPerChunk(CpuThreadPool pool, Conv2dSpec s) {
+        int p = s.outH() * s.outW();
+        int byColumns = Math.max(1, TARGET_COLUMNS / p);
+        int byThreads = Math.max(1, s.n() / (2 * pool.threads()));
+        return Math.min(byColumns, byThreads);
     }
 
-    private static boolean isPointwise(Conv2dSpec s) {
-        return s.kh() == 1 && s.kw() == 1 && s.strideH() == 1 && s.strideW() == 1 && s.padH() == 0 && s.padW() == 0;
+    /** Chunks in parallel when there are several, else the one chunk with a parallel GEMM inside. */
+    private static void forEachChunk(CpuThreadPool pool, int chunks, IntConsumer body) {
+        if (chunks > 1) pool.parallelFor(chunks, body);
+        else body.accept(0);
     }
 
     /** GEMM depth: one group's weights per output channel. */
-    private static int kDim(Conv2dSpec s) {
+    private static int taps(Conv2dSpec s) {
         return s.cPerGroup() * s.kh() * s.kw();
     }
 
-    /** This thread's column buffer, at least {@code k*p} floats. */
-    private static float[] col(int k, int p) {
-        int size = Math.toIntExact((long) k * p);
-        float[][] holder = COL.get();
-        if (holder[0].length < size) holder[0] = new float[size];
-        return holder[0];
+    private static int ceilDiv(int x, int y) {
+        return (x + y - 1) / y;
     }
 }

@@ -23,6 +23,10 @@ public final class Elementwise {
 
     /** {@code out[i] = f(x[i])} for {@code numel} elements. */
     public static void unary(CpuThreadPool pool, UnaryOp op, float alpha, MemorySegment x, MemorySegment out, long numel) {
+        if (op == UnaryOp.RELU) {
+            pool.parallelRange(numel, GRAIN, (s, e) -> Activations.relu(x, out, s, e));
+            return;
+        }
         pool.parallelRange(numel, GRAIN, (s, e) -> {
             for (long i = s; i < e; i++) out.setAtIndex(JAVA_FLOAT, i, apply(op, alpha, x.getAtIndex(JAVA_FLOAT, i)));
         });
@@ -47,6 +51,10 @@ public final class Elementwise {
     /** {@code gradIn[i] = gradOut[i] * f'(x[i])}, using {@code y = f(x)} where the derivative is cheaper from it. */
     public static void unaryBackward(CpuThreadPool pool, UnaryOp op, float alpha, MemorySegment x, MemorySegment y,
                                      MemorySegment gy, MemorySegment gx, long numel) {
+        if (op == UnaryOp.RELU) {
+            pool.parallelRange(numel, GRAIN, (s, e) -> Activations.reluBackward(x, gy, gx, s, e));
+            return;
+        }
         pool.parallelRange(numel, GRAIN, (s, e) -> {
             for (long i = s; i < e; i++) {
                 float g = gy.getAtIndex(JAVA_FLOAT, i);

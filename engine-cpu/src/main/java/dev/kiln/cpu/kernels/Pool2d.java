@@ -17,6 +17,12 @@ public final class Pool2d {
     /** {@code y[n, c, oh, ow]} = max over each window; padded cells never win. */
     public static void maxForward(CpuThreadPool pool, Pool2dSpec s, MemorySegment x, MemorySegment y) {
         int oh = s.outH(), ow = s.outW();
+        if (InnerWindows.applies(s)) {
+            pool.parallelRange(planes(s), 8, (from, to) -> {
+                for (long pl = from; pl < to; pl++) InnerWindows.maxForward(s, x, y, pl);
+            });
+            return;
+        }
         pool.parallelFor(planes(s), pl -> {
             long xb = (long) pl * s.h() * s.w(), yb = (long) pl * oh * ow;
             for (int oy = 0; oy < oh; oy++) {
@@ -28,9 +34,16 @@ public final class Pool2d {
         });
     }
 
-    /** {@code gx}: each window's {@code gy} added to its first maximal input (row-major scan). */
-    public static void maxBackward(CpuThreadPool pool, Pool2dSpec s, MemorySegment x, MemorySegment gy, MemorySegment gx) {
+    /** {@code gx}: each window's {@code gy} added to its first maximal input (row-major scan); {@code y} is the forward output. */
+    public static void maxBackward(CpuThreadPool pool, Pool2dSpec s, MemorySegment x, MemorySegment y, MemorySegment gy, MemorySegment gx) {
         int oh = s.outH(), ow = s.outW();
+        if (InnerWindows.applies(s)) {
+            pool.parallelRange(planes(s), 8, (from, to) -> {
+                if (InnerWindows.disjoint2x2(s)) InnerWindows.maxBackward2x2(s, x, y, gy, gx, from, to);
+                else for (long pl = from; pl < to; pl++) InnerWindows.maxBackward(s, x, y, gy, gx, pl);
+            });
+            return;
+        }
         pool.parallelFor(planes(s), pl -> {
             long xb = (long) pl * s.h() * s.w(), yb = (long) pl * oh * ow;
             for (long i = 0; i < (long) s.h() * s.w(); i++) gx.setAtIndex(JAVA_FLOAT, xb + i, 0f);

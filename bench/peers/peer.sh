@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs a peer benchmark, installing what it needs from Debian first when missing (needs root or sudo).
+#   bench/peers/peer.sh torch [torch_train.py args...]   PyTorch CPU (python3-torch), 2 threads unless --threads is given
+#   bench/peers/peer.sh openblas SIZES [SECONDS]          cblas_sgemm through libopenblas0, OPENBLAS_NUM_THREADS (default 2)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+build=$here/../target/peers
+
+apt_install() { # packages...
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "peer: installing $* with apt-get" >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q -o DPkg::Lock::Timeout=600 "$@" >&2 \
+    || { $sudo apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q -o DPkg::Lock::Timeout=600 "$@" >&2; }
+}
+
+cmd=${1:-}; shift || true
+case "$cmd" in
+  torch)
+    /usr/bin/python3 -c 'import torch' 2>/dev/null || apt_install python3-torch
+    case " $* " in *" --threads "*) ;; *) set -- "$@" --threads 2 ;; esac
+    exec /usr/bin/python3 "$here/torch_train.py" --device cpu "$@" ;;
+  openblas)
+    if [ ! -e /usr/include/x86_64-linux-gnu/cblas.h ] && [ ! -e /usr/include/cblas.h ] && ! ls /usr/include/*/cblas.h >/dev/null 2>&1; then
+      apt_install libopenblas0 libopenblas-dev gcc
+    fi
+    mkdir -p "$build"
+    if [ ! -x "$build/openblas_sgemm" ] || [ "$here/openblas_sgemm.c" -nt "$build/openblas_sgemm" ]; then
+      gcc -O2 -o "$build/openblas_sgemm" "$here/openblas_sgemm.c" -lopenblas
+    fi
+    OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-2} exec "$build/openblas_sgemm" "$@" ;;
+  *) echo "usage: bench/peers/peer.sh torch|openblas ..." >&2; exit 2 ;;
+esac

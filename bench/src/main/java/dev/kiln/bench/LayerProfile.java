@@ -1,0 +1,183 @@
+package dev.kiln.bench;
+
+import dev.kiln.spi.AdamSpec;
+import dev.kiln.spi.Backend;
+import dev.kiln.spi.BinaryOp;
+import dev.kiln.spi.Broadcast;
+import dev.kiln.spi.Conv2dSpec;
+import dev.kiln.spi.CrossEntropySpec;
+import dev.kiln.spi.MatmulSpec;
+import dev.kiln.spi.Pool2dSpec;
+import dev.kiln.spi.ReduceSpec;
+import dev.kiln.spi.Storage;
+import dev.kiln.spi.UnaryOp;
+import dev.kiln.tensor.DType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Where a seed-CNN training step spends its time: every backend primitive the step calls,
+ * timed on its own with the step's shapes (straight on the {@link Backend} SPI, so no autograd or
+ * allocation cost is included; {@link TrainBenchmark} measures the whole step). Each row is one
+ * primitive of one layer, with milliseconds per call and GFLOP/s for the matrix work.
+ */
+public final class LayerProfile {
+    /** One timed primitive. */
+    public record Row(String layer, String op, double ms, double gflop) {
+        double gflops() {
+            return gflop <= 0 ? Double.NaN : gflop / (ms / 1e3);
+        }
+    }
+
+    private final Backend backend;
+    private final int batch;
+    private final List<Storage> owned = new ArrayList<>();
+    private final List<Row> rows = new ArrayList<>();
+    private final double minSeconds;
+
+    private LayerProfile(Backend backend, int batch, double minSeconds) {
+        this.backend = backend;
+        this.batch = batch;
+        this.minSeconds = minSeconds;
+    }
+
+    /** Profiles every primitive of one training step at {@code batch}, timing each for about {@code minSeconds}. */
+    public static List<Row> run(Backend backend, int batch, double minSeconds) {
+        LayerProfile p = new LayerProfile(backend, batch, minSeconds);
+        try {
+            p.all();
+        } finally {
+            p.owned.forEach(Storage::close);
+        }
+        return p.rows;
+    }
+
+    private void all() {
+        int n = batch;
+        conv("conv1", new Conv2dSpec(n, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1), false);
+        act("relu1", n * 32 * 26 * 26);
+        pool("pool1", new Pool2dSpec(n, 32, 26, 26, 2, 2, 2, 2, 0, 0, 1, 1, false, false));
+        conv("conv2", new Conv2dSpec(n, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1), true);
+        act("relu2", n * 64 * 11 * 11);
+        pool("pool2", new Pool2dSpec(n, 64, 11, 11, 2, 2, 2, 2, 0, 0, 1, 1, false, false));
+        conv("conv3", new Conv2dSpec(n, 64, 5, 5, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1), true);
+        act("relu3", n * 64 * 3 * 3);
+        dense("dense1", n, 576, 64);
+        act("relu4", n * 64);
+        dense("dense2", n, 64, 10);
+        Storage logits = random(n * 10), targets = backend.allocate(DType.INT32, n), losses = empty(n), logp = empty(n * 10), g = random(n);
+        owned.add(targets);
+        backend.fill(targets, 3);
+        CrossEntropySpec ce = new CrossEntropySpec(n, 10, 0f);
+        time("loss", "cross-entropy fwd", 0, () -> backend.crossEntropy(ce, logits, targets, losses, logp));
+        time("loss", "cross-entropy bwd", 0, () -> backend.crossEntropyBackward(ce, logp, targets, g, logits));
+        int[][] shapes = {{32 * 9}, {32}, {64 * 32 * 9}, {64}, {64 * 64 * 9}, {64}, {64 * 576}, {64}, {640}, {10}};
+        List<Storage> p = new ArrayList<>(), gr = new ArrayList<>(), m = new ArrayList<>(), v = new ArrayList<>();
+        for (int[] s : shapes) {
+            p.add(random(s[0]));
+            gr.add(random(s[0]));
+            m.add(zeros(s[0]));
+            v.add(zeros(s[0]));
+        }
+        time("optimizer", "adam (93,322 params)", 0,
+                () -> backend.adamStep(new AdamSpec(1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false, 1), p, gr, m, v));
+    }
+
+    private void conv(String layer, Conv2dSpec s, boolean backwardData) {
+        Storage x = random((long) s.n() * s.c() * s.h() * s.w());
+        Storage w = random((long) s.outC() * s.c() * s.kh() * s.kw()), b = random(s.outC());
+        long yn = (long) s.n() * s.outC() * s.outH() * s.outW();
+        Storage y = empty(yn), gy = random(yn), gx = empty((long) s.n() * s.c() * s.h() * s.w()), gw = empty(w.numel()), gb = empty(s.outC());
+        double gflop = 2.0 * yn * s.c() * s.kh() * s.kw() / 1e9;
+        time(layer, "conv fwd (+bias)", gflop, () -> backend.conv2d(s, x, w, b, y));
+        if (backwardData) time(layer, "conv bwd data", gflop, () -> backend.conv2dBackwardData(s, gy, w, gx));
+        time(layer, "conv bwd weight", gflop, () -> backend.conv2dBackwardWeight(s, x, gy, gw));
+        time(layer, "conv bwd bias", 0, () -> backend.conv2dBackwardBias(s, gy, gb));
+    }
+
+    private void act(String layer, long numel) {
+        Storage x = random(numel), y = empty(numel), g = random(numel), gx = empty(numel);
+        time(layer, "relu fwd", 0, () -> backend.unary(UnaryOp.RELU, 0f, x, y));
+        time(layer, "relu bwd", 0, () -> backend.unaryBackward(UnaryOp.RELU, 0f, x, y, g, gx));
+    }
+
+    private void pool(String layer, Pool2dSpec s) {
+        long xn = (long) s.n() * s.c() * s.h() * s.w(), yn = (long) s.n() * s.c() * s.outH() * s.outW();
+        Storage x = random(xn), y = empty(yn), gy = random(yn), gx = empty(xn);
+        time(layer, "maxpool fwd", 0, () -> backend.maxPool2d(s, x, y)); // also leaves y as backward needs it
+        time(layer, "maxpool bwd", 0, () -> backend.maxPool2dBackward(s, x, y, gy, gx));
+    }
+
+    private void dense(String layer, int n, int in, int out) {
+        Storage x = random((long) n * in), w = random((long) out * in), b = random(out), y = empty((long) n * out);
+        Storage g = random((long) n * out), gx = empty((long) n * in), gw = empty((long) out * in), gb = empty(out);
+        double gflop = 2.0 * n * in * out / 1e9;
+        int[] flat = {n, out};
+        time(layer, "linear fwd (gemm)", gflop, () -> backend.matmul(MatmulSpec.of(n, out, in, false, true), x, w, y));
+        time(layer, "bias add", 0, () -> backend.binary(BinaryOp.ADD, new Broadcast(flat, flat, new int[] {out}), y, b, y));
+        time(layer, "linear bwd data", gflop, () -> backend.matmul(MatmulSpec.of(n, in, out, false, false), g, w, gx));
+        time(layer, "linear bwd weight", gflop, () -> backend.matmul(MatmulSpec.of(out, in, n, true, false), g, x, gw));
+        time(layer, "bias grad", 0, () -> backend.sum(new ReduceSpec(flat, new int[] {0}), g, gb));
+    }
+
+    /** Warms {@code body} up, then times it for at least {@link #minSeconds}; records the mean per call. */
+    private void time(String layer, String op, double gflop, Runnable body) {
+        String only = System.getProperty("kiln.profile.only");
+        if (only != null && !layer.equals(only)) return;
+        long warmEnd = System.nanoTime() + (long) (minSeconds * 0.5e9);
+        int calls = 0;
+        do {
+            body.run();
+            calls++;
+        } while (System.nanoTime() < warmEnd || calls < 3);
+        backend.synchronize();
+        long t0 = System.nanoTime(), t;
+        int timed = 0;
+        do {
+            body.run();
+            timed++;
+            backend.synchronize();
+            t = System.nanoTime();
+        } while (t - t0 < minSeconds * 1e9 || timed < 3);
+        rows.add(new Row(layer, op, (t - t0) / 1e6 / timed, gflop));
+    }
+
+    private Storage random(long numel) {
+        float[] v = new float[Math.toIntExact(numel)];
+        java.util.SplittableRandom r = new java.util.SplittableRandom(numel);
+        for (int i = 0; i < v.length; i++) v[i] = (float) (r.nextDouble() * 2 - 1);
+        Storage s = backend.allocate(DType.FLOAT32, numel);
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            var host = arena.allocate(java.lang.foreign.ValueLayout.JAVA_FLOAT, Math.max(1, numel));
+            java.lang.foreign.MemorySegment.copy(v, 0, host, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, v.length);
+            backend.copyFromHost(host, s);
+        }
+        owned.add(s);
+        return s;
+    }
+
+    private Storage empty(long numel) {
+        Storage s = backend.allocate(DType.FLOAT32, numel);
+        owned.add(s);
+        return s;
+    }
+
+    private Storage zeros(long numel) {
+        Storage s = empty(numel);
+        backend.fill(s, 0f);
+        return s;
+    }
+
+    /** Prints the rows as a table with each row's share of their total. */
+    public static void print(List<Row> rows, int batch, java.io.PrintStream out) {
+        double total = rows.stream().mapToDouble(Row::ms).sum();
+        out.printf(Locale.ROOT, "%-10s %-24s %10s %9s %7s%n", "layer", "primitive (batch " + batch + ")", "ms/call", "GFLOP/s", "share");
+        for (Row r : rows) {
+            out.printf(Locale.ROOT, "%-10s %-24s %10.3f %9s %6.1f%%%n", r.layer(), r.op(), r.ms(),
+                    Double.isNaN(r.gflops()) ? "" : String.format(Locale.ROOT, "%.1f", r.gflops()), 100 * r.ms() / total);
+        }
+        out.printf(Locale.ROOT, "%-10s %-24s %10.3f   (sum of primitives: %.0f images/s if nothing else cost time)%n",
+                "total", "", total, batch / (total / 1e3));
+    }
+}

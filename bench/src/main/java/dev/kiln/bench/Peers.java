@@ -1,0 +1,76 @@
+package dev.kiln.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs the peer benchmarks of {@code bench/peers/} ({@code peer.sh}, which installs PyTorch or
+ * OpenBLAS from Debian when missing) as child processes and reads their JSON lines.
+ */
+final class Peers {
+    /** System property: the peers directory (default {@code bench/peers} under the working directory). */
+    static final String DIR_PROPERTY = "kiln.bench.peers";
+    private static final Pattern IMAGES = Pattern.compile("\"images_per_s\": \\[([^\\]]*)\\]");
+    private static final Pattern GFLOPS = Pattern.compile("\"gflops\":([0-9.]+)");
+    private static final Pattern TORCH = Pattern.compile("\"torch\": \"([^\"]*)\"");
+
+    private Peers() {}
+
+    /** PyTorch CPU on the seed CNN ({@code mode} "train" or "infer"), 2 threads: images/s of each timed block. */
+    static Sample torch(String mode, int batch, int warmup, int steps, int repeats, int threads) throws IOException {
+        List<String> out = run("torch", "--mode", mode, "--batch", String.valueOf(batch), "--warmup", String.valueOf(warmup),
+                "--steps", String.valueOf(steps), "--repeats", String.valueOf(repeats), "--threads", String.valueOf(threads));
+        for (String line : out) {
+            Matcher m = IMAGES.matcher(line);
+            if (!m.find()) continue;
+            String[] parts = m.group(1).split(",");
+            double[] v = new double[parts.length];
+            for (int i = 0; i < parts.length; i++) v[i] = Double.parseDouble(parts[i].trim());
+            Matcher t = TORCH.matcher(line);
+            return new Sample(mode, "pytorch", "cpu", "batch " + batch, "images/s", v,
+                    "torch " + (t.find() ? t.group(1) : "?") + ", " + threads + " threads, " + steps + " steps per repeat");
+        }
+        throw new IOException("pytorch peer printed no result: " + out);
+    }
+
+    /** OpenBLAS {@code cblas_sgemm} n x n x n, timed for about {@code seconds}: GFLOP/s. */
+    static Sample openblas(int n, double seconds) throws IOException {
+        List<String> out = run("openblas", String.valueOf(n), String.valueOf(seconds));
+        for (String line : out) {
+            Matcher m = GFLOPS.matcher(line);
+            if (m.find()) {
+                return new Sample("gemm", "openblas", "cpu", n + "x" + n + "x" + n, "GFLOP/s", new double[] {Double.parseDouble(m.group(1))},
+                        line.replaceAll(".*\"config\":\"([^\"]*)\".*", "$1"));
+            }
+        }
+        throw new IOException("openblas peer printed no result: " + out);
+    }
+
+    private static List<String> run(String... args) throws IOException {
+        Path script = Path.of(System.getProperty(DIR_PROPERTY, "bench/peers"), "peer.sh");
+        if (!Files.isExecutable(script)) throw new IOException("peer script not found at " + script.toAbsolutePath() + " (run from the repository root or set -D" + DIR_PROPERTY + ")");
+        List<String> cmd = new ArrayList<>(List.of(script.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String l = r.readLine(); l != null; l = r.readLine()) lines.add(l);
+        }
+        try {
+            int rc = p.waitFor();
+            if (rc != 0) throw new IOException(String.join(" ", cmd) + " exited with " + rc);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted waiting for " + cmd, e);
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.kiln.cpu.kernels;
+
+import dev.kiln.spi.Conv2dSpec;
+
+/**
+ * The im2col matrix of a run of images, read straight from (a heap copy of) the input while
+ * packing: the column matrix itself is never stored. Its element for pixel {@code q} (image {@code q / P},
+ * output position {@code q % P}, with {@code P = outH*outW}) and kernel tap {@code r} (channel,
+ * ky, kx, in the weight's memory order) is the input value that tap reads for that output, or 0 in
+ * the padding. {@code pixelsOuter}: pixels are the outer index (forward: B with columns =
+ * pixels); otherwise taps are (weight gradient: B with columns = taps, depth = pixels).
+ */
+final class Im2colOperand implements Operand {
+    private final float[] x;
+    private final boolean pixelsOuter, padded;
+    private final int h, w;
+    /** Per pixel: element offset of its window's top-left corner (possibly in the padding), its row and column there. */
+    private final int[] pixBase;
+    private final int[] pixY, pixX;
+    /** Per tap: offset from the window corner, and its row and column within the window. */
+    private final int[] tapOff;
+    private final int[] tapY, tapX;
+
+    /** Channels {@code [c0, c0 + cPerGroup)} of the images in {@code x [images, c, h, w]}. */
+    Im2colOperand(Conv2dSpec s, float[] x, int images, int c0, boolean pixelsOuter) {
+        this.x = x;
+        this.pixelsOuter = pixelsOuter;
+        this.h = s.h();
+        this.w = s.w();
+        this.padded = s.padH() > 0 || s.padW() > 0;
+        int oh = s.outH(), ow = s.outW(), p = oh * ow;
+        int plane = s.h() * s.w();
+        pixBase = new int[images * p];
+        pixY = new int[images * p];
+        pixX = new int[images * p];
+        for (int i = 0, q = 0; i < images; i++) {
+            int img = (i * s.c() + c0) * plane;
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++, q++) {
+                    pixY[q] = oy * s.strideH() - s.padH();
+                    pixX[q] = ox * s.strideW() - s.padW();
+                    pixBase[q] = img + pixY[q] * s.w() + pixX[q];
+                }
+            }
+        }
+        int taps = s.cPerGroup() * s.kh() * s.kw();
+        tapOff = new int[taps];
+        tapY = new int[taps];
+        tapX = new int[taps];
+        for (int ci = 0, r = 0; ci < s.cPerGroup(); ci++) {
+            for (int ki = 0; ki < s.kh(); ki++) {
+                for (int kj = 0; kj < s.kw(); kj++, r++) {
+                    tapY[r] = ki * s.dilationH();
+                    tapX[r] = kj * s.dilationW();
+                    tapOff[r] = ci * plane + tapY[r] * s.w() + tapX[r];
+                }
+            }
+        }
+    }
+
+    @Override
+    public void pack(int o0, int count, int p0, int depth, int width, float[] dst) {
+        for (int t0 = 0; t0 < count; t0 += width) {
+            int valid = Math.min(width, count - t0), base = t0 * depth;
+            for (int p = 0; p < depth; p++) {
+                int row = base + p * width;
+                int o = o0 + t0, d = p0 + p;
+                if (padded) {
+                    for (int t = 0; t < valid; t++) dst[row + t] = pixelsOuter ? checked(o + t, d) : checked(d, o + t);
+                } else if (pixelsOuter) {
+                    int tap = tapOff[d];
+                    for (int t = 0; t < valid; t++) dst[row + t] = x[pixBase[o + t] + tap];
+                } else {
+                    int pix = pixBase[d];
+                    for (int t = 0; t < valid; t++) dst[row + t] = x[pix + tapOff[o + t]];
+                }
+                for (int t = valid; t < width; t++) dst[row + t] = 0f;
+            }
+        }
+    }
+
+    private float checked(int q, int r) {
+        int iy = pixY[q] + tapY[r], ix = pixX[q] + tapX[r];
+        return iy >= 0 && iy < h && ix >= 0 && ix < w ? x[pixBase[q] + tapOff[r]] : 0f;
+    }
+}
