@@ -218,7 +218,7 @@ public final class Trainer {
         extra.put(SEEN, Long.toString(epochSeen));
         extra.put(SECONDS, Double.toString(epochSeconds));
         if (scheduler != null) extra.put(SCHEDULE, Long.toString(scheduler.lastStep()));
-        for (int i = 0; i < history.size(); i++) extra.put(HISTORY + String.format("%06d", i), history.get(i).encode());
+        for (int i = 0; i < history.size(); i++) extra.put(HISTORY + String.format(java.util.Locale.ROOT, "%06d", i), history.get(i).encode());
         Checkpoint.save(file, model.stateDict(), optimizer.state(), new TrainingState(epoch, step, rng, extra));
     }
 

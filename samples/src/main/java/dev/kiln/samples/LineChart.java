@@ -19,8 +19,13 @@ final class LineChart {
 
     private LineChart() {}
 
-    /** Draws the chart inside {@code area}; y is formatted with {@code yFormat} (e.g. "%.2f"). */
-    static void draw(Graphics2D g, Rectangle area, String title, String xLabel, String yLabel, String yFormat, List<Series> series) {
+    /**
+     * Draws the chart inside {@code area}; y is formatted with {@code yFormat} (e.g. "%.2f"). The y
+     * axis ends at {@code yCap} when the data reach above it (NaN: no cap), curves being clipped
+     * there; the legend sits in the top or bottom right corner.
+     */
+    static void draw(Graphics2D g, Rectangle area, String title, String xLabel, String yLabel, String yFormat, double yCap,
+                     boolean legendTop, List<Series> series) {
         double x0 = Double.MAX_VALUE, x1 = -Double.MAX_VALUE, y0 = Double.MAX_VALUE, y1 = -Double.MAX_VALUE;
         for (Series s : series) {
             for (double[] p : s.points()) {
@@ -32,6 +37,7 @@ final class LineChart {
             }
         }
         if (x0 > x1) { x0 = 0; x1 = 1; y0 = 0; y1 = 1; }
+        if (y1 > yCap) y1 = yCap;
         x0 = Math.min(x0, 0);
         if (y1 - y0 < 1e-9) { y0 -= 0.5; y1 += 0.5; }
         double yStep = niceStep((y1 - y0) / 5), xStep = niceStep(Math.max(1, (x1 - x0) / 6));
@@ -67,10 +73,12 @@ final class LineChart {
         centered(rotated, yLabel, -(plot.y + plot.height / 2), area.x + 14);
         rotated.dispose();
 
-        int legendY = plot.y + 16;
+        int legendY = legendTop ? plot.y + 16 : plot.y + plot.height - 16 * series.size() + 6;
         for (Series s : series) {
-            g.setColor(s.color());
-            g.setStroke(new BasicStroke(2f));
+            Graphics2D clipped = (Graphics2D) g.create();
+            clipped.clip(plot);
+            clipped.setColor(s.color());
+            clipped.setStroke(new BasicStroke(2f));
             Path2D.Double path = new Path2D.Double();
             boolean started = false;
             for (double[] p : s.points()) {
@@ -79,12 +87,13 @@ final class LineChart {
                 if (started) path.lineTo(px, py);
                 else path.moveTo(px, py);
                 started = true;
-                if (s.markers()) g.fillOval(px - 4, py - 4, 8, 8);
+                if (s.markers()) clipped.fillOval(px - 4, py - 4, 8, 8);
             }
-            g.draw(path);
-            g.setStroke(new BasicStroke(1f));
+            clipped.draw(path);
+            clipped.dispose();
+            g.setColor(s.color());
             int lx = plot.x + plot.width - 150;
-            g.drawLine(lx, legendY - 4, lx + 22, legendY - 4);
+            g.fillRect(lx, legendY - 5, 22, 3);
             g.setColor(Color.BLACK);
             g.drawString(s.name(), lx + 28, legendY);
             legendY += 16;

@@ -64,8 +64,10 @@ final class Report {
         if (trace != null) loss.add(new LineChart.Series("train (per 50 steps)", STEP, trace.smoothed(50), false));
         loss.add(new LineChart.Series("train (epoch mean)", TRAIN, trainLoss, true));
         loss.add(new LineChart.Series("test", TEST, testLoss, true));
-        LineChart.draw(g, new Rectangle(0, 0, 550, 420), title + ": loss", "epoch", "cross-entropy", "%.2f", loss);
-        LineChart.draw(g, new Rectangle(550, 0, 550, 420), title + ": accuracy", "epoch", "accuracy (%)", "%.1f",
+        // The first steps' loss (about ln 10) would flatten everything else: cap the axis at 3x the largest epoch mean.
+        double cap = 3 * history.stream().mapToDouble(r -> Math.max(r.trainLoss(), Double.isNaN(r.evalLoss()) ? 0 : r.evalLoss())).max().orElse(Double.NaN);
+        LineChart.draw(g, new Rectangle(0, 0, 550, 420), title + ": loss", "epoch", "cross-entropy", "%.2f", cap, true, loss);
+        LineChart.draw(g, new Rectangle(550, 0, 550, 420), title + ": accuracy", "epoch", "accuracy (%)", "%.1f", Double.NaN, false,
                 List.of(new LineChart.Series("train", TRAIN, trainAcc, true), new LineChart.Series("test", TEST, testAcc, true)));
         g.dispose();
         return img;
