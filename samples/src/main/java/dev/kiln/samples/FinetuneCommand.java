@@ -19,7 +19,9 @@ import dev.kiln.train.Evaluation;
 import dev.kiln.train.Evaluator;
 import dev.kiln.train.Progress;
 import dev.kiln.train.Trainer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -29,15 +31,17 @@ import java.util.Map;
  * ({@code classifier.3}) by a fresh layer for the target classes, freezes the convolutional
  * layers and fine-tunes on a small labelled budget of the target task (digits 5-9, or
  * Fashion-MNIST). The same network trained from scratch on the same budget, with the same
- * optimizer and number of steps, is the baseline; both test accuracies go to the metrics JSON.
+ * optimizer and number of steps, is the baseline. A single small budget is a noisy sample, so
+ * the comparison is repeated on {@code --repeats} budgets drawn with different seeds and the
+ * mean test accuracies are compared; all of them go to the metrics JSON.
  */
 public final class FinetuneCommand {
     static final String[] FASHION = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 
     private FinetuneCommand() {}
 
-    /** A target task: its small training budget, its test set and class names. */
-    private record Task(String name, Dataset budget, Dataset test, String[] classes) {}
+    /** A target task: the pool its small budget is drawn from, its test set and class names. */
+    private record Task(String name, Dataset pool, Dataset test, String[] classes) {}
 
     static Args options() {
         return new Args("finetune", "Transfer learning: pre-train on digits 0-4 (or load --from), freeze the convolutions, replace the head,\n"
@@ -45,6 +49,7 @@ public final class FinetuneCommand {
                 .option("target", "digits5-9", "target task: digits5-9 or fashion-mnist")
                 .option("from", null, "start from this ./kiln mnist checkpoint instead of pre-training on digits 0-4")
                 .option("per-class", "50", "labelled training images per target class")
+                .option("repeats", "3", "budgets drawn (seeds seed, seed+1, ...): each trains both models; the means are compared")
                 .option("pretrain-epochs", "2", "epochs of pre-training on digits 0-4")
                 .option("finetune-epochs", "30", "epochs over the small budget (fine-tuning and scratch alike)")
                 .option("lr", "0.001", "Adam learning rate of every phase")
@@ -72,7 +77,8 @@ public final class FinetuneCommand {
 
     private static void run(Args a) throws Exception {
         String target = a.choice("target", "digits5-9", "fashion-mnist");
-        int perClass = a.integer("per-class", 1), pretrainEpochs = a.integer("pretrain-epochs", 0), epochs = a.integer("finetune-epochs", 1);
+        int perClass = a.integer("per-class", 1), repeats = a.integer("repeats", 1), pretrainEpochs = a.integer("pretrain-epochs", 0);
+        int epochs = a.integer("finetune-epochs", 1);
         double lr = a.positive("lr");
         long seed = a.longValue("seed");
         Backend backend = Setup.backend(a.choice("backend", "auto", "cpu", "cuda"));
@@ -80,43 +86,76 @@ public final class FinetuneCommand {
         ImageDataset mnistTrain = Setup.load(mnistDir, Split.TRAIN, "./kiln fetch-data --only mnist");
         ImageDataset mnistTest = Setup.load(mnistDir, Split.TEST, "./kiln fetch-data --only mnist");
         Task task = target.equals("digits5-9")
-                ? new Task("digits 5-9", mnistTrain.filterByLabel(l -> l >= 5, l -> l - 5).samplePerClass(perClass, seed),
-                        mnistTest.filterByLabel(l -> l >= 5, l -> l - 5), new String[] {"5", "6", "7", "8", "9"})
-                : fashion(a.path("fashion-data"), perClass, seed);
+                ? new Task("digits 5-9", mnistTrain.filterByLabel(l -> l >= 5, l -> l - 5), mnistTest.filterByLabel(l -> l >= 5, l -> l - 5),
+                        new String[] {"5", "6", "7", "8", "9"})
+                : fashion(a.path("fashion-data"));
         int classes = task.classes().length;
-        System.out.printf("target: %s, %d classes, budget %d labelled images (%d per class), %d test images%n",
-                task.name(), classes, task.budget().size(), perClass, task.test().size());
+        System.out.printf("target: %s, %d classes, budget %d labelled images per class, %d test images, %d repeats%n",
+                task.name(), classes, perClass, task.test().size(), repeats);
 
-        Map<String, Object> source;
-        try (SeedCnn pre = new SeedCnn(a.has("from") ? 10 : 5, new Generator(seed), backend)) {
-            source = a.has("from") ? load(pre, a.path("from")) : pretrain(pre, mnistTrain, mnistTest, pretrainEpochs, lr, seed, backend);
-
-            // Fine-tuning: new head for the target classes, convolutions frozen, the rest trained.
-            pre.replace(SeedCnn.HEAD, new Linear(SeedCnn.HIDDEN, classes, true, new Generator(seed + 1), backend)).close();
-            pre.get(SeedCnn.FEATURES).requiresGrad(false);
-            Phase tuned = trainOnBudget("fine-tuned", pre, task, epochs, lr, seed, backend);
-
-            try (SeedCnn scratch = new SeedCnn(classes, new Generator(seed + 2), backend)) {
-                Phase base = trainOnBudget("from scratch", scratch, task, epochs, lr, seed, backend);
-                double gain = tuned.test().accuracy() - base.test().accuracy();
-                System.out.printf("%s test accuracy: fine-tuned %s vs from scratch %s (%+.2f points)%n", task.name(),
-                        Report.percent(tuned.test().accuracy()), Report.percent(base.test().accuracy()), 100 * gain);
-                if (a.has("metrics-out")) {
-                    Setup.writeJson(a.path("metrics-out"), Json.obj("command", "finetune", "backend", backend.name(), "device", backend.description(),
-                            "target", target, "classes", classes, "budget_images", task.budget().size(), "per_class", perClass,
-                            "finetune_epochs", epochs, "lr", lr, "seed", seed, "source", source,
-                            "finetuned", tuned.json(), "scratch", base.json(),
-                            "finetuned_test_accuracy", tuned.test().accuracy(), "scratch_test_accuracy", base.test().accuracy(),
-                            "finetuning_beats_scratch", gain > 0));
-                }
+        int sourceClasses = a.has("from") ? 10 : 5;
+        Path pretrained = Files.createTempFile("kiln-finetune-", ".safetensors");
+        try {
+            Map<String, Object> source;
+            try (SeedCnn pre = new SeedCnn(sourceClasses, new Generator(seed), backend)) {
+                source = a.has("from") ? load(pre, a.path("from")) : pretrain(pre, mnistTrain, mnistTest, pretrainEpochs, lr, seed, backend);
+                SafeTensors.write(pretrained, pre.stateDict(), Map.of());
             }
+            List<Object> runs = new ArrayList<>();
+            double[] tunedAcc = new double[repeats], scratchAcc = new double[repeats];
+            for (int r = 0; r < repeats; r++) {
+                long s = seed + r;
+                Dataset budget = task.pool().samplePerClass(perClass, s);
+                System.out.printf("repeat %d/%d: budget of %d images (seed %d)%n", r + 1, repeats, budget.size(), s);
+                Phase tuned, base;
+                try (SeedCnn model = new SeedCnn(sourceClasses, new Generator(s), backend)) {
+                    SafeTensors.loadInto(pretrained, model.stateDict(), true);
+                    // Fine-tuning: a new head for the target classes, convolutions frozen, the rest trained.
+                    model.replace(SeedCnn.HEAD, new Linear(SeedCnn.HIDDEN, classes, true, new Generator(s + 1000), backend)).close();
+                    model.get(SeedCnn.FEATURES).requiresGrad(false);
+                    tuned = trainOnBudget("fine-tuned", model, budget, task, epochs, lr, s, backend);
+                }
+                try (SeedCnn scratch = new SeedCnn(classes, new Generator(s + 2000), backend)) {
+                    base = trainOnBudget("from scratch", scratch, budget, task, epochs, lr, s, backend);
+                }
+                tunedAcc[r] = tuned.test().accuracy();
+                scratchAcc[r] = base.test().accuracy();
+                runs.add(Json.obj("seed", s, "budget_images", budget.size(), "finetuned", tuned.json(), "scratch", base.json()));
+            }
+            double tunedMean = mean(tunedAcc), scratchMean = mean(scratchAcc);
+            int wins = 0;
+            for (int r = 0; r < repeats; r++) if (tunedAcc[r] > scratchAcc[r]) wins++;
+            System.out.printf("%s test accuracy, mean of %d budgets: fine-tuned %s vs from scratch %s (%+.2f points; fine-tuning ahead in %d of %d)%n",
+                    task.name(), repeats, Report.percent(tunedMean), Report.percent(scratchMean), 100 * (tunedMean - scratchMean), wins, repeats);
+            if (a.has("metrics-out")) {
+                Setup.writeJson(a.path("metrics-out"), Json.obj("command", "finetune", "backend", backend.name(), "device", backend.description(),
+                        "target", target, "classes", classes, "per_class", perClass, "repeats", repeats, "finetune_epochs", epochs, "lr", lr,
+                        "seed", seed, "source", source, "runs", runs,
+                        "finetuned_test_accuracy", tunedMean, "scratch_test_accuracy", scratchMean,
+                        "finetuned_test_accuracies", list(tunedAcc), "scratch_test_accuracies", list(scratchAcc),
+                        "finetuning_wins", wins, "finetuning_beats_scratch", tunedMean > scratchMean));
+            }
+        } finally {
+            Files.deleteIfExists(pretrained);
         }
     }
 
-    private static Task fashion(Path dir, int perClass, long seed) throws java.io.IOException {
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return s / v.length;
+    }
+
+    private static List<Object> list(double[] v) {
+        List<Object> out = new ArrayList<>();
+        for (double x : v) out.add(x);
+        return out;
+    }
+
+    private static Task fashion(Path dir) throws java.io.IOException {
         ImageDataset train = Setup.load(dir, Split.TRAIN, "./kiln fetch-data --only fashion-mnist");
         ImageDataset test = Setup.load(dir, Split.TEST, "./kiln fetch-data --only fashion-mnist");
-        return new Task("Fashion-MNIST", train.samplePerClass(perClass, seed), test, FASHION);
+        return new Task("Fashion-MNIST", train, test, FASHION);
     }
 
     /** Pre-trains {@code model} (5 outputs) on the digits 0-4 and reports its accuracy on their test images. */
@@ -156,17 +195,17 @@ public final class FinetuneCommand {
     }
 
     /** Trains the trainable parameters of {@code model} on the budget and evaluates on the target's test set. */
-    private static Phase trainOnBudget(String name, Module model, Task task, int epochs, double lr, long seed, Backend backend) {
+    private static Phase trainOnBudget(String name, Module model, Dataset budget, Task task, int epochs, double lr, long seed, Backend backend) {
         List<Tensor> trainable = model.parameters().stream().filter(Tensor::requiresGrad).toList();
         long count = trainable.stream().mapToLong(Tensor::numel).sum();
-        try (DataLoader loader = DataLoader.builder(task.budget()).batchSize(32).shuffle(true).seed(seed).backend(backend).build();
+        try (DataLoader loader = DataLoader.builder(budget).batchSize(32).shuffle(true).seed(seed).backend(backend).build();
              DataLoader testLoader = DataLoader.builder(task.test()).batchSize(500).backend(backend).build();
              Adam adam = new Adam(trainable, lr)) {
             Trainer t = Trainer.builder(model, adam, loader).build();
             List<EpochResult> h = t.fit(epochs);
             Evaluation e = Evaluator.evaluate(model, testLoader, new CrossEntropyLoss());
             double seconds = h.stream().mapToDouble(EpochResult::seconds).sum();
-            System.out.printf("%-12s %,7d trainable parameters, %d steps, final train loss %.4f, %s test accuracy %s%n", name + ":", count,
+            System.out.printf("  %-13s %,7d trainable parameters, %d steps, final train loss %.4f, %s test accuracy %s%n", name + ":", count,
                     t.step(), h.getLast().trainLoss(), task.name(), Report.percent(e.accuracy()));
             return new Phase(name, h, e, count, seconds);
         }

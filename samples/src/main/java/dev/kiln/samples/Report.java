@@ -61,7 +61,8 @@ final class Report {
             testAcc.add(new double[] {x, 100 * r.evalAccuracy()});
         }
         List<LineChart.Series> loss = new ArrayList<>();
-        if (trace != null) loss.add(new LineChart.Series("train (per 50 steps)", STEP, trace.smoothed(50), false));
+        List<double[]> steps = trace == null ? List.of() : trace.smoothed(50);
+        if (!steps.isEmpty()) loss.add(new LineChart.Series("train (per 50 steps)", STEP, steps, false)); // none after a resume past the end
         loss.add(new LineChart.Series("train (epoch mean)", TRAIN, trainLoss, true));
         loss.add(new LineChart.Series("test", TEST, testLoss, true));
         // The first steps' loss (about ln 10) would flatten everything else: cap the axis at 3x the largest epoch mean.
