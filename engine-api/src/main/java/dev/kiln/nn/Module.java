@@ -162,6 +162,23 @@ public abstract class Module implements AutoCloseable {
         }
     }
 
+    /**
+     * Everything a checkpoint holds for this model: {@link #namedParameters()} followed by
+     * {@link #namedBuffers()}, as PyTorch's {@code state_dict()}. The tensors are the live ones
+     * (loading into them updates the model); do not close them.
+     *
+     * @throws IllegalStateException if a parameter and a buffer share a dotted name
+     */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>(namedParameters());
+        for (Map.Entry<String, Tensor> e : namedBuffers().entrySet()) {
+            if (out.putIfAbsent(e.getKey(), e.getValue()) != null) {
+                throw new IllegalStateException(getClass().getSimpleName() + ": '" + e.getKey() + "' is both a parameter and a buffer");
+            }
+        }
+        return out;
+    }
+
     /** Direct children keyed by name, in registration order (an unmodifiable view). */
     public final Map<String, Module> namedChildren() {
         return Collections.unmodifiableMap(children);

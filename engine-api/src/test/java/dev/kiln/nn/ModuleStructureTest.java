@@ -112,6 +112,8 @@ class ModuleStructureTest {
         }
         try (Sequential s = new Sequential(new Flatten(), new BatchNorm2d(2, 1e-5f, 0.1f, host))) {
             assertEquals(List.of("1.running_mean", "1.running_var"), List.copyOf(s.namedBuffers().keySet()));
+            assertEquals(List.of("1.weight", "1.bias", "1.running_mean", "1.running_var"), List.copyOf(s.stateDict().keySet()));
+            assertSame(s.namedBuffers().get("1.running_var"), s.stateDict().get("1.running_var"));
         }
     }
 

@@ -1,0 +1,44 @@
+package dev.kiln.train;
+
+import java.io.Console;
+import java.time.Duration;
+import java.util.Locale;
+
+/** Progress display for a {@link Trainer}: a live bar on a terminal, periodic plain lines otherwise. */
+public final class Progress {
+    private Progress() {}
+
+    /**
+     * A {@link ProgressBar} on {@code System.out} when the process is attached to a terminal
+     * ({@code System.console()} reports one), else a {@link ProgressLog} printing a line every 10 seconds.
+     */
+    public static TrainingListener forConsole() {
+        Console c = System.console();
+        return c != null && c.isTerminal() ? new ProgressBar(System.out) : new ProgressLog(System.out, Duration.ofSeconds(10));
+    }
+
+    /** "1/5": the 1-based epoch and the target. */
+    static String epochOf(Trainer trainer, int epoch) {
+        return (epoch + 1) + "/" + trainer.targetEpochs();
+    }
+
+    /** The running figures of a step: {@code loss 0.2101 acc 93.41% 652 img/s eta 0:58}. */
+    static String running(StepResult s) {
+        double perBatch = s.epochSeconds() / (s.batch() + 1);
+        String eta = clock((s.batches() - s.batch() - 1) * perBatch);
+        return String.format(Locale.ROOT, "loss %.4f acc %.2f%% %.0f img/s eta %s", s.epochLoss(), 100 * s.epochAccuracy(),
+                s.imagesPerSecond(), eta);
+    }
+
+    /** {@code m:ss}, or {@code h:mm:ss} from an hour. */
+    static String clock(double seconds) {
+        long s = Math.round(Math.max(0, seconds));
+        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
+    }
+
+    /** The line printed when an epoch ends. */
+    static String epochLine(Trainer trainer, EpochResult r) {
+        return "epoch " + epochOf(trainer, r.epoch()) + ": " + r.describe(trainer.evalName());
+    }
+}

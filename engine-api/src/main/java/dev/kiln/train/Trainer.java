@@ -1,0 +1,423 @@
+package dev.kiln.train;
+
+import dev.kiln.Kiln;
+import dev.kiln.data.Batch;
+import dev.kiln.data.DataLoader;
+import dev.kiln.data.Epoch;
+import dev.kiln.io.Checkpoint;
+import dev.kiln.io.TrainingState;
+import dev.kiln.nn.CrossEntropyLoss;
+import dev.kiln.nn.Loss;
+import dev.kiln.nn.Module;
+import dev.kiln.optim.GradientClipping;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.schedule.LrSchedule;
+import dev.kiln.optim.schedule.LrScheduler;
+import dev.kiln.tensor.Generator;
+import dev.kiln.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A supervised training loop for classifiers: per batch forward, loss, backward, optional
+ * gradient clipping, optimizer step and learning-rate schedule step; per epoch an optional
+ * evaluation; {@link TrainingListener}s see every step and epoch (progress display,
+ * checkpoints, metrics).
+ *
+ * <pre>{@code
+ * Trainer trainer = Trainer.builder(model, new Adam(model.parameters(), 1e-3), trainLoader)
+ *         .evaluateOn("test", testLoader)
+ *         .schedule(new CosineAnnealingLR(epochs * trainLoader.batchesPerEpoch(), 0))
+ *         .listener(Progress.forConsole())
+ *         .checkpointEveryEpoch(Path.of("out/run.safetensors"))
+ *         .build();
+ * trainer.fit(epochs);
+ * }</pre>
+ *
+ * <p>Resuming: {@link #save} writes the model, the optimizer state and the position (epoch,
+ * batch within the epoch, step, schedule, registered random streams, epoch history);
+ * {@link #resume} on a trainer built the same way restores all of it, and {@link #fit} carries
+ * on. Because data-loader epochs depend only on their seed and index, the resumed run sees the
+ * same batches and, on a deterministic backend, ends bit-identical to an uninterrupted one.
+ *
+ * <p>Not thread-safe: drive a trainer from one thread.
+ */
+public final class Trainer {
+    private static final String BATCH = "trainer.batch", LOSS_SUM = "trainer.epoch_loss_sum", CORRECT = "trainer.epoch_correct",
+            SEEN = "trainer.epoch_seen", SECONDS = "trainer.epoch_seconds", SCHEDULE = "trainer.schedule_step",
+            HISTORY = "trainer.history.";
+
+    private final Module model;
+    private final Optimizer optimizer;
+    private final DataLoader train;
+    private final Loss loss;
+    private final DataLoader eval;
+    private final String evalName;
+    private final LrScheduler scheduler;
+    private final double clipNorm;
+    private final long maxSteps;
+    private final Map<String, Generator> streams;
+    private final List<TrainingListener> listeners;
+
+    private int epoch;
+    private int batchInEpoch;
+    private long step;
+    private double epochLossSum;
+    private long epochCorrect;
+    private long epochSeen;
+    private double epochSeconds;
+    private int targetEpochs;
+    private final List<EpochResult> history = new ArrayList<>();
+    private Evaluation lastEvaluation;
+
+    private Trainer(Builder b) {
+        this.model = b.model;
+        this.optimizer = b.optimizer;
+        this.train = b.train;
+        this.loss = b.loss;
+        this.eval = b.eval;
+        this.evalName = b.evalName;
+        this.scheduler = b.schedule == null ? null : new LrScheduler(b.optimizer, b.schedule);
+        this.clipNorm = b.clipNorm;
+        this.maxSteps = b.maxSteps;
+        this.streams = Collections.unmodifiableMap(new LinkedHashMap<>(b.streams));
+        this.listeners = List.copyOf(b.listeners);
+    }
+
+    /**
+     * Starts configuring a trainer of {@code model} by {@code optimizer} (built over the model's
+     * parameters, after the model was moved to its device) on the batches of {@code train}.
+     */
+    public static Builder builder(Module model, Optimizer optimizer, DataLoader train) {
+        return new Builder(model, optimizer, train);
+    }
+
+    // ---------------------------------------------------------------- training
+
+    /**
+     * Trains until {@code epochs} epochs are complete (counting those completed before a
+     * {@link #resume}) or the step budget is spent, whichever comes first.
+     *
+     * @param epochs total epochs to reach, >= 0
+     * @return the epochs completed by this call, in order
+     * @throws IllegalArgumentException if {@code epochs < 0}, or the model rejects a batch
+     */
+    public List<EpochResult> fit(int epochs) {
+        if (epochs < 0) throw new IllegalArgumentException("Trainer: epochs must be >= 0, got " + epochs);
+        targetEpochs = epochs;
+        List<EpochResult> done = new ArrayList<>();
+        for (TrainingListener l : listeners) l.onTrainStart(this);
+        while (epoch < epochs && step < maxSteps) {
+            int batches = train.batchesPerEpoch();
+            for (TrainingListener l : listeners) l.onEpochStart(this, epoch, batches);
+            if (!trainEpoch(batches)) break;
+            EpochResult r = finishEpoch();
+            done.add(r);
+            for (TrainingListener l : listeners) l.onEpochEnd(this, r);
+        }
+        for (TrainingListener l : listeners) l.onTrainEnd(this);
+        return done;
+    }
+
+    /** Runs the rest of the current epoch; false when the step budget ran out before its end. */
+    private boolean trainEpoch(int batches) {
+        model.train();
+        try (Epoch<Batch> it = train.epoch(epoch)) {
+            for (int k = 0; k < batchInEpoch && it.hasNext(); k++) {
+                try (var _ = Kiln.scope()) {
+                    it.next(); // trained before the checkpoint: drawn (to keep the epoch's random stream in step) and dropped
+                }
+            }
+            long start = System.nanoTime();
+            double before = epochSeconds;
+            while (it.hasNext()) {
+                if (step >= maxSteps) return false;
+                StepResult r;
+                try (var _ = Kiln.scope()) {
+                    r = trainStep(it.next(), batches, before, start);
+                }
+                for (TrainingListener l : listeners) l.onStep(this, r);
+            }
+        }
+        return batchInEpoch >= batches;
+    }
+
+    private StepResult trainStep(Batch b, int batches, double secondsBefore, long start) {
+        optimizer.zeroGrad();
+        Tensor logits = model.forward(b.images());
+        Tensor value = loss.apply(logits, b.labels());
+        value.backward();
+        if (clipNorm > 0) GradientClipping.clipGradNorm(model.parameters(), clipNorm);
+        double lr = optimizer.paramGroups().getFirst().lr();
+        optimizer.step();
+        step++;
+        if (scheduler != null) scheduler.step();
+        double l = value.item();
+        int[] y = b.labels().toIntArray(), p = logits.argmax().toIntArray();
+        int correct = 0;
+        for (int i = 0; i < y.length; i++) if (y[i] == p[i]) correct++;
+        epochLossSum += l * y.length;
+        epochCorrect += correct;
+        epochSeen += y.length;
+        epochSeconds = secondsBefore + (System.nanoTime() - start) / 1e9;
+        int index = batchInEpoch++;
+        return new StepResult(epoch, index, batches, step, l, y.length, correct, lr, epochLossSum / epochSeen,
+                (double) epochCorrect / epochSeen, epochSeen, epochSeconds);
+    }
+
+    private EpochResult finishEpoch() {
+        double evalLoss = Double.NaN, evalAcc = Double.NaN;
+        if (eval != null) {
+            lastEvaluation = evaluate();
+            evalLoss = lastEvaluation.loss();
+            evalAcc = lastEvaluation.accuracy();
+        }
+        EpochResult r = new EpochResult(epoch, epochLossSum / epochSeen, (double) epochCorrect / epochSeen, evalLoss, evalAcc,
+                epochSeconds, epochSeconds > 0 ? epochSeen / epochSeconds : 0, step, optimizer.paramGroups().getFirst().lr());
+        history.add(r);
+        epoch++;
+        batchInEpoch = 0;
+        epochLossSum = 0;
+        epochCorrect = 0;
+        epochSeen = 0;
+        epochSeconds = 0;
+        return r;
+    }
+
+    /**
+     * Evaluates the model on the evaluation loader now (see {@link Evaluator#evaluate}).
+     *
+     * @throws IllegalStateException if the trainer was built without one
+     */
+    public Evaluation evaluate() {
+        if (eval == null) throw new IllegalStateException("Trainer: no evaluation data; build with evaluateOn(name, loader)");
+        return Evaluator.evaluate(model, eval, loss);
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    /**
+     * Writes a checkpoint of the current state: {@code file} (the model's {@link Module#stateDict()}
+     * and the position) and its optimizer companion (see {@link Checkpoint}), each atomically.
+     *
+     * @throws IOException if writing fails (the previous checkpoint then stays in place)
+     */
+    public void save(Path file) throws IOException {
+        Map<String, Long> rng = new LinkedHashMap<>();
+        streams.forEach((name, g) -> rng.put(name, g.advance(0)));
+        Map<String, String> extra = new LinkedHashMap<>();
+        extra.put(BATCH, Integer.toString(batchInEpoch));
+        extra.put(LOSS_SUM, Double.toString(epochLossSum));
+        extra.put(CORRECT, Long.toString(epochCorrect));
+        extra.put(SEEN, Long.toString(epochSeen));
+        extra.put(SECONDS, Double.toString(epochSeconds));
+        if (scheduler != null) extra.put(SCHEDULE, Long.toString(scheduler.lastStep()));
+        for (int i = 0; i < history.size(); i++) extra.put(HISTORY + String.format(java.util.Locale.ROOT, "%06d", i), history.get(i).encode());
+        Checkpoint.save(file, model.stateDict(), optimizer.state(), new TrainingState(epoch, step, rng, extra));
+    }
+
+    /**
+     * Restores a checkpoint written by {@link #save}: the model's tensors (strictly: every key
+     * and shape must match), the optimizer state, the position, the schedule, the registered
+     * random streams and the epoch history.
+     *
+     * @return the restored position
+     * @throws IOException if the files cannot be read, are damaged, or do not fit this trainer
+     *                     (the message names the file and the problem)
+     */
+    public TrainingState resume(Path file) throws IOException {
+        try (Checkpoint.Loaded loaded = Checkpoint.load(file, model.stateDict(), true, model.backend())) {
+            TrainingState pos = loaded.position();
+            if (loaded.optimizer() == null) {
+                throw new IOException(file + " holds no optimizer state, so training cannot resume exactly; to start a new run from its "
+                        + "weights, load them with SafeTensors.loadInto(file, model.stateDict(), false)");
+            }
+            ResumeState s = ResumeState.parse(file, pos, streams.keySet(), scheduler != null);
+            optimizer.loadState(loaded.optimizer());
+            for (Map.Entry<String, Generator> e : streams.entrySet()) {
+                long at = pos.rngOffsets().get(e.getKey()), now = e.getValue().advance(0);
+                if (at < now) {
+                    throw new IOException(file + ": random stream '" + e.getKey() + "' is at " + now + ", past the checkpoint's " + at
+                            + "; resume before drawing from it");
+                }
+                e.getValue().advance(at - now);
+            }
+            if (scheduler != null) scheduler.lastStep(s.scheduleStep());
+            epoch = pos.epoch();
+            step = pos.step();
+            batchInEpoch = s.batch();
+            epochLossSum = s.lossSum();
+            epochCorrect = s.correct();
+            epochSeen = s.seen();
+            epochSeconds = s.seconds();
+            history.clear();
+            history.addAll(s.history());
+            return pos;
+        }
+    }
+
+    /** The trainer's position and history as stored in a checkpoint's metadata. */
+    private record ResumeState(int batch, double lossSum, long correct, long seen, double seconds, long scheduleStep,
+                               List<EpochResult> history) {
+        static ResumeState parse(Path file, TrainingState pos, java.util.Set<String> streams, boolean scheduled) throws IOException {
+            Map<String, String> x = pos.extra();
+            try {
+                for (String name : streams) {
+                    if (!pos.rngOffsets().containsKey(name)) throw new IllegalArgumentException("random stream '" + name + "' is missing");
+                }
+                List<EpochResult> history = new ArrayList<>();
+                for (Map.Entry<String, String> e : x.entrySet()) { // sorted by key: zero-padded indices keep epoch order
+                    if (e.getKey().startsWith(HISTORY)) history.add(EpochResult.decode(e.getValue()));
+                }
+                return new ResumeState(Integer.parseInt(need(x, BATCH)), Double.parseDouble(need(x, LOSS_SUM)),
+                        Long.parseLong(need(x, CORRECT)), Long.parseLong(need(x, SEEN)), Double.parseDouble(need(x, SECONDS)),
+                        scheduled ? Long.parseLong(need(x, SCHEDULE)) : 0, history);
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": not a Trainer checkpoint, or a damaged one: " + e.getMessage(), e);
+            }
+        }
+
+        private static String need(Map<String, String> extra, String key) {
+            String v = extra.get(key);
+            if (v == null) throw new IllegalArgumentException("metadata kiln.extra." + key + " is missing");
+            return v;
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** The model being trained. */
+    public Module model() {
+        return model;
+    }
+
+    /** The optimizer. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The training data. */
+    public DataLoader trainLoader() {
+        return train;
+    }
+
+    /** Epochs completed. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** Optimizer steps taken. */
+    public long step() {
+        return step;
+    }
+
+    /** The epoch count the running (or last) {@link #fit} call aims for. */
+    public int targetEpochs() {
+        return targetEpochs;
+    }
+
+    /** The name of the evaluation set ("test" unless given), used in progress lines. */
+    public String evalName() {
+        return evalName;
+    }
+
+    /** Every completed epoch, including those restored by {@link #resume} (unmodifiable). */
+    public List<EpochResult> history() {
+        return Collections.unmodifiableList(history);
+    }
+
+    /** The evaluation after the last epoch trained in this process, or null. */
+    public Evaluation lastEvaluation() {
+        return lastEvaluation;
+    }
+
+    /** Settings of a {@link Trainer}; every setter validates its argument. */
+    public static final class Builder {
+        private final Module model;
+        private final Optimizer optimizer;
+        private final DataLoader train;
+        private Loss loss = new CrossEntropyLoss();
+        private DataLoader eval;
+        private String evalName = "test";
+        private LrSchedule schedule;
+        private double clipNorm;
+        private long maxSteps = Long.MAX_VALUE;
+        private final Map<String, Generator> streams = new LinkedHashMap<>();
+        private final List<TrainingListener> listeners = new ArrayList<>();
+
+        private Builder(Module model, Optimizer optimizer, DataLoader train) {
+            this.model = Objects.requireNonNull(model, "model");
+            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            this.train = Objects.requireNonNull(train, "train");
+        }
+
+        /** The loss of logits against labels (default: mean cross-entropy). */
+        public Builder loss(Loss loss) {
+            this.loss = Objects.requireNonNull(loss, "loss");
+            return this;
+        }
+
+        /** Evaluates on {@code loader} (unshuffled) after every epoch, reported under {@code name} (e.g. "test"). */
+        public Builder evaluateOn(String name, DataLoader loader) {
+            this.evalName = Objects.requireNonNull(name, "name");
+            this.eval = Objects.requireNonNull(loader, "loader");
+            return this;
+        }
+
+        /**
+         * Sets the learning rates by {@code schedule}, advanced once per optimizer step (so a
+         * cosine decay over a run has {@code tMax = epochs * batchesPerEpoch}).
+         */
+        public Builder schedule(LrSchedule schedule) {
+            this.schedule = Objects.requireNonNull(schedule, "schedule");
+            return this;
+        }
+
+        /** Clips the gradients' global L2 norm to {@code maxNorm} before each step (0, the default: no clipping). */
+        public Builder clipGradNorm(double maxNorm) {
+            if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) {
+                throw new IllegalArgumentException("Trainer: clipGradNorm must be finite and >= 0, got " + maxNorm);
+            }
+            this.clipNorm = maxNorm;
+            return this;
+        }
+
+        /** Stops {@link #fit} once {@code steps} optimizer steps have been taken in all (a budget; default: none). */
+        public Builder stopAfterSteps(long steps) {
+            if (steps < 0) throw new IllegalArgumentException("Trainer: stopAfterSteps must be >= 0, got " + steps);
+            this.maxSteps = steps;
+            return this;
+        }
+
+        /**
+         * Saves and restores the position of {@code generator} (e.g. the one a {@code Dropout}
+         * draws its masks from) under {@code name}, so a resumed run draws the same numbers.
+         */
+        public Builder randomStream(String name, Generator generator) {
+            streams.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(generator, "generator"));
+            return this;
+        }
+
+        /** Adds a listener; listeners are called in the order added. */
+        public Builder listener(TrainingListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** Adds an {@link EpochCheckpoint} writing {@code file} after every epoch. */
+        public Builder checkpointEveryEpoch(Path file) {
+            return listener(new EpochCheckpoint(file));
+        }
+
+        /** The configured trainer; applies the schedule's step-0 learning rates to the optimizer. */
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package dev.kiln.samples;
+
+import dev.kiln.data.DataLoader;
+import dev.kiln.data.ImageDataset;
+import dev.kiln.data.Split;
+import dev.kiln.optim.Adam;
+import dev.kiln.optim.schedule.CosineAnnealingLR;
+import dev.kiln.spi.Backend;
+import dev.kiln.tensor.Generator;
+import dev.kiln.tensor.Tensor;
+import dev.kiln.train.EpochResult;
+import dev.kiln.train.Evaluation;
+import dev.kiln.train.Progress;
+import dev.kiln.train.Trainer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./kiln mnist}: trains the seed CNN ({@link SeedCnn}) on MNIST with Adam (lr 1e-3,
+ * batch 64, inputs scaled to [0, 1]) and, by default, a cosine decay of the learning rate to 0
+ * over the run, stepped every batch. Evaluates on the 10,000 test images after every epoch,
+ * checkpoints every epoch, and optionally writes metrics JSON and a PNG report.
+ */
+public final class MnistCommand {
+    static final String[] DIGITS = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+
+    private MnistCommand() {}
+
+    static Args options() {
+        return new Args("mnist", "Train the seed CNN (Conv32-Pool-Conv64-Pool-Conv64-Dense64-Dense10) on MNIST.")
+                .option("epochs", "5", "epochs to train (in all, counting those of a resumed checkpoint)")
+                .option("batch-size", "64", "training batch size")
+                .option("lr", "0.001", "Adam learning rate (the peak of the schedule)")
+                .option("schedule", "cosine", "learning-rate schedule per step: cosine (decay to 0 over the run) or constant")
+                .option("shift", "0", "random translation of training images by up to this many pixels")
+                .option("backend", "auto", "auto, cpu or cuda")
+                .option("data", "data/mnist", "folder with the MNIST IDX files (./kiln fetch-data)")
+                .option("seed", "42", "seed of the initial weights and the data order")
+                .option("checkpoint", "out/mnist.safetensors", "checkpoint written after every epoch (plus .optim.safetensors)")
+                .option("resume", null, "resume training from this checkpoint")
+                .option("metrics-out", null, "write metrics JSON to this file")
+                .option("report", null, "write curves.png, confusion.png and misclassified.png into this folder");
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args a = options();
+        try {
+            a.parse(argv);
+            if (a.help()) {
+                System.out.print(a.usage());
+                return;
+            }
+            run(a);
+        } catch (Args.UsageException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    private static void run(Args a) throws Exception {
+        int epochs = a.integer("epochs", 0), batch = a.integer("batch-size", 1), shift = a.integer("shift", 0);
+        double lr = a.positive("lr");
+        String schedule = a.choice("schedule", "cosine", "constant");
+        long seed = a.longValue("seed");
+        Backend backend = Setup.backend(a.choice("backend", "auto", "cpu", "cuda"));
+        Path data = a.path("data");
+        ImageDataset train = Setup.load(data, Split.TRAIN, "./kiln fetch-data"), test = Setup.load(data, Split.TEST, "./kiln fetch-data");
+        System.out.printf("data: %d training and %d test images from %s%n", train.size(), test.size(), data);
+
+        try (SeedCnn model = new SeedCnn(10, new Generator(seed), backend);
+             DataLoader trainLoader = DataLoader.builder(train).batchSize(batch).shuffle(true).seed(seed).randomShift(shift).backend(backend).build();
+             DataLoader testLoader = DataLoader.builder(test).batchSize(500).backend(backend).build();
+             Adam adam = new Adam(model.parameters(), lr)) {
+            System.out.print(model.summary(1, 1, 28, 28));
+            LossTrace trace = new LossTrace();
+            Trainer.Builder tb = Trainer.builder(model, adam, trainLoader).evaluateOn("test", testLoader)
+                    .listener(Progress.forConsole()).listener(trace).checkpointEveryEpoch(a.path("checkpoint"));
+            if (schedule.equals("cosine")) tb.schedule(new CosineAnnealingLR(Math.max(1L, (long) epochs * trainLoader.batchesPerEpoch()), 0));
+            Trainer trainer = tb.build();
+            if (a.has("resume")) {
+                trainer.resume(a.path("resume"));
+                System.out.printf("resumed from %s at epoch %d, step %d%n", a.path("resume"), trainer.epoch(), trainer.step());
+            }
+            System.out.printf("training %d epochs of %d batches of %d, Adam lr %s, %s schedule%s%n", epochs, trainLoader.batchesPerEpoch(), batch,
+                    a.string("lr"), schedule, shift > 0 ? ", random shifts up to " + shift + " px" : "");
+            trainer.fit(epochs);
+            Evaluation eval = trainer.lastEvaluation() != null ? trainer.lastEvaluation() : trainer.evaluate();
+            System.out.printf("test accuracy: %s (%d of %d right)%n", Report.percent(eval.accuracy()), Math.round(eval.accuracy() * eval.size()), eval.size());
+            System.out.println("checkpoint: " + a.path("checkpoint"));
+
+            if (a.has("metrics-out")) Setup.writeJson(a.path("metrics-out"), metrics(a, backend, model, trainer, eval, schedule));
+            if (a.has("report")) {
+                for (Path p : Report.write(a.path("report"), "MNIST", trainer.history(), trace, eval, test, DIGITS)) System.out.println("report: " + p);
+            }
+        }
+    }
+
+    private static Map<String, Object> metrics(Args a, Backend backend, SeedCnn model, Trainer trainer, Evaluation eval, String schedule)
+            throws Args.UsageException {
+        List<EpochResult> h = trainer.history();
+        double seconds = h.stream().mapToDouble(EpochResult::seconds).sum();
+        double images = h.stream().mapToDouble(r -> r.seconds() * r.imagesPerSecond()).sum();
+        return Json.obj(
+                "command", "mnist",
+                "backend", backend.name(),
+                "device", backend.description(),
+                "parameters", model.parameters().stream().mapToLong(Tensor::numel).sum(),
+                "config", Json.obj("epochs", a.integer("epochs", 0), "batch_size", a.integer("batch-size", 1), "optimizer", "adam",
+                        "lr", a.positive("lr"), "schedule", schedule, "random_shift", a.integer("shift", 0), "seed", a.longValue("seed"),
+                        "resumed_from", a.string("resume")),
+                "epochs", Setup.epochs(h, "test"),
+                "train_seconds", seconds,
+                "images_per_s", seconds > 0 ? images / seconds : 0.0,
+                "final_test_accuracy", eval.accuracy(),
+                "final_test_loss", eval.loss(),
+                "java", Runtime.version().toString(),
+                "cpu_threads", Runtime.getRuntime().availableProcessors());
+    }
+}

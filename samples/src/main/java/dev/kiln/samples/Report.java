@@ -1,0 +1,85 @@
+package dev.kiln.samples;
+
+import dev.kiln.data.ImageDataset;
+import dev.kiln.train.EpochResult;
+import dev.kiln.train.Evaluation;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.Rectangle;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+
+/**
+ * The {@code --report DIR} pictures of a classification run: {@code curves.png} (training loss
+ * per step, train/test loss and accuracy per epoch), {@code confusion.png} (the test confusion
+ * matrix) and {@code misclassified.png} (the first wrongly classified test images with their
+ * true and predicted classes).
+ */
+final class Report {
+    private static final Color TRAIN = new Color(31, 119, 180), TEST = new Color(214, 39, 40), STEP = new Color(150, 190, 225);
+
+    private Report() {}
+
+    /** Writes the three PNGs into {@code dir} (created if needed); returns their paths. */
+    static List<Path> write(Path dir, String title, List<EpochResult> history, LossTrace trace, Evaluation test, ImageDataset images,
+                            String[] classNames) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> out = new ArrayList<>();
+        out.add(save(curves(title, history, trace), dir.resolve("curves.png")));
+        out.add(save(ConfusionPlot.draw(title + ": test confusion matrix", test, classNames), dir.resolve("confusion.png")));
+        out.add(save(Gallery.misclassified(title + ": misclassified test images", test, images, classNames, 40), dir.resolve("misclassified.png")));
+        return out;
+    }
+
+    static Graphics2D canvas(BufferedImage img) {
+        Graphics2D g = img.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, img.getWidth(), img.getHeight());
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        return g;
+    }
+
+    private static BufferedImage curves(String title, List<EpochResult> history, LossTrace trace) {
+        BufferedImage img = new BufferedImage(1100, 420, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(img);
+        List<double[]> trainLoss = new ArrayList<>(), testLoss = new ArrayList<>(), trainAcc = new ArrayList<>(), testAcc = new ArrayList<>();
+        for (EpochResult r : history) {
+            double x = r.epoch() + 1;
+            trainLoss.add(new double[] {x, r.trainLoss()});
+            testLoss.add(new double[] {x, r.evalLoss()});
+            trainAcc.add(new double[] {x, 100 * r.trainAccuracy()});
+            testAcc.add(new double[] {x, 100 * r.evalAccuracy()});
+        }
+        List<LineChart.Series> loss = new ArrayList<>();
+        List<double[]> steps = trace == null ? List.of() : trace.smoothed(50);
+        if (!steps.isEmpty()) loss.add(new LineChart.Series("train (per 50 steps)", STEP, steps, false)); // none after a resume past the end
+        loss.add(new LineChart.Series("train (epoch mean)", TRAIN, trainLoss, true));
+        loss.add(new LineChart.Series("test", TEST, testLoss, true));
+        // The first steps' loss (about ln 10) would flatten everything else: cap the axis at 3x the largest epoch mean.
+        double cap = 3 * history.stream().mapToDouble(r -> Math.max(r.trainLoss(), Double.isNaN(r.evalLoss()) ? 0 : r.evalLoss())).max().orElse(Double.NaN);
+        LineChart.draw(g, new Rectangle(0, 0, 550, 420), title + ": loss", "epoch", "cross-entropy", "%.2f", cap, true, loss);
+        LineChart.draw(g, new Rectangle(550, 0, 550, 420), title + ": accuracy", "epoch", "accuracy (%)", "%.1f", Double.NaN, false,
+                List.of(new LineChart.Series("train", TRAIN, trainAcc, true), new LineChart.Series("test", TEST, testAcc, true)));
+        g.dispose();
+        return img;
+    }
+
+    private static Path save(BufferedImage img, Path file) throws IOException {
+        if (!ImageIO.write(img, "png", file.toFile())) throw new IOException("no PNG writer available for " + file);
+        return file;
+    }
+
+    static String percent(double fraction) {
+        return String.format(Locale.ROOT, "%.2f%%", 100 * fraction);
+    }
+}
