@@ -105,26 +105,12 @@ EOF
     return $rc
 }
 
-# The MNIST sample's main class: KILN_MNIST_MAIN, else a dev/kiln/samples class named *Mnist* in the samples jar.
-mnist_main() {
-    if [ -n "${KILN_MNIST_MAIN:-}" ]; then echo "$KILN_MNIST_MAIN"; return; fi
-    python3 - .device/lib/samples-*.jar <<'EOF'
-import re, sys, zipfile
-for jar in sys.argv[1:]:
-    names = sorted(n for n in zipfile.ZipFile(jar).namelist() if re.fullmatch(r"dev/kiln/samples/\w*[Mm]nist\w*\.class", n))
-    if names:
-        print(names[0][:-6].replace("/", "."))
-        break
-EOF
-}
-
 mnist() {
     local main
-    main=$(mnist_main)
-    if [ -z "$main" ]; then echo "skipped: no MNIST sample class (dev.kiln.samples.*Mnist*) in .device/lib/samples-*.jar"; return 0; fi
+    main=${KILN_MNIST_MAIN:-dev.kiln.samples.MnistCommand}
     if [ ! -d .device/data/mnist ]; then echo "skipped: .device/data/mnist missing (scripts/gpu-pack.sh adds it when data/mnist exists)"; return 0; fi
     # shellcheck disable=SC2086 # KILN_MNIST_ARGS is a word list on purpose
-    "$run" java "$main" ${KILN_MNIST_ARGS:---backend cuda --data .device/data/mnist --epochs 5 --out $out/mnist-metrics.json}
+    "$run" java "$main" ${KILN_MNIST_ARGS:---backend cuda --data .device/data/mnist --epochs 5 --metrics-out $out/mnist-metrics.json --checkpoint $out/mnist.safetensors}
 }
 
 doctor() {
