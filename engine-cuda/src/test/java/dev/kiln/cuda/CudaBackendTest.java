@@ -4,7 +4,6 @@ import static dev.kiln.cuda.HostReference.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.cuda.ffi.NativeLibraries;
 import dev.kiln.kernels.Fatbin;
@@ -13,7 +12,6 @@ import dev.kiln.spi.Conv2dSpec;
 import dev.kiln.spi.CrossEntropySpec;
 import dev.kiln.spi.MatmulSpec;
 import dev.kiln.spi.Pool2dSpec;
-import dev.kiln.spi.ProbeResult;
 import dev.kiln.spi.SoftmaxSpec;
 import dev.kiln.spi.Storage;
 import dev.kiln.tensor.DType;
@@ -22,12 +20,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The cuBLAS/cuDNN-backed SPI methods against float64 host references, on a real GPU; skipped
@@ -47,25 +44,16 @@ class CudaBackendTest {
      */
     private static final double FP32_GEMM_K256_MAX_ERROR = 2e-4;
 
-    private static ProbeResult probe;
-    private static CudaBackend b;
+    @RegisterExtension
+    static final CudaUnderTest GPU = new CudaUnderTest();
+
+    private CudaBackend b;
     private final Random rnd = new Random(42);
     private long bytesBefore;
 
-    @BeforeAll
-    static void start() {
-        probe = new CudaBackendProvider().probe();
-        if (probe.available()) b = (CudaBackend) probe.backend();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (b != null) b.close();
-    }
-
     @BeforeEach
-    void requireGpu() {
-        assumeTrue(probe.available(), () -> "CUDA backend unavailable: " + probe.reason());
+    void recordBytesInUse() {
+        b = GPU.require();
         bytesBefore = b.bytesInUse();
     }
 
@@ -83,11 +71,11 @@ class CudaBackendTest {
         return v;
     }
 
-    private static Storage up(float[] v) {
+    private Storage up(float[] v) {
         return SelfCheck.upload(b, v);
     }
 
-    private static float[] down(Storage s) {
+    private float[] down(Storage s) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment host = arena.allocate(Math.max(4, s.byteSize()));
             b.copyToHost(s, host);
