@@ -294,12 +294,22 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     // ---- pooling: cuDNN forwards when representable; backwards by Kiln's gather kernels ----
 
+    /** Kiln's pooling kernel, the fallback where cuDNN cannot represent the spec. */
+    private interface PoolKernel {
+        void run(Pool2dSpec spec, long x, long y);
+    }
+
+    /** A pooling forward: cuDNN in {@code cudnnMode} when it can represent {@code spec}, else {@code kernel}. */
+    private void pool2d(String op, Pool2dSpec spec, int cudnnMode, PoolKernel kernel, Storage x, Storage y) {
+        try (var _ = rt.begin(op)) {
+            if (CudnnOps.poolingSupported(spec)) dnn.pool(spec, cudnnMode, ptr(x), ptr(y));
+            else kernel.run(spec, ptr(x), ptr(y));
+        }
+    }
+
     @Override
     public void maxPool2d(Pool2dSpec spec, Storage x, Storage y) {
-        try (var _ = rt.begin("maxPool2d")) {
-            if (CudnnOps.poolingSupported(spec)) dnn.pool(spec, Dnn.POOLING_MAX_DETERMINISTIC, ptr(x), ptr(y));
-            else rt.kernels.maxPool2d(spec, ptr(x), ptr(y));
-        }
+        pool2d("maxPool2d", spec, Dnn.POOLING_MAX_DETERMINISTIC, rt.kernels::maxPool2d, x, y);
     }
 
     /** Kiln's kernel: the SPI routes the gradient to the first maximum of each window, a tie rule cuDNN does not document. */
@@ -312,14 +322,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void avgPool2d(Pool2dSpec spec, Storage x, Storage y) {
-        try (var _ = rt.begin("avgPool2d")) {
-            if (CudnnOps.poolingSupported(spec)) {
-                dnn.pool(spec, spec.countIncludePad() ? Dnn.POOLING_AVERAGE_INCLUDE_PADDING : Dnn.POOLING_AVERAGE_EXCLUDE_PADDING,
-                        ptr(x), ptr(y));
-            } else {
-                rt.kernels.avgPool2d(spec, ptr(x), ptr(y));
-            }
-        }
+        pool2d("avgPool2d", spec, spec.countIncludePad() ? Dnn.POOLING_AVERAGE_INCLUDE_PADDING : Dnn.POOLING_AVERAGE_EXCLUDE_PADDING,
+                rt.kernels::avgPool2d, x, y);
     }
 
     /** Kiln's kernel: cuDNN's pooling backward needs the forward's x and y, which this SPI call does not supply. */

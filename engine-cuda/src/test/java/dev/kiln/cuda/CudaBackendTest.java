@@ -371,21 +371,7 @@ class CudaBackendTest {
             assertTrue(fp32Error < FP32_GEMM_K256_MAX_ERROR, "default (FP32) matmul max error " + fp32Error
                     + " is TF32-sized: TF32 must be opt-in (KILN_CUDA_TF32)");
 
-            for (Conv2dSpec s : CONVS) {
-                float[] x = random(s.n() * s.c() * s.h() * s.w()), w = random(s.outC() * s.cPerGroup() * s.kh() * s.kw());
-                float[] gy = random(s.n() * s.outC() * s.outH() * s.outW());
-                double[][] grads = HostReference.conv2dBackward(s, x, w, gy);
-                try (Storage sx = SelfCheck.upload(tf32, x); Storage sw = SelfCheck.upload(tf32, w); Storage sgy = SelfCheck.upload(tf32, gy);
-                     Storage y = tf32.allocate(DType.FLOAT32, gy.length); Storage gx = tf32.allocate(DType.FLOAT32, x.length);
-                     Storage gw = tf32.allocate(DType.FLOAT32, w.length); Arena arena = Arena.ofConfined()) {
-                    tf32.conv2d(s, sx, sw, null, y);
-                    tf32.conv2dBackwardData(s, sgy, sw, gx);
-                    tf32.conv2dBackwardWeight(s, sx, sgy, gw);
-                    assertClose("TF32 conv2d " + s, HostReference.conv2d(s, x, w, null), read(tf32, y, arena), RTOL_TF32, ATOL_TF32);
-                    assertClose("TF32 conv2d backward data " + s, grads[0], read(tf32, gx, arena), RTOL_TF32, ATOL_TF32);
-                    assertClose("TF32 conv2d backward weight " + s, grads[1], read(tf32, gw, arena), RTOL_TF32, ATOL_TF32);
-                }
-            }
+            assertConvolutionsMatch(tf32, "TF32", RTOL_TF32, ATOL_TF32);
         } finally {
             tf32.close();
         }
@@ -397,23 +383,28 @@ class CudaBackendTest {
         CudaBackend bench = new CudaBackend(CudaRuntime.open(new CudaOptions(b.device().index(), false, true, true), NativeLibraries.get(), Fatbin.load()));
         try {
             assertTrue(bench.description().contains("conv benchmark"), bench.description());
-            for (Conv2dSpec s : CONVS) {
-                float[] x = random(s.n() * s.c() * s.h() * s.w()), w = random(s.outC() * s.cPerGroup() * s.kh() * s.kw());
-                float[] gy = random(s.n() * s.outC() * s.outH() * s.outW());
-                double[][] grads = HostReference.conv2dBackward(s, x, w, gy);
-                try (Storage sx = SelfCheck.upload(bench, x); Storage sw = SelfCheck.upload(bench, w); Storage sgy = SelfCheck.upload(bench, gy);
-                     Storage y = bench.allocate(DType.FLOAT32, gy.length); Storage gx = bench.allocate(DType.FLOAT32, x.length);
-                     Storage gw = bench.allocate(DType.FLOAT32, w.length); Arena arena = Arena.ofConfined()) {
-                    bench.conv2d(s, sx, sw, null, y);
-                    bench.conv2dBackwardData(s, sgy, sw, gx);
-                    bench.conv2dBackwardWeight(s, sx, sgy, gw);
-                    assertClose("benchmarked conv2d " + s, HostReference.conv2d(s, x, w, null), read(bench, y, arena), RTOL, ATOL);
-                    assertClose("benchmarked conv2d backward data " + s, grads[0], read(bench, gx, arena), RTOL, ATOL);
-                    assertClose("benchmarked conv2d backward weight " + s, grads[1], read(bench, gw, arena), RTOL, ATOL);
-                }
-            }
+            assertConvolutionsMatch(bench, "benchmarked", RTOL, ATOL);
         } finally {
             bench.close();
+        }
+    }
+
+    /** Every case of {@link #CONVS}, forward (no bias), backward data and backward weight on {@code backend}, against float64. */
+    private void assertConvolutionsMatch(CudaBackend backend, String label, double rtol, double atol) {
+        for (Conv2dSpec s : CONVS) {
+            float[] x = random(s.n() * s.c() * s.h() * s.w()), w = random(s.outC() * s.cPerGroup() * s.kh() * s.kw());
+            float[] gy = random(s.n() * s.outC() * s.outH() * s.outW());
+            double[][] grads = HostReference.conv2dBackward(s, x, w, gy);
+            try (Storage sx = SelfCheck.upload(backend, x); Storage sw = SelfCheck.upload(backend, w); Storage sgy = SelfCheck.upload(backend, gy);
+                 Storage y = backend.allocate(DType.FLOAT32, gy.length); Storage gx = backend.allocate(DType.FLOAT32, x.length);
+                 Storage gw = backend.allocate(DType.FLOAT32, w.length); Arena arena = Arena.ofConfined()) {
+                backend.conv2d(s, sx, sw, null, y);
+                backend.conv2dBackwardData(s, sgy, sw, gx);
+                backend.conv2dBackwardWeight(s, sx, sgy, gw);
+                assertClose(label + " conv2d " + s, HostReference.conv2d(s, x, w, null), read(backend, y, arena), rtol, atol);
+                assertClose(label + " conv2d backward data " + s, grads[0], read(backend, gx, arena), rtol, atol);
+                assertClose(label + " conv2d backward weight " + s, grads[1], read(backend, gw, arena), rtol, atol);
+            }
         }
     }
 
