@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.io.MemoryBackend;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Scope;
