@@ -142,6 +142,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void copy(Storage src, Storage dst) {
+        // A larger src would be written past the end of dst's device block.
+        if (src.byteSize() != dst.byteSize()) {
+            throw new IllegalArgumentException("cuda: copy needs storages of one size, src has " + src.byteSize() + " bytes ("
+                    + src.dtype() + " x " + src.numel() + "), dst " + dst.byteSize() + " bytes (" + dst.dtype() + " x " + dst.numel() + ")");
+        }
         if (src.byteSize() == 0) return;
         try (var _ = rt.begin("copy")) {
             Driver.copyDeviceToDevice(ptr(dst), ptr(src), src.byteSize(), rt.stream);

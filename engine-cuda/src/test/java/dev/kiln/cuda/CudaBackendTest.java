@@ -292,6 +292,15 @@ class CudaBackendTest {
         }
     }
 
+    /** A larger source would overrun the destination's device block: refused, naming both sizes. */
+    @Test
+    void copyRefusesStoragesOfDifferentSizes() {
+        try (Storage big = b.allocate(DType.FLOAT32, 8); Storage small = b.allocate(DType.FLOAT32, 4)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.copy(big, small));
+            assertTrue(e.getMessage().contains("src has 32 bytes") && e.getMessage().contains("dst 16 bytes"), e.getMessage());
+        }
+    }
+
     @Test
     void fillAndCopyRoundTrip() {
         try (Storage f = b.allocate(DType.FLOAT32, 1000); Storage g = b.allocate(DType.FLOAT32, 1000)) {
