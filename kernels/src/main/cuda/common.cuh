@@ -34,6 +34,23 @@ static_assert(sizeof(int64_t) == 8 && sizeof(uint64_t) == 8, "64-bit integer typ
     for (int64_t row = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / KILN_WARP;              \
          row < (int64_t)(rows); row += ((int64_t)blockDim.x * gridDim.x) / KILN_WARP)
 
+// Position of flat index i in a row-major [planes, rows, cols] array (an NCHW tensor seen as
+// N*C planes): the 2-D kernels' grid-stride loops run over elements and need their plane and cell.
+struct KilnPlaneCell {
+    int64_t plane;
+    int row;
+    int col;
+};
+
+__device__ __forceinline__ KilnPlaneCell kiln_plane_cell(int64_t i, int rows, int cols) {
+    KilnPlaneCell c;
+    c.col = (int)(i % cols);
+    int64_t t = i / cols;
+    c.row = (int)(t % rows);
+    c.plane = t / rows;
+    return c;
+}
+
 __device__ __forceinline__ float kiln_warp_sum(float v) {
     for (int o = KILN_WARP / 2; o > 0; o >>= 1) v += __shfl_xor_sync(KILN_FULL_MASK, v, o);
     return v;

@@ -14,11 +14,9 @@ extern "C" __global__ void kiln_pad2d_f32(const float* x, float* y, int64_t plan
                                           int32_t top, int32_t left, int32_t oh, int32_t ow, int32_t circular) {
     int64_t total = planes * oh * ow;
     KILN_GRID_STRIDE(i, total) {
-        int ox = (int)(i % ow);
-        int64_t t = i / ow;
-        int oy = (int)(t % oh);
-        int64_t p = t / oh;
-        int iy = oy - top, ix = ox - left;
+        KilnPlaneCell o = kiln_plane_cell(i, oh, ow);
+        int64_t p = o.plane;
+        int iy = o.row - top, ix = o.col - left;
         float v;
         if (circular) {
             v = x[(p * h + kiln_wrap(iy, h)) * w + kiln_wrap(ix, w)];
@@ -35,11 +33,9 @@ extern "C" __global__ void kiln_pad2d_backward_f32(const float* gy, float* gx, i
                                                    int32_t top, int32_t left, int32_t oh, int32_t ow, int32_t circular) {
     int64_t total = planes * h * w;
     KILN_GRID_STRIDE(i, total) {
-        int ix = (int)(i % w);
-        int64_t t = i / w;
-        int iy = (int)(t % h);
-        int64_t p = t / h;
-        const float* g = gy + p * oh * ow;
+        KilnPlaneCell in = kiln_plane_cell(i, h, w);
+        int iy = in.row, ix = in.col;
+        const float* g = gy + in.plane * oh * ow;
         float acc;
         if (!circular) {
             acc = g[(int64_t)(iy + top) * ow + ix + left];

@@ -32,12 +32,9 @@ extern "C" __global__ void kiln_max_pool2d_f32(const float* x, float* y, int64_t
                                                int32_t ph, int32_t pw, int32_t dh, int32_t dw) {
     int64_t total = planes * oh * ow;
     KILN_GRID_STRIDE(i, total) {
-        int ox = (int)(i % ow);
-        int64_t t = i / ow;
-        int oy = (int)(t % oh);
-        int64_t p = t / oh;
+        KilnPlaneCell o = kiln_plane_cell(i, oh, ow);
         float best;
-        kiln_max_window(x + p * h * w, h, w, oy, ox, kh, kw, sh, sw, ph, pw, dh, dw, &best);
+        kiln_max_window(x + o.plane * h * w, h, w, o.row, o.col, kh, kw, sh, sw, ph, pw, dh, dw, &best);
         y[i] = best;
     }
 }
@@ -50,12 +47,10 @@ extern "C" __global__ void kiln_max_pool2d_backward_f32(const float* x, const fl
                                                         int32_t dh, int32_t dw) {
     int64_t total = planes * h * w;
     KILN_GRID_STRIDE(i, total) {
-        int ix = (int)(i % w);
-        int64_t t = i / w;
-        int iy = (int)(t % h);
-        int64_t p = t / h;
-        const float* xp = x + p * h * w;
-        const float* gp = gy + p * oh * ow;
+        KilnPlaneCell in = kiln_plane_cell(i, h, w);
+        int iy = in.row, ix = in.col;
+        const float* xp = x + in.plane * h * w;
+        const float* gp = gy + in.plane * oh * ow;
         int64_t self = (int64_t)iy * w + ix;
         float acc = 0.f;
         for (int ky = 0; ky < kh; ky++) {
@@ -96,12 +91,10 @@ extern "C" __global__ void kiln_avg_pool2d_f32(const float* x, float* y, int64_t
                                                int32_t ph, int32_t pw, int32_t countIncludePad) {
     int64_t total = planes * oh * ow;
     KILN_GRID_STRIDE(i, total) {
-        int ox = (int)(i % ow);
-        int64_t t = i / ow;
-        int oy = (int)(t % oh);
-        const float* xp = x + (t / oh) * h * w;
+        KilnPlaneCell o = kiln_plane_cell(i, oh, ow);
+        const float* xp = x + o.plane * h * w;
         int y0, y1, x0, x1;
-        int div = kiln_avg_divisor(oy, ox, h, w, kh, kw, sh, sw, ph, pw, countIncludePad, &y0, &y1, &x0, &x1);
+        int div = kiln_avg_divisor(o.row, o.col, h, w, kh, kw, sh, sw, ph, pw, countIncludePad, &y0, &y1, &x0, &x1);
         float acc = 0.f;
         for (int iy = y0; iy < y1; iy++) {
             for (int ix = x0; ix < x1; ix++) acc += xp[(int64_t)iy * w + ix];
@@ -118,10 +111,9 @@ extern "C" __global__ void kiln_avg_pool2d_backward_f32(const float* gy, float* 
                                                         int32_t countIncludePad) {
     int64_t total = planes * h * w;
     KILN_GRID_STRIDE(i, total) {
-        int ix = (int)(i % w);
-        int64_t t = i / w;
-        int iy = (int)(t % h);
-        const float* gp = gy + (t / h) * oh * ow;
+        KilnPlaneCell in = kiln_plane_cell(i, h, w);
+        int iy = in.row, ix = in.col;
+        const float* gp = gy + in.plane * oh * ow;
         // oy in [ceil((iy + ph - kh + 1) / sh), floor((iy + ph) / sh)], clipped to [0, oh).
         int oyLo = iy + ph - kh + 1 > 0 ? (iy + ph - kh + 1 + sh - 1) / sh : 0;
         int oyHi = min((iy + ph) / sh, oh - 1);

@@ -5,9 +5,7 @@ import dev.kiln.ops.Pool2dOptions;
 import dev.kiln.tensor.Tensor;
 
 /** Average pooling over NCHW: {@code [N, C, H, W] -> [N, C, H', W']} (PyTorch semantics, see {@link Pool2dOptions}). */
-public class AvgPool2d extends Module {
-    private final Pool2dOptions options;
-
+public class AvgPool2d extends Pool2dModule {
     /** A {@code kernel x kernel} window with stride {@code kernel}. */
     public AvgPool2d(int kernel) {
         this(Pool2dOptions.kernel(kernel));
@@ -15,17 +13,12 @@ public class AvgPool2d extends Module {
 
     /** Pooling with explicit options. */
     public AvgPool2d(Pool2dOptions options) {
-        this.options = java.util.Objects.requireNonNull(options, "options");
+        super(options);
     }
 
     /** {@code [N, C, H, W] -> [N, C, H', W']}. */
     @Override
     public Tensor forward(Tensor input) {
         return Functional.avgPool2d(input, options);
-    }
-
-    @Override
-    protected String extraRepr() {
-        return "kernel=" + options.kernelH() + "x" + options.kernelW() + ", stride=" + options.strideH() + "x" + options.strideW();
     }
 }

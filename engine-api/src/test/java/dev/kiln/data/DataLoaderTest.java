@@ -9,10 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.io.MemoryBackend;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Scope;
+import dev.kiln.testing.HostOnlyBackend;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -272,7 +272,7 @@ class DataLoaderTest {
 
     @Test
     void batchesBecomeTensorsOnTheConsumersScope() {
-        Backend backend = MemoryBackend.create();
+        Backend backend = HostOnlyBackend.create();
         DataLoader loader = DataLoader.builder(numbered(5)).batchSize(2).backend(backend).build();
         Batch first;
         try (Scope scope = Scope.open(); Epoch<Batch> e = loader.epoch(0)) {

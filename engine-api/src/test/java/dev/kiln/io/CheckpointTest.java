@@ -10,6 +10,7 @@ import dev.kiln.optim.OptimizerState;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.testing.HostOnlyBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -26,7 +27,7 @@ class CheckpointTest {
     @TempDir
     Path dir;
 
-    private final Backend backend = MemoryBackend.create();
+    private final Backend backend = HostOnlyBackend.create();
     private final List<Tensor> made = new ArrayList<>();
 
     private Tensor floats(float... v) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.testing.HostOnlyBackend;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -31,7 +32,7 @@ class SafeTensorsTest {
     @TempDir
     Path dir;
 
-    private final Backend backend = MemoryBackend.create();
+    private final Backend backend = HostOnlyBackend.create();
     private final List<Tensor> made = new java.util.ArrayList<>();
 
     private Tensor floats(float[] v, int... shape) {

@@ -13,6 +13,7 @@ import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Device;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.testing.HostOnlyBackend;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -3,12 +3,12 @@ package dev.kiln.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.nn.HostOnlyBackend;
 import dev.kiln.spi.AdamSpec;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.SgdSpec;
 import dev.kiln.tensor.Device;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.testing.HostOnlyBackend;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.nn.HostOnlyBackend;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Device;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.testing.HostOnlyBackend;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

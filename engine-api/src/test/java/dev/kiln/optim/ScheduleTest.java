@@ -3,7 +3,6 @@ package dev.kiln.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.kiln.nn.HostOnlyBackend;
 import dev.kiln.optim.schedule.CosineAnnealingLR;
 import dev.kiln.optim.schedule.LinearWarmup;
 import dev.kiln.optim.schedule.LrSchedule;
@@ -12,6 +11,7 @@ import dev.kiln.optim.schedule.StepLR;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Device;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.testing.HostOnlyBackend;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

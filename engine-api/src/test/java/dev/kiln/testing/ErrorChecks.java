@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.Kiln;
-import dev.kiln.nn.HostOnlyBackend;
 import dev.kiln.ops.Conv2dOptions;
 import dev.kiln.ops.Functional;
 import dev.kiln.ops.Padding;

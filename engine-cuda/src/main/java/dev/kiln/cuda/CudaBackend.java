@@ -142,6 +142,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void copy(Storage src, Storage dst) {
+        // A larger src would be written past the end of dst's device block.
+        if (src.byteSize() != dst.byteSize()) {
+            throw new IllegalArgumentException("cuda: copy needs storages of one size, src has " + src.byteSize() + " bytes ("
+                    + src.dtype() + " x " + src.numel() + "), dst " + dst.byteSize() + " bytes (" + dst.dtype() + " x " + dst.numel() + ")");
+        }
         if (src.byteSize() == 0) return;
         try (var _ = rt.begin("copy")) {
             Driver.copyDeviceToDevice(ptr(dst), ptr(src), src.byteSize(), rt.stream);
@@ -294,12 +299,22 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     // ---- pooling: cuDNN forwards when representable; backwards by Kiln's gather kernels ----
 
+    /** Kiln's pooling kernel, the fallback where cuDNN cannot represent the spec. */
+    private interface PoolKernel {
+        void run(Pool2dSpec spec, long x, long y);
+    }
+
+    /** A pooling forward: cuDNN in {@code cudnnMode} when it can represent {@code spec}, else {@code kernel}. */
+    private void pool2d(String op, Pool2dSpec spec, int cudnnMode, PoolKernel kernel, Storage x, Storage y) {
+        try (var _ = rt.begin(op)) {
+            if (CudnnOps.poolingSupported(spec)) dnn.pool(spec, cudnnMode, ptr(x), ptr(y));
+            else kernel.run(spec, ptr(x), ptr(y));
+        }
+    }
+
     @Override
     public void maxPool2d(Pool2dSpec spec, Storage x, Storage y) {
-        try (var _ = rt.begin("maxPool2d")) {
-            if (CudnnOps.poolingSupported(spec)) dnn.pool(spec, Dnn.POOLING_MAX_DETERMINISTIC, ptr(x), ptr(y));
-            else rt.kernels.maxPool2d(spec, ptr(x), ptr(y));
-        }
+        pool2d("maxPool2d", spec, Dnn.POOLING_MAX_DETERMINISTIC, rt.kernels::maxPool2d, x, y);
     }
 
     /** Kiln's kernel: the SPI routes the gradient to the first maximum of each window, a tie rule cuDNN does not document. */
@@ -312,14 +327,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     @Override
     public void avgPool2d(Pool2dSpec spec, Storage x, Storage y) {
-        try (var _ = rt.begin("avgPool2d")) {
-            if (CudnnOps.poolingSupported(spec)) {
-                dnn.pool(spec, spec.countIncludePad() ? Dnn.POOLING_AVERAGE_INCLUDE_PADDING : Dnn.POOLING_AVERAGE_EXCLUDE_PADDING,
-                        ptr(x), ptr(y));
-            } else {
-                rt.kernels.avgPool2d(spec, ptr(x), ptr(y));
-            }
-        }
+        pool2d("avgPool2d", spec, spec.countIncludePad() ? Dnn.POOLING_AVERAGE_INCLUDE_PADDING : Dnn.POOLING_AVERAGE_EXCLUDE_PADDING,
+                rt.kernels::avgPool2d, x, y);
     }
 
     /** Kiln's kernel: cuDNN's pooling backward needs the forward's x and y, which this SPI call does not supply. */

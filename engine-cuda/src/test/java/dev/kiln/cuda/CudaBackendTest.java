@@ -4,7 +4,6 @@ import static dev.kiln.cuda.HostReference.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.cuda.ffi.NativeLibraries;
 import dev.kiln.kernels.Fatbin;
@@ -13,7 +12,6 @@ import dev.kiln.spi.Conv2dSpec;
 import dev.kiln.spi.CrossEntropySpec;
 import dev.kiln.spi.MatmulSpec;
 import dev.kiln.spi.Pool2dSpec;
-import dev.kiln.spi.ProbeResult;
 import dev.kiln.spi.SoftmaxSpec;
 import dev.kiln.spi.Storage;
 import dev.kiln.tensor.DType;
@@ -22,12 +20,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The cuBLAS/cuDNN-backed SPI methods against float64 host references, on a real GPU; skipped
@@ -47,25 +44,16 @@ class CudaBackendTest {
      */
     private static final double FP32_GEMM_K256_MAX_ERROR = 2e-4;
 
-    private static ProbeResult probe;
-    private static CudaBackend b;
+    @RegisterExtension
+    static final CudaUnderTest GPU = new CudaUnderTest();
+
+    private CudaBackend b;
     private final Random rnd = new Random(42);
     private long bytesBefore;
 
-    @BeforeAll
-    static void start() {
-        probe = new CudaBackendProvider().probe();
-        if (probe.available()) b = (CudaBackend) probe.backend();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (b != null) b.close();
-    }
-
     @BeforeEach
-    void requireGpu() {
-        assumeTrue(probe.available(), () -> "CUDA backend unavailable: " + probe.reason());
+    void recordBytesInUse() {
+        b = GPU.require();
         bytesBefore = b.bytesInUse();
     }
 
@@ -83,11 +71,11 @@ class CudaBackendTest {
         return v;
     }
 
-    private static Storage up(float[] v) {
+    private Storage up(float[] v) {
         return SelfCheck.upload(b, v);
     }
 
-    private static float[] down(Storage s) {
+    private float[] down(Storage s) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment host = arena.allocate(Math.max(4, s.byteSize()));
             b.copyToHost(s, host);
@@ -304,6 +292,15 @@ class CudaBackendTest {
         }
     }
 
+    /** A larger source would overrun the destination's device block: refused, naming both sizes. */
+    @Test
+    void copyRefusesStoragesOfDifferentSizes() {
+        try (Storage big = b.allocate(DType.FLOAT32, 8); Storage small = b.allocate(DType.FLOAT32, 4)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.copy(big, small));
+            assertTrue(e.getMessage().contains("src has 32 bytes") && e.getMessage().contains("dst 16 bytes"), e.getMessage());
+        }
+    }
+
     @Test
     void fillAndCopyRoundTrip() {
         try (Storage f = b.allocate(DType.FLOAT32, 1000); Storage g = b.allocate(DType.FLOAT32, 1000)) {
@@ -383,21 +380,7 @@ class CudaBackendTest {
             assertTrue(fp32Error < FP32_GEMM_K256_MAX_ERROR, "default (FP32) matmul max error " + fp32Error
                     + " is TF32-sized: TF32 must be opt-in (KILN_CUDA_TF32)");
 
-            for (Conv2dSpec s : CONVS) {
-                float[] x = random(s.n() * s.c() * s.h() * s.w()), w = random(s.outC() * s.cPerGroup() * s.kh() * s.kw());
-                float[] gy = random(s.n() * s.outC() * s.outH() * s.outW());
-                double[][] grads = HostReference.conv2dBackward(s, x, w, gy);
-                try (Storage sx = SelfCheck.upload(tf32, x); Storage sw = SelfCheck.upload(tf32, w); Storage sgy = SelfCheck.upload(tf32, gy);
-                     Storage y = tf32.allocate(DType.FLOAT32, gy.length); Storage gx = tf32.allocate(DType.FLOAT32, x.length);
-                     Storage gw = tf32.allocate(DType.FLOAT32, w.length); Arena arena = Arena.ofConfined()) {
-                    tf32.conv2d(s, sx, sw, null, y);
-                    tf32.conv2dBackwardData(s, sgy, sw, gx);
-                    tf32.conv2dBackwardWeight(s, sx, sgy, gw);
-                    assertClose("TF32 conv2d " + s, HostReference.conv2d(s, x, w, null), read(tf32, y, arena), RTOL_TF32, ATOL_TF32);
-                    assertClose("TF32 conv2d backward data " + s, grads[0], read(tf32, gx, arena), RTOL_TF32, ATOL_TF32);
-                    assertClose("TF32 conv2d backward weight " + s, grads[1], read(tf32, gw, arena), RTOL_TF32, ATOL_TF32);
-                }
-            }
+            assertConvolutionsMatch(tf32, "TF32", RTOL_TF32, ATOL_TF32);
         } finally {
             tf32.close();
         }
@@ -409,23 +392,28 @@ class CudaBackendTest {
         CudaBackend bench = new CudaBackend(CudaRuntime.open(new CudaOptions(b.device().index(), false, true, true), NativeLibraries.get(), Fatbin.load()));
         try {
             assertTrue(bench.description().contains("conv benchmark"), bench.description());
-            for (Conv2dSpec s : CONVS) {
-                float[] x = random(s.n() * s.c() * s.h() * s.w()), w = random(s.outC() * s.cPerGroup() * s.kh() * s.kw());
-                float[] gy = random(s.n() * s.outC() * s.outH() * s.outW());
-                double[][] grads = HostReference.conv2dBackward(s, x, w, gy);
-                try (Storage sx = SelfCheck.upload(bench, x); Storage sw = SelfCheck.upload(bench, w); Storage sgy = SelfCheck.upload(bench, gy);
-                     Storage y = bench.allocate(DType.FLOAT32, gy.length); Storage gx = bench.allocate(DType.FLOAT32, x.length);
-                     Storage gw = bench.allocate(DType.FLOAT32, w.length); Arena arena = Arena.ofConfined()) {
-                    bench.conv2d(s, sx, sw, null, y);
-                    bench.conv2dBackwardData(s, sgy, sw, gx);
-                    bench.conv2dBackwardWeight(s, sx, sgy, gw);
-                    assertClose("benchmarked conv2d " + s, HostReference.conv2d(s, x, w, null), read(bench, y, arena), RTOL, ATOL);
-                    assertClose("benchmarked conv2d backward data " + s, grads[0], read(bench, gx, arena), RTOL, ATOL);
-                    assertClose("benchmarked conv2d backward weight " + s, grads[1], read(bench, gw, arena), RTOL, ATOL);
-                }
-            }
+            assertConvolutionsMatch(bench, "benchmarked", RTOL, ATOL);
         } finally {
             bench.close();
+        }
+    }
+
+    /** Every case of {@link #CONVS}, forward (no bias), backward data and backward weight on {@code backend}, against float64. */
+    private void assertConvolutionsMatch(CudaBackend backend, String label, double rtol, double atol) {
+        for (Conv2dSpec s : CONVS) {
+            float[] x = random(s.n() * s.c() * s.h() * s.w()), w = random(s.outC() * s.cPerGroup() * s.kh() * s.kw());
+            float[] gy = random(s.n() * s.outC() * s.outH() * s.outW());
+            double[][] grads = HostReference.conv2dBackward(s, x, w, gy);
+            try (Storage sx = SelfCheck.upload(backend, x); Storage sw = SelfCheck.upload(backend, w); Storage sgy = SelfCheck.upload(backend, gy);
+                 Storage y = backend.allocate(DType.FLOAT32, gy.length); Storage gx = backend.allocate(DType.FLOAT32, x.length);
+                 Storage gw = backend.allocate(DType.FLOAT32, w.length); Arena arena = Arena.ofConfined()) {
+                backend.conv2d(s, sx, sw, null, y);
+                backend.conv2dBackwardData(s, sgy, sw, gx);
+                backend.conv2dBackwardWeight(s, sx, sgy, gw);
+                assertClose(label + " conv2d " + s, HostReference.conv2d(s, x, w, null), read(backend, y, arena), rtol, atol);
+                assertClose(label + " conv2d backward data " + s, grads[0], read(backend, gx, arena), rtol, atol);
+                assertClose(label + " conv2d backward weight " + s, grads[1], read(backend, gw, arena), rtol, atol);
+            }
         }
     }
 

@@ -2,7 +2,6 @@ package dev.kiln.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.Kiln;
 import dev.kiln.nn.AvgPool2d;
@@ -24,16 +23,14 @@ import dev.kiln.optim.Adam;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.SGD;
 import dev.kiln.spi.Backend;
-import dev.kiln.spi.ProbeResult;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Whole training steps on the GPU through the public API (nn, autograd, optimisers): device
@@ -44,23 +41,14 @@ import org.junit.jupiter.api.Test;
 class CudaTrainingTest {
     private static final int BATCH = 16, SIDE = 12, CLASSES = 10;
 
-    private static ProbeResult probe;
-    private static CudaBackend b;
+    @RegisterExtension
+    static final CudaUnderTest GPU = new CudaUnderTest();
 
-    @BeforeAll
-    static void start() {
-        probe = new CudaBackendProvider().probe();
-        if (probe.available()) b = (CudaBackend) probe.backend();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (b != null) b.close();
-    }
+    private CudaBackend b;
 
     @BeforeEach
-    void requireGpu() {
-        assumeTrue(probe.available(), () -> "CUDA backend unavailable: " + probe.reason());
+    void useGpu() {
+        b = GPU.require();
     }
 
     /**
@@ -83,13 +71,13 @@ class CudaTrainingTest {
                 new Linear(16 * 2 * 2, CLASSES, true, g, backend));
     }
 
-    private static Tensor images(long seed) {
+    private Tensor images(long seed) {
         float[] x = new float[BATCH * SIDE * SIDE];
         new Generator(seed).fillNormal(x, 0f, 1f);
         return Tensor.fromArray(b, x, BATCH, 1, SIDE, SIDE).unscope();
     }
 
-    private static Tensor labels(long seed) {
+    private Tensor labels(long seed) {
         Generator g = new Generator(seed);
         int[] y = new int[BATCH];
         for (int i = 0; i < BATCH; i++) y[i] = g.nextInt(CLASSES);
@@ -136,7 +124,7 @@ class CudaTrainingTest {
     }
 
     /** Losses of every step, then every parameter and buffer, after {@code steps} steps from fixed seeds. */
-    private static List<float[]> run(boolean adam, int steps) {
+    private List<float[]> run(boolean adam, int steps) {
         List<float[]> out = new ArrayList<>();
         float[] losses = new float[steps];
         try (Module m = model(b, 3); Tensor x = images(4); Tensor y = labels(5);

@@ -31,15 +31,24 @@ final class HostReference {
         }
     }
 
-    static double[] conv2d(Conv2dSpec s, float[] x, float[] w, float[] bias) {
+    /** One product of a convolution: input element {@code xi} times weight element {@code wi} feeds output element {@code yi}. */
+    private interface Tap {
+        void accept(int xi, int wi, int yi);
+    }
+
+    /**
+     * Visits every in-bounds (input, weight, output) index triple of the grouped, strided, padded,
+     * dilated convolution {@code s}, output elements in row-major order and each one's taps in
+     * (channel, ky, kx) order.
+     */
+    private static void forEachTap(Conv2dSpec s, Tap tap) {
         int oh = s.outH(), ow = s.outW(), cpg = s.cPerGroup(), opg = s.outC() / s.groups();
-        double[] y = new double[s.n() * s.outC() * oh * ow];
         for (int n = 0; n < s.n(); n++) {
             for (int o = 0; o < s.outC(); o++) {
                 int g = o / opg;
                 for (int i = 0; i < oh; i++) {
                     for (int j = 0; j < ow; j++) {
-                        double sum = bias == null ? 0 : bias[o];
+                        int yi = ((n * s.outC() + o) * oh + i) * ow + j;
                         for (int ci = 0; ci < cpg; ci++) {
                             int c = g * cpg + ci;
                             for (int ki = 0; ki < s.kh(); ki++) {
@@ -48,48 +57,36 @@ final class HostReference {
                                 for (int kj = 0; kj < s.kw(); kj++) {
                                     int wj = j * s.strideW() - s.padW() + kj * s.dilationW();
                                     if (wj < 0 || wj >= s.w()) continue;
-                                    sum += (double) x[((n * s.c() + c) * s.h() + hi) * s.w() + wj]
-                                            * w[((o * cpg + ci) * s.kh() + ki) * s.kw() + kj];
+                                    tap.accept(((n * s.c() + c) * s.h() + hi) * s.w() + wj, ((o * cpg + ci) * s.kh() + ki) * s.kw() + kj, yi);
                                 }
                             }
                         }
-                        y[((n * s.outC() + o) * oh + i) * ow + j] = sum;
                     }
                 }
             }
         }
+    }
+
+    /** Output channel of output element {@code yi}. */
+    private static int outChannel(Conv2dSpec s, int yi) {
+        return yi / (s.outH() * s.outW()) % s.outC();
+    }
+
+    static double[] conv2d(Conv2dSpec s, float[] x, float[] w, float[] bias) {
+        double[] y = new double[s.n() * s.outC() * s.outH() * s.outW()];
+        if (bias != null) for (int yi = 0; yi < y.length; yi++) y[yi] = bias[outChannel(s, yi)];
+        forEachTap(s, (xi, wi, yi) -> y[yi] += (double) x[xi] * w[wi]);
         return y;
     }
 
     /** Gradients of conv2d for x (index 0), w (1) and bias (2), from gy. */
     static double[][] conv2dBackward(Conv2dSpec s, float[] x, float[] w, float[] gy) {
-        int oh = s.outH(), ow = s.outW(), cpg = s.cPerGroup(), opg = s.outC() / s.groups();
         double[] gx = new double[x.length], gw = new double[w.length], gb = new double[s.outC()];
-        for (int n = 0; n < s.n(); n++) {
-            for (int o = 0; o < s.outC(); o++) {
-                int g = o / opg;
-                for (int i = 0; i < oh; i++) {
-                    for (int j = 0; j < ow; j++) {
-                        double d = gy[((n * s.outC() + o) * oh + i) * ow + j];
-                        gb[o] += d;
-                        for (int ci = 0; ci < cpg; ci++) {
-                            int c = g * cpg + ci;
-                            for (int ki = 0; ki < s.kh(); ki++) {
-                                int hi = i * s.strideH() - s.padH() + ki * s.dilationH();
-                                if (hi < 0 || hi >= s.h()) continue;
-                                for (int kj = 0; kj < s.kw(); kj++) {
-                                    int wj = j * s.strideW() - s.padW() + kj * s.dilationW();
-                                    if (wj < 0 || wj >= s.w()) continue;
-                                    int xi = ((n * s.c() + c) * s.h() + hi) * s.w() + wj, wi = ((o * cpg + ci) * s.kh() + ki) * s.kw() + kj;
-                                    gx[xi] += d * w[wi];
-                                    gw[wi] += d * x[xi];
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        for (int yi = 0; yi < gy.length; yi++) gb[outChannel(s, yi)] += gy[yi];
+        forEachTap(s, (xi, wi, yi) -> {
+            gx[xi] += (double) gy[yi] * w[wi];
+            gw[wi] += (double) gy[yi] * x[xi];
+        });
         return new double[][] {gx, gw, gb};
     }
 

@@ -47,6 +47,11 @@ final class Args {
         return this;
     }
 
+    /** Declares {@code --backend auto|cpu|cuda} (default auto), the backend choice of every sample; see {@link Setup#backend(Args)}. */
+    Args backendOption() {
+        return option("backend", "auto", "auto, cpu or cuda");
+    }
+
     /** Accepts arguments that are not options (e.g. file names), kept in order in {@link #positionals()}. */
     Args positional() {
         acceptsPositionals = true;

@@ -21,28 +21,18 @@ public final class ClassifyCommand {
                 + "Arguments after the options are image files.")
                 .option("checkpoint", "out/mnist.safetensors", "checkpoint of ./kiln mnist")
                 .option("threads", "4", "threads sharing the one predictor")
-                .option("backend", "auto", "auto, cpu or cuda")
+                .backendOption()
                 .positional();
     }
 
+    /** Runs the command; {@code --help} lists the options. */
     public static void main(String[] argv) throws Exception {
-        Args a = options();
-        try {
-            a.parse(argv);
-            if (a.help()) {
-                System.out.print(a.usage());
-                return;
-            }
-            if (a.positionals().isEmpty()) throw a.usage("no image files given");
-            run(a);
-        } catch (Args.UsageException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-        }
+        Setup.main(argv, options(), ClassifyCommand::run);
     }
 
     private static void run(Args a) throws Exception {
-        Backend backend = Setup.backend(a.choice("backend", "auto", "cpu", "cuda"));
+        if (a.positionals().isEmpty()) throw a.usage("no image files given");
+        Backend backend = Setup.backend(a);
         ExecutorService pool = Executors.newFixedThreadPool(a.integer("threads", 1));
         try (Predictor predictor = Predictor.load(a.path("checkpoint"), backend)) {
             List<Future<String>> results = new ArrayList<>();

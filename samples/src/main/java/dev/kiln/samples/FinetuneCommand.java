@@ -10,7 +10,6 @@ import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.Adam;
-import dev.kiln.optim.schedule.CosineAnnealingLR;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
@@ -53,26 +52,16 @@ public final class FinetuneCommand {
                 .option("pretrain-epochs", "2", "epochs of pre-training on digits 0-4")
                 .option("finetune-epochs", "30", "epochs over the small budget (fine-tuning and scratch alike)")
                 .option("lr", "0.001", "Adam learning rate of every phase")
-                .option("backend", "auto", "auto, cpu or cuda")
+                .backendOption()
                 .option("data", "data/mnist", "folder with the MNIST IDX files")
                 .option("fashion-data", "data/fashion-mnist", "folder with the Fashion-MNIST IDX files")
                 .option("seed", "42", "seed of weights, data order and the budget's sample")
                 .option("metrics-out", null, "write metrics JSON to this file");
     }
 
+    /** Runs the command; {@code --help} lists the options. */
     public static void main(String[] argv) throws Exception {
-        Args a = options();
-        try {
-            a.parse(argv);
-            if (a.help()) {
-                System.out.print(a.usage());
-                return;
-            }
-            run(a);
-        } catch (Args.UsageException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-        }
+        Setup.main(argv, options(), FinetuneCommand::run);
     }
 
     private static void run(Args a) throws Exception {
@@ -81,7 +70,7 @@ public final class FinetuneCommand {
         int epochs = a.integer("finetune-epochs", 1);
         double lr = a.positive("lr");
         long seed = a.longValue("seed");
-        Backend backend = Setup.backend(a.choice("backend", "auto", "cpu", "cuda"));
+        Backend backend = Setup.backend(a);
         Path mnistDir = a.path("data");
         ImageDataset mnistTrain = Setup.load(mnistDir, Split.TRAIN, "./kiln fetch-data --only mnist");
         ImageDataset mnistTest = Setup.load(mnistDir, Split.TEST, "./kiln fetch-data --only mnist");
@@ -164,10 +153,10 @@ public final class FinetuneCommand {
         Dataset low = train.filterByLabel(l -> l < 5, l -> l), lowTest = test.filterByLabel(l -> l < 5, l -> l);
         System.out.printf("pre-training on digits 0-4: %d images, %d epochs%n", low.size(), epochs);
         try (DataLoader loader = DataLoader.builder(low).batchSize(64).shuffle(true).seed(seed).backend(backend).build();
-             DataLoader testLoader = DataLoader.builder(lowTest).batchSize(500).backend(backend).build();
+             DataLoader testLoader = Setup.evalLoader(lowTest, backend);
              Adam adam = new Adam(model.parameters(), lr)) {
             Trainer t = Trainer.builder(model, adam, loader).evaluateOn("test 0-4", testLoader).listener(Progress.forConsole())
-                    .schedule(new CosineAnnealingLR(Math.max(1L, (long) epochs * loader.batchesPerEpoch()), 0)).build();
+                    .schedule(Setup.cosineOverRun(epochs, loader)).build();
             t.fit(epochs);
             double acc = t.history().isEmpty() ? Double.NaN : t.history().getLast().evalAccuracy();
             return Json.obj("kind", "pretrained on digits 0-4", "images", low.size(), "epochs", epochs, "test_accuracy_0_4", acc,
@@ -199,7 +188,7 @@ public final class FinetuneCommand {
         List<Tensor> trainable = model.parameters().stream().filter(Tensor::requiresGrad).toList();
         long count = trainable.stream().mapToLong(Tensor::numel).sum();
         try (DataLoader loader = DataLoader.builder(budget).batchSize(32).shuffle(true).seed(seed).backend(backend).build();
-             DataLoader testLoader = DataLoader.builder(task.test()).batchSize(500).backend(backend).build();
+             DataLoader testLoader = Setup.evalLoader(task.test(), backend);
              Adam adam = new Adam(trainable, lr)) {
             Trainer t = Trainer.builder(model, adam, loader).build();
             List<EpochResult> h = t.fit(epochs);

@@ -4,7 +4,6 @@ import dev.kiln.data.DataLoader;
 import dev.kiln.data.ImageDataset;
 import dev.kiln.data.Split;
 import dev.kiln.optim.Adam;
-import dev.kiln.optim.schedule.CosineAnnealingLR;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
@@ -34,7 +33,7 @@ public final class MnistCommand {
                 .option("lr", "0.001", "Adam learning rate (the peak of the schedule)")
                 .option("schedule", "cosine", "learning-rate schedule per step: cosine (decay to 0 over the run) or constant")
                 .option("shift", "0", "random translation of training images by up to this many pixels")
-                .option("backend", "auto", "auto, cpu or cuda")
+                .backendOption()
                 .option("data", "data/mnist", "folder with the MNIST IDX files (./kiln fetch-data)")
                 .option("seed", "42", "seed of the initial weights and the data order")
                 .option("checkpoint", "out/mnist.safetensors", "checkpoint written after every epoch (plus .optim.safetensors)")
@@ -43,19 +42,9 @@ public final class MnistCommand {
                 .option("report", null, "write curves.png, confusion.png and misclassified.png into this folder");
     }
 
+    /** Runs the command; {@code --help} lists the options. */
     public static void main(String[] argv) throws Exception {
-        Args a = options();
-        try {
-            a.parse(argv);
-            if (a.help()) {
-                System.out.print(a.usage());
-                return;
-            }
-            run(a);
-        } catch (Args.UsageException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-        }
+        Setup.main(argv, options(), MnistCommand::run);
     }
 
     private static void run(Args a) throws Exception {
@@ -63,20 +52,20 @@ public final class MnistCommand {
         double lr = a.positive("lr");
         String schedule = a.choice("schedule", "cosine", "constant");
         long seed = a.longValue("seed");
-        Backend backend = Setup.backend(a.choice("backend", "auto", "cpu", "cuda"));
+        Backend backend = Setup.backend(a);
         Path data = a.path("data");
         ImageDataset train = Setup.load(data, Split.TRAIN, "./kiln fetch-data"), test = Setup.load(data, Split.TEST, "./kiln fetch-data");
         System.out.printf("data: %d training and %d test images from %s%n", train.size(), test.size(), data);
 
         try (SeedCnn model = new SeedCnn(10, new Generator(seed), backend);
              DataLoader trainLoader = DataLoader.builder(train).batchSize(batch).shuffle(true).seed(seed).randomShift(shift).backend(backend).build();
-             DataLoader testLoader = DataLoader.builder(test).batchSize(500).backend(backend).build();
+             DataLoader testLoader = Setup.evalLoader(test, backend);
              Adam adam = new Adam(model.parameters(), lr)) {
             System.out.print(model.summary(1, 1, 28, 28));
             LossTrace trace = new LossTrace();
             Trainer.Builder tb = Trainer.builder(model, adam, trainLoader).evaluateOn("test", testLoader)
                     .listener(Progress.forConsole()).listener(trace).checkpointEveryEpoch(a.path("checkpoint"));
-            if (schedule.equals("cosine")) tb.schedule(new CosineAnnealingLR(Math.max(1L, (long) epochs * trainLoader.batchesPerEpoch()), 0));
+            if (schedule.equals("cosine")) tb.schedule(Setup.cosineOverRun(epochs, trainLoader));
             Trainer trainer = tb.build();
             if (a.has("resume")) {
                 trainer.resume(a.path("resume"));

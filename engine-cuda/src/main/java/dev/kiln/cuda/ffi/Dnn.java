@@ -90,131 +90,122 @@ public final class Dnn {
         return out;
     }
 
-    private static MemorySegment ptr(long address) {
-        return MemorySegment.ofAddress(address);
+    /** A cuDNN call returning its {@code cudnnStatus_t}. */
+    @FunctionalInterface
+    interface Call {
+        int invoke() throws Throwable;
     }
 
+    /** Runs {@code call} and checks its status; whatever the downcall throws is rethrown unchecked. */
+    static void checked(String function, String context, Call call) {
+        int status;
+        try {
+            status = call.invoke();
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+        check(function, status, context);
+    }
+
+    /** {@code cudnnCreate*(&p)}: the new object. */
     private static MemorySegment create(MethodHandle create, String name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment p = arena.allocate(ADDRESS);
-            try {
-                check(name, (int) create.invokeExact(p), null);
-            } catch (CudaException e) {
-                throw e;
-            } catch (Throwable t) {
-                throw Downcalls.rethrow(t);
-            }
+            checked(name, null, () -> (int) create.invokeExact(p));
             return p.get(ADDRESS, 0);
         }
     }
 
-    private static void destroy(MethodHandle destroy, String name, MemorySegment handle) {
-        try {
-            check(name, (int) destroy.invokeExact(handle), null);
-        } catch (CudaException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Downcalls.rethrow(t);
+    /**
+     * A cuDNN object (a descriptor or a handle) owned by its wrapper: created with its
+     * {@code cudnnCreate*} function and destroyed once, on the first {@link #close()}.
+     */
+    abstract static class Owned implements AutoCloseable {
+        final MemorySegment ptr;
+        private final MethodHandle destroy;
+        private final String destroyName;
+        private boolean closed;
+
+        Owned(MemorySegment ptr, MethodHandle destroy, String destroyName) {
+            this.ptr = ptr;
+            this.destroy = destroy;
+            this.destroyName = destroyName;
+        }
+
+        /**
+         * Applies {@code setter} to a new object, closing it when that fails: the set-up of a
+         * descriptor after {@code cudnnCreate*}.
+         */
+        static <T extends Owned> T configure(T object, Runnable setter) {
+            try {
+                setter.run();
+                return object;
+            } catch (RuntimeException | Error e) {
+                object.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            checked(destroyName, null, () -> (int) destroy.invokeExact(ptr));
         }
     }
 
     /** A 4-D FP32 NCHW tensor descriptor. */
-    public static final class TensorDesc implements AutoCloseable {
-        final MemorySegment desc;
-        private boolean closed;
-
-        TensorDesc(MemorySegment desc) {
-            this.desc = desc;
+    public static final class TensorDesc extends Owned {
+        TensorDesc(MemorySegment ptr) {
+            super(ptr, Cudnn.DESTROY_TENSOR, "cudnnDestroyTensorDescriptor");
         }
 
         /** Describes a contiguous {@code [n, c, h, w]} FP32 tensor. */
         public static TensorDesc of(int n, int c, int h, int w) {
             TensorDesc d = new TensorDesc(create(Cudnn.CREATE_TENSOR, "cudnnCreateTensorDescriptor"));
-            try {
-                check("cudnnSetTensor4dDescriptor", (int) Cudnn.SET_TENSOR_4D.invokeExact(d.desc, Cudnn.TENSOR_NCHW,
-                        Cudnn.DATA_FLOAT, n, c, h, w), "[" + n + ", " + c + ", " + h + ", " + w + "]");
-                return d;
-            } catch (Throwable t) {
-                d.close();
-                throw Downcalls.rethrow(t);
-            }
+            return configure(d, () -> checked("cudnnSetTensor4dDescriptor", "[" + n + ", " + c + ", " + h + ", " + w + "]",
+                    () -> (int) Cudnn.SET_TENSOR_4D.invokeExact(d.ptr, Cudnn.TENSOR_NCHW, Cudnn.DATA_FLOAT, n, c, h, w)));
         }
 
         /** The per-channel {@code [1, c, 1, 1]} descriptor cuDNN derives for spatial batch norm of {@code x}. */
         public static TensorDesc batchNormOf(TensorDesc x) {
             TensorDesc d = new TensorDesc(create(Cudnn.CREATE_TENSOR, "cudnnCreateTensorDescriptor"));
-            try {
-                check("cudnnDeriveBNTensorDescriptor", (int) Cudnn.DERIVE_BN_DESCRIPTOR.invokeExact(d.desc, x.desc,
-                        Cudnn.BATCHNORM_SPATIAL), null);
-                return d;
-            } catch (Throwable t) {
-                d.close();
-                throw Downcalls.rethrow(t);
-            }
-        }
-
-        @Override
-        public void close() {
-            if (closed) return;
-            closed = true;
-            destroy(Cudnn.DESTROY_TENSOR, "cudnnDestroyTensorDescriptor", desc);
+            return configure(d, () -> checked("cudnnDeriveBNTensorDescriptor", null,
+                    () -> (int) Cudnn.DERIVE_BN_DESCRIPTOR.invokeExact(d.ptr, x.ptr, Cudnn.BATCHNORM_SPATIAL)));
         }
     }
 
     /** A 4-D FP32 filter descriptor {@code [outC, c/groups, kh, kw]}. */
-    public static final class FilterDesc implements AutoCloseable {
-        final MemorySegment desc;
-        private boolean closed;
-
-        FilterDesc(MemorySegment desc) {
-            this.desc = desc;
+    public static final class FilterDesc extends Owned {
+        FilterDesc(MemorySegment ptr) {
+            super(ptr, Cudnn.DESTROY_FILTER, "cudnnDestroyFilterDescriptor");
         }
 
         /** Describes a contiguous FP32 NCHW filter. */
         public static FilterDesc of(int k, int c, int h, int w) {
             FilterDesc d = new FilterDesc(create(Cudnn.CREATE_FILTER, "cudnnCreateFilterDescriptor"));
-            try {
-                check("cudnnSetFilter4dDescriptor", (int) Cudnn.SET_FILTER_4D.invokeExact(d.desc, Cudnn.DATA_FLOAT,
-                        Cudnn.TENSOR_NCHW, k, c, h, w), "[" + k + ", " + c + ", " + h + ", " + w + "]");
-                return d;
-            } catch (Throwable t) {
-                d.close();
-                throw Downcalls.rethrow(t);
-            }
-        }
-
-        @Override
-        public void close() {
-            if (closed) return;
-            closed = true;
-            destroy(Cudnn.DESTROY_FILTER, "cudnnDestroyFilterDescriptor", desc);
+            return configure(d, () -> checked("cudnnSetFilter4dDescriptor", "[" + k + ", " + c + ", " + h + ", " + w + "]",
+                    () -> (int) Cudnn.SET_FILTER_4D.invokeExact(d.ptr, Cudnn.DATA_FLOAT, Cudnn.TENSOR_NCHW, k, c, h, w)));
         }
     }
 
     /** A 2-D cross-correlation descriptor (FP32 compute) with groups and a math type. */
-    public static final class ConvDesc implements AutoCloseable {
-        final MemorySegment desc;
-        private boolean closed;
-
-        ConvDesc(MemorySegment desc) {
-            this.desc = desc;
+    public static final class ConvDesc extends Owned {
+        ConvDesc(MemorySegment ptr) {
+            super(ptr, Cudnn.DESTROY_CONV, "cudnnDestroyConvolutionDescriptor");
         }
 
         /** Symmetric padding, stride, dilation, groups and {@code cudnnMathType_t}. */
         public static ConvDesc of(int padH, int padW, int strideH, int strideW, int dilationH, int dilationW, int groups, int mathType) {
             ConvDesc d = new ConvDesc(create(Cudnn.CREATE_CONV, "cudnnCreateConvolutionDescriptor"));
-            try {
-                String ctx = "pad (" + padH + ", " + padW + ") stride (" + strideH + ", " + strideW + ") dilation (" + dilationH
-                        + ", " + dilationW + ") groups " + groups;
-                check("cudnnSetConvolution2dDescriptor", (int) Cudnn.SET_CONV_2D.invokeExact(d.desc, padH, padW, strideH, strideW,
-                        dilationH, dilationW, Cudnn.CROSS_CORRELATION, Cudnn.DATA_FLOAT), ctx);
-                check("cudnnSetConvolutionGroupCount", (int) Cudnn.SET_CONV_GROUP_COUNT.invokeExact(d.desc, groups), ctx);
-                check("cudnnSetConvolutionMathType", (int) Cudnn.SET_CONV_MATH_TYPE.invokeExact(d.desc, mathType), ctx);
-                return d;
-            } catch (Throwable t) {
-                d.close();
-                throw Downcalls.rethrow(t);
-            }
+            String ctx = "pad (" + padH + ", " + padW + ") stride (" + strideH + ", " + strideW + ") dilation (" + dilationH
+                    + ", " + dilationW + ") groups " + groups;
+            return configure(d, () -> {
+                checked("cudnnSetConvolution2dDescriptor", ctx, () -> (int) Cudnn.SET_CONV_2D.invokeExact(d.ptr, padH, padW, strideH,
+                        strideW, dilationH, dilationW, Cudnn.CROSS_CORRELATION, Cudnn.DATA_FLOAT));
+                checked("cudnnSetConvolutionGroupCount", ctx, () -> (int) Cudnn.SET_CONV_GROUP_COUNT.invokeExact(d.ptr, groups));
+                checked("cudnnSetConvolutionMathType", ctx, () -> (int) Cudnn.SET_CONV_MATH_TYPE.invokeExact(d.ptr, mathType));
+            });
         }
 
         /**
@@ -222,59 +213,29 @@ public final class Dnn {
          * only with the math type it was reported with, and its workspace size depends on it too.
          */
         public void setMathType(int mathType) {
-            try {
-                check("cudnnSetConvolutionMathType", (int) Cudnn.SET_CONV_MATH_TYPE.invokeExact(desc, mathType), "math type " + mathType);
-            } catch (Throwable t) {
-                throw Downcalls.rethrow(t);
-            }
-        }
-
-        @Override
-        public void close() {
-            if (closed) return;
-            closed = true;
-            destroy(Cudnn.DESTROY_CONV, "cudnnDestroyConvolutionDescriptor", desc);
+            checked("cudnnSetConvolutionMathType", "math type " + mathType, () -> (int) Cudnn.SET_CONV_MATH_TYPE.invokeExact(ptr, mathType));
         }
     }
 
     /** A 2-D pooling descriptor. */
-    public static final class PoolDesc implements AutoCloseable {
-        final MemorySegment desc;
-        private boolean closed;
-
-        PoolDesc(MemorySegment desc) {
-            this.desc = desc;
+    public static final class PoolDesc extends Owned {
+        PoolDesc(MemorySegment ptr) {
+            super(ptr, Cudnn.DESTROY_POOLING, "cudnnDestroyPoolingDescriptor");
         }
 
         /** {@code mode} one of the {@code POOLING_*} constants; NaN propagates (PyTorch: NaN wins). */
         public static PoolDesc of(int mode, int kh, int kw, int padH, int padW, int strideH, int strideW) {
             PoolDesc d = new PoolDesc(create(Cudnn.CREATE_POOLING, "cudnnCreatePoolingDescriptor"));
-            try {
-                check("cudnnSetPooling2dDescriptor", (int) Cudnn.SET_POOLING_2D.invokeExact(d.desc, mode, Cudnn.PROPAGATE_NAN,
-                        kh, kw, padH, padW, strideH, strideW), "window (" + kh + ", " + kw + ") pad (" + padH + ", " + padW
-                        + ") stride (" + strideH + ", " + strideW + ")");
-                return d;
-            } catch (Throwable t) {
-                d.close();
-                throw Downcalls.rethrow(t);
-            }
-        }
-
-        @Override
-        public void close() {
-            if (closed) return;
-            closed = true;
-            destroy(Cudnn.DESTROY_POOLING, "cudnnDestroyPoolingDescriptor", desc);
+            return configure(d, () -> checked("cudnnSetPooling2dDescriptor", "window (" + kh + ", " + kw + ") pad (" + padH + ", " + padW
+                    + ") stride (" + strideH + ", " + strideW + ")", () -> (int) Cudnn.SET_POOLING_2D.invokeExact(d.ptr, mode,
+                    Cudnn.PROPAGATE_NAN, kh, kw, padH, padW, strideH, strideW)));
         }
     }
 
     /** A cuDNN handle bound to one stream; see {@link DnnCalls} for the operations. */
-    public static final class Handle implements AutoCloseable {
-        final MemorySegment handle;
-        private boolean closed;
-
-        Handle(MemorySegment handle) {
-            this.handle = handle;
+    public static final class Handle extends Owned {
+        Handle(MemorySegment ptr) {
+            super(ptr, Cudnn.DESTROY, "cudnnDestroy");
         }
 
         /** Creates a handle in the current context. */
@@ -284,23 +245,12 @@ public final class Dnn {
 
         /** Queues this handle's work on {@code stream}. */
         public void setStream(Driver.Stream stream) {
-            try {
-                check("cudnnSetStream", (int) Cudnn.SET_STREAM.invokeExact(handle, stream.raw()), null);
-            } catch (Throwable t) {
-                throw Downcalls.rethrow(t);
-            }
+            checked("cudnnSetStream", null, () -> (int) Cudnn.SET_STREAM.invokeExact(ptr, stream.raw()));
         }
 
         /** The operations of this handle. */
         public DnnCalls calls() {
             return new DnnCalls(this);
-        }
-
-        @Override
-        public void close() {
-            if (closed) return;
-            closed = true;
-            destroy(Cudnn.DESTROY, "cudnnDestroy", handle);
         }
     }
 
@@ -310,6 +260,6 @@ public final class Dnn {
     }
 
     static MemorySegment address(long p) {
-        return ptr(p);
+        return MemorySegment.ofAddress(p);
     }
 }

@@ -41,19 +41,42 @@ final class Nvrtc {
     /** Handles into {@code lookup}; when it is empty every call throws "not available". */
     Nvrtc(Optional<SymbolLookup> lookup) {
         Downcalls d = new Downcalls(NativeLibraries.Library.NVRTC, lookup);
-        getErrorString = d.handle("nvrtcGetErrorString", SIGNATURES.get("nvrtcGetErrorString"));
-        version = d.handle("nvrtcVersion", SIGNATURES.get("nvrtcVersion"));
-        getNumSupportedArchs = d.handle("nvrtcGetNumSupportedArchs", SIGNATURES.get("nvrtcGetNumSupportedArchs"));
-        getSupportedArchs = d.handle("nvrtcGetSupportedArchs", SIGNATURES.get("nvrtcGetSupportedArchs"));
-        createProgram = d.handle("nvrtcCreateProgram", SIGNATURES.get("nvrtcCreateProgram"));
-        destroyProgram = d.handle("nvrtcDestroyProgram", SIGNATURES.get("nvrtcDestroyProgram"));
-        compileProgram = d.handle("nvrtcCompileProgram", SIGNATURES.get("nvrtcCompileProgram"));
-        getPtxSize = d.handle("nvrtcGetPTXSize", SIGNATURES.get("nvrtcGetPTXSize"));
-        getPtx = d.handle("nvrtcGetPTX", SIGNATURES.get("nvrtcGetPTX"));
-        getCubinSize = d.handle("nvrtcGetCUBINSize", SIGNATURES.get("nvrtcGetCUBINSize"));
-        getCubin = d.handle("nvrtcGetCUBIN", SIGNATURES.get("nvrtcGetCUBIN"));
-        getProgramLogSize = d.handle("nvrtcGetProgramLogSize", SIGNATURES.get("nvrtcGetProgramLogSize"));
-        getProgramLog = d.handle("nvrtcGetProgramLog", SIGNATURES.get("nvrtcGetProgramLog"));
+        getErrorString = bind(d, "nvrtcGetErrorString");
+        version = bind(d, "nvrtcVersion");
+        getNumSupportedArchs = bind(d, "nvrtcGetNumSupportedArchs");
+        getSupportedArchs = bind(d, "nvrtcGetSupportedArchs");
+        createProgram = bind(d, "nvrtcCreateProgram");
+        destroyProgram = bind(d, "nvrtcDestroyProgram");
+        compileProgram = bind(d, "nvrtcCompileProgram");
+        getPtxSize = bind(d, "nvrtcGetPTXSize");
+        getPtx = bind(d, "nvrtcGetPTX");
+        getCubinSize = bind(d, "nvrtcGetCUBINSize");
+        getCubin = bind(d, "nvrtcGetCUBIN");
+        getProgramLogSize = bind(d, "nvrtcGetProgramLogSize");
+        getProgramLog = bind(d, "nvrtcGetProgramLog");
+    }
+
+    /** The handle of {@code name} with its descriptor from {@link #SIGNATURES}. */
+    private static MethodHandle bind(Downcalls d, String name) {
+        return d.handle(name, SIGNATURES.get(name));
+    }
+
+    /** {@code int f(void *a)}: the common shape of the one-pointer calls. */
+    private static int call(MethodHandle f, MemorySegment a) {
+        try {
+            return (int) f.invokeExact(a);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
+    }
+
+    /** {@code int f(void *a, void *b)}: the common shape of the program queries. */
+    private static int call(MethodHandle f, MemorySegment a, MemorySegment b) {
+        try {
+            return (int) f.invokeExact(a, b);
+        } catch (Throwable t) {
+            throw Downcalls.rethrow(t);
+        }
     }
 
     /** {@code const char *nvrtcGetErrorString(nvrtcResult result)}. */
@@ -63,17 +86,17 @@ final class Nvrtc {
 
     /** {@code nvrtcVersion(int *major, int *minor)}. */
     int nvrtcVersion(MemorySegment major, MemorySegment minor) {
-        try { return (int) version.invokeExact(major, minor); } catch (Throwable t) { throw Downcalls.rethrow(t); }
+        return call(version, major, minor);
     }
 
     /** {@code nvrtcGetNumSupportedArchs(int *numArchs)}. */
     int nvrtcGetNumSupportedArchs(MemorySegment numArchs) {
-        try { return (int) getNumSupportedArchs.invokeExact(numArchs); } catch (Throwable t) { throw Downcalls.rethrow(t); }
+        return call(getNumSupportedArchs, numArchs);
     }
 
     /** {@code nvrtcGetSupportedArchs(int *supportedArchs)}. */
     int nvrtcGetSupportedArchs(MemorySegment supportedArchs) {
-        try { return (int) getSupportedArchs.invokeExact(supportedArchs); } catch (Throwable t) { throw Downcalls.rethrow(t); }
+        return call(getSupportedArchs, supportedArchs);
     }
 
     /**
@@ -91,7 +114,7 @@ final class Nvrtc {
 
     /** {@code nvrtcDestroyProgram(nvrtcProgram *prog)}. */
     int nvrtcDestroyProgram(MemorySegment prog) {
-        try { return (int) destroyProgram.invokeExact(prog); } catch (Throwable t) { throw Downcalls.rethrow(t); }
+        return call(destroyProgram, prog);
     }
 
     /** {@code nvrtcCompileProgram(nvrtcProgram prog, int numOptions, const char * const *options)}. */
@@ -101,31 +124,31 @@ final class Nvrtc {
 
     /** {@code nvrtcGetPTXSize(nvrtcProgram prog, size_t *ptxSizeRet)} (the size includes the trailing NUL). */
     int nvrtcGetPTXSize(MemorySegment prog, MemorySegment size) {
-        try { return (int) getPtxSize.invokeExact(prog, size); } catch (Throwable t) { throw Downcalls.rethrow(t); }
+        return call(getPtxSize, prog, size);
     }
 
     /** {@code nvrtcGetPTX(nvrtcProgram prog, char *ptx)}. */
     int nvrtcGetPTX(MemorySegment prog, MemorySegment ptx) {
-        try { return (int) getPtx.invokeExact(prog, ptx); } catch (Throwable t) { throw Downcalls.rethrow(t); }
+        return call(getPtx, prog, ptx);
     }
 
     /** {@code nvrtcGetCUBINSize(nvrtcProgram prog, size_t *cubinSizeRet)}. */
     int nvrtcGetCUBINSize(MemorySegment prog, MemorySegment size) {
-        try { return (int) getCubinSize.invokeExact(prog, size); } catch (Throwable t) { throw Downcalls.rethrow(t); }
+        return call(getCubinSize, prog, size);
     }
 
     /** {@code nvrtcGetCUBIN(nvrtcProgram prog, char *cubin)}. */
     int nvrtcGetCUBIN(MemorySegment prog, MemorySegment cubin) {
-        try { return (int) getCubin.invokeExact(prog, cubin); } catch (Throwable t) { throw Downcalls.rethrow(t); }
+        return call(getCubin, prog, cubin);
     }
 
     /** {@code nvrtcGetProgramLogSize(nvrtcProgram prog, size_t *logSizeRet)}. */
     int nvrtcGetProgramLogSize(MemorySegment prog, MemorySegment size) {
-        try { return (int) getProgramLogSize.invokeExact(prog, size); } catch (Throwable t) { throw Downcalls.rethrow(t); }
+        return call(getProgramLogSize, prog, size);
     }
 
     /** {@code nvrtcGetProgramLog(nvrtcProgram prog, char *log)}. */
     int nvrtcGetProgramLog(MemorySegment prog, MemorySegment log) {
-        try { return (int) getProgramLog.invokeExact(prog, log); } catch (Throwable t) { throw Downcalls.rethrow(t); }
+        return call(getProgramLog, prog, log);
     }
 }

@@ -1,13 +1,11 @@
 package dev.kiln.cuda.suite;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.cpu.CpuBackend;
 import dev.kiln.cuda.CudaBackend;
-import dev.kiln.cuda.CudaBackendProvider;
+import dev.kiln.cuda.CudaUnderTest;
 import dev.kiln.cuda.CudaOptions;
 import dev.kiln.ops.Functional;
-import dev.kiln.spi.ProbeResult;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.testing.Compare;
@@ -26,6 +24,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * CPU and CUDA on identical inputs: every op sample of the suite forward and backward (the
@@ -40,9 +39,11 @@ import org.junit.jupiter.api.TestFactory;
  */
 @Tag("cuda")
 class CudaCpuParityTest {
-    private static ProbeResult probe;
-    private static CudaBackend cuda;
+    @RegisterExtension
+    static final CudaUnderTest GPU = new CudaUnderTest();
+
     private static CpuBackend cpu;
+    private CudaBackend cuda;
 
     private static final boolean TF32 = CudaOptions.fromEnvironment().tf32();
     private static final Tolerances.Tol FORWARD = TF32 ? Tolerances.PARITY_TF32 : Tolerances.PARITY_FP32;
@@ -50,20 +51,17 @@ class CudaCpuParityTest {
 
     @BeforeAll
     static void start() {
-        probe = new CudaBackendProvider().probe();
-        if (probe.available()) cuda = (CudaBackend) probe.backend();
         cpu = new CpuBackend(2);
     }
 
     @AfterAll
     static void stop() {
-        if (cuda != null) cuda.close();
         cpu.close();
     }
 
     @BeforeEach
-    void requireGpu() {
-        assumeTrue(probe.available(), () -> "CUDA backend unavailable: " + probe.reason());
+    void useGpu() {
+        cuda = GPU.require();
     }
 
     @TestFactory

@@ -1,15 +1,10 @@
 package dev.kiln.cuda.suite;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import dev.kiln.cuda.CudaBackend;
-import dev.kiln.cuda.CudaBackendProvider;
+import dev.kiln.cuda.CudaUnderTest;
 import dev.kiln.spi.Backend;
-import dev.kiln.spi.ProbeResult;
 import dev.kiln.testing.OpSuite;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The op suite on the CUDA backend: every op forward and backward against the float64
@@ -20,23 +15,11 @@ import org.junit.jupiter.api.Tag;
  */
 @Tag("cuda")
 class CudaOpSuiteTest extends OpSuite {
-    private static ProbeResult probe;
-    private static CudaBackend cuda;
-
-    @BeforeAll
-    static void start() {
-        probe = new CudaBackendProvider().probe();
-        if (probe.available()) cuda = (CudaBackend) probe.backend();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cuda != null) cuda.close();
-    }
+    @RegisterExtension
+    static final CudaUnderTest GPU = new CudaUnderTest();
 
     @Override
     public Backend backend() {
-        assumeTrue(probe.available(), () -> "CUDA backend unavailable: " + probe.reason());
-        return cuda;
+        return GPU.require();
     }
 }

@@ -1,4 +1,4 @@
-package dev.kiln.nn;
+package dev.kiln.testing;
 
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Storage;
@@ -10,9 +10,9 @@ import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A test backend that only stores memory: allocate, copy and fill work, every compute method
- * throws. Enough to test module structure (names, counts, initial values, freezing, moves)
- * without a real backend.
+ * A test backend that only stores memory, for engine-api tests, which have no real backend:
+ * allocate, host copies, copy and fill work, every compute method throws. Enough to create, read
+ * and write tensors and to test module structure (names, counts, initial values, freezing, moves).
  */
 public final class HostOnlyBackend {
     private HostOnlyBackend() {}
@@ -48,6 +48,11 @@ public final class HostOnlyBackend {
             live.addAndGet(-byteSize());
             arena.close();
         }
+    }
+
+    /** A new backend named "memory" on the CPU device; {@code bytesInUse} counts live storages. */
+    public static Backend create() {
+        return create("memory", Device.CPU);
     }
 
     /** A new backend named {@code name} on device {@code device}; {@code bytesInUse} counts live storages. */
