@@ -48,7 +48,7 @@ public final class EvaluateCommand {
                 .option("checkpoint", "out/mnist.safetensors", "safetensors file with the tensors features.0.weight ... classifier.3.bias")
                 .option("data", "data/mnist", "folder with the MNIST IDX files (./kiln fetch-data)")
                 .backendOption()
-                .option("logits-out", null, "write the logits of the first --logits-count test images to this JSON file")
+                .option("logits-out", null, "write the logits of the first --logits-count test images and the predicted class of every one to this JSON file")
                 .option("logits-count", "100", "how many test images --logits-out covers")
                 .option("metrics-out", null, "write the checkpoint name, accuracy, counts and loss as JSON");
     }
@@ -70,7 +70,7 @@ public final class EvaluateCommand {
             System.out.printf("test accuracy: %s (%d of %d right), loss %.6f%n", Report.percent(r.accuracy()), r.correct(), r.total(), r.loss());
             if (a.has("logits-out")) {
                 Path out = a.path("logits-out");
-                writeJson(out, logitsJson(checkpoint, model, test, Math.min(logitsCount, test.size()), backend));
+                writeJson(out, logitsJson(checkpoint, model, test, Math.min(logitsCount, test.size()), eval.predictions(), backend));
                 System.out.println("logits: " + out);
             }
             if (a.has("metrics-out")) {
@@ -121,8 +121,8 @@ public final class EvaluateCommand {
         return String.join("; ", parts);
     }
 
-    /** Logits of test images {@code 0..count-1} in one batch, with their labels. */
-    private static Map<String, Object> logitsJson(Path checkpoint, SeedCnn model, ImageDataset test, int count, Backend backend) {
+    /** Logits of test images {@code 0..count-1} in one batch, with their labels, and the predicted class of every test image. */
+    private static Map<String, Object> logitsJson(Path checkpoint, SeedCnn model, ImageDataset test, int count, int[] predictions, Backend backend) {
         int pixels = test.sampleShape()[1] * test.sampleShape()[2];
         float[] x = new float[count * pixels];
         for (int i = 0; i < count; i++) test.copySample(i, x, i * pixels);
@@ -138,7 +138,10 @@ public final class EvaluateCommand {
             rows.add(row);
             labels.add(test.label(i));
         }
-        return Json.obj("producer", "kiln", "checkpoint", checkpoint.toString(), "images", count, "labels", labels, "logits", rows);
+        List<Object> predicted = new ArrayList<>();
+        for (int p : predictions) predicted.add(p);
+        return Json.obj("producer", "kiln", "checkpoint", checkpoint.toString(), "images", count, "labels", labels, "logits", rows,
+                "predictions", predicted);
     }
 
     private static void writeJson(Path file, Map<String, Object> value) throws IOException {
