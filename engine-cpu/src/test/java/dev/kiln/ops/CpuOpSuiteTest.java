@@ -43,7 +43,7 @@ class CpuOpSuiteTest extends OpSuite {
     void microKernelFollowsTheSimdProperty() {
         boolean scalarRequested = "false".equalsIgnoreCase(System.getProperty(MicroKernels.SIMD_PROPERTY));
         String expected = scalarRequested ? MicroKernels.scalar().name()
-                : MicroKernels.vector().orElse(MicroKernels.scalar()).name();
+                : MicroKernels.vectorFamily().map(f -> f.preferred()).orElse(MicroKernels.scalar()).name();
         assertEquals(expected, MicroKernels.get().name(), MicroKernels.reason());
     }
 
