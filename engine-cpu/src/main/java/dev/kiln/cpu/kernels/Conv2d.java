@@ -29,6 +29,15 @@ public final class Conv2d {
 
     /** {@code y[n, outC, oh, ow] = conv(x, w) (+ bias)}; {@code bias} may be null. The bias seeds the accumulators. */
     public static void forward(CpuThreadPool pool, Conv2dSpec s, MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y) {
+        forward(pool, s, x, w, bias, y, false);
+    }
+
+    /**
+     * {@link #forward}, then, when {@code relu}, {@code max(y, 0)} applied to each chunk's output
+     * right after its GEMM (still in cache): the same values as a separate ReLU pass.
+     */
+    public static void forward(CpuThreadPool pool, Conv2dSpec s, MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                               boolean relu) {
         MicroKernel kernel = MicroKernels.get();
         int ocpg = s.outC() / s.groups(), k = taps(s), p = s.outH() * s.outW();
         float[] b = bias == null ? null : bias.toArray(JAVA_FLOAT);
@@ -44,11 +53,13 @@ public final class Conv2d {
                 if (images == 1) {
                     long yOff = ((long) first * s.outC() + (long) g * ocpg) * p;
                     PackedGemm.gemm(pool, kernel, ocpg, cols, k, wA, colB, y, yOff, p, false, init);
+                    if (relu) Activations.relu(y, y, yOff, yOff + (long) ocpg * p);
                     continue;
                 }
                 // Columns span several images: compute [ocpg, images*P], then move each plane into place.
                 MemorySegment out = Workspace.floats(Workspace.Slot.GEMM_OUT, (long) ocpg * cols);
                 PackedGemm.gemm(pool, kernel, ocpg, cols, k, wA, colB, out, 0, cols, false, init);
+                if (relu) Activations.relu(out, out, 0, (long) ocpg * cols);
                 for (int o = 0; o < ocpg; o++) {
                     for (int i = 0; i < images; i++) {
                         long dst = ((long) (first + i) * s.outC() + (long) g * ocpg + o) * p;
@@ -115,17 +126,14 @@ public final class Conv2d {
         });
     }
 
-    /** {@code gb[o] = sum over n, oh, ow of gy}, in double, images then pixels in order. */
+    /** {@code gb[o] = sum over n, oh, ow of gy}: see {@link BiasGradient}. */
     public static void backwardBias(CpuThreadPool pool, Conv2dSpec s, MemorySegment gy, MemorySegment gb) {
-        int p = s.outH() * s.outW();
-        pool.parallelFor(s.outC(), o -> {
-            double sum = 0;
-            for (int img = 0; img < s.n(); img++) {
-                long base = ((long) img * s.outC() + o) * p;
-                for (int i = 0; i < p; i++) sum += gy.getAtIndex(JAVA_FLOAT, base + i);
-            }
-            gb.setAtIndex(JAVA_FLOAT, o, (float) sum);
-        });
+        BiasGradient.sum(pool, s, gy, gb);
+    }
+
+    /** {@code gz = y > 0 ? gy : 0} and, when {@code gb} is not null, its bias gradient in the same pass: see {@link BiasGradient}. */
+    public static void reluBackward(CpuThreadPool pool, Conv2dSpec s, MemorySegment y, MemorySegment gy, MemorySegment gz, MemorySegment gb) {
+        BiasGradient.reluBackward(pool, s, y, gy, gz, gb);
     }
 
     /**
