@@ -89,6 +89,25 @@ class ConvReluFusionTest {
         }
     }
 
+    /** The ReLU gradient's test {@code y > 0} on the special values: zeros of both signs, NaNs, infinities, subnormals. */
+    @Test
+    void reluBackwardTestsPositivityLikeJava() {
+        float[] specials = {0f, -0f, Float.NaN, Float.intBitsToFloat(0xffc00000), Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+                Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, 1f, -1f, Float.MIN_NORMAL, Float.intBitsToFloat(0x7f800001)};
+        Conv2dSpec s = new Conv2dSpec(1, 1, 3, specials.length + 2, 1, 3, 3, 1, 1, 0, 0, 1, 1, 1); // output 1 x 1 x 1 x specials.length
+        float[] gy = random(17, specials.length);
+        double[] expected = new double[specials.length];
+        double sum = 0;
+        for (int i = 0; i < specials.length; i++) {
+            expected[i] = specials[i] > 0 ? gy[i] : 0;
+            sum += expected[i];
+        }
+        Storage gz = h.empty(specials.length), gb = h.empty(1);
+        h.cpu.conv2dReluBackward(s, h.store(specials), h.store(gy), gz, gb);
+        assertClose("conv2dReluBackward gz on special y", expected, read(gz));
+        assertClose("conv2dReluBackward gb on special y", new double[] {sum}, read(gb));
+    }
+
     /** A backend that runs every default method of {@link Backend} as declared, delegating the rest to the CPU backend. */
     private Backend defaultsOnly() {
         InvocationHandler handler = (proxy, m, args) -> {

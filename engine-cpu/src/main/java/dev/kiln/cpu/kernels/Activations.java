@@ -23,19 +23,9 @@ final class Activations {
     /** {@code gx[i] = x[i] > 0 ? gy[i] : 0} for i in [start, end). */
     static void reluBackward(MemorySegment x, MemorySegment gy, MemorySegment gx, long start, long end) {
         for (long i = start; i < end; i++) {
-            // Both loads first: a select (C2 vectorises this loop with blends), not a branch that mispredicts on every other element.
+            // Both loads first: a select, not a branch that mispredicts on every other element.
             float g = gy.getAtIndex(JAVA_FLOAT, i), v = x.getAtIndex(JAVA_FLOAT, i);
             gx.setAtIndex(JAVA_FLOAT, i, v > 0 ? g : 0f);
         }
-    }
-
-    /**
-     * {@code test > 0 ? value : +0f}, without a branch, for loops C2 does not vectorise: there it
-     * compiles a float select to a jump, which mispredicts on every other element of real
-     * activations (measured 4x slower than the whole ReLU-backward pass), but an int select to a cmov.
-     */
-    static float keepIfPositive(float test, float value) {
-        int keep = test > 0 ? -1 : 0;
-        return Float.intBitsToFloat(Float.floatToRawIntBits(value) & keep);
     }
 }
