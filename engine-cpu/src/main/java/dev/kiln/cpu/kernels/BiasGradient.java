@@ -10,8 +10,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * A convolution's bias gradient, alone or fused with the ReLU backward of a fused
  * convolution + ReLU. Planes (one image, one channel) are walked in memory order, in parallel,
- * in blocks copied to the heap (where C2 compiles the loops well);
- * each plane is summed in double with 8 accumulators (element i into accumulator i mod 8, the
+ * in blocks copied to the heap (where C2 compiles the loops well; the ReLU mask works on the float
+ * bits as ints, see {@link #positiveMask}); each plane is summed in double with 8 accumulators (element i into accumulator i mod 8, the
  * tail into the first ones, then the accumulators pairwise), and then each channel's plane sums
  * are added in image order. The order depends on the shape only, so both entry points, and every
  * thread count, give the same bits.
