@@ -23,7 +23,7 @@ import java.util.Map;
  * gemm     [--backend ...] [--sizes 256,512,1024,2048] [--seconds S]                        SGEMM square and seed-CNN shapes, GFLOP/s
  * profile  [--backend ...] [--batch 64]                                                    per-layer primitive times of one training step
  * tiles    [--threads 1] [--sizes 512,1024]                                               every CPU micro-kernel tile shape, GFLOP/s
- * compare  [--repeats 5] [--batch 64,128] [--infer-batch 256] [--gemm 1024] [--only train,infer,gemm]
+ * compare  [--repeats 5] [--batch 64,128] [--infer-batch 256] [--gemm 1024] [--only train,infer,gemm] [--jit-warmup 100]
  *          Kiln CPU against PyTorch CPU (2 threads) and OpenBLAS, alternating; ratio min/median/max
  * jmh      [JMH options, e.g. a benchmark regex]                                           the JMH benchmarks in dev.kiln.bench.jmh
  * </pre>

@@ -12,7 +12,9 @@ import java.util.Set;
 /**
  * {@code ./kiln bench compare}: Kiln's CPU backend side by side with its peers on the same cores,
  * alternating (Kiln, peer, Kiln, peer, ...) so that load from other processes hits both alike.
- * Each repeat is one timed block per side; the ratio Kiln / peer is taken per repeat and reported
+ * Before a config's repeats, Kiln runs {@code --jit-warmup} untimed steps (default 100) once, so
+ * the timed blocks measure compiled code, as the peers' do. Each repeat is one timed block per
+ * side; the ratio Kiln / peer is taken per repeat and reported
  * as min / median / max. Peers: PyTorch CPU (Debian python3-torch, 2 threads) for the training
  * step and inference; OpenBLAS {@code cblas_sgemm} (2 threads) for SGEMM.
  */
@@ -23,18 +25,22 @@ final class Compare {
         Backend cpu = Kiln.backend("cpu");
         int repeats = BenchMain.intOpt(o, "repeats", 5), threads = BenchMain.intOpt(o, "threads", 2);
         int steps = BenchMain.intOpt(o, "steps", 20), warmup = BenchMain.intOpt(o, "warmup", 5);
+        // Once per config, untimed: lets C2 compile Kiln's kernels (the peers' native code needs no such step).
+        int jitWarmup = BenchMain.intOpt(o, "jit-warmup", 100);
         Set<String> only = Set.of(o.getOrDefault("only", "train,infer,gemm").split(","));
         List<Sample> all = new ArrayList<>();
         List<String[]> ratios = new ArrayList<>();
         try {
             if (only.contains("train")) {
                 for (int b : BenchMain.ints(o.getOrDefault("batch", "64,128"))) {
+                    if (jitWarmup > 0) TrainBenchmark.run(cpu, b, jitWarmup, 1, 1);
                     pair(all, ratios, repeats, () -> TrainBenchmark.run(cpu, b, warmup, steps, 1),
                             () -> Peers.torch("train", b, warmup, steps, 1, threads));
                 }
             }
             if (only.contains("infer")) {
                 for (int b : BenchMain.ints(o.getOrDefault("infer-batch", "256"))) {
+                    if (jitWarmup > 0) InferBenchmark.run(cpu, b, jitWarmup, 1, 1);
                     pair(all, ratios, repeats, () -> InferBenchmark.run(cpu, b, warmup, steps, 1),
                             () -> Peers.torch("infer", b, warmup, steps, 1, threads));
                 }

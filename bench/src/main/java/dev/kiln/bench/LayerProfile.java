@@ -56,13 +56,10 @@ public final class LayerProfile {
     private void all() {
         int n = batch;
         conv("conv1", new Conv2dSpec(n, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1), false);
-        act("relu1", n * 32 * 26 * 26);
         pool("pool1", new Pool2dSpec(n, 32, 26, 26, 2, 2, 2, 2, 0, 0, 1, 1, false, false));
         conv("conv2", new Conv2dSpec(n, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1), true);
-        act("relu2", n * 64 * 11 * 11);
         pool("pool2", new Pool2dSpec(n, 64, 11, 11, 2, 2, 2, 2, 0, 0, 1, 1, false, false));
         conv("conv3", new Conv2dSpec(n, 64, 5, 5, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1), true);
-        act("relu3", n * 64 * 3 * 3);
         dense("dense1", n, 576, 64);
         act("relu4", n * 64);
         dense("dense2", n, 64, 10);
@@ -90,10 +87,12 @@ public final class LayerProfile {
         long yn = (long) s.n() * s.outC() * s.outH() * s.outW();
         Storage y = empty(yn), gy = random(yn), gx = empty((long) s.n() * s.c() * s.h() * s.w()), gw = empty(w.numel()), gb = empty(s.outC());
         double gflop = 2.0 * yn * s.c() * s.kh() * s.kw() / 1e9;
-        time(layer, "conv fwd (+bias)", gflop, () -> backend.conv2d(s, x, w, b, y));
-        if (backwardData) time(layer, "conv bwd data", gflop, () -> backend.conv2dBackwardData(s, gy, w, gx));
-        time(layer, "conv bwd weight", gflop, () -> backend.conv2dBackwardWeight(s, x, gy, gw));
-        time(layer, "conv bwd bias", 0, () -> backend.conv2dBackwardBias(s, gy, gb));
+        Storage gz = empty(yn);
+        // The seed CNN's convolutions are fused with their ReLU (Functional.conv2dRelu), as the training step runs them.
+        time(layer, "conv+relu fwd (+bias)", gflop, () -> backend.conv2dRelu(s, x, w, b, y));
+        time(layer, "relu bwd + bias grad", 0, () -> backend.conv2dReluBackward(s, y, gy, gz, gb));
+        if (backwardData) time(layer, "conv bwd data", gflop, () -> backend.conv2dBackwardData(s, gz, w, gx));
+        time(layer, "conv bwd weight", gflop, () -> backend.conv2dBackwardWeight(s, x, gz, gw));
     }
 
     private void act(String layer, long numel) {

@@ -3,6 +3,7 @@ package dev.kiln.ops;
 import dev.kiln.autograd.Autograd;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Conv2dSpec;
+import dev.kiln.spi.Storage;
 import dev.kiln.tensor.Shape;
 import dev.kiln.tensor.Tensor;
 
@@ -16,6 +17,11 @@ final class Convolution {
     private Convolution() {}
 
     static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dOptions options) {
+        return conv2d(x, weight, bias, options, false);
+    }
+
+    /** {@code conv2d}, followed by a ReLU when {@code relu} (one fused backend call and one autograd node). */
+    static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dOptions options, boolean relu) {
         Checks.notNull("conv2d", new Tensor[] {x, weight}, "input", "weight");
         if (options == null) throw new IllegalArgumentException("conv2d: options must not be null");
         Checks.floats("conv2d", x, weight, bias);
@@ -69,25 +75,39 @@ final class Convolution {
         boolean anyPad = top + bottom + left + right > 0;
         if (anyPad && (circular || top != bottom || left != right)) {
             Tensor padded = Shaping.pad2d(x, top, bottom, left, right, options.paddingMode());
-            Tensor out = core(padded, weight, bias, options, 0, 0);
+            Tensor out = core(padded, weight, bias, options, 0, 0, relu);
             // The padded input is saved for the weight gradient; free it now only when no backward will run.
             if (!Autograd.needsGrad(x, weight, bias)) padded.close();
             return out;
         }
-        return core(x, weight, bias, options, top, left);
+        return core(x, weight, bias, options, top, left, relu);
     }
 
-    /** Convolution with symmetric zero padding {@code (padH, padW)}, recorded for autograd. */
-    private static Tensor core(Tensor x, Tensor weight, Tensor bias, Conv2dOptions o, int padH, int padW) {
+    /**
+     * Convolution with symmetric zero padding {@code (padH, padW)} (and a fused ReLU when
+     * {@code relu}), recorded for autograd. The fused op's backward first turns the output
+     * gradient into the pre-activation gradient (with the bias gradient in the same pass), then
+     * runs the convolution's data and weight gradients on it.
+     */
+    private static Tensor core(Tensor x, Tensor weight, Tensor bias, Conv2dOptions o, int padH, int padW, boolean relu) {
         int[] xs = x.shape(), ws = weight.shape();
         Conv2dSpec spec = new Conv2dSpec(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], o.strideH(), o.strideW(),
                 padH, padW, o.dilationH(), o.dilationW(), o.groups());
         Backend backend = x.backend();
         Tensor y = Tensor.empty(backend, spec.outputShape());
-        backend.conv2d(spec, x.storage(), weight.storage(), bias == null ? null : bias.storage(), y.storage());
+        Storage b = bias == null ? null : bias.storage();
+        if (relu) backend.conv2dRelu(spec, x.storage(), weight.storage(), b, y.storage());
+        else backend.conv2d(spec, x.storage(), weight.storage(), b, y.storage());
         if (Autograd.needsGrad(x, weight, bias)) {
-            Autograd.record("conv2d", y, new Tensor[] {x, weight, bias}, g -> {
+            Autograd.record(relu ? "conv2d_relu" : "conv2d", y, new Tensor[] {x, weight, bias}, gOut -> {
                 Tensor gx = null, gw = null, gb = null;
+                Tensor g = gOut;
+                boolean biasGrad = bias != null && bias.requiresGrad();
+                if (relu) {
+                    g = Tensor.empty(backend, y.shape());
+                    if (biasGrad) gb = Tensor.empty(backend, ws[0]);
+                    backend.conv2dReluBackward(spec, y.storage(), gOut.storage(), g.storage(), gb == null ? null : gb.storage());
+                }
                 if (x.requiresGrad()) {
                     gx = Tensor.empty(backend, xs);
                     backend.conv2dBackwardData(spec, g.storage(), weight.storage(), gx.storage());
@@ -96,10 +116,11 @@ final class Convolution {
                     gw = Tensor.empty(backend, ws);
                     backend.conv2dBackwardWeight(spec, x.storage(), g.storage(), gw.storage());
                 }
-                if (bias != null && bias.requiresGrad()) {
+                if (biasGrad && !relu) {
                     gb = Tensor.empty(backend, ws[0]);
                     backend.conv2dBackwardBias(spec, g.storage(), gb.storage());
                 }
+                if (relu) g.close();
                 return new Tensor[] {gx, gw, gb};
             });
         }

@@ -141,6 +141,17 @@ public final class Functional {
         return Convolution.conv2d(x, weight, bias, options);
     }
     /**
+     * {@code relu(conv2d(x, weight, bias, options))} as one op: the backend applies the ReLU as the
+     * convolution's output is written and, in backward, computes the bias gradient in the same pass
+     * as the ReLU's gradient. Same values as the composition; the output has no separate
+     * pre-activation tensor.
+     *
+     * @throws IllegalArgumentException as {@link #conv2d}
+     */
+    public static Tensor conv2dRelu(Tensor x, Tensor weight, Tensor bias, Conv2dOptions options) {
+        return Convolution.conv2d(x, weight, bias, options, true);
+    }
+    /**
      * Max pooling: [N, C, H, W] -> [N, C, H', W'] (PyTorch's output size, ceil mode included).
      *
      * @throws IllegalArgumentException if x is not 4-D, padding exceeds half the kernel, or the window exceeds the padded input

@@ -90,6 +90,28 @@ public interface Backend {
     /** Gradient with respect to the bias: {@code gb[o] = sum over n, h, w of gy}. */
     void conv2dBackwardBias(Conv2dSpec spec, Storage gy, Storage gb);
 
+    /**
+     * Fused convolution, bias and ReLU: {@code y = max(conv(x, w) (+ bias), 0)}. The default runs
+     * {@link #conv2d} and then an in-place {@link #unary} ReLU; a backend overrides it to apply the
+     * ReLU while the output is still in cache.
+     */
+    default void conv2dRelu(Conv2dSpec spec, Storage x, Storage w, Storage bias, Storage y) {
+        conv2d(spec, x, w, bias, y);
+        unary(UnaryOp.RELU, 0f, y, y);
+    }
+
+    /**
+     * Backward of {@link #conv2dRelu}'s activation, with the bias gradient in the same pass:
+     * {@code gz = y > 0 ? gy : 0} (the gradient at the convolution's output; {@code y} is the
+     * fused op's output, positive exactly where the pre-activation is) and, when {@code gb} is
+     * not null, {@code gb = } {@link #conv2dBackwardBias} of {@code gz}. The default composes those
+     * two primitives.
+     */
+    default void conv2dReluBackward(Conv2dSpec spec, Storage y, Storage gy, Storage gz, Storage gb) {
+        unaryBackward(UnaryOp.RELU, 0f, y, y, gy, gz);
+        if (gb != null) conv2dBackwardBias(spec, gz, gb);
+    }
+
     /** Explicit zero or circular padding. */
     void pad2d(PadSpec spec, Storage x, Storage y);
 

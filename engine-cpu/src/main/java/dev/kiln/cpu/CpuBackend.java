@@ -170,6 +170,18 @@ public final class CpuBackend implements Backend, AutoCloseable {
         Conv2d.forward(pool, spec, seg(x), seg(w), segOrNull(bias), seg(y));
     }
 
+    /** One pass: the ReLU is applied to each chunk's GEMM output while it is in cache. */
+    @Override
+    public void conv2dRelu(Conv2dSpec spec, Storage x, Storage w, Storage bias, Storage y) {
+        Conv2d.forward(pool, spec, seg(x), seg(w), segOrNull(bias), seg(y), true);
+    }
+
+    /** One pass over y and gy writes gz and sums the bias gradient (same order as {@link #conv2dBackwardBias}). */
+    @Override
+    public void conv2dReluBackward(Conv2dSpec spec, Storage y, Storage gy, Storage gz, Storage gb) {
+        Conv2d.reluBackward(pool, spec, seg(y), seg(gy), seg(gz), segOrNull(gb));
+    }
+
     @Override
     public void conv2dBackwardData(Conv2dSpec spec, Storage gy, Storage w, Storage gx) {
         Conv2d.backwardData(pool, spec, seg(gy), seg(w), seg(gx));

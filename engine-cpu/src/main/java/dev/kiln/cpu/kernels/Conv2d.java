@@ -29,6 +29,15 @@ public final class Conv2d {
 
     /** {@code y[n, outC, oh, ow] = conv(x, w) (+ bias)}; {@code bias} may be null. The bias seeds the accumulators. */
     public static void forward(CpuThreadPool pool, Conv2dSpec s, MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y) {
+        forward(pool, s, x, w, bias, y, false);
+    }
+
+    /**
+     * {@link #forward}, then, when {@code relu}, {@code max(y, 0)} applied to each chunk's output
+     * right after its GEMM (still in cache): the same values as a separate ReLU pass.
+     */
+    public static void forward(CpuThreadPool pool, Conv2dSpec s, MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                               boolean relu) {
         MicroKernel kernel = MicroKernels.get();
         int ocpg = s.outC() / s.groups(), k = taps(s), p = s.outH() * s.outW();
         float[] b = bias == null ? null : bias.toArray(JAVA_FLOAT);
@@ -44,11 +53,13 @@ public final class Conv2d {
                 if (images == 1) {
                     long yOff = ((long) first * s.outC() + (long) g * ocpg) * p;
                     PackedGemm.gemm(pool, kernel, ocpg, cols, k, wA, colB, y, yOff, p, false, init);
+                    if (relu) Activations.relu(y, y, yOff, yOff + (long) ocpg * p);
                     continue;
                 }
                 // Columns span several images: compute [ocpg, images*P], then move each plane into place.
                 MemorySegment out = Workspace.floats(Workspace.Slot.GEMM_OUT, (long) ocpg * cols);
                 PackedGemm.gemm(pool, kernel, ocpg, cols, k, wA, colB, out, 0, cols, false, init);
+                if (relu) Activations.relu(out, out, 0, (long) ocpg * cols);
                 for (int o = 0; o < ocpg; o++) {
                     for (int i = 0; i < images; i++) {
                         long dst = ((long) (first + i) * s.outC() + (long) g * ocpg + o) * p;
@@ -86,7 +97,8 @@ public final class Conv2d {
     /**
      * {@code gw[outC, c/groups, kh, kw] = sum over images and pixels of gy (x) im2col(x)}. The batch
      * is cut into chunks of a size fixed by the spec; each chunk is one GEMM over its pixels into its
-     * own partial, and the partials are added in chunk order.
+     * own partial, and the partials are added in chunk order. The GEMM runs transposed when that
+     * fills the register tile better (see {@link #transposedFillsTilesBetter}).
      */
     public static void backwardWeight(CpuThreadPool pool, Conv2dSpec s, MemorySegment x, MemorySegment gy, MemorySegment gw) {
         MicroKernel kernel = MicroKernels.get();
@@ -100,9 +112,19 @@ public final class Conv2d {
             float[] xs = Workspace.copyOf(Workspace.Heap.INPUT, x, first * imageSize, images * imageSize);
             float[] gys = Workspace.copyOf(Workspace.Heap.GRADIENT, gy, (long) first * s.outC() * p, (long) images * s.outC() * p);
             for (int g = 0; g < s.groups(); g++) {
-                Operand gyA = new ChannelPlanesOperand(gys, s.outC(), p, g * ocpg, false);
-                Operand colB = new Im2colOperand(s, xs, images, g * s.cPerGroup(), false);
-                PackedGemm.gemm(pool, kernel, ocpg, k, images * p, gyA, colB, partials, c * gwSize + (long) g * ocpg * k, k, false, null);
+                Operand gyOp = new ChannelPlanesOperand(gys, s.outC(), p, g * ocpg, false);
+                Operand colOp = new Im2colOperand(s, xs, images, g * s.cPerGroup(), false);
+                long at = c * gwSize + (long) g * ocpg * k;
+                if (!transposedFillsTilesBetter(kernel, ocpg, k)) {
+                    PackedGemm.gemm(pool, kernel, ocpg, k, images * p, gyOp, colOp, partials, at, k, false, null);
+                    continue;
+                }
+                // gw^T = im2col^T gy^T, then transposed into place: fma(a, b, c) == fma(b, a, c), so the same bits.
+                MemorySegment t = Workspace.floats(Workspace.Slot.GEMM_OUT, (long) k * ocpg);
+                PackedGemm.gemm(pool, kernel, k, ocpg, images * p, colOp, gyOp, t, 0, ocpg, false, null);
+                for (int o = 0; o < ocpg; o++) {
+                    for (int r = 0; r < k; r++) partials.setAtIndex(JAVA_FLOAT, at + (long) o * k + r, t.getAtIndex(JAVA_FLOAT, (long) r * ocpg + o));
+                }
             }
         });
         if (chunks == 1) return;
@@ -115,17 +137,28 @@ public final class Conv2d {
         });
     }
 
-    /** {@code gb[o] = sum over n, oh, ow of gy}, in double, images then pixels in order. */
+    /** {@code gb[o] = sum over n, oh, ow of gy}: see {@link BiasGradient}. */
     public static void backwardBias(CpuThreadPool pool, Conv2dSpec s, MemorySegment gy, MemorySegment gb) {
-        int p = s.outH() * s.outW();
-        pool.parallelFor(s.outC(), o -> {
-            double sum = 0;
-            for (int img = 0; img < s.n(); img++) {
-                long base = ((long) img * s.outC() + o) * p;
-                for (int i = 0; i < p; i++) sum += gy.getAtIndex(JAVA_FLOAT, base + i);
-            }
-            gb.setAtIndex(JAVA_FLOAT, o, (float) sum);
-        });
+        BiasGradient.sum(pool, s, gy, gb);
+    }
+
+    /** {@code gz = y > 0 ? gy : 0} and, when {@code gb} is not null, its bias gradient in the same pass: see {@link BiasGradient}. */
+    public static void reluBackward(CpuThreadPool pool, Conv2dSpec s, MemorySegment y, MemorySegment gy, MemorySegment gz, MemorySegment gb) {
+        BiasGradient.reluBackward(pool, s, y, gy, gz, gb);
+    }
+
+    /**
+     * Whether the weight gradient's GEMM uses more of the register tile as {@code [taps x channels]}
+     * than as {@code [channels x taps]}: conv1's 9 taps fill 9 of a 32-wide tile's columns, but 9
+     * of 16 rows of two 8-row tiles. Either way gives the same bits.
+     */
+    private static boolean transposedFillsTilesBetter(MicroKernel kernel, int channels, int taps) {
+        return used(taps, kernel.mr()) * used(channels, kernel.nr()) > used(channels, kernel.mr()) * used(taps, kernel.nr());
+    }
+
+    /** Fraction of {@code ceil(n / tile)} tiles that {@code n} fills. */
+    private static double used(int n, int tile) {
+        return (double) n / (ceilDiv(n, tile) * tile);
     }
 
     /**

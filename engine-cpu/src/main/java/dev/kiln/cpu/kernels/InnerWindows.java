@@ -39,6 +39,26 @@ final class InnerWindows {
         }
     }
 
+    /**
+     * Planes [from, to) of a {@link #disjoint2x2} pool's forward, on heap copies (where C2
+     * compiles the loop without per-access checks): the same {@code Math.max} expression as
+     * {@link #maxForward}.
+     */
+    static void maxForward2x2(Pool2dSpec s, MemorySegment x, MemorySegment y, long from, long to) {
+        int oh = s.outH(), ow = s.outW(), w = s.w(), plane = s.h() * w, outPlane = oh * ow, planes = (int) (to - from);
+        float[] xa = Workspace.copyOf(Workspace.Heap.INPUT, x, from * plane, (long) planes * plane);
+        float[] ya = Workspace.array(Workspace.Heap.GRADIENT, (long) planes * outPlane);
+        for (int pl = 0; pl < planes; pl++) {
+            for (int oy = 0; oy < oh; oy++) {
+                int c = pl * plane + oy * 2 * w, o = pl * outPlane + oy * ow;
+                for (int ox = 0; ox < ow; ox++, c += 2, o++) {
+                    ya[o] = Math.max(Math.max(xa[c], xa[c + 1]), Math.max(xa[c + w], xa[c + w + 1]));
+                }
+            }
+        }
+        MemorySegment.copy(ya, 0, y, JAVA_FLOAT, from * outPlane * Float.BYTES, planes * outPlane);
+    }
+
     /** True for 2 x 2 windows with stride 2 (each input cell in at most one window). */
     static boolean disjoint2x2(Pool2dSpec s) {
         return s.kh() == 2 && s.kw() == 2 && s.strideH() == 2 && s.strideW() == 2;

@@ -19,7 +19,8 @@ public final class Pool2d {
         int oh = s.outH(), ow = s.outW();
         if (InnerWindows.applies(s)) {
             pool.parallelRange(planes(s), 8, (from, to) -> {
-                for (long pl = from; pl < to; pl++) InnerWindows.maxForward(s, x, y, pl);
+                if (InnerWindows.disjoint2x2(s)) InnerWindows.maxForward2x2(s, x, y, from, to);
+                else for (long pl = from; pl < to; pl++) InnerWindows.maxForward(s, x, y, pl);
             });
             return;
         }

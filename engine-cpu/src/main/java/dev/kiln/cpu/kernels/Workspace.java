@@ -15,10 +15,22 @@ final class Workspace {
     /** Heap copies that may be live at the same time on one thread. */
     enum Heap { INPUT, GRADIENT, COLUMNS }
 
+    /** Heap copies of float bits, for branch-free integer loops C2 vectorises. */
+    enum Bits { FIRST, SECOND }
+
     private static final ThreadLocal<MemorySegment[]> BUFFERS = ThreadLocal.withInitial(() -> new MemorySegment[Slot.values().length]);
     private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[Heap.values().length][0]);
 
+    private static final ThreadLocal<int[][]> BITS = ThreadLocal.withInitial(() -> new int[Bits.values().length][0]);
+
     private Workspace() {}
+
+    /** This thread's int array for {@code slot}, at least {@code ints} long; contents undefined. */
+    static int[] bits(Bits slot, long ints) {
+        int[][] held = BITS.get();
+        if (held[slot.ordinal()].length < ints) held[slot.ordinal()] = new int[Math.toIntExact(Math.max(ints, held[slot.ordinal()].length * 3L / 2))];
+        return held[slot.ordinal()];
+    }
 
     /** This thread's buffer for {@code slot}, at least {@code floats} floats, 64-byte aligned; contents undefined. */
     static MemorySegment floats(Slot slot, long floats) {
