@@ -70,6 +70,11 @@ public class Conv2d extends Module {
         return Functional.conv2d(input, parameter("weight"), parameter("bias"), options);
     }
 
+    /** {@code relu(forward(input))} in one fused op (same result; used by {@link Sequential}). */
+    Tensor forwardRelu(Tensor input) {
+        return Functional.conv2dRelu(input, parameter("weight"), parameter("bias"), options);
+    }
+
     /** The weight {@code [out, in/groups, kh, kw]}. */
     public Tensor weight() {
         return parameter("weight");

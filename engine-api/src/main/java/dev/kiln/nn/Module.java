@@ -107,10 +107,18 @@ public abstract class Module implements AutoCloseable {
      * @throws IllegalArgumentException if {@code child} is not registered here
      */
     protected final Tensor call(Module child, Tensor input) {
+        return call(child, input, child::forward);
+    }
+
+    /**
+     * As {@link #call(Module, Tensor)}, with {@code body} computing the child's output (a fused
+     * variant of its forward that must give the same result).
+     */
+    final Tensor call(Module child, Tensor input, java.util.function.UnaryOperator<Tensor> body) {
         String name = nameOf(child);
         Tensor out;
         try {
-            out = child.forward(input);
+            out = body.apply(input);
         } catch (ModuleException e) {
             throw e.under(name);
         } catch (IllegalArgumentException e) {

@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.tensor.Tensor;
+import java.util.List;
 
 /**
  * Applies its children in order, each to the previous one's output. Children are named
@@ -37,11 +38,25 @@ public class Sequential extends Module {
         return size;
     }
 
-    /** Output of the last child (the input itself when empty); shapes as the children require. */
+    /**
+     * Output of the last child (the input itself when empty); shapes as the children require.
+     * A {@link Conv2d} directly followed by a {@link ReLU} runs as one fused convolution + ReLU
+     * (one pass less over the activations; the result is the same).
+     */
     @Override
     public Tensor forward(Tensor input) {
+        List<Module> layers = List.copyOf(namedChildren().values());
         Tensor x = input;
-        for (Module m : namedChildren().values()) x = call(m, x);
+        for (int i = 0; i < layers.size(); i++) {
+            Module m = layers.get(i);
+            if (i + 1 < layers.size() && m.getClass() == Conv2d.class && layers.get(i + 1).getClass() == ReLU.class) {
+                Conv2d conv = (Conv2d) m;
+                x = call(conv, x, conv::forwardRelu);
+                Summary.record(layers.get(++i), x);
+            } else {
+                x = call(m, x);
+            }
+        }
         return x;
     }
 }
