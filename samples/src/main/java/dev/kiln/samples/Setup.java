@@ -51,7 +51,14 @@ final class Setup {
      */
     static Backend backend(Args a) throws Args.UsageException {
         String name = a.choice("backend", "auto", "cpu", "cuda");
-        Backend b = "auto".equals(name) ? Kiln.backend() : Kiln.useBackend(name);
+        Backend b;
+        try {
+            b = "auto".equals(name) ? Kiln.backend() : Kiln.useBackend(name);
+        } catch (IllegalStateException e) { // the requested backend is unavailable: its reason is the whole message
+            System.err.println(e.getMessage());
+            System.exit(1);
+            throw e;
+        }
         System.out.println("backend: " + b.description());
         return b;
     }
