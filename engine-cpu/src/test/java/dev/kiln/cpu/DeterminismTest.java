@@ -7,6 +7,7 @@ import static dev.kiln.cpu.KernelHarness.read;
 import dev.kiln.spi.BatchNormSpec;
 import dev.kiln.spi.Conv2dSpec;
 import dev.kiln.spi.MatmulSpec;
+import dev.kiln.spi.Pool2dSpec;
 import dev.kiln.spi.ReduceSpec;
 import dev.kiln.spi.Storage;
 import java.util.function.Function;
@@ -73,6 +74,25 @@ class DeterminismTest {
                 return read(gx);
             });
         }
+    }
+
+    @Test
+    void maxPoolTwoByTwo() {
+        // 45 planes of 27 x 27: thread ranges of different lengths, each run as several blocks plus a remainder.
+        Pool2dSpec s = new Pool2dSpec(5, 9, 27, 27, 2, 2, 2, 2, 0, 0, 1, 1, false, true);
+        int xn = 45 * 27 * 27, yn = 45 * s.outH() * s.outW();
+        float[] x = random(21, xn), gy = random(22, yn);
+        sameOnEveryPool("max_pool2d forward " + s, h -> {
+            Storage y = h.empty(yn);
+            h.cpu.maxPool2d(s, h.store(x), y);
+            return read(y);
+        });
+        sameOnEveryPool("max_pool2d backward " + s, h -> {
+            Storage xs = h.store(x), y = h.empty(yn), gx = h.empty(xn);
+            h.cpu.maxPool2d(s, xs, y);
+            h.cpu.maxPool2dBackward(s, xs, y, h.store(gy), gx);
+            return read(gx);
+        });
     }
 
     @Test

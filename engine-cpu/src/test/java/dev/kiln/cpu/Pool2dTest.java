@@ -24,7 +24,10 @@ class Pool2dTest {
             // column), and a 3x3 window with stride 3.
             new Pool2dSpec(2, 3, 26, 26, 2, 2, 2, 2, 0, 0, 1, 1, false, true),
             new Pool2dSpec(3, 2, 11, 9, 2, 2, 2, 2, 0, 0, 1, 1, false, true),
-            new Pool2dSpec(1, 2, 7, 10, 3, 3, 3, 3, 0, 0, 1, 1, false, true));
+            new Pool2dSpec(1, 2, 7, 10, 3, 3, 3, 3, 0, 0, 1, 1, false, true),
+            // Many planes: each thread's range runs as several cache-sized blocks plus a shorter last one.
+            new Pool2dSpec(5, 7, 26, 26, 2, 2, 2, 2, 0, 0, 1, 1, false, true),
+            new Pool2dSpec(4, 9, 27, 27, 2, 2, 2, 2, 0, 0, 1, 1, false, true));
 
     private static final List<Pool2dSpec> AVG_CASES = List.of(
             new Pool2dSpec(2, 3, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, false, true),

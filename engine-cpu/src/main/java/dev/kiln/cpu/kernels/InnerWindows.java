@@ -59,6 +59,18 @@ final class InnerWindows {
         MemorySegment.copy(ya, 0, y, JAVA_FLOAT, from * outPlane * Float.BYTES, planes * outPlane);
     }
 
+    /**
+     * Planes per call of {@link #maxForward2x2} / {@link #maxBackward2x2}: about
+     * {@link #BLOCK_FLOATS} input floats, so the heap copies stay in L1/L2 instead of going out to
+     * memory and back (each element's result does not depend on the blocking).
+     */
+    static long planesPerBlock(Pool2dSpec s) {
+        return Math.max(1, BLOCK_FLOATS / ((long) s.h() * s.w()));
+    }
+
+    /** Input floats per heap-copy block: 16 KiB, a third of L1d, leaving room for the outputs. */
+    private static final long BLOCK_FLOATS = 4096;
+
     /** True for 2 x 2 windows with stride 2 (each input cell in at most one window). */
     static boolean disjoint2x2(Pool2dSpec s) {
         return s.kh() == 2 && s.kw() == 2 && s.strideH() == 2 && s.strideW() == 2;

@@ -19,8 +19,9 @@ public final class Pool2d {
         int oh = s.outH(), ow = s.outW();
         if (InnerWindows.applies(s)) {
             pool.parallelRange(planes(s), 8, (from, to) -> {
-                if (InnerWindows.disjoint2x2(s)) InnerWindows.maxForward2x2(s, x, y, from, to);
-                else for (long pl = from; pl < to; pl++) InnerWindows.maxForward(s, x, y, pl);
+                if (InnerWindows.disjoint2x2(s)) {
+                    for (long b = from, step = InnerWindows.planesPerBlock(s); b < to; b += step) InnerWindows.maxForward2x2(s, x, y, b, Math.min(to, b + step));
+                } else for (long pl = from; pl < to; pl++) InnerWindows.maxForward(s, x, y, pl);
             });
             return;
         }
@@ -40,8 +41,9 @@ public final class Pool2d {
         int oh = s.outH(), ow = s.outW();
         if (InnerWindows.applies(s)) {
             pool.parallelRange(planes(s), 8, (from, to) -> {
-                if (InnerWindows.disjoint2x2(s)) InnerWindows.maxBackward2x2(s, x, y, gy, gx, from, to);
-                else for (long pl = from; pl < to; pl++) InnerWindows.maxBackward(s, x, y, gy, gx, pl);
+                if (InnerWindows.disjoint2x2(s)) {
+                    for (long b = from, step = InnerWindows.planesPerBlock(s); b < to; b += step) InnerWindows.maxBackward2x2(s, x, y, gy, gx, b, Math.min(to, b + step));
+                } else for (long pl = from; pl < to; pl++) InnerWindows.maxBackward(s, x, y, gy, gx, pl);
             });
             return;
         }
