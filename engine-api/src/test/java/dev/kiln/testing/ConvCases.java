@@ -43,7 +43,11 @@ final class ConvCases {
                 withConstant(0, conv(21, 2, 2, 6, 5, 3, 3, 2, d.padding(Padding.of(0, 1, 1, 0)), true)),
                 withConstant(0, conv(22, 1, 3, 5, 5, 3, 3, 3, d.padding(Padding.same()).paddingMode(circ).groups(3), false)),
                 // Frozen weights: only the input's gradient is computed.
-                withConstant(1, conv(23, 2, 2, 5, 5, 2, 3, 3, d.stride(2).padding(1), true)));
+                withConstant(1, conv(23, 2, 2, 5, 5, 2, 3, 3, d.stride(2).padding(1), true)),
+                // The fused convolution + ReLU (nn.Sequential runs Conv2d then ReLU this way).
+                convRelu(24, 2, 3, 7, 6, 4, 3, 3, d.padding(Padding.same()), true),
+                convRelu(25, 1, 4, 6, 7, 4, 3, 2, d.groups(2).stride(2).padding(Padding.of(1, 0, 2, 1)).paddingMode(circ), true),
+                withConstant(0, convRelu(26, 3, 2, 5, 5, 3, 3, 3, d.dilation(2).padding(2), false)));
     }
 
     /** The same sample with input {@code i} passed as a constant (no gradient requested). */
@@ -53,19 +57,30 @@ final class ConvCases {
 
     /** One sample: x [n, c, h, w], weight [o, c/groups, kh, kw], bias [o] when {@code bias}. */
     private static OpCase conv(long seed, int n, int c, int h, int w, int o, int kh, int kw, Conv2dOptions opt, boolean bias) {
+        return conv(seed, n, c, h, w, o, kh, kw, opt, bias, false);
+    }
+
+    /** As {@link #conv}, through {@code Functional.conv2dRelu}; the reference applies ReLU to the float64 convolution. */
+    private static OpCase convRelu(long seed, int n, int c, int h, int w, int o, int kh, int kw, Conv2dOptions opt, boolean bias) {
+        return conv(seed, n, c, h, w, o, kh, kw, opt, bias, true);
+    }
+
+    private static OpCase conv(long seed, int n, int c, int h, int w, int o, int kh, int kw, Conv2dOptions opt, boolean bias, boolean relu) {
         Inputs in = new Inputs(seed);
         RefConv.Geometry g = geometry(opt, kh, kw);
         String name = String.format("conv2d x[%d,%d,%d,%d] w[%d,%d,%d,%d] stride(%d,%d) dil(%d,%d) groups %d pad(t%d b%d l%d r%d) %s%s",
                 n, c, h, w, o, c / opt.groups(), kh, kw, opt.strideH(), opt.strideW(), opt.dilationH(), opt.dilationW(), opt.groups(),
-                g.top(), g.bottom(), g.left(), g.right(), opt.paddingMode(), bias ? " +bias" : "");
+                g.top(), g.bottom(), g.left(), g.right(), opt.paddingMode(), bias ? " +bias" : "") + (relu ? " +relu (fused)" : "");
         OpCase k = OpCase.named(name).input(in.uniform(n, c, h, w)).input(in.uniform(o, c / opt.groups(), kh, kw));
-        if (bias) {
-            return k.input(in.uniform(o))
-                    .kiln((b, t) -> Functional.conv2d(t[0], t[1], t[2], opt))
-                    .ref(r -> RefConv.conv2d(r[0], r[1], r[2], g));
-        }
-        return k.kiln((b, t) -> Functional.conv2d(t[0], t[1], (Tensor) null, opt))
-                .ref(r -> RefConv.conv2d(r[0], r[1], null, g));
+        if (bias) k = k.input(in.uniform(o));
+        return k.kiln((b, t) -> {
+                    Tensor bt = bias ? t[2] : null;
+                    return relu ? Functional.conv2dRelu(t[0], t[1], bt, opt) : Functional.conv2d(t[0], t[1], bt, opt);
+                })
+                .ref(r -> {
+                    Nd y = RefConv.conv2d(r[0], r[1], bias ? r[2] : null, g);
+                    return relu ? RefMath.map(y, RefMath::relu) : y;
+                });
     }
 
     /** Resolves options to per-side padding as PyTorch does ('same': total d*(k-1), the odd cell after). */
