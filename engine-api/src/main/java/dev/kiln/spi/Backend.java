@@ -17,33 +17,60 @@ import java.util.List;
  */
 public interface Backend {
 
-    /** Short name: "cpu", "cuda". */
+    /** {@return the short name: "cpu", "cuda"} */
     String name();
 
-    /** The device this backend computes on. */
+    /** {@return the device this backend computes on} */
     Device device();
 
-    /** A one-line description for logs (e.g. "cuda:0 NVIDIA H100, driver 13.0, cuDNN 9.10"). */
+    /** {@return a one-line description for logs (e.g. "cuda:0 NVIDIA H100, driver 13.0, cuDNN 9.10")} */
     String description();
 
     // ---- memory ----
 
-    /** Allocates uninitialised storage. */
+    /**
+     * Allocates uninitialised storage.
+     *
+     * @param dtype element type
+     * @param numel number of elements, at least 0
+     * @return a new storage, owned by the caller (close it)
+     * @throws OutOfMemoryError or a backend-specific exception when the device is out of memory
+     */
     Storage allocate(DType dtype, long numel);
 
-    /** Copies {@code dst.byteSize()} bytes from host memory into {@code dst}. */
+    /**
+     * Copies {@code dst.byteSize()} bytes from host memory into {@code dst}.
+     *
+     * @param src host memory holding at least {@code dst.byteSize()} bytes, native byte order
+     * @param dst the storage to overwrite
+     */
     void copyFromHost(MemorySegment src, Storage dst);
 
-    /** Copies all of {@code src} into host memory; returns when the data is there. */
+    /**
+     * Copies all of {@code src} into host memory; returns when the data is there.
+     *
+     * @param src the storage to read
+     * @param dst host memory of at least {@code src.byteSize()} bytes
+     */
     void copyToHost(Storage src, MemorySegment dst);
 
-    /** Device-local copy of {@code src} into {@code dst} (same dtype and numel). */
+    /**
+     * Device-local copy of {@code src} into {@code dst} (same dtype and numel).
+     *
+     * @param src the storage to read
+     * @param dst the storage to overwrite
+     */
     void copy(Storage src, Storage dst);
 
-    /** Sets every element to {@code value} (for INT32, {@code (int) value}). */
+    /**
+     * Sets every element to {@code value} (for INT32, {@code (int) value}).
+     *
+     * @param dst   the storage to overwrite
+     * @param value the value of every element
+     */
     void fill(Storage dst, float value);
 
-    /** Bytes currently allocated to live storages (not counting allocator caches). */
+    /** {@return bytes currently allocated to live storages (not counting allocator caches)} */
     long bytesInUse();
 
     /** Waits for all queued work to finish. */
@@ -51,49 +78,135 @@ public interface Backend {
 
     // ---- elementwise ----
 
-    /** {@code out = f(x)}, numel elements. {@code alpha}: see {@link UnaryOp}. */
+    /**
+     * {@code out = f(x)} elementwise.
+     *
+     * @param op    the function
+     * @param alpha the function's parameter (see {@link UnaryOp}), ignored by most
+     * @param x     input
+     * @param out   output, same numel as {@code x}; may be {@code x} itself
+     */
     void unary(UnaryOp op, float alpha, Storage x, Storage out);
 
-    /** {@code gradIn = gradOut * f'(x)}; {@code y = f(x)} is supplied for ops whose derivative uses it. */
+    /**
+     * {@code gradIn = gradOut * f'(x)}; {@code y = f(x)} is supplied for ops whose derivative
+     * uses it (sigmoid, tanh, exp, sqrt).
+     *
+     * @param op      the function
+     * @param alpha   the function's parameter, as in the forward call
+     * @param x       the forward input
+     * @param y       the forward output
+     * @param gradOut gradient of the loss with respect to {@code y}
+     * @param gradIn  receives the gradient with respect to {@code x}
+     */
     void unaryBackward(UnaryOp op, float alpha, Storage x, Storage y, Storage gradOut, Storage gradIn);
 
-    /** {@code out = a (op) b} with broadcasting described by {@code spec}. */
+    /**
+     * {@code out = a (op) b} with broadcasting described by {@code spec}.
+     *
+     * @param op   the function
+     * @param spec shapes of a, b and out, and the broadcast strides
+     * @param a    first operand, {@code spec.aShape()}
+     * @param b    second operand, {@code spec.bShape()}
+     * @param out  output, {@code spec.outShape()}; may alias an operand of the same shape
+     */
     void binary(BinaryOp op, Broadcast spec, Storage a, Storage b, Storage out);
 
-    /** {@code out = x (op) s}. */
+    /**
+     * {@code out = x (op) s} elementwise.
+     *
+     * @param op  the function
+     * @param x   input
+     * @param s   the scalar operand
+     * @param out output, same numel as {@code x}; may be {@code x} itself
+     */
     void scalar(ScalarOp op, Storage x, float s, Storage out);
 
     // ---- reductions ----
 
-    /** {@code out = sum of x over spec.axes()}, out has {@code spec.outNumel()} elements. */
+    /**
+     * {@code out = sum of x over spec.axes()}.
+     *
+     * @param spec input shape and reduced axes
+     * @param x    input, {@code spec.inNumel()} elements
+     * @param out  output, {@code spec.outNumel()} elements
+     */
     void sum(ReduceSpec spec, Storage x, Storage out);
 
-    /** Index of the maximum of each row of {@code x [rows, cols]} into int32 {@code out [rows]} (first on ties). */
+    /**
+     * Index of the maximum of each row (the first one on ties).
+     *
+     * @param rows rows of {@code x}
+     * @param cols columns of {@code x}, at least 1
+     * @param x    input {@code [rows, cols]}
+     * @param out  INT32 output {@code [rows]}
+     */
     void argmax(int rows, int cols, Storage x, Storage out);
 
     // ---- linear algebra ----
 
-    /** Batched GEMM, see {@link MatmulSpec}. */
+    /**
+     * Batched GEMM, see {@link MatmulSpec}.
+     *
+     * @param spec sizes, transposition, batching and accumulation
+     * @param a    left operand
+     * @param b    right operand
+     * @param out  output {@code [batch, m, n]}; read too when {@code spec.accumulate()}
+     */
     void matmul(MatmulSpec spec, Storage a, Storage b, Storage out);
 
     // ---- convolution ----
 
-    /** {@code y = conv(x, w) (+ bias[outC] per channel when bias != null)}. */
+    /**
+     * Forward convolution: {@code y = conv(x, w) (+ bias[outC] per channel when bias != null)}.
+     *
+     * @param spec the geometry
+     * @param x    input {@code spec.inputShape()}
+     * @param w    weight {@code spec.weightShape()}
+     * @param bias bias {@code [outC]}, or null for none
+     * @param y    output {@code spec.outputShape()}
+     */
     void conv2d(Conv2dSpec spec, Storage x, Storage w, Storage bias, Storage y);
 
-    /** Gradient with respect to the input, from the output gradient {@code gy}. */
+    /**
+     * Gradient with respect to the input (a transposed convolution of {@code gy} with {@code w}).
+     *
+     * @param spec the forward geometry
+     * @param gy   gradient of the output, {@code spec.outputShape()}
+     * @param w    the forward weight
+     * @param gx   receives the input gradient, {@code spec.inputShape()}
+     */
     void conv2dBackwardData(Conv2dSpec spec, Storage gy, Storage w, Storage gx);
 
-    /** Gradient with respect to the weight. */
+    /**
+     * Gradient with respect to the weight (a correlation of {@code x} with {@code gy}).
+     *
+     * @param spec the forward geometry
+     * @param x    the forward input
+     * @param gy   gradient of the output
+     * @param gw   receives the weight gradient, {@code spec.weightShape()}
+     */
     void conv2dBackwardWeight(Conv2dSpec spec, Storage x, Storage gy, Storage gw);
 
-    /** Gradient with respect to the bias: {@code gb[o] = sum over n, h, w of gy}. */
+    /**
+     * Gradient with respect to the bias: {@code gb[o] = sum over n, h, w of gy}.
+     *
+     * @param spec the forward geometry
+     * @param gy   gradient of the output
+     * @param gb   receives the bias gradient {@code [outC]}
+     */
     void conv2dBackwardBias(Conv2dSpec spec, Storage gy, Storage gb);
 
     /**
      * Fused convolution, bias and ReLU: {@code y = max(conv(x, w) (+ bias), 0)}. The default runs
      * {@link #conv2d} and then an in-place {@link #unary} ReLU; a backend overrides it to apply the
      * ReLU while the output is still in cache.
+     *
+     * @param spec the geometry
+     * @param x    input {@code spec.inputShape()}
+     * @param w    weight {@code spec.weightShape()}
+     * @param bias bias {@code [outC]}, or null for none
+     * @param y    output {@code spec.outputShape()}
      */
     default void conv2dRelu(Conv2dSpec spec, Storage x, Storage w, Storage bias, Storage y) {
         conv2d(spec, x, w, bias, y);
@@ -106,44 +219,121 @@ public interface Backend {
      * fused op's output, positive exactly where the pre-activation is) and, when {@code gb} is
      * not null, {@code gb = } {@link #conv2dBackwardBias} of {@code gz}. The default composes those
      * two primitives.
+     *
+     * @param spec the forward geometry
+     * @param y    the fused op's output
+     * @param gy   gradient of {@code y}
+     * @param gz   receives the gradient at the convolution's output (same shape as {@code y})
+     * @param gb   receives the bias gradient {@code [outC]}, or null when there is no bias
      */
     default void conv2dReluBackward(Conv2dSpec spec, Storage y, Storage gy, Storage gz, Storage gb) {
         unaryBackward(UnaryOp.RELU, 0f, y, y, gy, gz);
         if (gb != null) conv2dBackwardBias(spec, gz, gb);
     }
 
-    /** Explicit zero or circular padding. */
+    /**
+     * Explicit zero or circular padding of the last two dimensions.
+     *
+     * @param spec the padding
+     * @param x    input {@code [n, c, h, w]}
+     * @param y    output {@code spec.outputShape()}
+     */
     void pad2d(PadSpec spec, Storage x, Storage y);
 
-    /** Adjoint of {@link #pad2d}: each padded cell's gradient flows back to its source cell. */
+    /**
+     * Adjoint of {@link #pad2d}: each padded cell's gradient flows back to its source cell
+     * (zero padding drops it; circular padding adds it to the wrapped cell).
+     *
+     * @param spec the forward padding
+     * @param gy   gradient of the padded output
+     * @param gx   receives the input gradient {@code [n, c, h, w]}
+     */
     void pad2dBackward(PadSpec spec, Storage gy, Storage gx);
 
     // ---- pooling ----
 
+    /**
+     * Max pooling: each output cell is the maximum of its (dilated) window; padding never wins.
+     *
+     * @param spec the geometry
+     * @param x    input {@code spec.inputShape()}
+     * @param y    output {@code spec.outputShape()}
+     */
     void maxPool2d(Pool2dSpec spec, Storage x, Storage y);
 
-    /** Routes {@code gy} to the first maximal input of each window; {@code y} is the forward output. */
+    /**
+     * Routes {@code gy} to the first maximal input of each window (summing where windows overlap).
+     *
+     * @param spec the forward geometry
+     * @param x    the forward input
+     * @param y    the forward output (the maxima)
+     * @param gy   gradient of the output
+     * @param gx   receives the input gradient
+     */
     void maxPool2dBackward(Pool2dSpec spec, Storage x, Storage y, Storage gy, Storage gx);
 
+    /**
+     * Average pooling, with the divisor chosen by {@code spec.countIncludePad()}.
+     *
+     * @param spec the geometry
+     * @param x    input {@code spec.inputShape()}
+     * @param y    output {@code spec.outputShape()}
+     */
     void avgPool2d(Pool2dSpec spec, Storage x, Storage y);
 
+    /**
+     * Spreads each output gradient evenly (divided by the forward divisor) over its window.
+     *
+     * @param spec the forward geometry
+     * @param gy   gradient of the output
+     * @param gx   receives the input gradient
+     */
     void avgPool2dBackward(Pool2dSpec spec, Storage gy, Storage gx);
 
     // ---- softmax and losses ----
 
+    /**
+     * Softmax, or log-softmax when {@code spec.log()}, along the middle axis of the view; the
+     * maximum is subtracted first, so large logits do not overflow.
+     *
+     * @param spec the view and the variant
+     * @param x    input {@code [outer, dim, inner]}
+     * @param y    output, same shape
+     */
     void softmax(SoftmaxSpec spec, Storage x, Storage y);
 
-    /** From the forward output {@code y} (probabilities, or log-probabilities when {@code spec.log()}). */
+    /**
+     * Gradient of {@link #softmax}, computed from its output alone.
+     *
+     * @param spec the forward view and variant
+     * @param y    the forward output (probabilities, or log-probabilities when {@code spec.log()})
+     * @param gy   gradient of {@code y}
+     * @param gx   receives the gradient of the input
+     */
     void softmaxBackward(SoftmaxSpec spec, Storage y, Storage gy, Storage gx);
 
     /**
      * Per-sample losses {@code [n]} and the log-probabilities {@code [n, classes]} (kept for
      * backward). {@code targets} is INT32 {@code [n]}; a target outside [0, classes) throws
      * {@link IllegalArgumentException} naming it (a backend may detect it lazily, at the next sync).
+     *
+     * @param spec     sizes and label smoothing
+     * @param logits   input {@code [n, classes]}
+     * @param targets  INT32 class indices {@code [n]}
+     * @param losses   receives the loss of each sample {@code [n]}
+     * @param logProbs receives {@code log_softmax(logits)} {@code [n, classes]}
      */
     void crossEntropy(CrossEntropySpec spec, Storage logits, Storage targets, Storage losses, Storage logProbs);
 
-    /** {@code gradLogits[i, j] = gradLoss[i] * (softmax[i, j] - target_dist[i, j])}. */
+    /**
+     * {@code gradLogits[i, j] = gradLoss[i] * (softmax[i, j] - target_dist[i, j])}.
+     *
+     * @param spec       sizes and label smoothing, as in the forward call
+     * @param logProbs   the forward log-probabilities {@code [n, classes]}
+     * @param targets    INT32 class indices {@code [n]}
+     * @param gradLoss   gradient of each sample's loss {@code [n]}
+     * @param gradLogits receives the gradient of the logits {@code [n, classes]}
+     */
     void crossEntropyBackward(CrossEntropySpec spec, Storage logProbs, Storage targets, Storage gradLoss, Storage gradLogits);
 
     // ---- normalisation ----
@@ -152,15 +342,47 @@ public interface Backend {
      * Training-mode batch norm. Writes {@code y}, the batch mean and inverse std per channel
      * ({@code saveMean}, {@code saveInvStd}, [c]) and updates {@code runningMean}/{@code runningVar}
      * in place when they are not null.
+     *
+     * @param spec        the view and hyper-parameters
+     * @param x           input {@code [n, c, spatial]}
+     * @param gamma       scale {@code [c]}
+     * @param beta        shift {@code [c]}
+     * @param y           output, same shape as {@code x}
+     * @param saveMean    receives the batch mean {@code [c]}, for backward
+     * @param saveInvStd  receives {@code 1/sqrt(var + eps)} of the batch {@code [c]}, for backward
+     * @param runningMean running mean {@code [c]}, updated in place, or null
+     * @param runningVar  running (unbiased) variance {@code [c]}, updated in place, or null
      */
     void batchNormTrain(BatchNormSpec spec, Storage x, Storage gamma, Storage beta, Storage y,
                         Storage saveMean, Storage saveInvStd, Storage runningMean, Storage runningVar);
 
-    /** Eval-mode batch norm with running statistics. */
+    /**
+     * Eval-mode batch norm: {@code y = gamma * (x - runningMean) / sqrt(runningVar + eps) + beta}.
+     *
+     * @param spec        the view and {@code eps}
+     * @param x           input {@code [n, c, spatial]}
+     * @param gamma       scale {@code [c]}
+     * @param beta        shift {@code [c]}
+     * @param runningMean running mean {@code [c]}
+     * @param runningVar  running variance {@code [c]}
+     * @param y           output, same shape as {@code x}
+     */
     void batchNormEval(BatchNormSpec spec, Storage x, Storage gamma, Storage beta,
                        Storage runningMean, Storage runningVar, Storage y);
 
-    /** Gradients of training-mode batch norm for x, gamma and beta. */
+    /**
+     * Gradients of training-mode batch norm for x, gamma and beta.
+     *
+     * @param spec       the forward view and hyper-parameters
+     * @param x          the forward input
+     * @param gamma      the forward scale {@code [c]}
+     * @param gy         gradient of the output
+     * @param saveMean   the batch mean saved by {@link #batchNormTrain}
+     * @param saveInvStd the inverse std saved by {@link #batchNormTrain}
+     * @param gx         receives the input gradient
+     * @param gGamma     receives the scale gradient {@code [c]}
+     * @param gBeta      receives the shift gradient {@code [c]}
+     */
     void batchNormBackward(BatchNormSpec spec, Storage x, Storage gamma, Storage gy,
                            Storage saveMean, Storage saveInvStd, Storage gx, Storage gGamma, Storage gBeta);
 
@@ -170,14 +392,34 @@ public interface Backend {
      * Dropout mask: element i is {@code 1/(1-p)} if {@code Philox.uniform(seed, offset + i) >= p},
      * else 0, with {@link Philox} the counter-based generator of engine-api (bit-identical on every
      * backend).
+     *
+     * @param seed   the stream's key
+     * @param offset index of element 0 within the stream
+     * @param p      drop probability, in [0, 1)
+     * @param mask   receives the mask
      */
     void dropoutMask(long seed, long offset, float p, Storage mask);
 
     // ---- optimisers (fused, many tensors per call) ----
 
-    /** In-place Adam/AdamW over parallel lists of parameters, gradients and moment buffers. */
+    /**
+     * In-place Adam/AdamW over parallel lists of parameters, gradients and moment buffers.
+     *
+     * @param spec   hyper-parameters and step number
+     * @param params parameters, updated in place
+     * @param grads  their gradients (read only)
+     * @param m      first-moment buffers, updated in place
+     * @param v      second-moment buffers, updated in place
+     */
     void adamStep(AdamSpec spec, List<Storage> params, List<Storage> grads, List<Storage> m, List<Storage> v);
 
-    /** In-place SGD; {@code momentumBuffers} is empty when momentum is 0. */
+    /**
+     * In-place SGD.
+     *
+     * @param spec            hyper-parameters
+     * @param params          parameters, updated in place
+     * @param grads           their gradients (read only)
+     * @param momentumBuffers momentum buffers, updated in place; empty when momentum is 0
+     */
     void sgdStep(SgdSpec spec, List<Storage> params, List<Storage> grads, List<Storage> momentumBuffers);
 }

@@ -5,12 +5,18 @@ package dev.kiln.spi;
  * native code; {@link #probe()} loads libraries, runs a self-check and explains failure.
  */
 public interface BackendProvider {
-    /** Name used for explicit selection ("cpu", "cuda"). */
+    /** {@return the name used for explicit selection ("cpu", "cuda")} */
     String name();
 
-    /** Preference when choosing automatically: higher wins (CUDA 100, CPU 0). */
+    /** {@return the preference when choosing automatically: higher wins (CUDA 100, CPU 0)} */
     int rank();
 
-    /** Starts the backend or reports why it cannot. Called at most once per provider by {@code Kiln}. */
+    /**
+     * Starts the backend or reports why it cannot. Called at most once per provider by
+     * {@code Kiln}; must not throw for a missing library or device (return
+     * {@link ProbeResult#unavailable} with the reason instead).
+     *
+     * @return the started backend, or the reason it is unavailable
+     */
     ProbeResult probe();
 }

@@ -5,36 +5,50 @@ import dev.kiln.tensor.Shape;
 /**
  * Index arithmetic for a broadcasting binary op: both operands are contiguous; their shapes
  * are right-aligned against {@code outShape}. {@link #aStrides()} and {@link #bStrides()} have
- * the output's rank and hold 0 where the operand is broadcast.
+ * the output's rank and hold 0 where the operand is broadcast. The arrays are copied in and
+ * the accessors return the record's own copies: do not modify them.
+ *
+ * @param outShape the broadcast result shape
+ * @param aShape   shape of the first operand
+ * @param bShape   shape of the second operand
  */
 public record Broadcast(int[] outShape, int[] aShape, int[] bShape) {
+    /** Copies the three shapes, so later changes to the caller's arrays do not leak in. */
     public Broadcast {
         outShape = outShape.clone();
         aShape = aShape.clone();
         bShape = bShape.clone();
     }
 
-    /** Broadcast of two shapes, or an exception naming the op. */
+    /**
+     * Broadcasts two shapes (NumPy rules: right-aligned, each dimension equal or 1).
+     *
+     * @param op name of the op, for the error message
+     * @param a  shape of the first operand
+     * @param b  shape of the second operand
+     * @return the index arithmetic for {@code a op b}
+     * @throws IllegalArgumentException naming {@code op} and both shapes if they do not broadcast
+     */
     public static Broadcast of(String op, int[] a, int[] b) {
         return new Broadcast(Shape.broadcast(op, a, b), a, b);
     }
 
-    /** Elements of the output. */
+    /** {@return elements of the output} */
     public long numel() {
         return Shape.numel(outShape);
     }
 
-    /** Strides (in elements) of operand a against the output's dimensions; 0 where broadcast. */
+    /** {@return strides (in elements) of operand a against the output's dimensions; 0 where broadcast} */
     public long[] aStrides() {
         return stridesFor(aShape);
     }
 
-    /** Strides of operand b against the output's dimensions; 0 where broadcast. */
+    /** {@return strides of operand b against the output's dimensions; 0 where broadcast} */
     public long[] bStrides() {
         return stridesFor(bShape);
     }
 
-    /** True when neither operand is broadcast (plain elementwise). */
+    /** {@return true when neither operand is broadcast (plain elementwise)} */
     public boolean isElementwise() {
         return java.util.Arrays.equals(aShape, outShape) && java.util.Arrays.equals(bShape, outShape);
     }

@@ -12,7 +12,16 @@ public final class Philox {
 
     private Philox() {}
 
-    /** Four 32-bit outputs for a 128-bit counter (c0..c3) and 64-bit key. */
+    /**
+     * Ten Philox rounds.
+     *
+     * @param c0   counter word 0 (least significant)
+     * @param c1   counter word 1
+     * @param c2   counter word 2
+     * @param c3   counter word 3
+     * @param seed the 64-bit key
+     * @return four 32-bit outputs, to be read as unsigned
+     */
     public static int[] block(int c0, int c1, int c2, int c3, long seed) {
         int k0 = (int) seed, k1 = (int) (seed >>> 32);
         for (int r = 0; r < 10; r++) {
@@ -28,7 +37,14 @@ public final class Philox {
         return new int[] {c0, c1, c2, c3};
     }
 
-    /** Uniform float in [0, 1) for element {@code index} of stream {@code seed}: top 24 bits / 2^24. */
+    /**
+     * Uniform float in [0, 1) for element {@code index} of stream {@code seed}: the top 24 bits
+     * of the element's lane, divided by 2^24 (so every value is exact in float).
+     *
+     * @param seed  the stream's key
+     * @param index element index within the stream (offset already added)
+     * @return a float in [0, 1)
+     */
     public static float uniform(long seed, long index) {
         long ctr = index >>> 2;
         int[] out = block((int) ctr, (int) (ctr >>> 32), 0, 0, seed);

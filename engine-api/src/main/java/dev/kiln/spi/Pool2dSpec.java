@@ -6,10 +6,33 @@ package dev.kiln.spi;
  * start inside the input or the left padding (PyTorch's rule). For average pooling the divisor
  * is the window clipped to the padded input when {@code countIncludePad}, else the number of
  * real input cells in the window. {@code dilation} applies to max pooling only (1 for average).
+ * Input {@code [n, c, h, w]}, output {@code [n, c, outH, outW]}.
+ *
+ * @param n                batch size
+ * @param c                channels
+ * @param h                input height
+ * @param w                input width
+ * @param kh               window height, at least 1
+ * @param kw               window width, at least 1
+ * @param strideH          vertical step between windows, at least 1
+ * @param strideW          horizontal step between windows, at least 1
+ * @param padH             implicit padding above and below, at most {@code kh/2}
+ * @param padW             implicit padding left and right, at most {@code kw/2}
+ * @param dilationH        spacing between window rows (max pooling), at least 1
+ * @param dilationW        spacing between window columns (max pooling), at least 1
+ * @param ceilMode         round the output size up instead of down
+ * @param countIncludePad  average pooling: divide by the window including padded cells
  */
 public record Pool2dSpec(int n, int c, int h, int w, int kh, int kw, int strideH, int strideW,
                          int padH, int padW, int dilationH, int dilationW, boolean ceilMode,
                          boolean countIncludePad) {
+    /**
+     * Validates the geometry.
+     *
+     * @throws IllegalArgumentException if a window size, stride or dilation is below 1, a
+     *     padding is negative or more than half the window, or the window does not fit in the
+     *     padded input
+     */
     public Pool2dSpec {
         if (kh < 1 || kw < 1) throw new IllegalArgumentException("pool2d: kernel size must be >= 1, got (" + kh + ", " + kw + ")");
         if (strideH < 1 || strideW < 1) throw new IllegalArgumentException("pool2d: stride must be >= 1, got (" + strideH + ", " + strideW + ")");
@@ -25,7 +48,18 @@ public record Pool2dSpec(int n, int c, int h, int w, int kh, int kw, int strideH
         }
     }
 
-    /** PyTorch's pooling output size, including the ceil-mode correction. */
+    /**
+     * PyTorch's pooling output length along one dimension, including the ceil-mode correction
+     * (a last window that would start in the right padding is dropped).
+     *
+     * @param in       input length
+     * @param k        window length
+     * @param stride   step between windows
+     * @param pad      implicit padding on each side
+     * @param dilation spacing between window taps
+     * @param ceil     round up instead of down
+     * @return the number of windows; 0 when the window is longer than the padded input
+     */
     public static int outSize(int in, int k, int stride, int pad, int dilation, boolean ceil) {
         int span = in + 2 * pad - dilation * (k - 1) - 1;
         if (span < 0) return 0;
@@ -34,8 +68,12 @@ public record Pool2dSpec(int n, int c, int h, int w, int kh, int kw, int strideH
         return out;
     }
 
+    /** {@return the output height} */
     public int outH() { return outSize(h, kh, strideH, padH, dilationH, ceilMode); }
+    /** {@return the output width} */
     public int outW() { return outSize(w, kw, strideW, padW, dilationW, ceilMode); }
+    /** {@return the input shape {@code [n, c, h, w]} (a new array)} */
     public int[] inputShape() { return new int[] {n, c, h, w}; }
+    /** {@return the output shape {@code [n, c, outH(), outW()]} (a new array)} */
     public int[] outputShape() { return new int[] {n, c, outH(), outW()}; }
 }

@@ -10,6 +10,11 @@ import dev.kiln.tensor.Shape;
  * @param axes  sorted, distinct axes to reduce
  */
 public record ReduceSpec(int[] shape, int[] axes) {
+    /**
+     * Copies the arrays and checks the axes.
+     *
+     * @throws IllegalArgumentException if the axes are not sorted, distinct and within the rank
+     */
     public ReduceSpec {
         shape = shape.clone();
         axes = axes.clone();
@@ -21,23 +26,30 @@ public record ReduceSpec(int[] shape, int[] axes) {
         }
     }
 
-    /** The input shape with reduced axes set to 1. */
+    /** {@return the input shape with reduced axes set to 1 (a new array)} */
     public int[] outShape() {
         int[] o = shape.clone();
         for (int a : axes) o[a] = 1;
         return o;
     }
 
-    /** True if axis {@code a} is reduced. */
+    /**
+     * Whether an axis is summed over.
+     *
+     * @param a an axis of the input
+     * @return true if axis {@code a} is reduced
+     */
     public boolean reduces(int a) {
         for (int x : axes) if (x == a) return true;
         return false;
     }
 
+    /** {@return elements of the input} */
     public long inNumel() {
         return Shape.numel(shape);
     }
 
+    /** {@return elements of the output} */
     public long outNumel() {
         return Shape.numel(outShape());
     }

@@ -22,6 +22,11 @@ public abstract class ReleasingStorage implements Storage {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
+     * Registers the storage with the cleaner.
+     *
+     * @param backend        the allocating backend
+     * @param dtype          element type
+     * @param numel          number of elements
      * @param release        returns the memory to its allocator; runs once, on close or by the cleaner
      * @param freedByCleaner incremented when the cleaner, not {@link #close()}, released the memory
      */

@@ -8,23 +8,24 @@ import dev.kiln.tensor.DType;
  * Each backend casts the storages it is handed to its own implementation.
  */
 public interface Storage extends AutoCloseable {
-    /** The backend that allocated this storage. */
+    /** {@return the backend that allocated this storage} */
     Backend backend();
 
-    /** Element type. */
+    /** {@return the element type} */
     DType dtype();
 
-    /** Number of elements. */
+    /** {@return the number of elements} */
     long numel();
 
-    /** Size in bytes. */
+    /** {@return the size in bytes, {@code numel() * dtype().byteSize()}} */
     default long byteSize() {
         return numel() * dtype().byteSize();
     }
 
-    /** True once closed. */
+    /** {@return true once closed} */
     boolean isClosed();
 
+    /** Releases the memory to the backend's allocator; a second call does nothing. */
     @Override
     void close();
 }
