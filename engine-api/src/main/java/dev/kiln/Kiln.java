@@ -23,12 +23,12 @@ public final class Kiln {
 
     private Kiln() {}
 
-    /** Every backend on the class path with its probe result (probing each once). */
+    /** {@return every backend on the class path with its probe result (probing each once)} */
     public static List<ProbeResult> backends() {
         return REGISTRY.probeAll();
     }
 
-    /** The default backend, chosen on first use. */
+    /** {@return the default backend, chosen on first use} */
     public static Backend backend() {
         return REGISTRY.defaultBackend();
     }
@@ -44,7 +44,7 @@ public final class Kiln {
         return r.backend();
     }
 
-    /** The backend computing on {@code device}. */
+    /** {@return the backend computing on {@code device}} */
     public static Backend backend(Device device) {
         for (ProbeResult r : backends()) {
             if (r.available() && r.backend().device().equals(device)) return r.backend();
@@ -73,7 +73,7 @@ public final class Kiln {
         generator = new Generator(seed);
     }
 
-    /** The default generator (seed 0 unless {@link #manualSeed} was called). */
+    /** {@return the default generator (seed 0 unless {@link #manualSeed} was called)} */
     public static synchronized Generator generator() {
         return generator;
     }

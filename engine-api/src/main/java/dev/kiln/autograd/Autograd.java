@@ -23,7 +23,7 @@ import java.util.Set;
 public final class Autograd {
     private Autograd() {}
 
-    /** True when grad mode is on and any of {@code inputs} requires a gradient. */
+    /** {@return true when grad mode is on and any of {@code inputs} requires a gradient} */
     public static boolean needsGrad(Tensor... inputs) {
         if (!GradMode.isEnabled()) return false;
         for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;

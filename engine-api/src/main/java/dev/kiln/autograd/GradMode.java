@@ -6,7 +6,7 @@ public final class GradMode {
 
     private GradMode() {}
 
-    /** True when recording is on for this thread (the default). */
+    /** {@return true when recording is on for this thread (the default)} */
     public static boolean isEnabled() {
         return ENABLED.get()[0];
     }

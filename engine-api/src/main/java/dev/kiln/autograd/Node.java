@@ -17,12 +17,12 @@ public final class Node {
         this.backward = backward;
     }
 
-    /** The op that produced the tensor ("conv2d", "add", ...). */
+    /** {@return the op that produced the tensor ("conv2d", "add", ...)} */
     public String op() {
         return op;
     }
 
-    /** The op's tensor inputs, in order. */
+    /** {@return the op's tensor inputs, in order} */
     public Tensor[] inputs() {
         return inputs.clone();
     }

@@ -8,7 +8,7 @@ import dev.kiln.tensor.Tensor;
  * thread and belong to its current scope; {@link #close()} frees them early.
  */
 public record Batch(Tensor images, Tensor labels) implements AutoCloseable {
-    /** Number of samples. */
+    /** {@return number of samples} */
     public int size() {
         return labels.size(0);
     }

@@ -68,17 +68,17 @@ public final class DataLoader implements AutoCloseable {
         return new Builder(dataset);
     }
 
-    /** The dataset this loader reads. */
+    /** {@return the dataset this loader reads} */
     public Dataset dataset() {
         return dataset;
     }
 
-    /** Samples per batch (the last batch may be smaller unless drop-last is set). */
+    /** {@return samples per batch (the last batch may be smaller unless drop-last is set)} */
     public int batchSize() {
         return batchSize;
     }
 
-    /** Batches in one epoch: {@code ceil(size / batchSize)}, or {@code floor} with drop-last. */
+    /** {@return batches in one epoch: {@code ceil(size / batchSize)}, or {@code floor} with drop-last} */
     public int batchesPerEpoch() {
         int n = dataset.size();
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
@@ -96,7 +96,7 @@ public final class DataLoader implements AutoCloseable {
         return start(epoch, hb -> toBatch(target, hb));
     }
 
-    /** The batches of epoch {@code epoch} as host arrays (no backend needed), same order and content as {@link #epoch}. */
+    /** {@return the batches of epoch {@code epoch} as host arrays (no backend needed), same order and content as {@link #epoch}} */
     public Epoch<HostBatch> hostEpoch(int epoch) {
         return start(epoch, hb -> hb);
     }
@@ -270,7 +270,7 @@ public final class DataLoader implements AutoCloseable {
             return this;
         }
 
-        /** The configured loader. */
+        /** {@return the configured loader} */
         public DataLoader build() {
             return new DataLoader(this);
         }

@@ -15,13 +15,13 @@ import java.util.function.IntUnaryOperator;
  * concurrent reads (the {@link DataLoader} reads from its worker thread).
  */
 public interface Dataset {
-    /** Number of samples. */
+    /** {@return number of samples} */
     int size();
 
-    /** Shape of one sample, e.g. [1, 28, 28] (a copy). */
+    /** {@return shape of one sample, e.g. [1, 28, 28] (a copy)} */
     int[] sampleShape();
 
-    /** Elements per sample: the product of {@link #sampleShape()}. */
+    /** {@return elements per sample: the product of {@link #sampleShape()}} */
     default int sampleNumel() {
         int n = 1;
         for (int d : sampleShape()) n *= d;

@@ -76,7 +76,7 @@ public final class Epoch<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
         return this;
     }
 
-    /** Number of batches in this epoch. */
+    /** {@return number of batches in this epoch} */
     public int size() {
         return count;
     }

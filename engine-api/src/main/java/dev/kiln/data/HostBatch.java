@@ -10,7 +10,7 @@ package dev.kiln.data;
  * @param shape  [B, ...sampleShape], e.g. [64, 1, 28, 28]
  */
 public record HostBatch(float[] images, int[] labels, int[] shape) {
-    /** Number of samples in the batch. */
+    /** {@return number of samples in the batch} */
     public int size() {
         return labels.length;
     }

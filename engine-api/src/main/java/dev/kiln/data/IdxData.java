@@ -21,13 +21,13 @@ public record IdxData(String name, int[] dims, byte[] data) {
         }
     }
 
-    /** The dimensions (a copy). */
+    /** {@return the dimensions (a copy)} */
     @Override
     public int[] dims() {
         return dims.clone();
     }
 
-    /** Element {@code i} as an int in [0, 255]. */
+    /** {@return element {@code i} as an int in [0, 255]} */
     public int unsigned(int i) {
         return data[i] & 0xFF;
     }

@@ -45,12 +45,12 @@ public final class ImageDataset implements Dataset {
         return labels[index];
     }
 
-    /** All labels (a copy). */
+    /** {@return all labels (a copy)} */
     public int[] labels() {
         return labels.clone();
     }
 
-    /** Pixel {@code (r, c)} of image {@code index} as an int in [0, 255]. */
+    /** {@return pixel {@code (r, c)} of image {@code index} as an int in [0, 255]} */
     public int pixel(int index, int r, int c) {
         java.util.Objects.checkIndex(index, labels.length);
         return pixels[(index * rows + r) * cols + c] & 0xFF;

@@ -13,7 +13,7 @@ public enum Split {
         this.prefix = prefix;
     }
 
-    /** File name prefix used by MNIST-style data sets: "train" or "t10k". */
+    /** {@return file name prefix used by MNIST-style data sets: "train" or "t10k"} */
     public String prefix() {
         return prefix;
     }

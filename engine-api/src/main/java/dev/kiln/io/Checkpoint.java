@@ -52,7 +52,7 @@ public final class Checkpoint {
         }
     }
 
-    /** {@code dir/NAME.optim.safetensors} for {@code dir/NAME.safetensors} (or {@code dir/FILE.optim.safetensors} for another suffix). */
+    /** {@return {@code dir/NAME.optim.safetensors} for {@code dir/NAME.safetensors} (or {@code dir/FILE.optim.safetensors} for another suffix)} */
     public static Path optimizerFile(Path modelFile) {
         String name = modelFile.getFileName().toString();
         String stem = name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name;

@@ -20,7 +20,7 @@ public record LoadResult(List<String> loaded, List<String> missing, List<String>
         mismatched = List.copyOf(mismatched);
     }
 
-    /** True when every key matched: nothing missing, unexpected or mismatched. */
+    /** {@return true when every key matched: nothing missing, unexpected or mismatched} */
     public boolean exact() {
         return missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty();
     }

@@ -19,7 +19,7 @@ public final class StateMismatchException extends IllegalArgumentException {
         return sb.toString();
     }
 
-    /** The comparison of file and target. */
+    /** {@return the comparison of file and target} */
     public LoadResult result() {
         return result;
     }

@@ -18,18 +18,18 @@ public record TensorInfo(String name, String dtype, int[] shape, long begin, lon
         shape = shape.clone();
     }
 
-    /** The dimensions (a copy). */
+    /** {@return the dimensions (a copy)} */
     @Override
     public int[] shape() {
         return shape.clone();
     }
 
-    /** Byte length of the data. */
+    /** {@return byte length of the data} */
     public long byteSize() {
         return end - begin;
     }
 
-    /** The Kiln dtype, or null when Kiln does not support this safetensors dtype. */
+    /** {@return the Kiln dtype, or null when Kiln does not support this safetensors dtype} */
     public DType kilnDType() {
         return switch (dtype) {
             case "F32" -> DType.FLOAT32;

@@ -75,17 +75,17 @@ public class Conv2d extends Module {
         return Functional.conv2dRelu(input, parameter("weight"), parameter("bias"), options);
     }
 
-    /** The weight {@code [out, in/groups, kh, kw]}. */
+    /** {@return the weight {@code [out, in/groups, kh, kw]}} */
     public Tensor weight() {
         return parameter("weight");
     }
 
-    /** The bias {@code [out]}, or null when built without one. */
+    /** {@return the bias {@code [out]}, or null when built without one} */
     public Tensor bias() {
         return parameter("bias");
     }
 
-    /** The convolution options. */
+    /** {@return the convolution options} */
     public Conv2dOptions options() {
         return options;
     }

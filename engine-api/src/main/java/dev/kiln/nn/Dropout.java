@@ -41,7 +41,7 @@ public class Dropout extends Module {
         return Functional.dropout(input, p, isTraining(), generator);
     }
 
-    /** The drop probability. */
+    /** {@return the drop probability} */
     public float p() {
         return p;
     }

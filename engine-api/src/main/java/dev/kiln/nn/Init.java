@@ -23,19 +23,19 @@ public final class Init {
         return 1.0 / Math.sqrt(fanIn);
     }
 
-    /** A parameter of {@code shape} drawn from U(-bound, bound) by {@code generator}, on {@code backend}. */
+    /** {@return a parameter of {@code shape} drawn from U(-bound, bound) by {@code generator}, on {@code backend}} */
     public static Tensor uniformParameter(Backend backend, Generator generator, double bound, int... shape) {
         float[] data = new float[Math.toIntExact(Shape.numel(Shape.checked("init", shape)))];
         generator.fillUniform(data, (float) -bound, (float) bound);
         return Tensor.fromArray(backend, data, shape).unscope().requiresGrad(true);
     }
 
-    /** A parameter of {@code shape} with every element {@code value}, on {@code backend}. */
+    /** {@return a parameter of {@code shape} with every element {@code value}, on {@code backend}} */
     public static Tensor constantParameter(Backend backend, float value, int... shape) {
         return Tensor.full(backend, value, shape).unscope().requiresGrad(true);
     }
 
-    /** A buffer (no gradient) of {@code shape} with every element {@code value}, on {@code backend}. */
+    /** {@return a buffer (no gradient) of {@code shape} with every element {@code value}, on {@code backend}} */
     public static Tensor constantBuffer(Backend backend, float value, int... shape) {
         return Tensor.full(backend, value, shape).unscope();
     }

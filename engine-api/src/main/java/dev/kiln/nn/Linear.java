@@ -47,12 +47,12 @@ public class Linear extends Module {
         return Functional.linear(input, parameter("weight"), parameter("bias"));
     }
 
-    /** The weight {@code [out, in]}. */
+    /** {@return the weight {@code [out, in]}} */
     public Tensor weight() {
         return parameter("weight");
     }
 
-    /** The bias {@code [out]}, or null when built without one. */
+    /** {@return the bias {@code [out]}, or null when built without one} */
     public Tensor bias() {
         return parameter("bias");
     }

@@ -149,12 +149,12 @@ public abstract class Module implements AutoCloseable {
         return out;
     }
 
-    /** The tensors of {@link #namedParameters()}, in the same order. */
+    /** {@return the tensors of {@link #namedParameters()}, in the same order} */
     public final List<Tensor> parameters() {
         return new ArrayList<>(namedParameters().values());
     }
 
-    /** Every buffer of this module and its descendants, keyed by dotted name, in the same order rules. */
+    /** {@return every buffer of this module and its descendants, keyed by dotted name, in the same order rules} */
     public final Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
         collect(false, "", out, Collections.newSetFromMap(new IdentityHashMap<>()));
@@ -187,7 +187,7 @@ public abstract class Module implements AutoCloseable {
         return out;
     }
 
-    /** Direct children keyed by name, in registration order (an unmodifiable view). */
+    /** {@return direct children keyed by name, in registration order (an unmodifiable view)} */
     public final Map<String, Module> namedChildren() {
         return Collections.unmodifiableMap(children);
     }
@@ -256,7 +256,7 @@ public abstract class Module implements AutoCloseable {
         training = on;
     }
 
-    /** Whether this module is in training mode. */
+    /** {@return whether this module is in training mode} */
     public final boolean isTraining() {
         return training;
     }
@@ -368,7 +368,7 @@ public abstract class Module implements AutoCloseable {
         for (Module c : children.values()) c.close();
     }
 
-    /** Extra text in {@link #toString()}, e.g. {@code "1, 32, kernel=3x3"}; empty by default. */
+    /** {@return extra text in {@link #toString()}, e.g. {@code "1, 32, kernel=3x3"}; empty by default} */
     protected String extraRepr() {
         return "";
     }

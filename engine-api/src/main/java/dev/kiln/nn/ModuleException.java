@@ -29,17 +29,17 @@ public final class ModuleException extends IllegalArgumentException {
         this.detail = detail;
     }
 
-    /** Dotted path of the failing module, e.g. {@code features.3}. */
+    /** {@return dotted path of the failing module, e.g. {@code features.3}} */
     public String path() {
         return path;
     }
 
-    /** Simple class name of the failing module, e.g. {@code Conv2d}. */
+    /** {@return simple class name of the failing module, e.g. {@code Conv2d}} */
     public String moduleType() {
         return moduleType;
     }
 
-    /** The message of the original error, without the path prefix. */
+    /** {@return the message of the original error, without the path prefix} */
     public String detail() {
         return detail;
     }

@@ -33,7 +33,7 @@ public class Sequential extends Module {
         return namedChildren().get(Integer.toString(index));
     }
 
-    /** Number of children. */
+    /** {@return number of children} */
     public int size() {
         return size;
     }

@@ -22,7 +22,7 @@ public record Conv2dOptions(int strideH, int strideW, Padding padding, int dilat
         java.util.Objects.requireNonNull(paddingMode, "paddingMode");
     }
 
-    /** Stride 1, no padding, dilation 1, one group, zero padding mode. */
+    /** {@return stride 1, no padding, dilation 1, one group, zero padding mode} */
     public static Conv2dOptions defaults() {
         return new Conv2dOptions(1, 1, Padding.valid(), 1, 1, 1, PaddingMode.ZEROS);
     }

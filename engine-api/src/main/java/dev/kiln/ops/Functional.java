@@ -28,49 +28,49 @@ public final class Functional {
      * @throws IllegalArgumentException if the shapes cannot be broadcast, dtypes are not FLOAT32 or devices differ
      */
     public static Tensor add(Tensor a, Tensor b) { return Elementwise.binary(BinaryOp.ADD, a, b); }
-    /** {@code a - b}, broadcasting (see {@link #add(Tensor, Tensor)} for shapes and errors). */
+    /** {@return {@code a - b}, broadcasting (see {@link #add(Tensor, Tensor)} for shapes and errors)} */
     public static Tensor sub(Tensor a, Tensor b) { return Elementwise.binary(BinaryOp.SUB, a, b); }
-    /** {@code a * b}, broadcasting (see {@link #add(Tensor, Tensor)} for shapes and errors). */
+    /** {@return {@code a * b}, broadcasting (see {@link #add(Tensor, Tensor)} for shapes and errors)} */
     public static Tensor mul(Tensor a, Tensor b) { return Elementwise.binary(BinaryOp.MUL, a, b); }
-    /** {@code a / b}, broadcasting (see {@link #add(Tensor, Tensor)} for shapes and errors). */
+    /** {@return {@code a / b}, broadcasting (see {@link #add(Tensor, Tensor)} for shapes and errors)} */
     public static Tensor div(Tensor a, Tensor b) { return Elementwise.binary(BinaryOp.DIV, a, b); }
-    /** {@code x + s}; same shape as x. */
+    /** {@return {@code x + s}; same shape as x} */
     public static Tensor add(Tensor x, float s) { return Elementwise.addScalar(x, s); }
-    /** {@code x * s}; same shape as x. */
+    /** {@return {@code x * s}; same shape as x} */
     public static Tensor mul(Tensor x, float s) { return Elementwise.mulScalar(x, s); }
-    /** {@code x ^ s}; same shape as x; gradient {@code s * x^(s-1)}. */
+    /** {@return {@code x ^ s}; same shape as x; gradient {@code s * x^(s-1)}} */
     public static Tensor pow(Tensor x, float s) { return Elementwise.pow(x, s); }
-    /** {@code s - x}; same shape as x. */
+    /** {@return {@code s - x}; same shape as x} */
     public static Tensor rsub(Tensor x, float s) { return Elementwise.rsub(x, s); }
-    /** {@code s / x}; same shape as x. */
+    /** {@return {@code s / x}; same shape as x} */
     public static Tensor rdiv(Tensor x, float s) { return Elementwise.rdiv(x, s); }
-    /** {@code -x}; same shape as x. */
+    /** {@return {@code -x}; same shape as x} */
     public static Tensor neg(Tensor x) { return Activations.apply("neg", UnaryOp.NEG, 0f, x); }
 
     // ---- activations and elementwise functions (output shape = input shape) ----
 
-    /** {@code max(x, 0)}. */
+    /** {@return {@code max(x, 0)}} */
     public static Tensor relu(Tensor x) { return Activations.apply("relu", UnaryOp.RELU, 0f, x); }
-    /** {@code x > 0 ? x : slope * x}. */
+    /** {@return {@code x > 0 ? x : slope * x}} */
     public static Tensor leakyRelu(Tensor x, float negativeSlope) { return Activations.apply("leaky_relu", UnaryOp.LEAKY_RELU, negativeSlope, x); }
-    /** {@code 1 / (1 + exp(-x))}. */
+    /** {@return {@code 1 / (1 + exp(-x))}} */
     public static Tensor sigmoid(Tensor x) { return Activations.apply("sigmoid", UnaryOp.SIGMOID, 0f, x); }
-    /** Hyperbolic tangent. */
+    /** {@return hyperbolic tangent} */
     public static Tensor tanh(Tensor x) { return Activations.apply("tanh", UnaryOp.TANH, 0f, x); }
-    /** Exact GELU {@code x * Phi(x)}. */
+    /** {@return exact GELU {@code x * Phi(x)}} */
     public static Tensor gelu(Tensor x) { return Activations.apply("gelu", UnaryOp.GELU, 0f, x); }
-    /** {@code e^x}. */
+    /** {@return {@code e^x}} */
     public static Tensor exp(Tensor x) { return Activations.apply("exp", UnaryOp.EXP, 0f, x); }
-    /** Natural logarithm. */
+    /** {@return natural logarithm} */
     public static Tensor log(Tensor x) { return Activations.apply("log", UnaryOp.LOG, 0f, x); }
-    /** Square root. */
+    /** {@return square root} */
     public static Tensor sqrt(Tensor x) { return Activations.apply("sqrt", UnaryOp.SQRT, 0f, x); }
-    /** Absolute value (gradient 0 at 0). */
+    /** {@return absolute value (gradient 0 at 0)} */
     public static Tensor abs(Tensor x) { return Activations.apply("abs", UnaryOp.ABS, 0f, x); }
 
     // ---- reductions ----
 
-    /** Sum of all elements (a scalar, shape []). */
+    /** {@return sum of all elements (a scalar, shape [])} */
     public static Tensor sum(Tensor x) { return Reductions.reduce("sum", x, false, new int[0], false); }
     /**
      * Sum over {@code axes} (negative allowed; none means all); reduced axes kept as size 1
@@ -79,9 +79,9 @@ public final class Functional {
      * @throws IllegalArgumentException if an axis is out of range or repeated
      */
     public static Tensor sum(Tensor x, boolean keepDim, int... axes) { return Reductions.reduce("sum", x, keepDim, axes, false); }
-    /** Mean of all elements (a scalar, shape []). */
+    /** {@return mean of all elements (a scalar, shape [])} */
     public static Tensor mean(Tensor x) { return Reductions.reduce("mean", x, false, new int[0], true); }
-    /** Mean over {@code axes}; shapes and errors as {@link #sum(Tensor, boolean, int...)}. */
+    /** {@return mean over {@code axes}; shapes and errors as {@link #sum(Tensor, boolean, int...)}} */
     public static Tensor mean(Tensor x, boolean keepDim, int... axes) { return Reductions.reduce("mean", x, keepDim, axes, true); }
     /**
      * Index of the maximum along the last axis of a 2-D tensor {@code [N, C]}: INT32 {@code [N]}
@@ -100,7 +100,7 @@ public final class Functional {
      * @throws IllegalArgumentException if perm is not a permutation of the tensor's dimensions
      */
     public static Tensor permute(Tensor x, int... perm) { return Shaping.permute(x, perm); }
-    /** Copy with two dimensions swapped (negative allowed); see {@link #permute}. */
+    /** {@return copy with two dimensions swapped (negative allowed); see {@link #permute}} */
     public static Tensor transpose(Tensor x, int dim0, int dim1) { return Shaping.transpose(x, dim0, dim1); }
     /**
      * Explicit 2-D padding of an NCHW tensor's last two dims (zeros or circular):
@@ -178,7 +178,7 @@ public final class Functional {
      * @throws IllegalArgumentException if dim is out of range
      */
     public static Tensor softmax(Tensor x, int dim) { return Softmax.softmax("softmax", x, dim, false); }
-    /** Log-softmax along {@code dim}; shapes and errors as {@link #softmax}. */
+    /** {@return log-softmax along {@code dim}; shapes and errors as {@link #softmax}} */
     public static Tensor logSoftmax(Tensor x, int dim) { return Softmax.softmax("log_softmax", x, dim, true); }
     /**
      * Cross-entropy of logits [N, C] against INT32 class indices [N], fused with log-softmax,

@@ -6,7 +6,7 @@ package dev.kiln.ops;
  * explicit per side.
  */
 public sealed interface Padding {
-    /** No padding. */
+    /** {@return no padding} */
     static Padding valid() {
         return new Explicit(0, 0, 0, 0);
     }
@@ -16,17 +16,17 @@ public sealed interface Padding {
         return Same.INSTANCE;
     }
 
-    /** {@code p} cells on every side. */
+    /** {@return {@code p} cells on every side} */
     static Padding of(int p) {
         return new Explicit(p, p, p, p);
     }
 
-    /** {@code ph} above and below, {@code pw} left and right. */
+    /** {@return {@code ph} above and below, {@code pw} left and right} */
     static Padding of(int ph, int pw) {
         return new Explicit(ph, ph, pw, pw);
     }
 
-    /** Each side given separately (asymmetric padding). */
+    /** {@return each side given separately (asymmetric padding)} */
     static Padding of(int top, int bottom, int left, int right) {
         return new Explicit(top, bottom, left, right);
     }

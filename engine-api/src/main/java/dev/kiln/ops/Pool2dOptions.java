@@ -15,10 +15,10 @@ public record Pool2dOptions(int kernelH, int kernelW, int strideH, int strideW, 
         if (dilationH < 1 || dilationW < 1) throw new IllegalArgumentException("pool2d: dilation must be >= 1, got (" + dilationH + ", " + dilationW + ")");
     }
 
-    /** A k x k window with stride k. */
+    /** {@return a k x k window with stride k} */
     public static Pool2dOptions kernel(int k) { return kernel(k, k); }
 
-    /** A kh x kw window with stride (kh, kw). */
+    /** {@return a kh x kw window with stride (kh, kw)} */
     public static Pool2dOptions kernel(int kh, int kw) { return new Pool2dOptions(kh, kw, kh, kw, 0, 0, 1, 1, false, true); }
 
     public Pool2dOptions stride(int s) { return stride(s, s); }

@@ -50,12 +50,12 @@ public abstract class Optimizer implements AutoCloseable {
         }
     }
 
-    /** One group holding {@code params}, with the defaults. */
+    /** {@return one group holding {@code params}, with the defaults} */
     protected static List<ParamGroup> single(Iterable<Tensor> params) {
         return List.of(ParamGroup.of(params));
     }
 
-    /** The parameter groups, in order (the groups themselves are mutable: lr, weight decay). */
+    /** {@return the parameter groups, in order (the groups themselves are mutable: lr, weight decay)} */
     public final List<ParamGroup> paramGroups() {
         return groups;
     }
@@ -85,12 +85,12 @@ public abstract class Optimizer implements AutoCloseable {
      */
     protected abstract void update(ParamGroup group, List<Integer> indices);
 
-    /** The parameter at global index {@code index} (counting over all groups in order). */
+    /** {@return the parameter at global index {@code index} (counting over all groups in order)} */
     protected final Tensor param(int index) {
         return params.get(index);
     }
 
-    /** The state of the parameter at {@code index}, created empty on first use. */
+    /** {@return the state of the parameter at {@code index}, created empty on first use} */
     protected final ParamState state(int index) {
         ParamState s = states.get(index);
         if (s == null) {

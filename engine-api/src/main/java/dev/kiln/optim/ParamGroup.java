@@ -22,19 +22,19 @@ public final class ParamGroup {
         this.params = Collections.unmodifiableList(params);
     }
 
-    /** A group of {@code params} (in iteration order) with the optimizer's default settings. */
+    /** {@return a group of {@code params} (in iteration order) with the optimizer's default settings} */
     public static ParamGroup of(Iterable<Tensor> params) {
         List<Tensor> list = new ArrayList<>();
         for (Tensor p : params) list.add(java.util.Objects.requireNonNull(p, "parameter"));
         return new ParamGroup(list);
     }
 
-    /** The parameters, in order (unmodifiable). */
+    /** {@return the parameters, in order (unmodifiable)} */
     public List<Tensor> params() {
         return params;
     }
 
-    /** The current learning rate (NaN until set or defaulted by the optimizer). */
+    /** {@return the current learning rate (NaN until set or defaulted by the optimizer)} */
     public double lr() {
         return lr;
     }
@@ -49,7 +49,7 @@ public final class ParamGroup {
         return this;
     }
 
-    /** The weight decay (NaN until set or defaulted by the optimizer). */
+    /** {@return the weight decay (NaN until set or defaulted by the optimizer)} */
     public double weightDecay() {
         return weightDecay;
     }
@@ -64,7 +64,7 @@ public final class ParamGroup {
         return this;
     }
 
-    /** The learning rate the group started with, the base of learning-rate schedules. */
+    /** {@return the learning rate the group started with, the base of learning-rate schedules} */
     public double initialLr() {
         return initialLr;
     }

@@ -15,7 +15,7 @@ public final class ParamState {
 
     ParamState() {}
 
-    /** The state tensor {@code name}, or null before it exists. */
+    /** {@return the state tensor {@code name}, or null before it exists} */
     public Tensor get(String name) {
         return tensors.get(name);
     }
@@ -34,7 +34,7 @@ public final class ParamState {
         if (old != null && old != tensor) old.close();
     }
 
-    /** The state tensors by name (an unmodifiable view). */
+    /** {@return the state tensors by name (an unmodifiable view)} */
     public Map<String, Tensor> tensors() {
         return Collections.unmodifiableMap(tensors);
     }

@@ -17,7 +17,7 @@ public record Device(String type, int index) {
         if (index < 0) throw new IllegalArgumentException("device index must be >= 0, got " + index);
     }
 
-    /** The CUDA device with the given ordinal. */
+    /** {@return the CUDA device with the given ordinal} */
     public static Device cuda(int index) {
         return new Device("cuda", index);
     }

@@ -14,17 +14,17 @@ public final class Generator {
         this.seed = seed;
     }
 
-    /** The seed this stream started from. */
+    /** {@return the seed this stream started from} */
     public long seed() {
         return seed;
     }
 
-    /** Next uniform float in [0, 1). */
+    /** {@return next uniform float in [0, 1)} */
     public float nextFloat() {
         return Philox.uniform(seed, offset++);
     }
 
-    /** Uniform int in [0, bound), bound > 0 (unbiased, via rejection). */
+    /** {@return uniform int in [0, bound), bound > 0 (unbiased, via rejection)} */
     public int nextInt(int bound) {
         if (bound <= 0) throw new IllegalArgumentException("nextInt: bound must be > 0, got " + bound);
         long limit = (1L << 32) - ((1L << 32) % bound);
@@ -34,7 +34,7 @@ public final class Generator {
         }
     }
 
-    /** Next 64 random bits, e.g. to seed a derived stream. */
+    /** {@return next 64 random bits, e.g. to seed a derived stream} */
     public long nextLong() {
         return (nextBits() << 32) | nextBits();
     }

@@ -65,7 +65,7 @@ public final class Scope implements AutoCloseable {
         return null;
     }
 
-    /** Number of tensors this scope will free on close. */
+    /** {@return number of tensors this scope will free on close} */
     public int size() {
         return owned.size();
     }

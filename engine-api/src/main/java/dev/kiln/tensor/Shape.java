@@ -6,14 +6,14 @@ import java.util.Arrays;
 public final class Shape {
     private Shape() {}
 
-    /** Number of elements of a shape (1 for a scalar, shape {@code []}). */
+    /** {@return number of elements of a shape (1 for a scalar, shape {@code []})} */
     public static long numel(int[] shape) {
         long n = 1;
         for (int d : shape) n *= d;
         return n;
     }
 
-    /** Row-major strides in elements. */
+    /** {@return row-major strides in elements} */
     public static long[] strides(int[] shape) {
         long[] s = new long[shape.length];
         long acc = 1;
@@ -24,7 +24,7 @@ public final class Shape {
         return s;
     }
 
-    /** "[64, 1, 28, 28]". */
+    /** {@return "[64, 1, 28, 28]"} */
     public static String str(int[] shape) {
         return Arrays.toString(shape);
     }
@@ -60,7 +60,7 @@ public final class Shape {
         return shape.clone();
     }
 
-    /** Broadcast shape of two shapes under NumPy rules, or an exception naming the op and both shapes. */
+    /** {@return broadcast shape of two shapes under NumPy rules, or an exception naming the op and both shapes} */
     public static int[] broadcast(String op, int[] a, int[] b) {
         int rank = Math.max(a.length, b.length);
         int[] out = new int[rank];

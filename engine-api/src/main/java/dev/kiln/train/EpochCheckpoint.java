@@ -18,7 +18,7 @@ public final class EpochCheckpoint implements TrainingListener {
         this.file = Objects.requireNonNull(file, "file");
     }
 
-    /** The checkpoint file. */
+    /** {@return the checkpoint file} */
     public Path file() {
         return file;
     }

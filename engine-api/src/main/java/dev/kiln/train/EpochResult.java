@@ -17,7 +17,7 @@ import java.util.Locale;
  */
 public record EpochResult(int epoch, double trainLoss, double trainAccuracy, double evalLoss, double evalAccuracy,
                           double seconds, double imagesPerSecond, long step, double lr) {
-    /** True when the epoch ended with an evaluation. */
+    /** {@return true when the epoch ended with an evaluation} */
     public boolean evaluated() {
         return !Double.isNaN(evalAccuracy);
     }
@@ -46,7 +46,7 @@ public record EpochResult(int epoch, double trainLoss, double trainAccuracy, dou
         }
     }
 
-    /** One line, e.g. {@code train loss 0.1532 acc 95.31% | test loss 0.0501 acc 98.40% | 92.1 s, 651 img/s}. */
+    /** {@return one line, e.g. {@code train loss 0.1532 acc 95.31% | test loss 0.0501 acc 98.40% | 92.1 s, 651 img/s}} */
     public String describe(String evalName) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "train loss %.4f acc %.2f%%", trainLoss, 100 * trainAccuracy));
         if (evaluated()) sb.append(String.format(Locale.ROOT, " | %s loss %.4f acc %.2f%%", evalName, evalLoss, 100 * evalAccuracy));

@@ -11,17 +11,17 @@ package dev.kiln.train;
  * @param predictions the arg-max class of every sample, in loader order
  */
 public record Evaluation(double loss, double accuracy, long[][] confusion, int[] labels, int[] predictions) {
-    /** Number of samples evaluated. */
+    /** {@return number of samples evaluated} */
     public int size() {
         return labels.length;
     }
 
-    /** Number of classes (the width of the model's output). */
+    /** {@return number of classes (the width of the model's output)} */
     public int classes() {
         return confusion.length;
     }
 
-    /** Indices (in loader order) of the samples predicted wrongly, in order. */
+    /** {@return indices (in loader order) of the samples predicted wrongly, in order} */
     public int[] misclassified() {
         int n = 0;
         int[] out = new int[labels.length];

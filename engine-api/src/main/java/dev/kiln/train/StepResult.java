@@ -20,7 +20,7 @@ package dev.kiln.train;
  */
 public record StepResult(int epoch, int batch, int batches, long step, double loss, int batchSize, int correct, double lr,
                          double epochLoss, double epochAccuracy, long epochImages, double epochSeconds) {
-    /** Samples per second over the epoch so far (0 before any time passed). */
+    /** {@return samples per second over the epoch so far (0 before any time passed)} */
     public double imagesPerSecond() {
         return epochSeconds > 0 ? epochImages / epochSeconds : 0;
     }

@@ -297,42 +297,42 @@ public final class Trainer {
         return model;
     }
 
-    /** The optimizer. */
+    /** {@return the optimizer} */
     public Optimizer optimizer() {
         return optimizer;
     }
 
-    /** The training data. */
+    /** {@return the training data} */
     public DataLoader trainLoader() {
         return train;
     }
 
-    /** Epochs completed. */
+    /** {@return epochs completed} */
     public int epoch() {
         return epoch;
     }
 
-    /** Optimizer steps taken. */
+    /** {@return optimizer steps taken} */
     public long step() {
         return step;
     }
 
-    /** The epoch count the running (or last) {@link #fit} call aims for. */
+    /** {@return the epoch count the running (or last) {@link #fit} call aims for} */
     public int targetEpochs() {
         return targetEpochs;
     }
 
-    /** The name of the evaluation set ("test" unless given), used in progress lines. */
+    /** {@return the name of the evaluation set ("test" unless given), used in progress lines} */
     public String evalName() {
         return evalName;
     }
 
-    /** Every completed epoch, including those restored by {@link #resume} (unmodifiable). */
+    /** {@return every completed epoch, including those restored by {@link #resume} (unmodifiable)} */
     public List<EpochResult> history() {
         return Collections.unmodifiableList(history);
     }
 
-    /** The evaluation after the last epoch trained in this process, or null. */
+    /** {@return the evaluation after the last epoch trained in this process, or null} */
     public Evaluation lastEvaluation() {
         return lastEvaluation;
     }
@@ -415,7 +415,7 @@ public final class Trainer {
             return listener(new EpochCheckpoint(file));
         }
 
-        /** The configured trainer; applies the schedule's step-0 learning rates to the optimizer. */
+        /** {@return the configured trainer; applies the schedule's step-0 learning rates to the optimizer} */
         public Trainer build() {
             return new Trainer(this);
         }

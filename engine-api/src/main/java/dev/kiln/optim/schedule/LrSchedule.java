@@ -16,7 +16,7 @@ public interface LrSchedule {
      */
     double lr(double initialLr, long step);
 
-    /** The initial rate at every step. */
+    /** {@return the initial rate at every step} */
     static LrSchedule constant() {
         return (initialLr, step) -> initialLr;
     }

@@ -27,7 +27,7 @@ public final class LrScheduler {
         apply();
     }
 
-    /** Steps taken so far (for checkpoints). */
+    /** {@return steps taken so far (for checkpoints)} */
     public long lastStep() {
         return step;
     }
@@ -43,7 +43,7 @@ public final class LrScheduler {
         apply();
     }
 
-    /** The current rate of group {@code group}. */
+    /** {@return the current rate of group {@code group}} */
     public double lr(int group) {
         return optimizer.paramGroups().get(group).lr();
     }
