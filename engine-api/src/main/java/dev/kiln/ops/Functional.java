@@ -23,70 +23,202 @@ public final class Functional {
     // ---- elementwise arithmetic (NumPy broadcasting) ----
 
     /**
-     * {@code a + b}, broadcasting: the output shape is the NumPy broadcast of both shapes.
+     * {@code a + b}, broadcasting: the output shape is the NumPy broadcast of both shapes
+     * (right-aligned; each dimension equal, or 1 in one of them).
      *
+     * @param a first operand
+     * @param b second operand
+     * @return the sum, shaped as the broadcast of both shapes
      * @throws IllegalArgumentException if the shapes cannot be broadcast, dtypes are not FLOAT32 or devices differ
      */
     public static Tensor add(Tensor a, Tensor b) { return Elementwise.binary(BinaryOp.ADD, a, b); }
-    /** {@return {@code a - b}, broadcasting (see {@link #add(Tensor, Tensor)} for shapes and errors)} */
+    /**
+     * {@code a - b}, broadcasting as {@link #add(Tensor, Tensor)}.
+     *
+     * @param a minuend
+     * @param b subtrahend
+     * @return the difference, shaped as the broadcast of both shapes
+     * @throws IllegalArgumentException as {@link #add(Tensor, Tensor)}
+     */
     public static Tensor sub(Tensor a, Tensor b) { return Elementwise.binary(BinaryOp.SUB, a, b); }
-    /** {@return {@code a * b}, broadcasting (see {@link #add(Tensor, Tensor)} for shapes and errors)} */
+    /**
+     * {@code a * b} elementwise, broadcasting as {@link #add(Tensor, Tensor)}.
+     *
+     * @param a first factor
+     * @param b second factor
+     * @return the product, shaped as the broadcast of both shapes
+     * @throws IllegalArgumentException as {@link #add(Tensor, Tensor)}
+     */
     public static Tensor mul(Tensor a, Tensor b) { return Elementwise.binary(BinaryOp.MUL, a, b); }
-    /** {@return {@code a / b}, broadcasting (see {@link #add(Tensor, Tensor)} for shapes and errors)} */
+    /**
+     * {@code a / b} elementwise, broadcasting as {@link #add(Tensor, Tensor)}; division by zero
+     * follows IEEE 754 (an infinity or NaN, no exception).
+     *
+     * @param a dividend
+     * @param b divisor
+     * @return the quotient, shaped as the broadcast of both shapes
+     * @throws IllegalArgumentException as {@link #add(Tensor, Tensor)}
+     */
     public static Tensor div(Tensor a, Tensor b) { return Elementwise.binary(BinaryOp.DIV, a, b); }
-    /** {@return {@code x + s}; same shape as x} */
+    /**
+     * {@code x + s}.
+     *
+     * @param x the tensor
+     * @param s the scalar
+     * @return a tensor shaped as {@code x}
+     */
     public static Tensor add(Tensor x, float s) { return Elementwise.addScalar(x, s); }
-    /** {@return {@code x * s}; same shape as x} */
+    /**
+     * {@code x * s}.
+     *
+     * @param x the tensor
+     * @param s the scalar
+     * @return a tensor shaped as {@code x}
+     */
     public static Tensor mul(Tensor x, float s) { return Elementwise.mulScalar(x, s); }
-    /** {@return {@code x ^ s}; same shape as x; gradient {@code s * x^(s-1)}} */
+    /**
+     * {@code x ^ s}; gradient {@code s * x^(s-1)}.
+     *
+     * @param x the base
+     * @param s the exponent
+     * @return a tensor shaped as {@code x}
+     */
     public static Tensor pow(Tensor x, float s) { return Elementwise.pow(x, s); }
-    /** {@return {@code s - x}; same shape as x} */
+    /**
+     * {@code s - x} (reversed subtraction).
+     *
+     * @param x the subtrahend
+     * @param s the minuend
+     * @return a tensor shaped as {@code x}
+     */
     public static Tensor rsub(Tensor x, float s) { return Elementwise.rsub(x, s); }
-    /** {@return {@code s / x}; same shape as x} */
+    /**
+     * {@code s / x} (reversed division).
+     *
+     * @param x the divisor
+     * @param s the dividend
+     * @return a tensor shaped as {@code x}
+     */
     public static Tensor rdiv(Tensor x, float s) { return Elementwise.rdiv(x, s); }
-    /** {@return {@code -x}; same shape as x} */
+    /**
+     * {@code -x}.
+     *
+     * @param x the tensor
+     * @return a tensor shaped as {@code x}
+     */
     public static Tensor neg(Tensor x) { return Activations.apply("neg", UnaryOp.NEG, 0f, x); }
 
     // ---- activations and elementwise functions (output shape = input shape) ----
 
-    /** {@return {@code max(x, 0)}} */
+    /**
+     * ReLU, {@code max(x, 0)}; gradient 0 at 0.
+     *
+     * @param x the tensor
+     * @return a tensor shaped as {@code x}
+     */
     public static Tensor relu(Tensor x) { return Activations.apply("relu", UnaryOp.RELU, 0f, x); }
-    /** {@return {@code x > 0 ? x : slope * x}} */
+    /**
+     * Leaky ReLU, {@code x > 0 ? x : negativeSlope * x}.
+     *
+     * @param x             the tensor
+     * @param negativeSlope slope for negative inputs (PyTorch's default is 0.01)
+     * @return a tensor shaped as {@code x}
+     */
     public static Tensor leakyRelu(Tensor x, float negativeSlope) { return Activations.apply("leaky_relu", UnaryOp.LEAKY_RELU, negativeSlope, x); }
-    /** {@return {@code 1 / (1 + exp(-x))}} */
+    /**
+     * Logistic sigmoid, {@code 1 / (1 + exp(-x))}.
+     *
+     * @param x the tensor
+     * @return a tensor shaped as {@code x}, values in [0, 1]
+     */
     public static Tensor sigmoid(Tensor x) { return Activations.apply("sigmoid", UnaryOp.SIGMOID, 0f, x); }
-    /** {@return hyperbolic tangent} */
+    /**
+     * Hyperbolic tangent.
+     *
+     * @param x the tensor
+     * @return a tensor shaped as {@code x}, values in [-1, 1]
+     */
     public static Tensor tanh(Tensor x) { return Activations.apply("tanh", UnaryOp.TANH, 0f, x); }
-    /** {@return exact GELU {@code x * Phi(x)}} */
+    /**
+     * Exact GELU, {@code x * Phi(x)} with Phi the standard normal CDF (not the tanh approximation).
+     *
+     * @param x the tensor
+     * @return a tensor shaped as {@code x}
+     */
     public static Tensor gelu(Tensor x) { return Activations.apply("gelu", UnaryOp.GELU, 0f, x); }
-    /** {@return {@code e^x}} */
+    /**
+     * {@code e^x}.
+     *
+     * @param x the tensor
+     * @return a tensor shaped as {@code x}
+     */
     public static Tensor exp(Tensor x) { return Activations.apply("exp", UnaryOp.EXP, 0f, x); }
-    /** {@return natural logarithm} */
+    /**
+     * Natural logarithm (NaN below 0, negative infinity at 0).
+     *
+     * @param x the tensor
+     * @return a tensor shaped as {@code x}
+     */
     public static Tensor log(Tensor x) { return Activations.apply("log", UnaryOp.LOG, 0f, x); }
-    /** {@return square root} */
+    /**
+     * Square root (NaN below 0).
+     *
+     * @param x the tensor
+     * @return a tensor shaped as {@code x}
+     */
     public static Tensor sqrt(Tensor x) { return Activations.apply("sqrt", UnaryOp.SQRT, 0f, x); }
-    /** {@return absolute value (gradient 0 at 0)} */
+    /**
+     * Absolute value (gradient 0 at 0).
+     *
+     * @param x the tensor
+     * @return a tensor shaped as {@code x}
+     */
     public static Tensor abs(Tensor x) { return Activations.apply("abs", UnaryOp.ABS, 0f, x); }
 
     // ---- reductions ----
 
-    /** {@return sum of all elements (a scalar, shape [])} */
+    /**
+     * Sum of all elements.
+     *
+     * @param x the tensor
+     * @return a scalar, shape {@code []}
+     */
     public static Tensor sum(Tensor x) { return Reductions.reduce("sum", x, false, new int[0], false); }
     /**
      * Sum over {@code axes} (negative allowed; none means all); reduced axes kept as size 1
-     * when {@code keepDim}, removed otherwise.
+     * when {@code keepDim}, removed otherwise. For example {@code [N, C, H, W]} summed over
+     * {@code 2, 3} gives {@code [N, C]}, or {@code [N, C, 1, 1]} with {@code keepDim}.
      *
+     * @param x       the tensor
+     * @param keepDim keep reduced axes as size 1
+     * @param axes    the axes to sum over
+     * @return the sums
      * @throws IllegalArgumentException if an axis is out of range or repeated
      */
     public static Tensor sum(Tensor x, boolean keepDim, int... axes) { return Reductions.reduce("sum", x, keepDim, axes, false); }
-    /** {@return mean of all elements (a scalar, shape [])} */
+    /**
+     * Mean of all elements (NaN for an empty tensor).
+     *
+     * @param x the tensor
+     * @return a scalar, shape {@code []}
+     */
     public static Tensor mean(Tensor x) { return Reductions.reduce("mean", x, false, new int[0], true); }
-    /** {@return mean over {@code axes}; shapes and errors as {@link #sum(Tensor, boolean, int...)}} */
+    /**
+     * Mean over {@code axes}; shapes and errors as {@link #sum(Tensor, boolean, int...)}.
+     *
+     * @param x       the tensor
+     * @param keepDim keep reduced axes as size 1
+     * @param axes    the axes to average over (none means all)
+     * @return the means
+     * @throws IllegalArgumentException if an axis is out of range or repeated
+     */
     public static Tensor mean(Tensor x, boolean keepDim, int... axes) { return Reductions.reduce("mean", x, keepDim, axes, true); }
     /**
      * Index of the maximum along the last axis of a 2-D tensor {@code [N, C]}: INT32 {@code [N]}
      * (first index on ties); not differentiable.
      *
+     * @param x scores {@code [N, C]}, for example logits
+     * @return INT32 indices {@code [N]}
      * @throws IllegalArgumentException if x is not 2-D FLOAT32 or C is 0
      */
     public static Tensor argmax(Tensor x) { return Reductions.argmax(x); }
@@ -97,15 +229,33 @@ public final class Functional {
      * Copy with dimensions permuted: output dim i is input dim {@code perm[i]}. Runs through
      * host memory (the SPI has no permute); not meant for hot paths. Any dtype.
      *
+     * @param x    the tensor
+     * @param perm a permutation of {@code 0 .. rank-1}
+     * @return a new tensor with shape {@code [shape[perm[0]], shape[perm[1]], ...]}
      * @throws IllegalArgumentException if perm is not a permutation of the tensor's dimensions
      */
     public static Tensor permute(Tensor x, int... perm) { return Shaping.permute(x, perm); }
-    /** {@return copy with two dimensions swapped (negative allowed); see {@link #permute}} */
+    /**
+     * Copy with two dimensions swapped; see {@link #permute}.
+     *
+     * @param x    the tensor
+     * @param dim0 one dimension (negative counts from the end)
+     * @param dim1 the other dimension
+     * @return a new tensor with {@code dim0} and {@code dim1} exchanged
+     * @throws IllegalArgumentException if a dimension is out of range
+     */
     public static Tensor transpose(Tensor x, int dim0, int dim1) { return Shaping.transpose(x, dim0, dim1); }
     /**
      * Explicit 2-D padding of an NCHW tensor's last two dims (zeros or circular):
-     * [N, C, H, W] -> [N, C, H + top + bottom, W + left + right].
+     * {@code [N, C, H, W]} to {@code [N, C, H + top + bottom, W + left + right]}.
      *
+     * @param x      input {@code [N, C, H, W]}
+     * @param top    rows added above
+     * @param bottom rows added below
+     * @param left   columns added on the left
+     * @param right  columns added on the right
+     * @param mode   how added cells are filled ({@link PaddingMode#ZEROS} or {@link PaddingMode#CIRCULAR})
+     * @return the padded tensor
      * @throws IllegalArgumentException if x is not 4-D, a pad is negative, or a circular pad exceeds the size
      */
     public static Tensor pad2d(Tensor x, int top, int bottom, int left, int right, PaddingMode mode) {
@@ -115,15 +265,23 @@ public final class Functional {
     // ---- linear algebra ----
 
     /**
-     * Matrix product: [m, k] @ [k, n] -> [m, n]; [b, m, k] @ [b, k, n] -> [b, m, n];
-     * [b, m, k] @ [k, n] -> [b, m, n]; [m, k] @ [b, k, n] -> [b, m, n].
+     * Matrix product: {@code [m, k] @ [k, n]} gives {@code [m, n]}; {@code [b, m, k] @ [b, k, n]}
+     * gives {@code [b, m, n]}; {@code [b, m, k] @ [k, n]} and {@code [m, k] @ [b, k, n]} share the
+     * 2-D operand across the batch and give {@code [b, m, n]}.
      *
+     * @param a left operand, 2-D or 3-D
+     * @param b right operand, 2-D or 3-D
+     * @return the product
      * @throws IllegalArgumentException on other ranks, differing inner or batch dimensions
      */
     public static Tensor matmul(Tensor a, Tensor b) { return LinearAlgebra.matmul(a, b); }
     /**
-     * {@code x [..., in] @ weight[out, in]^T + bias[out]} (bias may be null) -> [..., out].
+     * A fully connected layer: {@code x [..., in] @ weight[out, in]^T + bias[out]}.
      *
+     * @param x      input {@code [..., in]}
+     * @param weight weight {@code [out, in]}
+     * @param bias   bias {@code [out]}, or null for none
+     * @return output {@code [..., out]}
      * @throws IllegalArgumentException if weight is not 2-D, x's last dim is not {@code in}, or bias is not [out]
      */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) { return LinearAlgebra.linear(x, weight, bias); }
@@ -131,9 +289,14 @@ public final class Functional {
     // ---- convolution and pooling (NCHW) ----
 
     /**
-     * 2-D cross-correlation. x [N, C, H, W], weight [O, C/groups, kh, kw], bias [O] or null;
-     * output [N, O, H', W'] with H' = floor((H + pad_top + pad_bottom - dil*(kh-1) - 1)/stride) + 1.
+     * 2-D cross-correlation (PyTorch's {@code conv2d}). Output height
+     * {@code H' = floor((H + pad_top + pad_bottom - dil*(kh-1) - 1)/stride) + 1}, width likewise.
      *
+     * @param x       input {@code [N, C, H, W]}
+     * @param weight  weight {@code [O, C/groups, kh, kw]}
+     * @param bias    bias {@code [O]}, or null for none
+     * @param options stride, padding (symmetric, asymmetric, 'same'; zeros or circular), dilation, groups
+     * @return output {@code [N, O, H', W']}
      * @throws IllegalArgumentException if ranks, channels, groups or bias disagree, if 'same'
      *         padding is used with a stride other than 1, or if the dilated kernel exceeds the padded input
      */
@@ -146,26 +309,39 @@ public final class Functional {
      * as the ReLU's gradient. Same values as the composition; the output has no separate
      * pre-activation tensor.
      *
+     * @param x       input {@code [N, C, H, W]}
+     * @param weight  weight {@code [O, C/groups, kh, kw]}
+     * @param bias    bias {@code [O]}, or null for none
+     * @param options as for {@link #conv2d}
+     * @return output {@code [N, O, H', W']}, all elements at least 0
      * @throws IllegalArgumentException as {@link #conv2d}
      */
     public static Tensor conv2dRelu(Tensor x, Tensor weight, Tensor bias, Conv2dOptions options) {
         return Convolution.conv2d(x, weight, bias, options, true);
     }
     /**
-     * Max pooling: [N, C, H, W] -> [N, C, H', W'] (PyTorch's output size, ceil mode included).
+     * Max pooling (PyTorch's output size, ceil mode included); padded cells never win.
      *
+     * @param x       input {@code [N, C, H, W]}
+     * @param options window, stride, padding, dilation, ceil mode
+     * @return output {@code [N, C, H', W']}
      * @throws IllegalArgumentException if x is not 4-D, padding exceeds half the kernel, or the window exceeds the padded input
      */
     public static Tensor maxPool2d(Tensor x, Pool2dOptions options) { return Pooling.maxPool2d(x, options); }
     /**
-     * Average pooling: [N, C, H, W] -> [N, C, H', W'].
+     * Average pooling; the divisor follows {@link Pool2dOptions#countIncludePad()}.
      *
+     * @param x       input {@code [N, C, H, W]}
+     * @param options window, stride, padding, ceil mode, divisor rule
+     * @return output {@code [N, C, H', W']}
      * @throws IllegalArgumentException as {@link #maxPool2d}, and if a dilation other than 1 is given
      */
     public static Tensor avgPool2d(Tensor x, Pool2dOptions options) { return Pooling.avgPool2d(x, options); }
     /**
-     * Mean over H and W: [N, C, H, W] -> [N, C, 1, 1].
+     * Mean over H and W.
      *
+     * @param x input {@code [N, C, H, W]}
+     * @return output {@code [N, C, 1, 1]}
      * @throws IllegalArgumentException if x is not 4-D
      */
     public static Tensor globalAvgPool2d(Tensor x) { return Pooling.globalAvgPool2d(x); }
@@ -173,26 +349,45 @@ public final class Functional {
     // ---- softmax and losses ----
 
     /**
-     * Softmax along {@code dim} (negative allowed); output shape = input shape.
+     * Softmax along {@code dim}: non-negative values summing to 1 along that axis.
      *
+     * @param x   the tensor
+     * @param dim the axis to normalise (negative counts from the end)
+     * @return a tensor shaped as {@code x}
      * @throws IllegalArgumentException if dim is out of range
      */
     public static Tensor softmax(Tensor x, int dim) { return Softmax.softmax("softmax", x, dim, false); }
-    /** {@return log-softmax along {@code dim}; shapes and errors as {@link #softmax}} */
+    /**
+     * Log-softmax along {@code dim}, computed stably (not as {@code log(softmax(x))}).
+     *
+     * @param x   the tensor
+     * @param dim the axis to normalise (negative counts from the end)
+     * @return a tensor shaped as {@code x}, values at most 0
+     * @throws IllegalArgumentException if dim is out of range
+     */
     public static Tensor logSoftmax(Tensor x, int dim) { return Softmax.softmax("log_softmax", x, dim, true); }
     /**
-     * Cross-entropy of logits [N, C] against INT32 class indices [N], fused with log-softmax,
-     * with label smoothing in [0, 1]. Output: a scalar [] for MEAN/SUM, per-sample [N] for NONE.
-     * A target outside [0, C) throws (possibly at the next synchronisation on an asynchronous backend).
+     * Cross-entropy of logits against class indices, fused with log-softmax, with label
+     * smoothing. A target outside [0, C) throws (possibly at the next synchronisation on an
+     * asynchronous backend).
      *
+     * @param logits         unnormalised scores {@code [N, C]}
+     * @param targets        INT32 class indices {@code [N]}
+     * @param reduction      how per-sample losses are combined
+     * @param labelSmoothing in [0, 1]; 0 for plain cross-entropy
+     * @return a scalar {@code []} for MEAN and SUM, the per-sample losses {@code [N]} for NONE
      * @throws IllegalArgumentException if shapes or dtypes are wrong or label smoothing is outside [0, 1]
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction reduction, float labelSmoothing) {
         return Losses.crossEntropy(logits, targets, reduction, labelSmoothing);
     }
     /**
-     * Mean squared error between same-shaped tensors: a scalar [] for MEAN/SUM, the input's shape for NONE.
+     * Mean squared error between same-shaped tensors, {@code (input - target)^2} reduced.
      *
+     * @param input     predictions
+     * @param target    targets, same shape as {@code input}
+     * @param reduction how the squared errors are combined
+     * @return a scalar {@code []} for MEAN and SUM, the input's shape for NONE
      * @throws IllegalArgumentException if the shapes differ
      */
     public static Tensor mseLoss(Tensor input, Tensor target, Reduction reduction) { return Losses.mseLoss(input, target, reduction); }
@@ -202,8 +397,13 @@ public final class Functional {
     /**
      * Inverted dropout: in training, zeroes each element with probability p (mask from
      * {@code generator}, Philox; the default generator when null) and scales the rest by
-     * 1/(1-p); returns x itself when not training or p is 0. Output shape = input shape.
+     * 1/(1-p); returns x itself when not training or p is 0.
      *
+     * @param x         the tensor
+     * @param p         drop probability, in [0, 1]
+     * @param training  apply dropout (false: identity)
+     * @param generator random stream for the mask, or null for {@link dev.kiln.Kiln#generator()}
+     * @return a tensor shaped as {@code x} (or {@code x} itself)
      * @throws IllegalArgumentException if p is outside [0, 1]
      */
     public static Tensor dropout(Tensor x, float p, boolean training, Generator generator) {
@@ -211,11 +411,19 @@ public final class Functional {
     }
 
     /**
-     * Batch normalisation over [N, C] or [N, C, H, W] per channel; output shape = input shape.
-     * In training, uses batch statistics and updates {@code runningMean}/{@code runningVar} in
-     * place (when not null); otherwise normalises with the running statistics (or with batch
-     * statistics when they are null). gamma/beta [C] may be null (1 and 0).
+     * Batch normalisation per channel. In training, uses batch statistics and updates
+     * {@code runningMean}/{@code runningVar} in place (when not null); otherwise normalises with
+     * the running statistics (or with batch statistics when they are null).
      *
+     * @param x           input {@code [N, C]} or {@code [N, C, H, W]}
+     * @param runningMean running mean {@code [C]}, or null
+     * @param runningVar  running variance {@code [C]}, or null
+     * @param gamma       scale {@code [C]}, or null for 1
+     * @param beta        shift {@code [C]}, or null for 0
+     * @param training    use and update batch statistics
+     * @param momentum    weight of the batch statistic in the running-stat update, in [0, 1]
+     * @param eps         added to the variance, greater than 0
+     * @return a tensor shaped as {@code x}
      * @throws IllegalArgumentException if x is not 2-D or 4-D, a [C] argument has another shape,
      *         eps/momentum are invalid, or training sees a single value per channel
      */
