@@ -17,6 +17,8 @@ public class AdaptiveAvgPool2d extends Module {
     /**
      * Pools to {@code outH x outW}.
      *
+     * @param outH output height; must be 1
+     * @param outW output width; must be 1
      * @throws IllegalArgumentException unless the output size is 1x1
      */
     public AdaptiveAvgPool2d(int outH, int outW) {

@@ -19,7 +19,11 @@ public class BatchNorm2d extends Module {
     private final float eps;
     private final float momentum;
 
-    /** eps 1e-5, momentum 0.1, on the default backend. */
+    /**
+     * eps 1e-5, momentum 0.1, on the default backend.
+     *
+     * @param numFeatures channels {@code C} of the input
+     */
     public BatchNorm2d(int numFeatures) {
         this(numFeatures, 1e-5f, 0.1f, Kiln.backend());
     }
@@ -27,6 +31,10 @@ public class BatchNorm2d extends Module {
     /**
      * The general form.
      *
+     * @param numFeatures channels {@code C} of the input
+     * @param eps added to the variance before the square root, greater than 0
+     * @param momentum weight of each batch's statistics in the running ones, in [0, 1]
+     * @param backend where the parameters and buffers live
      * @throws IllegalArgumentException if {@code numFeatures < 1}, {@code eps <= 0} or momentum is not in [0, 1]
      */
     public BatchNorm2d(int numFeatures, float eps, float momentum, Backend backend) {

@@ -21,12 +21,26 @@ public class Conv2d extends Module {
     private final int kernelW;
     private final Conv2dOptions options;
 
-    /** A square {@code kernel} with default options (stride 1, no padding) and a bias, seeded from {@link Kiln#generator()}. */
+    /**
+     * A square {@code kernel} with default options (stride 1, no padding) and a bias, seeded from {@link Kiln#generator()}.
+     *
+     * @param inChannels channels of the input
+     * @param outChannels channels of the output (filters)
+     * @param kernel kernel height and width
+     */
     public Conv2d(int inChannels, int outChannels, int kernel) {
         this(inChannels, outChannels, kernel, Conv2dOptions.defaults(), true);
     }
 
-    /** A square {@code kernel} with the given options, on the default backend, seeded from {@link Kiln#generator()}. */
+    /**
+     * A square {@code kernel} with the given options, on the default backend, seeded from {@link Kiln#generator()}.
+     *
+     * @param inChannels channels of the input
+     * @param outChannels channels of the output (filters)
+     * @param kernel kernel height and width
+     * @param options stride, padding, dilation, groups, padding mode
+     * @param bias whether to add a learned bias per output channel
+     */
     public Conv2d(int inChannels, int outChannels, int kernel, Conv2dOptions options, boolean bias) {
         this(inChannels, outChannels, kernel, kernel, options, bias, Kiln.generator(), Kiln.backend());
     }

@@ -21,6 +21,8 @@ public final class CrossEntropyLoss implements Loss {
     /**
      * A cross-entropy loss with the given reduction and label smoothing.
      *
+     * @param reduction how per-sample losses are combined (mean, sum, none)
+     * @param labelSmoothing weight {@code s} moved from the true class to a uniform distribution, in [0, 1]
      * @throws IllegalArgumentException if {@code labelSmoothing} is not in [0, 1]
      */
     public CrossEntropyLoss(Reduction reduction, float labelSmoothing) {

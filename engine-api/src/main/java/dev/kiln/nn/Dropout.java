@@ -19,7 +19,11 @@ public class Dropout extends Module {
         this(0.5f);
     }
 
-    /** Masks from {@link Kiln#generator()}. */
+    /**
+     * Masks from {@link Kiln#generator()}.
+     *
+     * @param p drop probability, in [0, 1)
+     */
     public Dropout(float p) {
         this(p, Kiln.generator());
     }
@@ -27,6 +31,8 @@ public class Dropout extends Module {
     /**
      * Dropout with probability {@code p}, masks drawn from {@code generator}.
      *
+     * @param p drop probability, in [0, 1)
+     * @param generator random stream of the masks (the layer draws from it on every training forward)
      * @throws IllegalArgumentException if {@code p} is not in [0, 1)
      */
     public Dropout(float p, Generator generator) {

@@ -11,7 +11,11 @@ public class Flatten extends Module {
         this(1);
     }
 
-    /** Flattens from {@code startDim} (negative counts from the end) to the last dimension. */
+    /**
+     * Flattens from {@code startDim} (negative counts from the end) to the last dimension.
+     *
+     * @param startDim first dimension to merge (negative counts from the end)
+     */
     public Flatten(int startDim) {
         this.startDim = startDim;
     }

@@ -15,6 +15,7 @@ public class LeakyReLU extends Module {
     /**
      * A leaky ReLU with the given slope for negative inputs.
      *
+     * @param negativeSlope multiplier of negative inputs; finite
      * @throws IllegalArgumentException if the slope is not finite
      */
     public LeakyReLU(float negativeSlope) {

@@ -15,12 +15,23 @@ public class Linear extends Module {
     private final int inFeatures;
     private final int outFeatures;
 
-    /** With a bias, on the default backend, seeded from {@link Kiln#generator()}. */
+    /**
+     * With a bias, on the default backend, seeded from {@link Kiln#generator()}.
+     *
+     * @param inFeatures size of each input sample's last dimension
+     * @param outFeatures size of each output sample's last dimension
+     */
     public Linear(int inFeatures, int outFeatures) {
         this(inFeatures, outFeatures, true);
     }
 
-    /** On the default backend, seeded from {@link Kiln#generator()}. */
+    /**
+     * On the default backend, seeded from {@link Kiln#generator()}.
+     *
+     * @param inFeatures size of each input sample's last dimension
+     * @param outFeatures size of each output sample's last dimension
+     * @param bias whether to add a learned bias
+     */
     public Linear(int inFeatures, int outFeatures, boolean bias) {
         this(inFeatures, outFeatures, bias, Kiln.generator(), Kiln.backend());
     }
@@ -28,6 +39,11 @@ public class Linear extends Module {
     /**
      * The general form.
      *
+     * @param inFeatures size of each input sample's last dimension
+     * @param outFeatures size of each output sample's last dimension
+     * @param bias whether to add a learned bias
+     * @param generator source of the initial values
+     * @param backend where the parameters live
      * @throws IllegalArgumentException if a feature count is below 1
      */
     public Linear(int inFeatures, int outFeatures, boolean bias, Generator generator, Backend backend) {

@@ -11,6 +11,8 @@ public interface Loss {
     /**
      * The loss of {@code input} against {@code target}; shapes as each loss states.
      *
+     * @param input the prediction, for example logits {@code [N, C]}
+     * @param target the target, for example INT32 class indices {@code [N]}
      * @return a scalar {@code []} for mean/sum reduction, per-sample values otherwise
      * @throws IllegalArgumentException if the shapes or dtypes do not fit
      */

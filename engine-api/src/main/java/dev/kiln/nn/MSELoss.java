@@ -13,7 +13,11 @@ public final class MSELoss implements Loss {
         this(Reduction.MEAN);
     }
 
-    /** With the given reduction. */
+    /**
+     * With the given reduction.
+     *
+     * @param reduction how the squared errors are combined (mean, sum, none)
+     */
     public MSELoss(Reduction reduction) {
         this.reduction = java.util.Objects.requireNonNull(reduction, "reduction");
     }

@@ -47,6 +47,8 @@ public abstract class Module implements AutoCloseable {
      * Registers a parameter under {@code name}; the module takes ownership (the tensor should be
      * unscoped) and frees it on {@link #close()}.
      *
+     * @param name the parameter's name within this module: non-empty, no dots
+     * @param tensor an unscoped leaf tensor, usually from {@link Init}
      * @return {@code tensor}
      * @throws IllegalArgumentException if the name is empty, contains a dot, or is already used
      */
@@ -60,6 +62,8 @@ public abstract class Module implements AutoCloseable {
      * Registers a buffer (non-trained state saved with the model) under {@code name}; the module
      * takes ownership.
      *
+     * @param name the buffer's name within this module: non-empty, no dots
+     * @param tensor an unscoped tensor
      * @return {@code tensor}
      * @throws IllegalArgumentException if the name is empty, contains a dot, or is already used
      */
@@ -72,6 +76,9 @@ public abstract class Module implements AutoCloseable {
     /**
      * Registers a child module under {@code name}; this module takes ownership.
      *
+     * @param <M> the child's type, so the call can initialise a typed field
+     * @param name the child's name within this module: non-empty, no dots
+     * @param child the module to own
      * @return {@code child}
      * @throws IllegalArgumentException if the name is empty, contains a dot, or is already used
      */
@@ -90,12 +97,20 @@ public abstract class Module implements AutoCloseable {
         }
     }
 
-    /** This module's own parameter {@code name} (not a child's), or null. */
+    /**
+     * {@return this module's own parameter {@code name} (not a child's), or null}
+     *
+     * @param name the name it was registered under
+     */
     protected final Tensor parameter(String name) {
         return parameters.get(name);
     }
 
-    /** This module's own buffer {@code name} (not a child's), or null. */
+    /**
+     * {@return this module's own buffer {@code name} (not a child's), or null}
+     *
+     * @param name the name it was registered under
+     */
     protected final Tensor buffer(String name) {
         return buffers.get(name);
     }
@@ -104,6 +119,9 @@ public abstract class Module implements AutoCloseable {
      * Runs {@code child.forward(input)}, recording its output shape for {@link #summary} and
      * labelling any {@link IllegalArgumentException} with the child's path and type.
      *
+     * @param child a child registered with {@link #registerModule}
+     * @param input the child's input
+     * @return the child's output
      * @throws IllegalArgumentException if {@code child} is not registered here
      */
     protected final Tensor call(Module child, Tensor input) {
@@ -142,6 +160,8 @@ public abstract class Module implements AutoCloseable {
      * Every parameter of this module and its descendants, own ones first, then each child's in
      * registration order, keyed by dotted name. A tensor shared by two modules appears once,
      * under its first name.
+     *
+     * @return a new map from dotted name to parameter, in that order
      */
     public final Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
@@ -175,6 +195,7 @@ public abstract class Module implements AutoCloseable {
      * {@link #namedBuffers()}, as PyTorch's {@code state_dict()}. The tensors are the live ones
      * (loading into them updates the model); do not close them.
      *
+     * @return a new map from dotted name to live tensor, parameters first
      * @throws IllegalStateException if a parameter and a buffer share a dotted name
      */
     public final Map<String, Tensor> stateDict() {
@@ -195,6 +216,8 @@ public abstract class Module implements AutoCloseable {
     /**
      * This module (name "") and every descendant, depth first in registration order, keyed by
      * dotted path ({@code features}, {@code features.0}, ...).
+     *
+     * @return a new map from dotted path to module, starting with this one
      */
     public final Map<String, Module> namedModules() {
         Map<String, Module> out = new LinkedHashMap<>();
@@ -212,6 +235,8 @@ public abstract class Module implements AutoCloseable {
     /**
      * The descendant at a dotted path ({@code "features.3"}).
      *
+     * @param path child names joined by dots
+     * @return the module at that path
      * @throws IllegalArgumentException naming the first missing component
      */
     public final Module get(String path) {
@@ -234,19 +259,32 @@ public abstract class Module implements AutoCloseable {
 
     // ---------------------------------------------------------------- modes
 
-    /** Training mode for this module and all descendants (dropout active, batch statistics). */
+    /**
+     * Training mode for this module and all descendants (dropout active, batch statistics).
+     *
+     * @return this module
+     */
     public final Module train() {
         return train(true);
     }
 
-    /** Sets training ({@code true}) or evaluation mode recursively. */
+    /**
+     * Sets training ({@code true}) or evaluation mode recursively.
+     *
+     * @param on {@code true} for training, {@code false} for evaluation
+     * @return this module
+     */
     public Module train(boolean on) {
         training = on;
         for (Module c : children.values()) c.train(on);
         return this;
     }
 
-    /** Evaluation mode recursively (dropout off, running statistics). */
+    /**
+     * Evaluation mode recursively (dropout off, running statistics).
+     *
+     * @return this module
+     */
     public final Module eval() {
         return train(false);
     }
@@ -265,6 +303,9 @@ public abstract class Module implements AutoCloseable {
      * Freezes ({@code false}) or unfreezes ({@code true}) every parameter of this module and its
      * descendants. A frozen parameter receives no gradient and optimizers skip it. Gradients
      * already accumulated on a frozen parameter are cleared.
+     *
+     * @param on {@code false} to freeze, {@code true} to unfreeze
+     * @return this module
      */
     public final Module requiresGrad(boolean on) {
         for (Tensor p : namedParameters().values()) {
@@ -282,6 +323,8 @@ public abstract class Module implements AutoCloseable {
      * caller frees it (or keeps using it). An optimizer built before the swap still holds the
      * old parameters; build a new one.
      *
+     * @param path child names joined by dots
+     * @param replacement the module to put in its place
      * @return the module that was replaced
      * @throws IllegalArgumentException if no child exists at {@code path}
      */
@@ -300,7 +343,13 @@ public abstract class Module implements AutoCloseable {
         return old;
     }
 
-    /** Hook for subclasses that cache a child in a field: called after {@link #replace}. */
+    /**
+     * Hook for subclasses that cache a child in a field: called after {@link #replace}.
+     *
+     * @param name the child's name within this module
+     * @param old the module that was replaced
+     * @param replacement the module now registered under {@code name}
+     */
     protected void childReplaced(String name, Module old, Module replacement) {}
 
     // ---------------------------------------------------------------- devices and lifetime
@@ -309,6 +358,9 @@ public abstract class Module implements AutoCloseable {
      * Moves every parameter and buffer to {@code backend}'s device (a no-op for tensors already
      * there), keeping requires-grad flags and dropping accumulated gradients. Move a model before
      * creating its optimizer: the optimizer keeps references to the tensors it was given.
+     *
+     * @param backend where the tensors should live
+     * @return this module
      */
     public final Module to(Backend backend) {
         try (var _ = Kiln.noGrad()) {
@@ -319,7 +371,12 @@ public abstract class Module implements AutoCloseable {
         return this;
     }
 
-    /** {@link #to(Backend)} with the backend of {@code device}. */
+    /**
+     * {@link #to(Backend)} with the backend of {@code device}.
+     *
+     * @param device where the tensors should live
+     * @return this module
+     */
     public final Module to(Device device) {
         return to(Kiln.backend(device));
     }
@@ -339,6 +396,8 @@ public abstract class Module implements AutoCloseable {
     /**
      * The backend holding this module's first parameter or buffer, or the default backend for a
      * module without any.
+     *
+     * @return the backend of the module's tensors
      */
     public final Backend backend() {
         for (Tensor t : namedParameters().values()) return t.backend();
@@ -354,6 +413,7 @@ public abstract class Module implements AutoCloseable {
      * show "-" as output shape.
      *
      * @param inputShape full input shape including the batch dimension, e.g. {@code 1, 1, 28, 28}
+     * @return the table, one line per layer, ready to print
      * @throws IllegalArgumentException if the forward pass rejects the shape
      */
     public final String summary(int... inputShape) {

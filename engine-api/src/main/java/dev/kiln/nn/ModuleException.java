@@ -10,8 +10,17 @@ package dev.kiln.nn;
 public final class ModuleException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Dotted path of the failing module, relative to the reporting container.
+     */
     private final String path;
+    /**
+     * Simple class name of the failing module.
+     */
     private final String moduleType;
+    /**
+     * The original message, without the path prefix.
+     */
     private final String detail;
 
     /**

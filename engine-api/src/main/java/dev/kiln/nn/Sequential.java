@@ -12,12 +12,21 @@ import java.util.List;
 public class Sequential extends Module {
     private int size;
 
-    /** A container of {@code layers}, named by position. */
+    /**
+     * A container of {@code layers}, named by position.
+     *
+     * @param layers the children, applied in this order
+     */
     public Sequential(Module... layers) {
         for (Module m : layers) add(m);
     }
 
-    /** Appends {@code layer} under the next index name; returns this. */
+    /**
+     * Appends {@code layer} under the next index name; returns this.
+     *
+     * @param layer the module to apply after the current last one
+     * @return this container
+     */
     public Sequential add(Module layer) {
         registerModule(Integer.toString(size++), layer);
         return this;
@@ -26,6 +35,8 @@ public class Sequential extends Module {
     /**
      * The child at {@code index}.
      *
+     * @param index position, from 0
+     * @return the child at that position
      * @throws IndexOutOfBoundsException if {@code index} is not in [0, size)
      */
     public Module get(int index) {
