@@ -16,6 +16,12 @@ import java.util.List;
  * then the {@code KILN_BACKEND} environment variable) and fails with the reason when that
  * backend is unavailable; otherwise the highest-ranked backend whose probe succeeds (CUDA, then
  * CPU), logged once with why the others were skipped.
+ *
+ * <p>A first computation: tensors are created on the default backend and freed by the scope.
+ * {@snippet class=dev.kiln.snippets.KilnSnippetsTest region=quick-start}
+ *
+ * <p>Inference without recording a graph:
+ * {@snippet class=dev.kiln.snippets.KilnSnippetsTest region=no-grad}
  */
 public final class Kiln {
     private static final BackendRegistry REGISTRY = new BackendRegistry();

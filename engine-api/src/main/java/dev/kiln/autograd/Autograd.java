@@ -23,7 +23,11 @@ import java.util.Set;
 public final class Autograd {
     private Autograd() {}
 
-    /** {@return true when grad mode is on and any of {@code inputs} requires a gradient} */
+    /**
+     * {@return true when grad mode is on and any of {@code inputs} requires a gradient}
+     *
+     * @param inputs an op's inputs; null entries are ignored
+     */
     public static boolean needsGrad(Tensor... inputs) {
         if (!GradMode.isEnabled()) return false;
         for (Tensor t : inputs) if (t != null && t.requiresGrad()) return true;
@@ -33,6 +37,11 @@ public final class Autograd {
     /**
      * Records that {@code output} was computed by {@code op} from {@code inputs}. The backward
      * rule returns one gradient per input (null for inputs without one), each of the input's shape.
+     *
+     * @param op the op's name, shown in errors and graph dumps
+     * @param output the op's result, which becomes a non-leaf
+     * @param inputs the op's tensor inputs, in order
+     * @param backward the op's gradient rule
      */
     public static void record(String op, Tensor output, Tensor[] inputs, BackwardFunction backward) {
         output.setGradFn(new Node(op, inputs, backward));
@@ -41,6 +50,9 @@ public final class Autograd {
     /**
      * Backpropagates from {@code root}. {@code gradRoot} null means ones (root must be a scalar).
      * Intermediate gradients are freed before returning; leaf gradients accumulate.
+     *
+     * @param root the tensor to differentiate, usually a scalar loss
+     * @param gradRoot gradient of the final objective with respect to {@code root}, or null for ones
      */
     public static void backward(Tensor root, Tensor gradRoot) {
         if (!root.requiresGrad()) {

@@ -11,7 +11,11 @@ public final class GradMode {
         return ENABLED.get()[0];
     }
 
-    /** Turns recording off until the returned handle is closed; nests correctly. */
+    /**
+     * Turns recording off until the returned handle is closed; nests correctly.
+     *
+     * @return a handle that restores the previous state when closed
+     */
     public static Restore disable() {
         boolean[] flag = ENABLED.get();
         boolean previous = flag[0];
@@ -19,7 +23,12 @@ public final class GradMode {
         return new Restore(flag, previous);
     }
 
-    /** Closing restores the previous state. */
+    /**
+     * Closing restores the previous state.
+     *
+     * @param flag this thread's grad-mode cell
+     * @param previous the state to restore
+     */
     public record Restore(boolean[] flag, boolean previous) implements AutoCloseable {
         @Override
         public void close() {

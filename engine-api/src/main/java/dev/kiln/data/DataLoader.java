@@ -15,17 +15,8 @@ import java.util.Set;
  * order every epoch), optionally randomly shifted, normalised, and prepared ahead of time on a
  * background thread.
  *
- * <pre>{@code
- * DataLoader loader = DataLoader.builder(train).batchSize(64).shuffle(true).seed(42)
- *         .normalize(Mnist.MEAN, Mnist.STD).build();
- * for (int epoch = 0; epoch < 5; epoch++) {
- *     try (var batches = loader.epoch(epoch)) {
- *         for (Batch b : batches) {
- *             try (var scope = Kiln.scope()) { ... b.images() ... b.labels() ... }
- *         }
- *     }
- * }
- * }</pre>
+ * <p>A hand-written training loop (the {@link dev.kiln.train.Trainer} runs the same loop):
+ * {@snippet class=dev.kiln.snippets.TrainingLoopSnippetsTest region=loop}
  *
  * <p>Determinism: epoch {@code e} draws its order and its shifts from one {@link Generator}
  * seeded with a mix of the loader's seed and {@code e}, consumed in batch order by a single

@@ -21,6 +21,10 @@ import java.util.Set;
  *
  * <p>A module owns its parameters and buffers: they belong to no scope, and {@link #close()}
  * frees them. Not thread-safe; share a module between threads only for read-only inference.
+ *
+ * <p>A custom module registers its children in the constructor and runs them through
+ * {@link #call} in {@link #forward}, so errors and {@link #summary} name the child:
+ * {@snippet class=dev.kiln.snippets.ModuleSnippetsTest region=custom-module}
  */
 public abstract class Module implements AutoCloseable {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();

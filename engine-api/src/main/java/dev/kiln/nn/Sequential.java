@@ -8,6 +8,7 @@ import java.util.List;
  * {@code "0"}, {@code "1"}, ... in the order added, so parameters read {@code 0.weight},
  * {@code 3.bias}, and inside a parent {@code features.0.weight}. An invalid input is reported
  * with the failing child's path and type ({@code 3 (Conv2d): conv2d: ...}).
+ * {@snippet class=dev.kiln.snippets.ModuleSnippetsTest region=sequential}
  */
 public class Sequential extends Module {
     private int size;

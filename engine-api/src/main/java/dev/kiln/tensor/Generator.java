@@ -10,6 +10,11 @@ public final class Generator {
     private final long seed;
     private long offset;
 
+    /**
+     * A stream at position 0 of {@code seed}.
+     *
+     * @param seed the Philox key; equal seeds give equal streams
+     */
     public Generator(long seed) {
         this.seed = seed;
     }
@@ -24,7 +29,12 @@ public final class Generator {
         return Philox.uniform(seed, offset++);
     }
 
-    /** {@return uniform int in [0, bound), bound > 0 (unbiased, via rejection)} */
+    /**
+     * {@return uniform int in [0, bound), bound > 0 (unbiased, via rejection)}
+     *
+     * @param bound exclusive upper limit
+     * @throws IllegalArgumentException if {@code bound} is not positive
+     */
     public int nextInt(int bound) {
         if (bound <= 0) throw new IllegalArgumentException("nextInt: bound must be > 0, got " + bound);
         long limit = (1L << 32) - ((1L << 32) % bound);
@@ -46,19 +56,36 @@ public final class Generator {
         return Philox.block((int) ctr, (int) (ctr >>> 32), 1, 0, seed)[lane] & 0xFFFFFFFFL;
     }
 
-    /** Reserves {@code n} stream positions and returns the first, for device-side generation (e.g. dropout). */
+    /**
+     * Reserves {@code n} stream positions and returns the first, for device-side generation (e.g. dropout).
+     *
+     * @param n positions to skip, at least 0
+     * @return the offset of the first reserved position
+     */
     public long advance(long n) {
         long start = offset;
         offset += n;
         return start;
     }
 
-    /** Fills {@code out} with uniform samples in [lo, hi). */
+    /**
+     * Fills {@code out} with uniform samples in [lo, hi).
+     *
+     * @param out the array to fill
+     * @param lo inclusive lower limit
+     * @param hi exclusive upper limit
+     */
     public void fillUniform(float[] out, float lo, float hi) {
         for (int i = 0; i < out.length; i++) out[i] = (float) (lo + (double) (hi - lo) * nextFloat());
     }
 
-    /** Fills {@code out} with normal samples (Box-Muller in double precision). */
+    /**
+     * Fills {@code out} with normal samples (Box-Muller in double precision).
+     *
+     * @param out the array to fill
+     * @param mean the distribution's mean
+     * @param std the distribution's standard deviation
+     */
     public void fillNormal(float[] out, float mean, float std) {
         for (int i = 0; i < out.length; i += 2) {
             double u1 = 1.0 - nextFloat(); // (0, 1]: log is finite
@@ -69,7 +96,11 @@ public final class Generator {
         }
     }
 
-    /** Shuffles {@code a} in place (Fisher-Yates). */
+    /**
+     * Shuffles {@code a} in place (Fisher-Yates).
+     *
+     * @param a the array to permute
+     */
     public void shuffle(int[] a) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = nextInt(i + 1);

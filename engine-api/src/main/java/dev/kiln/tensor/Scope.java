@@ -10,13 +10,15 @@ import java.util.List;
  * Tensor#keep() kept}. Scopes nest; a kept tensor moves to the enclosing scope (or, at the
  * outermost level, becomes the caller's to close).
  *
- * <pre>{@code
- * try (var scope = Kiln.scope()) {
- *     Tensor loss = model.forward(x).crossEntropy(y);
- *     loss.backward();
- *     lastLoss = loss.item();
- * } // every intermediate tensor is freed here
- * }</pre>
+ * <p>A training step: everything the forward pass, the loss and the backward pass allocate is
+ * freed when the scope closes; the gradients belong to the parameters and stay.
+ * {@snippet class=dev.kiln.snippets.ScopeSnippetsTest region=step}
+ *
+ * <p>Keeping a result beyond the scope:
+ * {@snippet class=dev.kiln.snippets.ScopeSnippetsTest region=keep}
+ *
+ * <p>A scope belongs to the thread that opened it: open one per thread, and close scopes in
+ * reverse order of opening (try-with-resources does both).
  */
 public final class Scope implements AutoCloseable {
     private static final ThreadLocal<Deque<Scope>> STACK = ThreadLocal.withInitial(ArrayDeque::new);
@@ -27,7 +29,11 @@ public final class Scope implements AutoCloseable {
 
     private Scope() {}
 
-    /** Opens a scope on the current thread. */
+    /**
+     * Opens a scope on the current thread; {@link dev.kiln.Kiln#scope()} is the usual spelling.
+     *
+     * @return the new innermost scope of this thread
+     */
     public static Scope open() {
         Scope s = new Scope();
         STACK.get().push(s);
@@ -70,7 +76,12 @@ public final class Scope implements AutoCloseable {
         return owned.size();
     }
 
-    /** Frees the tensors this scope owns. Must be called on the thread that opened it, innermost first. */
+    /**
+     * Frees the tensors this scope owns, newest first. Closing twice does nothing.
+     *
+     * @throws IllegalStateException if called on another thread than the one that opened the
+     *     scope, or while a scope opened after this one is still open
+     */
     @Override
     public void close() {
         if (closed) return;

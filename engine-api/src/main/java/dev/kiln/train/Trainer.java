@@ -30,21 +30,14 @@ import java.util.Objects;
  * evaluation; {@link TrainingListener}s see every step and epoch (progress display,
  * checkpoints, metrics).
  *
- * <pre>{@code
- * Trainer trainer = Trainer.builder(model, new Adam(model.parameters(), 1e-3), trainLoader)
- *         .evaluateOn("test", testLoader)
- *         .schedule(new CosineAnnealingLR(epochs * trainLoader.batchesPerEpoch(), 0))
- *         .listener(Progress.forConsole())
- *         .checkpointEveryEpoch(Path.of("out/run.safetensors"))
- *         .build();
- * trainer.fit(epochs);
- * }</pre>
+ * {@snippet class=dev.kiln.snippets.TrainerSnippetsTest region=fit}
  *
  * <p>Resuming: {@link #save} writes the model, the optimizer state and the position (epoch,
  * batch within the epoch, step, schedule, registered random streams, epoch history);
  * {@link #resume} on a trainer built the same way restores all of it, and {@link #fit} carries
  * on. Because data-loader epochs depend only on their seed and index, the resumed run sees the
  * same batches and, on a deterministic backend, ends bit-identical to an uninterrupted one.
+ * {@snippet class=dev.kiln.snippets.TrainerSnippetsTest region=resume}
  *
  * <p>Not thread-safe: drive a trainer from one thread.
  */
