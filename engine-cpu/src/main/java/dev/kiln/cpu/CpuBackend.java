@@ -50,13 +50,18 @@ public final class CpuBackend implements Backend, AutoCloseable {
     /**
      * A backend computing on {@code threads} threads (tests use different sizes to check determinism).
      *
+     * @param threads worker threads, the calling thread included
      * @throws IllegalArgumentException if {@code threads < 1}
      */
     public CpuBackend(int threads) {
         this.pool = new CpuThreadPool(threads);
     }
 
-    /** The worker pool. */
+    /**
+     * The worker pool.
+     *
+     * @return the pool that runs this backend's kernels
+     */
     public CpuThreadPool pool() {
         return pool;
     }

@@ -33,6 +33,7 @@ public final class CpuStorage extends ReleasingStorage {
     /**
      * The memory, {@code numel * dtype.byteSize()} bytes.
      *
+     * @return a view of the storage's bytes, valid until {@link #close()}
      * @throws IllegalStateException once closed (the memory may already hold another storage)
      */
     public MemorySegment segment() {
@@ -40,7 +41,11 @@ public final class CpuStorage extends ReleasingStorage {
         return segment;
     }
 
-    /** Storages freed by the safety net rather than by {@link #close()}, since start-up. */
+    /**
+     * Storages freed by the safety net rather than by {@link #close()}, since start-up.
+     *
+     * @return the number of storages released by the cleaner so far (a leak count; 0 in a correct program)
+     */
     public static long freedByCleaner() {
         return FREED_BY_CLEANER.get();
     }

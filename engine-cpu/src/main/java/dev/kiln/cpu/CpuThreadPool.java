@@ -34,6 +34,7 @@ public final class CpuThreadPool implements AutoCloseable {
     /**
      * A pool of {@code threads} workers (the caller thread counts as one of them).
      *
+     * @param threads number of threads that run tasks, at least 1
      * @throws IllegalArgumentException if {@code threads < 1}
      */
     public CpuThreadPool(int threads) {
@@ -47,7 +48,12 @@ public final class CpuThreadPool implements AutoCloseable {
         }
     }
 
-    /** Size from {@value #THREADS_PROPERTY}, else the number of available processors. */
+    /**
+     * Size from {@value #THREADS_PROPERTY}, else the number of available processors.
+     *
+     * @return the configured thread count
+     * @throws IllegalArgumentException if the property is set but not a positive integer
+     */
     public static int defaultThreads() {
         String p = System.getProperty(THREADS_PROPERTY);
         if (p == null || p.isBlank()) return Runtime.getRuntime().availableProcessors();
@@ -60,12 +66,20 @@ public final class CpuThreadPool implements AutoCloseable {
         throw new IllegalArgumentException(THREADS_PROPERTY + " must be a positive integer, got '" + p + "'");
     }
 
-    /** Number of threads that run tasks, the caller included. */
+    /**
+     * Number of threads that run tasks, the caller included.
+     *
+     * @return the thread count given at construction
+     */
     public int threads() {
         return threads;
     }
 
-    /** True when the current thread is already inside a parallel region (nested calls run inline). */
+    /**
+     * True when the current thread is already inside a parallel region (nested calls run inline).
+     *
+     * @return true inside a task of {@link #parallelFor} or {@link #parallelRange}
+     */
     public boolean inRegion() {
         return IN_REGION.get();
     }
@@ -74,6 +88,9 @@ public final class CpuThreadPool implements AutoCloseable {
      * Runs {@code body.accept(t)} for every task {@code t} in [0, tasks) and returns when all
      * are done. The first exception thrown by a task is rethrown after the running tasks finish;
      * no new tasks start once one failed.
+     *
+     * @param tasks number of tasks; nothing runs when 0 or less
+     * @param body the work of one task, given the task index
      */
     public void parallelFor(int tasks, IntConsumer body) {
         if (tasks <= 0) return;
@@ -97,6 +114,10 @@ public final class CpuThreadPool implements AutoCloseable {
     /**
      * Splits [0, n) into contiguous ranges of at least {@code grain} elements and runs
      * {@code body.run(start, end)} for each, in parallel.
+     *
+     * @param n number of elements; nothing runs when 0 or less
+     * @param grain smallest range worth a task (amortises the hand-off)
+     * @param body the work over one range
      */
     public void parallelRange(long n, long grain, RangeBody body) {
         if (n <= 0) return;
@@ -189,7 +210,12 @@ public final class CpuThreadPool implements AutoCloseable {
     /** A body over a half-open element range. */
     @FunctionalInterface
     public interface RangeBody {
-        /** Processes elements [start, end). */
+        /**
+         * Processes elements [start, end).
+         *
+         * @param start first element
+         * @param end one past the last element
+         */
         void run(long start, long end);
     }
 

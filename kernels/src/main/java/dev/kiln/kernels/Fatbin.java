@@ -19,6 +19,7 @@ public final class Fatbin {
     /**
      * The fatbin's bytes (for {@code cuModuleLoadData}), or empty when the build had no nvcc.
      *
+     * @return the fatbin's bytes, or empty
      * @throws UncheckedIOException if the resource exists but cannot be read
      */
     public static Optional<byte[]> load() {

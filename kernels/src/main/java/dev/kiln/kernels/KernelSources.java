@@ -47,6 +47,7 @@ public record KernelSources(String mainName, String main, Map<String, String> he
     /**
      * The sources in this jar, or empty when {@value #MAIN} is not on the classpath.
      *
+     * @return the sources, or empty when this jar carries none
      * @throws IllegalStateException if a file named by an {@code #include "..."} is missing
      * @throws UncheckedIOException  if a resource cannot be read
      */
@@ -84,7 +85,11 @@ public record KernelSources(String mainName, String main, Map<String, String> he
         return names;
     }
 
-    /** Hex SHA-256 over every file's name and text: what a cache of compiled code is keyed by. */
+    /**
+     * Hex SHA-256 over every file's name and text: what a cache of compiled code is keyed by.
+     *
+     * @return 64 lower-case hex digits
+     */
     public String sha256() {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
