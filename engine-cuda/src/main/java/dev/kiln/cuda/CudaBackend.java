@@ -80,12 +80,14 @@ public final class CudaBackend implements Backend, AutoCloseable {
     /**
      * Where Kiln's kernels came from: {@code kiln.fatbin}, or e.g. {@code NVRTC 13.0 cubin sm_90}
      * when they were compiled at run time ({@link CudaOptions.Kernels}).
+     *
+     * @return the kernels' origin, for logs and {@code ./kiln doctor}
      */
     public String kernelsOrigin() {
         return rt.kernelsOrigin;
     }
 
-    /** Allocator counters (allocated, cached, peak bytes). */
+    /** {@return allocator counters (allocated, cached, peak bytes)} */
     public CudaMemoryStats memoryStats() {
         return rt.allocator.stats();
     }

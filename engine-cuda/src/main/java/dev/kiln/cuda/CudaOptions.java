@@ -37,6 +37,8 @@ public record CudaOptions(int device, boolean tf32, boolean deterministic, boole
         /**
          * Parses {@code fatbin}, {@code nvrtc} or {@code auto} (any case).
          *
+         * @param value the text of the option
+         * @return the choice
          * @throws IllegalArgumentException for anything else
          */
         public static Kernels parse(String value) {
@@ -55,17 +57,30 @@ public record CudaOptions(int device, boolean tf32, boolean deterministic, boole
         Objects.requireNonNull(kernels, "kernels");
     }
 
-    /** Options with kernels from the fatbin, falling back to NVRTC ({@link Kernels#AUTO}). */
+    /**
+     * Options with kernels from the fatbin, falling back to NVRTC ({@link Kernels#AUTO}).
+     *
+     * @param device CUDA device ordinal
+     * @param tf32 allow TF32 tensor-core math in GEMM and convolution
+     * @param deterministic choose only deterministic algorithms
+     * @param benchmark time the convolution algorithms once per shape instead of trusting heuristics
+     */
     public CudaOptions(int device, boolean tf32, boolean deterministic, boolean benchmark) {
         this(device, tf32, deterministic, benchmark, Kernels.AUTO);
     }
 
-    /** Options choosing algorithms by heuristics, kernels {@link Kernels#AUTO}. */
+    /**
+     * Options choosing algorithms by heuristics, kernels {@link Kernels#AUTO}.
+     *
+     * @param device CUDA device ordinal
+     * @param tf32 allow TF32 tensor-core math in GEMM and convolution
+     * @param deterministic choose only deterministic algorithms
+     */
     public CudaOptions(int device, boolean tf32, boolean deterministic) {
         this(device, tf32, deterministic, false);
     }
 
-    /** Options of this process. */
+    /** {@return options of this process} */
     public static CudaOptions fromEnvironment() {
         return from(System.getProperties(), System.getenv());
     }
@@ -73,8 +88,11 @@ public record CudaOptions(int device, boolean tf32, boolean deterministic, boole
     /**
      * Options from explicit sources.
      *
+     * @param props system properties ({@code kiln.cuda.*}); they win over the environment
+     * @param env environment variables ({@code KILN_CUDA_*})
+     * @return the options
      * @throws IllegalArgumentException if the device ordinal is not a non-negative integer or the
-     *                                  kernels choice is not fatbin, nvrtc or auto
+     *     kernels choice is not fatbin, nvrtc or auto
      */
     public static CudaOptions from(Properties props, Map<String, String> env) {
         String dev = value(props, env, "kiln.cuda.device", "KILN_CUDA_DEVICE", "0");
@@ -96,6 +114,10 @@ public record CudaOptions(int device, boolean tf32, boolean deterministic, boole
      * off): wait for the GPU after every backend call, so that an asynchronous failure (an illegal
      * address in a kernel, a failed cuDNN execution) is reported by the call that caused it. Slow;
      * combine with {@code CUDA_LAUNCH_BLOCKING=1} to pin it to the kernel.
+     *
+     * @param props system properties
+     * @param env environment variables
+     * @return true when the switch is on
      */
     public static boolean syncEachOp(Properties props, Map<String, String> env) {
         return flag(value(props, env, "kiln.cuda.syncEachOp", "KILN_CUDA_SYNC_EACH_OP", "false"));

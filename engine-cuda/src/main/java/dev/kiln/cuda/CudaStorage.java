@@ -32,7 +32,11 @@ public final class CudaStorage extends ReleasingStorage {
         return address;
     }
 
-    /** Storages returned by the safety net rather than by {@link #close()}, since start-up. */
+    /**
+     * Storages returned by the safety net rather than by {@link #close()}, since start-up.
+     *
+     * @return the leak count (0 in a correct program)
+     */
     public static long freedByCleaner() {
         return FREED_BY_CLEANER.get();
     }

@@ -14,11 +14,27 @@ import dev.kiln.spi.MatmulSpec;
  * @param opB     cuBLAS op of its second operand (Kiln's a)
  * @param first   address of the first operand (Kiln's b)
  * @param second  address of the second operand (Kiln's a)
+ * @param m cuBLAS's m: rows of its result, Kiln's n
+ * @param n cuBLAS's n: columns of its result, Kiln's m
+ * @param k the contracted dimension
+ * @param lda leading dimension of the first operand
+ * @param strideA elements between batch entries of the first operand (0: shared)
+ * @param ldb leading dimension of the second operand
+ * @param strideB elements between batch entries of the second operand (0: shared)
+ * @param ldc leading dimension of the result (Kiln's n)
+ * @param strideC elements between batch entries of the result
+ * @param batch number of products
  */
 public record GemmArgs(int opA, int opB, int m, int n, int k, long first, int lda, long strideA, long second, int ldb,
                        long strideB, int ldc, long strideC, int batch) {
 
-    /** The cuBLAS arguments for {@code spec} with Kiln operands at addresses {@code a} and {@code b}. */
+    /**
+     * {@return the cuBLAS arguments for {@code spec} with Kiln operands at addresses {@code a} and {@code b}}
+     *
+     * @param spec Kiln's row-major GEMM
+     * @param a device address of Kiln's left operand
+     * @param b device address of Kiln's right operand
+     */
     public static GemmArgs rowMajor(MatmulSpec spec, long a, long b) {
         int m = spec.m(), n = spec.n(), k = spec.k();
         // Kiln's b: stored [k x n] (ld n), or [n x k] (ld k) when transB; column-major reading gives op(b)^T directly or transposed.

@@ -29,12 +29,20 @@ public final class CachingAllocator {
     private long allocated, cached, peak, deviceAllocations, cacheReleases;
     private boolean shutDown;
 
-    /** An allocator drawing from {@code device}. */
+    /**
+     * An allocator drawing from {@code device}.
+     *
+     * @param device the raw memory the blocks come from
+     */
     public CachingAllocator(DeviceMemory device) {
         this.device = device;
     }
 
-    /** The block size serving a request: multiples of 512 B up to 1 MiB, of 2 MiB above. */
+    /**
+     * {@return the block size serving a request: multiples of 512 B up to 1 MiB, of 2 MiB above}
+     *
+     * @param bytes the requested size
+     */
     public static long bucketSize(long bytes) {
         if (bytes <= 0) throw new IllegalArgumentException("allocation size must be positive, got " + bytes);
         long granule = bytes <= SMALL_LIMIT ? SMALL_GRANULE : LARGE_GRANULE;
@@ -44,6 +52,8 @@ public final class CachingAllocator {
     /**
      * A device block of at least {@code bytes} bytes (0 for a request of 0 bytes).
      *
+     * @param bytes the requested size
+     * @return the block's device address, 0 for an empty request
      * @throws CudaOutOfMemoryException if the device cannot supply it even after releasing the cache
      */
     public synchronized long allocate(long bytes) {
@@ -77,6 +87,7 @@ public final class CachingAllocator {
      * Returns a block to the cache. Work already queued on the stream may still use it; only later
      * work can receive it again.
      *
+     * @param address a block from {@link #allocate}
      * @throws IllegalArgumentException if {@code address} is not a live block of this allocator
      */
     public synchronized void free(long address) {
@@ -103,6 +114,8 @@ public final class CachingAllocator {
     /**
      * Releases the cache and every live block (for shutdown); later {@link #free} calls are ignored.
      * Returns how many blocks were still live.
+     *
+     * @return the number of blocks that were still live (leaked or in use at shutdown)
      */
     public synchronized int releaseAll() {
         releaseCache();
@@ -114,12 +127,16 @@ public final class CachingAllocator {
         return live;
     }
 
-    /** Current counters. */
+    /** {@return current counters} */
     public synchronized CudaMemoryStats stats() {
         return new CudaMemoryStats(allocated, cached, peak, deviceAllocations, cacheReleases);
     }
 
-    /** "1.5 MiB"-style text. */
+    /**
+     * {@return "1.5 MiB"-style text}
+     *
+     * @param bytes a size
+     */
     public static String human(long bytes) {
         if (bytes < 1024) return bytes + " B";
         String[] units = {"KiB", "MiB", "GiB", "TiB"};

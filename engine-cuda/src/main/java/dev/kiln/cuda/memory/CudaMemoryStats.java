@@ -11,7 +11,7 @@ package dev.kiln.cuda.memory;
  */
 public record CudaMemoryStats(long allocatedBytes, long cachedBytes, long peakAllocatedBytes, long deviceAllocations,
                               long cacheReleases) {
-    /** Allocated plus cached: what the allocator holds from the device. */
+    /** {@return allocated plus cached: what the allocator holds from the device} */
     public long reservedBytes() {
         return allocatedBytes + cachedBytes;
     }

@@ -4,7 +4,11 @@ import dev.kiln.cuda.CudaException;
 
 /** The device could not supply a block even after the allocator released its cache. */
 public final class CudaOutOfMemoryException extends CudaException {
+    /** Bytes requested, device bytes free (-1 if unknown) and cache bytes released before the retry. */
     private final long requestedBytes, freeBytes, releasedBytes;
+    /**
+     * The allocator's counters when the request failed.
+     */
     private final CudaMemoryStats stats;
 
     /**
@@ -28,22 +32,22 @@ public final class CudaOutOfMemoryException extends CudaException {
         this.stats = stats;
     }
 
-    /** Bytes the failed request asked for. */
+    /** {@return bytes the failed request asked for} */
     public long requestedBytes() {
         return requestedBytes;
     }
 
-    /** Device bytes free when the request failed, or -1 if unknown. */
+    /** {@return device bytes free when the request failed, or -1 if unknown} */
     public long freeBytes() {
         return freeBytes;
     }
 
-    /** Cached bytes released before the retry. */
+    /** {@return cached bytes released before the retry} */
     public long releasedBytes() {
         return releasedBytes;
     }
 
-    /** The allocator's counters when the request failed. */
+    /** {@return the allocator's counters when the request failed} */
     public CudaMemoryStats stats() {
         return stats;
     }

@@ -21,7 +21,11 @@ public final class PinnedStaging implements AutoCloseable {
     private final Driver.Event[] events = new Driver.Event[SLOTS];
     private int next;
 
-    /** Allocates the ring for copies on {@code stream}. */
+    /**
+     * Allocates the ring for copies on {@code stream}.
+     *
+     * @param stream the stream the copies are queued on
+     */
     public PinnedStaging(Driver.Stream stream) {
         this.stream = stream;
         try {
@@ -35,7 +39,12 @@ public final class PinnedStaging implements AutoCloseable {
         }
     }
 
-    /** Queues a copy of all of {@code src} (any host segment, heap or native) to device address {@code dst}. */
+    /**
+     * Queues a copy of all of {@code src} (any host segment, heap or native) to device address {@code dst}.
+     *
+     * @param src host memory to read
+     * @param dst device address to write
+     */
     public void upload(MemorySegment src, long dst) {
         long total = src.byteSize();
         for (long off = 0; off < total; off += SLOT_BYTES) {
@@ -49,7 +58,12 @@ public final class PinnedStaging implements AutoCloseable {
         }
     }
 
-    /** Copies {@code dst.byteSize()} bytes from device address {@code src} into {@code dst}; returns when they are there. */
+    /**
+     * Copies {@code dst.byteSize()} bytes from device address {@code src} into {@code dst}; returns when they are there.
+     *
+     * @param src device address to read
+     * @param dst host memory to fill
+     */
     public void download(long src, MemorySegment dst) {
         long total = dst.byteSize();
         if (total == 0) {
