@@ -42,6 +42,8 @@ public final class Kiln {
     /**
      * The backend named {@code name} ("cpu", "cuda").
      *
+     * @param name the provider's name
+     * @return the started backend
      * @throws IllegalStateException with the probe's reason if it is unavailable
      */
     public static Backend backend(String name) {
@@ -50,7 +52,12 @@ public final class Kiln {
         return r.backend();
     }
 
-    /** {@return the backend computing on {@code device}} */
+    /**
+     * {@return the backend computing on {@code device}}
+     *
+     * @param device the device, e.g. {@code Device.parse("cuda:0")}
+     * @throws IllegalStateException listing the probe results if no available backend computes there
+     */
     public static Backend backend(Device device) {
         for (ProbeResult r : backends()) {
             if (r.available() && r.backend().device().equals(device)) return r.backend();
@@ -58,23 +65,41 @@ public final class Kiln {
         throw new IllegalStateException("no available backend for device " + device + ": " + backends());
     }
 
-    /** Makes {@code name} the default backend (an explicit request: fails if unavailable). */
+    /**
+     * Makes {@code name} the default backend (an explicit request: fails if unavailable).
+     *
+     * @param name the provider's name ("cpu", "cuda")
+     * @return the new default backend
+     * @throws IllegalStateException with the probe's reason if it is unavailable
+     */
     public static Backend useBackend(String name) {
         REGISTRY.select(name);
         return backend();
     }
 
-    /** Opens a scope that frees every tensor created in it on this thread, except kept ones. */
+    /**
+     * Opens a scope that frees every tensor created in it on this thread, except kept ones.
+     *
+     * @return the new innermost scope; close it (try-with-resources) to free its tensors
+     */
     public static Scope scope() {
         return Scope.open();
     }
 
-    /** Disables gradient recording on this thread until the handle is closed. */
+    /**
+     * Disables gradient recording on this thread until the handle is closed.
+     *
+     * @return a handle that turns recording back on (if it was on) when closed
+     */
     public static GradMode.Restore noGrad() {
         return GradMode.disable();
     }
 
-    /** Reseeds the default generator used by parameter initialisation and dropout. */
+    /**
+     * Reseeds the default generator used by parameter initialisation and dropout.
+     *
+     * @param seed the new seed; the same seed gives the same initial weights and dropout masks
+     */
     public static synchronized void manualSeed(long seed) {
         generator = new Generator(seed);
     }

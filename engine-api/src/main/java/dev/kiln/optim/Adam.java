@@ -17,12 +17,21 @@ public class Adam extends Optimizer {
     private final double eps;
     private final boolean decoupled;
 
-    /** Learning rate 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay. */
+    /**
+     * Learning rate 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay.
+     *
+     * @param params the parameters to update, for example {@code model.parameters()}
+     */
     public Adam(Iterable<Tensor> params) {
         this(params, 1e-3);
     }
 
-    /** Betas (0.9, 0.999), eps 1e-8, no weight decay. */
+    /**
+     * Betas (0.9, 0.999), eps 1e-8, no weight decay.
+     *
+     * @param params the parameters to update
+     * @param lr the learning rate
+     */
     public Adam(Iterable<Tensor> params, double lr) {
         this(single(params), lr, 0.9, 0.999, 1e-8, 0);
     }

@@ -9,12 +9,21 @@ import java.util.List;
  * Default weight decay 0.01, as PyTorch.
  */
 public final class AdamW extends Adam {
-    /** Learning rate 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
+    /**
+     * Learning rate 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 0.01.
+     *
+     * @param params the parameters to update, for example {@code model.parameters()}
+     */
     public AdamW(Iterable<Tensor> params) {
         this(params, 1e-3);
     }
 
-    /** Betas (0.9, 0.999), eps 1e-8, weight decay 0.01. */
+    /**
+     * Betas (0.9, 0.999), eps 1e-8, weight decay 0.01.
+     *
+     * @param params the parameters to update
+     * @param lr the learning rate
+     */
     public AdamW(Iterable<Tensor> params, double lr) {
         this(single(params), lr, 0.9, 0.999, 1e-8, 0.01);
     }

@@ -50,7 +50,11 @@ public abstract class Optimizer implements AutoCloseable {
         }
     }
 
-    /** {@return one group holding {@code params}, with the defaults} */
+    /**
+     * {@return one group holding {@code params}, with the defaults}
+     *
+     * @param params the parameters, in iteration order
+     */
     protected static List<ParamGroup> single(Iterable<Tensor> params) {
         return List.of(ParamGroup.of(params));
     }
@@ -82,15 +86,26 @@ public abstract class Optimizer implements AutoCloseable {
     /**
      * Updates the parameters at {@code indices} (global indices, all in {@code group}, each with
      * a gradient), using {@link #param} and {@link #state}.
+     *
+     * @param group the group whose settings (learning rate, weight decay) apply
+     * @param indices global indices of the group's parameters that have a gradient
      */
     protected abstract void update(ParamGroup group, List<Integer> indices);
 
-    /** {@return the parameter at global index {@code index} (counting over all groups in order)} */
+    /**
+     * {@return the parameter at global index {@code index} (counting over all groups in order)}
+     *
+     * @param index global parameter index
+     */
     protected final Tensor param(int index) {
         return params.get(index);
     }
 
-    /** {@return the state of the parameter at {@code index}, created empty on first use} */
+    /**
+     * {@return the state of the parameter at {@code index}, created empty on first use}
+     *
+     * @param index global parameter index
+     */
     protected final ParamState state(int index) {
         ParamState s = states.get(index);
         if (s == null) {
@@ -108,6 +123,8 @@ public abstract class Optimizer implements AutoCloseable {
     /**
      * The state for a checkpoint (see {@link OptimizerState} for the keys). The tensors are the
      * live ones: write them out before the next {@link #step()}; do not close them.
+     *
+     * @return the step counts, group settings and moment buffers, keyed as PyTorch's {@code state_dict()}
      */
     public final OptimizerState state() {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -131,8 +148,9 @@ public abstract class Optimizer implements AutoCloseable {
      * backend) and its step counts and group settings, so training resumes exactly where the
      * exported optimizer left off.
      *
+     * @param state the state to copy in, from {@link #state()} or a checkpoint
      * @throws IllegalArgumentException naming the key when a key is malformed, refers to a
-     *                                  parameter or group that does not exist, or a tensor's shape or dtype differs from its parameter's
+     *     parameter or group that does not exist, or a tensor's shape or dtype differs from its parameter's
      */
     public final void loadState(OptimizerState state) {
         List<ParamState> fresh = new ArrayList<>(Collections.nCopies(params.size(), (ParamState) null));

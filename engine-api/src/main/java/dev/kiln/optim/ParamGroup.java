@@ -22,7 +22,11 @@ public final class ParamGroup {
         this.params = Collections.unmodifiableList(params);
     }
 
-    /** {@return a group of {@code params} (in iteration order) with the optimizer's default settings} */
+    /**
+     * {@return a group of {@code params} (in iteration order) with the optimizer's default settings}
+     *
+     * @param params the group's parameters
+     */
     public static ParamGroup of(Iterable<Tensor> params) {
         List<Tensor> list = new ArrayList<>();
         for (Tensor p : params) list.add(java.util.Objects.requireNonNull(p, "parameter"));
@@ -42,6 +46,8 @@ public final class ParamGroup {
     /**
      * Sets the learning rate (schedulers call this every step); returns this.
      *
+     * @param lr the learning rate, at least 0
+     * @return this group
      * @throws IllegalArgumentException if {@code lr} is negative or not finite
      */
     public ParamGroup lr(double lr) {
@@ -57,6 +63,8 @@ public final class ParamGroup {
     /**
      * Sets the weight decay; returns this.
      *
+     * @param weightDecay the weight decay, at least 0
+     * @return this group
      * @throws IllegalArgumentException if {@code weightDecay} is negative or not finite
      */
     public ParamGroup weightDecay(double weightDecay) {

@@ -15,7 +15,11 @@ public final class ParamState {
 
     ParamState() {}
 
-    /** {@return the state tensor {@code name}, or null before it exists} */
+    /**
+     * {@return the state tensor {@code name}, or null before it exists}
+     *
+     * @param name the state's key, e.g. {@code exp_avg}
+     */
     public Tensor get(String name) {
         return tensors.get(name);
     }
@@ -23,12 +27,21 @@ public final class ParamState {
     /**
      * The state tensor {@code name}, created as zeros shaped and placed like {@code param} when
      * absent. The optimizer owns it.
+     *
+     * @param name the state's key, e.g. {@code momentum_buffer}
+     * @param param the parameter the state belongs to
+     * @return the state tensor
      */
     public Tensor getOrZeros(String name, Tensor param) {
         return tensors.computeIfAbsent(name, k -> Tensor.full(param.backend(), 0f, param.shape()).unscope());
     }
 
-    /** Stores {@code tensor} (unscoped, now owned here) under {@code name}, closing any previous one. */
+    /**
+     * Stores {@code tensor} (unscoped, now owned here) under {@code name}, closing any previous one.
+     *
+     * @param name the state's key
+     * @param tensor the new state tensor, unscoped
+     */
     public void put(String name, Tensor tensor) {
         Tensor old = tensors.put(name, tensor.unscope());
         if (old != null && old != tensor) old.close();
@@ -39,12 +52,20 @@ public final class ParamState {
         return Collections.unmodifiableMap(tensors);
     }
 
-    /** Updates applied to this parameter so far. */
+    /**
+     * Updates applied to this parameter so far.
+     *
+     * @return the number of updates
+     */
     public long step() {
         return step;
     }
 
-    /** Sets the update count (after an update, or when loading a checkpoint). */
+    /**
+     * Sets the update count (after an update, or when loading a checkpoint).
+     *
+     * @param step the number of updates applied
+     */
     public void step(long step) {
         if (step < 0) throw new IllegalArgumentException("optimizer: step must be >= 0, got " + step);
         this.step = step;

@@ -17,12 +17,26 @@ public final class SGD extends Optimizer {
     private final double dampening;
     private final boolean nesterov;
 
-    /** Plain SGD: no momentum, no weight decay. */
+    /**
+     * Plain SGD: no momentum, no weight decay.
+     *
+     * @param params the parameters to update, for example {@code model.parameters()}
+     * @param lr the learning rate
+     */
     public SGD(Iterable<Tensor> params, double lr) {
         this(single(params), lr, 0, 0, 0, false);
     }
 
-    /** One group of {@code params}; see {@link #SGD(List, double, double, double, double, boolean)}. */
+    /**
+     * One group of {@code params}; see {@link #SGD(List, double, double, double, double, boolean)}.
+     *
+     * @param params the parameters to update
+     * @param lr the learning rate
+     * @param momentum momentum factor; 0 for none
+     * @param dampening fraction of each gradient left out of the momentum buffer
+     * @param weightDecay L2 penalty added to the gradient; 0 for none
+     * @param nesterov use Nesterov momentum (needs momentum above 0 and no dampening)
+     */
     public SGD(Iterable<Tensor> params, double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
         this(single(params), lr, momentum, dampening, weightDecay, nesterov);
     }

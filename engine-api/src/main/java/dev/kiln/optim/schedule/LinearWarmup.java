@@ -25,7 +25,12 @@ public record LinearWarmup(long warmupSteps, double startFactor, LrSchedule then
         Objects.requireNonNull(then, "then");
     }
 
-    /** Starts at a third of the rate (PyTorch {@code LinearLR}'s default), then follows {@code then}. */
+    /**
+     * Starts at a third of the rate (PyTorch {@code LinearLR}'s default), then follows {@code then}.
+     *
+     * @param warmupSteps steps of the linear ramp, at least 1
+     * @param then the schedule after the ramp (its step 0 is the end of the warm-up)
+     */
     public LinearWarmup(long warmupSteps, LrSchedule then) {
         this(warmupSteps, 1.0 / 3, then);
     }

@@ -14,7 +14,12 @@ public final class LrScheduler {
     private final LrSchedule schedule;
     private long step;
 
-    /** Sets every group's rate to the schedule's value at step 0. */
+    /**
+     * Sets every group's rate to the schedule's value at step 0.
+     *
+     * @param optimizer the optimizer whose groups' rates are driven
+     * @param schedule the rate as a function of the initial rate and the step
+     */
     public LrScheduler(Optimizer optimizer, LrSchedule schedule) {
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
         this.schedule = Objects.requireNonNull(schedule, "schedule");
@@ -35,6 +40,7 @@ public final class LrScheduler {
     /**
      * Jumps to {@code step} (when resuming) and applies its rates.
      *
+     * @param step the step to continue from, at least 0
      * @throws IllegalArgumentException if {@code step < 0}
      */
     public void lastStep(long step) {
@@ -43,7 +49,11 @@ public final class LrScheduler {
         apply();
     }
 
-    /** {@return the current rate of group {@code group}} */
+    /**
+     * {@return the current rate of group {@code group}}
+     *
+     * @param group index of the optimizer's parameter group
+     */
     public double lr(int group) {
         return optimizer.paramGroups().get(group).lr();
     }
