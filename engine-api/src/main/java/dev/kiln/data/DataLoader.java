@@ -54,7 +54,12 @@ public final class DataLoader implements AutoCloseable {
         this.backend = b.backend;
     }
 
-    /** Starts configuring a loader over {@code dataset}. */
+    /**
+     * Starts configuring a loader over {@code dataset}.
+     *
+     * @param dataset the samples to batch
+     * @return a builder with the defaults
+     */
     public static Builder builder(Dataset dataset) {
         return new Builder(dataset);
     }
@@ -79,6 +84,8 @@ public final class DataLoader implements AutoCloseable {
      * The batches of epoch {@code epoch} as tensors on the loader's backend (the default backend
      * when none was set). Iterate once; close it (or exhaust it) to stop the prefetch thread.
      *
+     * @param epoch the epoch index, from 0; it seeds the order and the shifts
+     * @return the epoch's batches
      * @throws IllegalStateException if the loader is closed
      * @throws IllegalArgumentException if {@code epoch < 0}
      */
@@ -87,7 +94,11 @@ public final class DataLoader implements AutoCloseable {
         return start(epoch, hb -> toBatch(target, hb));
     }
 
-    /** {@return the batches of epoch {@code epoch} as host arrays (no backend needed), same order and content as {@link #epoch}} */
+    /**
+     * {@return the batches of epoch {@code epoch} as host arrays (no backend needed), same order and content as {@link #epoch}}
+     *
+     * @param epoch the epoch index, from 0
+     */
     public Epoch<HostBatch> hostEpoch(int epoch) {
         return start(epoch, hb -> hb);
     }
@@ -197,39 +208,70 @@ public final class DataLoader implements AutoCloseable {
             this.dataset = Objects.requireNonNull(dataset, "dataset");
         }
 
-        /** Samples per batch (default 64). */
+        /**
+         * Samples per batch (default 64).
+         *
+         * @param batchSize samples per batch, at least 1
+         * @return this builder
+         */
         public Builder batchSize(int batchSize) {
             if (batchSize < 1) throw new IllegalArgumentException("DataLoader: batch size must be >= 1, got " + batchSize);
             this.batchSize = batchSize;
             return this;
         }
 
-        /** Whether each epoch visits the samples in a fresh seeded random order (default false). */
+        /**
+         * Whether each epoch visits the samples in a fresh seeded random order (default false).
+         *
+         * @param shuffle shuffle every epoch
+         * @return this builder
+         */
         public Builder shuffle(boolean shuffle) {
             this.shuffle = shuffle;
             return this;
         }
 
-        /** Seed of the shuffling and the shifts (default 0). */
+        /**
+         * Seed of the shuffling and the shifts (default 0).
+         *
+         * @param seed the seed
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Whether to drop the last, smaller batch (default false). */
+        /**
+         * Whether to drop the last, smaller batch (default false).
+         *
+         * @param dropLast drop the last batch when it is smaller
+         * @return this builder
+         */
         public Builder dropLast(boolean dropLast) {
             this.dropLast = dropLast;
             return this;
         }
 
-        /** Batches prepared ahead on a background thread (default 2); 0 prepares them on the consumer thread. */
+        /**
+         * Batches prepared ahead on a background thread (default 2); 0 prepares them on the consumer thread.
+         *
+         * @param batches batches to prepare ahead, at least 0
+         * @return this builder
+         */
         public Builder prefetch(int batches) {
             if (batches < 0) throw new IllegalArgumentException("DataLoader: prefetch must be >= 0, got " + batches);
             this.prefetch = batches;
             return this;
         }
 
-        /** Applies {@code (x - mean) / std} to every element after shifting (default: none). */
+        /**
+         * Applies {@code (x - mean) / std} to every element after shifting (default: none).
+         *
+         * @param mean subtracted from every element
+         * @param std divides every element after the subtraction, not 0
+         * @return this builder
+         */
         public Builder normalize(float mean, float std) {
             if (!Float.isFinite(mean) || !(std > 0f) || !Float.isFinite(std)) {
                 throw new IllegalArgumentException("DataLoader: normalize needs a finite mean and a finite std > 0, got mean "
@@ -244,6 +286,9 @@ public final class DataLoader implements AutoCloseable {
          * Translates each sample by a random whole number of pixels in [-k, k] along height and
          * width (independently, seeded), filling uncovered pixels with 0 (before normalising).
          * Needs samples of rank >= 2 ([..., H, W]); 0 (the default) disables it.
+         *
+         * @param k the largest shift in pixels, at least 0
+         * @return this builder
          */
         public Builder randomShift(int k) {
             if (k < 0) throw new IllegalArgumentException("DataLoader: random shift must be >= 0 pixels, got " + k);
@@ -255,7 +300,12 @@ public final class DataLoader implements AutoCloseable {
             return this;
         }
 
-        /** Backend the batch tensors are created on (default: {@link Kiln#backend()} when an epoch starts). */
+        /**
+         * Backend the batch tensors are created on (default: {@link Kiln#backend()} when an epoch starts).
+         *
+         * @param backend where the batches are created
+         * @return this builder
+         */
         public Builder backend(Backend backend) {
             this.backend = Objects.requireNonNull(backend, "backend");
             return this;

@@ -31,6 +31,8 @@ public interface Dataset {
     /**
      * Label of sample {@code index}.
      *
+     * @param index sample index
+     * @return the sample's class label
      * @throws IndexOutOfBoundsException if {@code index} is not in [0, size())
      */
     int label(int index);
@@ -38,6 +40,9 @@ public interface Dataset {
     /**
      * Writes sample {@code index} as {@link #sampleNumel()} floats into {@code dst} from {@code offset}.
      *
+     * @param index sample index
+     * @param dst the array to write into
+     * @param offset index in {@code dst} of the first value
      * @throws IndexOutOfBoundsException if {@code index} is out of range or {@code dst} too short
      */
     void copySample(int index, float[] dst, int offset);
@@ -45,6 +50,8 @@ public interface Dataset {
     /**
      * The samples at {@code indices}, in that order (a view; the array is copied).
      *
+     * @param indices sample indices of this data set
+     * @return a data set of {@code indices.length} samples
      * @throws IndexOutOfBoundsException naming the first index out of range
      */
     default Dataset subset(int[] indices) {
@@ -55,6 +62,10 @@ public interface Dataset {
      * The samples whose label satisfies {@code keep}, in their original order, with labels
      * passed through {@code remap} (e.g. digits 5-9 as classes 0-4: {@code keep = l -> l >= 5},
      * {@code remap = l -> l - 5}).
+     *
+     * @param keep which labels to keep
+     * @param remap the new label of each kept label
+     * @return the filtered view
      */
     default Dataset filterByLabel(IntPredicate keep, IntUnaryOperator remap) {
         int[] idx = new int[size()];
@@ -67,6 +78,9 @@ public interface Dataset {
      * Up to {@code perClass} samples of each label, chosen by a seeded shuffle (a small labelled
      * budget for fine-tuning); the result is in the original order.
      *
+     * @param perClass the most samples to keep per label, at least 1
+     * @param seed seed of the choice
+     * @return the chosen samples
      * @throws IllegalArgumentException if {@code perClass < 1}
      */
     default Dataset samplePerClass(int perClass, long seed) {

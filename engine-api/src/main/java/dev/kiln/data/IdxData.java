@@ -27,7 +27,11 @@ public record IdxData(String name, int[] dims, byte[] data) {
         return dims.clone();
     }
 
-    /** {@return element {@code i} as an int in [0, 255]} */
+    /**
+     * {@return element {@code i} as an int in [0, 255]}
+     *
+     * @param i element index
+     */
     public int unsigned(int i) {
         return data[i] & 0xFF;
     }

@@ -4,7 +4,11 @@ import java.io.IOException;
 
 /** An IDX file that is damaged or not an IDX file; the message names the file and the problem. */
 public final class IdxFormatException extends IOException {
-    /** @param message "file-name: problem" */
+    /**
+     * A format error.
+     *
+     * @param message "file-name: problem"
+     */
     public IdxFormatException(String message) {
         super(message);
     }

@@ -34,6 +34,8 @@ public final class IdxReader {
     /**
      * Reads any unsigned-byte IDX file of rank 1 to 4.
      *
+     * @param file the IDX file
+     * @return its name, dimensions and bytes
      * @throws IdxFormatException if the file is not a valid IDX file
      * @throws IOException        if it cannot be read
      */
@@ -44,7 +46,10 @@ public final class IdxReader {
     /**
      * Reads an image file: magic 0x00000803, dimensions [N, rows, cols].
      *
+     * @param file the image file
+     * @return its dimensions {@code [N, rows, cols]} and pixels
      * @throws IdxFormatException if the file is not a valid rank-3 unsigned-byte IDX file
+     * @throws IOException if it cannot be read
      */
     public static IdxData readImages(Path file) throws IOException {
         return read(file, 3);
@@ -53,7 +58,10 @@ public final class IdxReader {
     /**
      * Reads a label file: magic 0x00000801, dimensions [N].
      *
+     * @param file the label file
+     * @return its dimension {@code [N]} and labels
      * @throws IdxFormatException if the file is not a valid rank-1 unsigned-byte IDX file
+     * @throws IOException if it cannot be read
      */
     public static IdxData readLabels(Path file) throws IOException {
         return read(file, 1);

@@ -14,8 +14,12 @@ public final class ImageDataset implements Dataset {
     private final int cols;
 
     /**
+     * An in-memory data set of 8-bit grey images.
+     *
      * @param pixels {@code n * rows * cols} unsigned bytes, image after image (not copied: do not modify)
      * @param labels {@code n} labels (copied)
+     * @param rows height of every image
+     * @param cols width of every image
      * @throws IllegalArgumentException if the sizes disagree
      */
     public ImageDataset(byte[] pixels, int[] labels, int rows, int cols) {
@@ -50,7 +54,13 @@ public final class ImageDataset implements Dataset {
         return labels.clone();
     }
 
-    /** {@return pixel {@code (r, c)} of image {@code index} as an int in [0, 255]} */
+    /**
+     * {@return pixel {@code (r, c)} of image {@code index} as an int in [0, 255]}
+     *
+     * @param index image index
+     * @param r row, from 0
+     * @param c column, from 0
+     */
     public int pixel(int index, int r, int c) {
         java.util.Objects.checkIndex(index, labels.length);
         return pixels[(index * rows + r) * cols + c] & 0xFF;

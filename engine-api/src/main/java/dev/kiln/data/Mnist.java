@@ -28,6 +28,9 @@ public final class Mnist {
     /**
      * Reads one split as [N, 1, rows, cols] images scaled to [0, 1] and int labels.
      *
+     * @param dir folder holding the split's image and label IDX files ({@code train-images-idx3-ubyte}, ...)
+     * @param split which half to read
+     * @return the images and labels of that split
      * @throws NoSuchFileException if a file is missing (the message lists the names tried and the fix)
      * @throws IdxFormatException  if a file is damaged, or images and labels disagree in count
      */
