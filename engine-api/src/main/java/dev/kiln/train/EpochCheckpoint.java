@@ -13,7 +13,11 @@ import java.util.Objects;
 public final class EpochCheckpoint implements TrainingListener {
     private final Path file;
 
-    /** Checkpoints to {@code file} (and its {@code .optim.safetensors} companion); parent folders are created. */
+    /**
+     * Checkpoints to {@code file} (and its {@code .optim.safetensors} companion); parent folders are created.
+     *
+     * @param file the checkpoint's weights file
+     */
     public EpochCheckpoint(Path file) {
         this.file = Objects.requireNonNull(file, "file");
     }

@@ -46,7 +46,11 @@ public record EpochResult(int epoch, double trainLoss, double trainAccuracy, dou
         }
     }
 
-    /** {@return one line, e.g. {@code train loss 0.1532 acc 95.31% | test loss 0.0501 acc 98.40% | 92.1 s, 651 img/s}} */
+    /**
+     * {@return one line, e.g. {@code train loss 0.1532 acc 95.31% | test loss 0.0501 acc 98.40% | 92.1 s, 651 img/s}}
+     *
+     * @param evalName the evaluation set's name, e.g. {@code test}
+     */
     public String describe(String evalName) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "train loss %.4f acc %.2f%%", trainLoss, 100 * trainAccuracy));
         if (evaluated()) sb.append(String.format(Locale.ROOT, " | %s loss %.4f acc %.2f%%", evalName, evalLoss, 100 * evalAccuracy));

@@ -22,6 +22,7 @@ public final class Evaluator {
      * @param model  a classifier returning logits {@code [B, C]}
      * @param loader the labelled data (labels in [0, C))
      * @param loss   the loss to report (e.g. cross-entropy with mean reduction)
+     * @return the loss, accuracy, confusion matrix and predictions
      * @throws IllegalArgumentException if the model's output is not {@code [B, C]} or a label is outside [0, C)
      */
     public static Evaluation evaluate(Module model, DataLoader loader, Loss loss) {

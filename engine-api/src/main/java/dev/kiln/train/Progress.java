@@ -11,6 +11,8 @@ public final class Progress {
     /**
      * A {@link ProgressBar} on {@code System.out} when the process is attached to a terminal
      * ({@code System.console()} reports one), else a {@link ProgressLog} printing a line every 10 seconds.
+     *
+     * @return a listener that reports progress on the console
      */
     public static TrainingListener forConsole() {
         Console c = System.console();

@@ -18,7 +18,11 @@ public final class ProgressBar implements TrainingListener {
     private long lastDraw = Long.MIN_VALUE;
     private int drawnLength;
 
-    /** Draws on {@code out}. */
+    /**
+     * Draws on {@code out}.
+     *
+     * @param out the terminal's stream
+     */
     public ProgressBar(PrintStream out) {
         this(out, System::nanoTime);
     }

@@ -16,7 +16,12 @@ public final class ProgressLog implements TrainingListener {
     private final LongSupplier nanos;
     private long lastLine;
 
-    /** Writes to {@code out}, a progress line at most every {@code interval}. */
+    /**
+     * Writes to {@code out}, a progress line at most every {@code interval}.
+     *
+     * @param out where the lines go
+     * @param interval the least time between two lines
+     */
     public ProgressLog(PrintStream out, Duration interval) {
         this(out, interval, System::nanoTime);
     }

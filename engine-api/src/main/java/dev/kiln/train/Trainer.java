@@ -86,6 +86,11 @@ public final class Trainer {
     /**
      * Starts configuring a trainer of {@code model} by {@code optimizer} (built over the model's
      * parameters, after the model was moved to its device) on the batches of {@code train}.
+     *
+     * @param model the classifier, already on its device
+     * @param optimizer the optimizer over {@code model}'s parameters
+     * @param train the training batches
+     * @return a builder with the defaults (cross-entropy loss, no evaluation, no schedule)
      */
     public static Builder builder(Module model, Optimizer optimizer, DataLoader train) {
         return new Builder(model, optimizer, train);
@@ -186,6 +191,7 @@ public final class Trainer {
     /**
      * Evaluates the model on the evaluation loader now (see {@link Evaluator#evaluate}).
      *
+     * @return loss, accuracy and per-sample predictions on the evaluation set
      * @throws IllegalStateException if the trainer was built without one
      */
     public Evaluation evaluate() {
@@ -199,6 +205,7 @@ public final class Trainer {
      * Writes a checkpoint of the current state: {@code file} (the model's {@link Module#stateDict()}
      * and the position) and its optimizer companion (see {@link Checkpoint}), each atomically.
      *
+     * @param file the checkpoint's weights file; the optimizer's companion file goes beside it
      * @throws IOException if writing fails (the previous checkpoint then stays in place)
      */
     public void save(Path file) throws IOException {
@@ -220,9 +227,10 @@ public final class Trainer {
      * and shape must match), the optimizer state, the position, the schedule, the registered
      * random streams and the epoch history.
      *
+     * @param file the weights file given to {@link #save}
      * @return the restored position
      * @throws IOException if the files cannot be read, are damaged, or do not fit this trainer
-     *                     (the message names the file and the problem)
+     *     (the message names the file and the problem)
      */
     public TrainingState resume(Path file) throws IOException {
         try (Checkpoint.Loaded loaded = Checkpoint.load(file, model.stateDict(), true, model.backend())) {
@@ -285,7 +293,11 @@ public final class Trainer {
 
     // ---------------------------------------------------------------- state
 
-    /** The model being trained. */
+    /**
+     * The model being trained.
+     *
+     * @return the model being trained
+     */
     public Module model() {
         return model;
     }
@@ -350,13 +362,24 @@ public final class Trainer {
             this.train = Objects.requireNonNull(train, "train");
         }
 
-        /** The loss of logits against labels (default: mean cross-entropy). */
+        /**
+         * The loss of logits against labels (default: mean cross-entropy).
+         *
+         * @param loss maps logits {@code [B, C]} and INT32 labels {@code [B]} to a scalar
+         * @return this builder
+         */
         public Builder loss(Loss loss) {
             this.loss = Objects.requireNonNull(loss, "loss");
             return this;
         }
 
-        /** Evaluates on {@code loader} (unshuffled) after every epoch, reported under {@code name} (e.g. "test"). */
+        /**
+         * Evaluates on {@code loader} (unshuffled) after every epoch, reported under {@code name} (e.g. "test").
+         *
+         * @param name label of the evaluation in progress lines and results
+         * @param loader the evaluation batches
+         * @return this builder
+         */
         public Builder evaluateOn(String name, DataLoader loader) {
             this.evalName = Objects.requireNonNull(name, "name");
             this.eval = Objects.requireNonNull(loader, "loader");
@@ -366,13 +389,22 @@ public final class Trainer {
         /**
          * Sets the learning rates by {@code schedule}, advanced once per optimizer step (so a
          * cosine decay over a run has {@code tMax = epochs * batchesPerEpoch}).
+         *
+         * @param schedule the learning rate as a function of the step
+         * @return this builder
          */
         public Builder schedule(LrSchedule schedule) {
             this.schedule = Objects.requireNonNull(schedule, "schedule");
             return this;
         }
 
-        /** Clips the gradients' global L2 norm to {@code maxNorm} before each step (0, the default: no clipping). */
+        /**
+         * Clips the gradients' global L2 norm to {@code maxNorm} before each step (0, the default: no clipping).
+         *
+         * @param maxNorm the largest global L2 norm of the gradients, finite and at least 0
+         * @return this builder
+         * @throws IllegalArgumentException if {@code maxNorm} is negative or not finite
+         */
         public Builder clipGradNorm(double maxNorm) {
             if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) {
                 throw new IllegalArgumentException("Trainer: clipGradNorm must be finite and >= 0, got " + maxNorm);
@@ -381,7 +413,12 @@ public final class Trainer {
             return this;
         }
 
-        /** Stops {@link #fit} once {@code steps} optimizer steps have been taken in all (a budget; default: none). */
+        /**
+         * Stops {@link #fit} once {@code steps} optimizer steps have been taken in all (a budget; default: none).
+         *
+         * @param steps the total number of optimizer steps to take
+         * @return this builder
+         */
         public Builder stopAfterSteps(long steps) {
             if (steps < 0) throw new IllegalArgumentException("Trainer: stopAfterSteps must be >= 0, got " + steps);
             this.maxSteps = steps;
@@ -391,19 +428,33 @@ public final class Trainer {
         /**
          * Saves and restores the position of {@code generator} (e.g. the one a {@code Dropout}
          * draws its masks from) under {@code name}, so a resumed run draws the same numbers.
+         *
+         * @param name the stream's key in checkpoints
+         * @param generator the stream
+         * @return this builder
          */
         public Builder randomStream(String name, Generator generator) {
             streams.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(generator, "generator"));
             return this;
         }
 
-        /** Adds a listener; listeners are called in the order added. */
+        /**
+         * Adds a listener; listeners are called in the order added.
+         *
+         * @param listener called on every step and epoch
+         * @return this builder
+         */
         public Builder listener(TrainingListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
-        /** Adds an {@link EpochCheckpoint} writing {@code file} after every epoch. */
+        /**
+         * Adds an {@link EpochCheckpoint} writing {@code file} after every epoch.
+         *
+         * @param file the checkpoint's weights file
+         * @return this builder
+         */
         public Builder checkpointEveryEpoch(Path file) {
             return listener(new EpochCheckpoint(file));
         }
