@@ -52,7 +52,11 @@ public final class Checkpoint {
         }
     }
 
-    /** {@return {@code dir/NAME.optim.safetensors} for {@code dir/NAME.safetensors} (or {@code dir/FILE.optim.safetensors} for another suffix)} */
+    /**
+     * {@return {@code dir/NAME.optim.safetensors} for {@code dir/NAME.safetensors} (or {@code dir/FILE.optim.safetensors} for another suffix)}
+     *
+     * @param modelFile the checkpoint's weights file
+     */
     public static Path optimizerFile(Path modelFile) {
         String name = modelFile.getFileName().toString();
         String stem = name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name;
@@ -62,6 +66,10 @@ public final class Checkpoint {
     /**
      * Saves the model's tensors, the optimizer state (if not null) and the training position.
      *
+     * @param file the weights file to write
+     * @param model the model's tensors by name ({@code model.stateDict()})
+     * @param optimizer the optimizer's state, or null to save the weights only
+     * @param position the training position, written to the metadata
      * @throws IOException if writing fails; each file is then either the old or the new version
      */
     public static void save(Path file, Map<String, Tensor> model, OptimizerState optimizer, TrainingState position) throws IOException {
@@ -88,9 +96,15 @@ public final class Checkpoint {
      * {@code strict}), reads the training position, and the optimizer state onto {@code backend}
      * when the checkpoint has one.
      *
+     * @param file the weights file
+     * @param model the live tensors to fill ({@code model.stateDict()})
+     * @param strict require an exact match of keys, shapes and dtypes
+     * @param backend where the optimizer state's tensors are created
+     * @return what was loaded: the model comparison, the position and the optimizer state (or null); close it
      * @throws SafeTensorsFormatException if a file is damaged, its metadata unreadable, or the
-     *                                    optimizer file is missing or from another save
+     *     optimizer file is missing or from another save
      * @throws StateMismatchException     in strict mode when the file and the model differ
+     * @throws IOException if a file cannot be read
      */
     public static Loaded load(Path file, Map<String, Tensor> model, boolean strict, Backend backend) throws IOException {
         SafeTensorsHeader header = SafeTensorsHeader.read(file);

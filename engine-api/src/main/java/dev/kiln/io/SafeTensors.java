@@ -54,6 +54,9 @@ public final class SafeTensors {
      * file Kiln writes is byte-identical to the reference save_file of the same tensors and metadata
      * (checked against safetensors 0.8.0).
      *
+     * @param file the file to write (replaced atomically)
+     * @param tensors the tensors by name
+     * @param metadata string pairs for the header's {@code __metadata__}; may be empty
      * @throws IllegalArgumentException if a name is empty or "__metadata__", or a tensor is closed
      * @throws IOException              if writing fails; {@code file} is then unchanged
      */
@@ -184,6 +187,9 @@ public final class SafeTensors {
     /**
      * Reads every tensor of {@code file} into new tensors on {@code backend}.
      *
+     * @param file the safetensors file
+     * @param backend where the tensors are created
+     * @return the tensors by name, with the file's metadata; the caller closes them
      * @throws SafeTensorsFormatException if the file is damaged or holds a dtype Kiln does not support
      * @throws IOException                if it cannot be read
      */
@@ -215,8 +221,13 @@ public final class SafeTensors {
      * Non-strict: copies the keys present in both with equal shape and dtype and reports the rest
      * (e.g. a new classifier head) in the result.
      *
+     * @param file the safetensors file
+     * @param target the live tensors to fill, by name (for a model: {@code model.stateDict()})
+     * @param strict require an exact match of keys, shapes and dtypes
+     * @return what was copied, missing, unexpected or mismatched
      * @throws SafeTensorsFormatException if the file is damaged
      * @throws StateMismatchException     in strict mode when file and target differ
+     * @throws IOException if the file cannot be read
      */
     public static LoadResult loadInto(Path file, Map<String, Tensor> target, boolean strict) throws IOException {
         SafeTensorsHeader header = SafeTensorsHeader.read(file);

@@ -7,7 +7,11 @@ import java.io.IOException;
  * message names the file, the tensor where there is one, and the problem.
  */
 public final class SafeTensorsFormatException extends IOException {
-    /** @param message "file-name: problem" */
+    /**
+     * A format error.
+     *
+     * @param message "file-name: problem"
+     */
     public SafeTensorsFormatException(String message) {
         super(message);
     }

@@ -46,6 +46,8 @@ public record SafeTensorsHeader(String file, Map<String, TensorInfo> tensors, Ma
     /**
      * Reads and validates the header of {@code path}.
      *
+     * @param path the safetensors file
+     * @return the tensors' names, dtypes, shapes and offsets, and the metadata
      * @throws SafeTensorsFormatException naming the file (and tensor) when anything is wrong
      * @throws IOException                when the file cannot be read
      */

@@ -4,7 +4,12 @@ package dev.kiln.io;
 public final class StateMismatchException extends IllegalArgumentException {
     private final transient LoadResult result;
 
-    /** @param file the file name, for the message */
+    /**
+     * A mismatch between a file and its target.
+     *
+     * @param file the file name, for the message
+     * @param result the comparison, kept for {@link #result()}
+     */
     public StateMismatchException(String file, LoadResult result) {
         super(file + " does not match the target: " + describe(result)
                 + " (load non-strictly to copy only the matching tensors)");

@@ -21,7 +21,12 @@ public record TrainingState(int epoch, long step, Map<String, Long> rngOffsets, 
         extra = Collections.unmodifiableMap(new TreeMap<>(extra));
     }
 
-    /** Epoch and step only. */
+    /**
+     * Epoch and step only.
+     *
+     * @param epoch epochs completed, at least 0
+     * @param step optimizer steps taken, at least 0
+     */
     public TrainingState(int epoch, long step) {
         this(epoch, step, Map.of(), Map.of());
     }
