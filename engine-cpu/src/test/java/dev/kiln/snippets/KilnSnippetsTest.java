@@ -12,6 +12,7 @@ import dev.kiln.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** The examples of {@link Kiln}'s javadoc, run as tests. */
+@SuppressWarnings("try") // the examples name their scopes (try (var scope = ...)) for readers
 class KilnSnippetsTest {
     @Test
     void quickStart() {

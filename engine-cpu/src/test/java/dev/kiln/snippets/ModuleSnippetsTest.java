@@ -17,6 +17,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The examples of {@link Module}'s and {@link Sequential}'s javadoc, run as tests. */
+@SuppressWarnings("try") // the examples name their scopes (try (var scope = ...)) for readers
 class ModuleSnippetsTest {
     // @start region="custom-module"
     /** A classifier head: two linear layers with a ReLU between them. */

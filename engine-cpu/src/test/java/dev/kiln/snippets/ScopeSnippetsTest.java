@@ -16,6 +16,7 @@ import dev.kiln.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /** The examples of {@link dev.kiln.tensor.Scope}'s javadoc, run as tests. */
+@SuppressWarnings("try") // the examples name their scopes (try (var scope = ...)) for readers
 class ScopeSnippetsTest {
     @Test
     void scopeFreesIntermediates() {

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * A hand-written training loop, the example of {@link DataLoader}'s javadoc, run as a test: the
  * loss falls and every batch and intermediate tensor is freed.
  */
+@SuppressWarnings("try") // the examples name their scopes (try (var scope = ...)) for readers
 class TrainingLoopSnippetsTest {
     @Test
     void lossFallsAndNothingLeaks() {
