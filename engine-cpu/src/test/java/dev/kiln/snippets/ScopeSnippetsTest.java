@@ -23,6 +23,7 @@ class ScopeSnippetsTest {
         try (Module model = new Linear(3, 2, true, new Generator(1), Kiln.backend());
              Tensor x = Tensor.fromArray(new float[] {1, 2, 3, -1, 0, 1}, 2, 3).unscope();
              Tensor y = Tensor.fromInts(new int[] {0, 1}, 2).unscope()) {
+            Toy.settle();
             long before = Kiln.backend().bytesInUse();
             // @start region="step"
             Tensor logits, loss;
@@ -51,6 +52,7 @@ class ScopeSnippetsTest {
 
     @Test
     void keepMovesATensorOut() {
+        Toy.settle();
         long before = Kiln.backend().bytesInUse();
         Tensor kept;
         // @start region="keep"

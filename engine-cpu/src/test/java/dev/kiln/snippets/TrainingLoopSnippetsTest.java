@@ -26,7 +26,9 @@ class TrainingLoopSnippetsTest {
     @Test
     void lossFallsAndNothingLeaks() {
         Kiln.manualSeed(3);
+        Toy.settle();
         long before = Kiln.backend().bytesInUse();
+        long leakedBefore = Tensor.leakedCount();
         Dataset train = Toy.images(256, 11);
         double[] epochLoss = new double[5];
         Sequential model = new Sequential(new Flatten(), new Linear(16, 2));
@@ -54,5 +56,7 @@ class TrainingLoopSnippetsTest {
         model.close();
         assertTrue(epochLoss[4] < 0.5 * epochLoss[0], java.util.Arrays.toString(epochLoss));
         assertEquals(before, Kiln.backend().bytesInUse());
+        Toy.settle();
+        assertEquals(leakedBefore, Tensor.leakedCount(), "tensors left to the garbage-collection safety net");
     }
 }
