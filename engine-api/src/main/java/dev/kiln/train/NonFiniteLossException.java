@@ -35,27 +35,27 @@ public final class NonFiniteLossException extends ArithmeticException {
         this.loss = loss;
     }
 
-    /** The epoch index, from 0 (the message counts from 1). */
+    /** @return the epoch index, from 0 (the message counts from 1) */
     public int epoch() {
         return epoch;
     }
 
-    /** The batch index within the epoch, from 0 (the message counts from 1). */
+    /** @return the batch index within the epoch, from 0 (the message counts from 1) */
     public int batch() {
         return batch;
     }
 
-    /** The number of batches in the epoch. */
+    /** @return the number of batches in the epoch */
     public int batches() {
         return batches;
     }
 
-    /** The optimizer step the batch would have been, from 1; the model holds the weights after step {@code step() - 1}. */
+    /** @return the optimizer step the batch would have been, from 1; the model holds the weights after step {@code step() - 1} */
     public long step() {
         return step;
     }
 
-    /** The loss value read: NaN or an infinity. */
+    /** @return the loss value read: NaN or an infinity */
     public double loss() {
         return loss;
     }

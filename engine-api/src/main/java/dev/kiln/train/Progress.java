@@ -26,6 +26,8 @@ public final class Progress {
     /**
      * A {@link ProgressLog} logging through the {@code System.Logger} {@code dev.kiln.train.ProgressLog} at
      * {@code INFO}: a progress line every 10 seconds and one summary line per epoch.
+     *
+     * @return a new listener for one trainer
      */
     public static TrainingListener forLog() {
         return new ProgressLog(Duration.ofSeconds(10));

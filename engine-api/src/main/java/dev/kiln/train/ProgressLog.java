@@ -25,6 +25,7 @@ public final class ProgressLog implements TrainingListener {
      * Logs through the {@code System.Logger} {@code dev.kiln.train.ProgressLog} at {@code INFO}, a progress line at
      * most every {@code interval}.
      *
+     * @param interval the least time between two progress lines (epoch summaries are always logged)
      * @throws IllegalArgumentException if {@code interval} is negative
      */
     public ProgressLog(Duration interval) {
@@ -34,6 +35,8 @@ public final class ProgressLog implements TrainingListener {
     /**
      * Prints to {@code out} (a command-line choice), a progress line at most every {@code interval}.
      *
+     * @param out      the stream printed to
+     * @param interval the least time between two progress lines (epoch summaries are always printed)
      * @throws IllegalArgumentException if {@code interval} is negative
      */
     public ProgressLog(PrintStream out, Duration interval) {

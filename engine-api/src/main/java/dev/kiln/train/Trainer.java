@@ -473,6 +473,9 @@ public final class Trainer {
         /**
          * Whether to train on when a batch's loss is NaN or infinite, and to save models holding such values (default
          * false: {@link #fit} throws {@link NonFiniteLossException} and {@link #save} refuses; see the class comment).
+         *
+         * @param allow true to train on (one warning is logged per {@code fit}) and to save whatever the model holds
+         * @return this builder
          */
         public Builder allowNonfiniteLoss(boolean allow) {
             this.allowNonfinite = allow;

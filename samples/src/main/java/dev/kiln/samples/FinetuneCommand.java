@@ -68,7 +68,7 @@ public final class FinetuneCommand {
         Setup.main(argv, options(), FinetuneCommand::run);
     }
 
-    private static void run(Args a) throws Exception {
+    static void run(Args a) throws Exception {
         String target = a.choice("target", "digits5-9", "fashion-mnist");
         int perClass = a.integer("per-class", 1, MAX_PER_CLASS), repeats = a.integer("repeats", 1, MAX_REPEATS);
         int pretrainEpochs = a.integer("pretrain-epochs", 0, MnistCommand.MAX_EPOCHS), epochs = a.integer("finetune-epochs", 1, MnistCommand.MAX_EPOCHS);
