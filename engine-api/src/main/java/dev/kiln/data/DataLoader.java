@@ -81,7 +81,7 @@ public final class DataLoader implements AutoCloseable {
     /** Batches in one epoch: {@code ceil(size / batchSize)}, or {@code floor} with drop-last. */
     public int batchesPerEpoch() {
         int n = dataset.size();
-        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+        return dropLast || n % batchSize == 0 ? n / batchSize : n / batchSize + 1; // not (n + b - 1) / b: that overflows for large b
     }
 
     /**

@@ -93,6 +93,17 @@ class DataLoaderTest {
     }
 
     @Test
+    void aBatchLargerThanTheDataIsOneBatchEvenAtIntMax() {
+        // (size + batch - 1) / batch overflowed to 0 batches for batch sizes near Integer.MAX_VALUE
+        for (int batch : new int[] {11, Integer.MAX_VALUE - 1, Integer.MAX_VALUE}) {
+            DataLoader loader = DataLoader.builder(numbered(10)).batchSize(batch).build();
+            assertEquals(1, loader.batchesPerEpoch(), "batch size " + batch);
+            assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), order(loader, 0));
+        }
+        assertEquals(0, DataLoader.builder(numbered(10)).batchSize(Integer.MAX_VALUE).dropLast(true).build().batchesPerEpoch());
+    }
+
+    @Test
     void normalisesEveryElement() {
         DataLoader loader = DataLoader.builder(numbered(3)).batchSize(3).normalize(0.5f, 0.25f).build();
         try (Epoch<HostBatch> e = loader.hostEpoch(0)) {
