@@ -50,6 +50,22 @@ public abstract class Optimizer implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks an optimizer option that must be finite and {@code >= 0}.
+     *
+     * @param optimizer the optimizer's name, for the message
+     * @param option    the option's name, for the message
+     * @param value     the value given
+     * @return {@code value}
+     * @throws IllegalArgumentException if it is negative, NaN or infinite
+     */
+    static double nonNegative(String optimizer, String option, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(optimizer + ": " + option + " must be finite and >= 0, got " + value);
+        }
+        return value;
+    }
+
     /** One group holding {@code params}, with the defaults. */
     protected static List<ParamGroup> single(Iterable<Tensor> params) {
         return List.of(ParamGroup.of(params));

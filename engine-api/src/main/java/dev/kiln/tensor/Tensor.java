@@ -189,28 +189,61 @@ public final class Tensor implements AutoCloseable {
         return fromArray(d, d.length);
     }
 
-    /** Uniform samples in [0, 1) from {@code generator}, on the default device. */
+    /**
+     * Uniform samples in [0, 1) from {@code generator}, on the default device; for a fixed seed pass
+     * {@code new Generator(seed)} (there is deliberately no {@code long seed} overload, which
+     * {@code rand(3, 4)} would silently pick).
+     *
+     * @param generator the random stream (advanced by the number of elements)
+     * @param shape     the dimensions
+     * @return a new tensor of that shape
+     */
     public static Tensor rand(Generator generator, int... shape) {
         float[] d = new float[Math.toIntExact(Shape.numel(Shape.checked("rand", shape)))];
         generator.fillUniform(d, 0f, 1f);
         return fromArray(d, shape);
     }
 
-    /** Uniform samples in [0, 1) from a generator seeded with {@code seed}. */
-    public static Tensor rand(long seed, int... shape) {
-        return rand(new Generator(seed), shape);
+    /**
+     * Uniform samples in [0, 1) of this shape from the default generator ({@link Kiln#generator()},
+     * reseeded by {@link Kiln#manualSeed}), on the default device: {@code rand(3, 4)} is 3x4.
+     *
+     * @param shape the dimensions
+     * @return a new tensor of that shape
+     */
+    public static Tensor rand(int... shape) {
+        Generator g = Kiln.generator();
+        synchronized (g) {
+            return rand(g, shape);
+        }
     }
 
-    /** Standard normal samples from {@code generator}, on the default device. */
+    /**
+     * Standard normal samples from {@code generator}, on the default device; for a fixed seed pass
+     * {@code new Generator(seed)}.
+     *
+     * @param generator the random stream (advanced by the number of elements, rounded up to even)
+     * @param shape     the dimensions
+     * @return a new tensor of that shape
+     */
     public static Tensor randn(Generator generator, int... shape) {
         float[] d = new float[Math.toIntExact(Shape.numel(Shape.checked("randn", shape)))];
         generator.fillNormal(d, 0f, 1f);
         return fromArray(d, shape);
     }
 
-    /** Standard normal samples from a generator seeded with {@code seed}. */
-    public static Tensor randn(long seed, int... shape) {
-        return randn(new Generator(seed), shape);
+    /**
+     * Standard normal samples of this shape from the default generator ({@link Kiln#generator()}),
+     * on the default device: {@code randn(3, 4)} is 3x4.
+     *
+     * @param shape the dimensions
+     * @return a new tensor of that shape
+     */
+    public static Tensor randn(int... shape) {
+        Generator g = Kiln.generator();
+        synchronized (g) {
+            return randn(g, shape);
+        }
     }
 
     // ---------------------------------------------------------------- properties
