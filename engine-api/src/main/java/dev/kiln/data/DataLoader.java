@@ -27,6 +27,10 @@ import java.util.Set;
  * }
  * }</pre>
  *
+ * <p>Batch lifetime: each {@link Batch} belongs to its {@link Epoch}, which frees it when the
+ * next batch is requested or the epoch ends (or closes); the scope in the loop frees what the
+ * step computed. A batch tensor needed after its step must be {@link Tensor#copy() copied}.
+ *
  * <p>Determinism: epoch {@code e} draws its order and its shifts from one {@link Generator}
  * seeded with a mix of the loader's seed and {@code e}, consumed in batch order by a single
  * thread, so the batches depend only on (dataset, settings, seed, epoch), never on timing;
@@ -34,7 +38,7 @@ import java.util.Set;
  *
  * <p>Pipeline per sample: read ([0, 1] for {@link ImageDataset}), shift (zero fill), then
  * {@code (x - mean) / std}. Host arrays are prepared on the worker thread; tensors are created
- * on the consuming thread in {@code next()}, so they belong to the consumer's scope.
+ * on the consuming thread in {@code next()}, outside every scope (the epoch owns them).
  */
 public final class DataLoader implements AutoCloseable {
     private final Dataset dataset;
@@ -93,18 +97,18 @@ public final class DataLoader implements AutoCloseable {
      */
     public Epoch<Batch> epoch(int epoch) {
         Backend target = backend != null ? backend : Kiln.backend();
-        return start(epoch, hb -> toBatch(target, hb));
+        return start(epoch, hb -> toBatch(target, hb), Batch::close);
     }
 
     /** The batches of epoch {@code epoch} as host arrays (no backend needed), same order and content as {@link #epoch}. */
     public Epoch<HostBatch> hostEpoch(int epoch) {
-        return start(epoch, hb -> hb);
+        return start(epoch, hb -> hb, hb -> {});
     }
 
-    private <T> Epoch<T> start(int epoch, java.util.function.Function<HostBatch, T> convert) {
+    private <T> Epoch<T> start(int epoch, java.util.function.Function<HostBatch, T> convert, java.util.function.Consumer<T> release) {
         if (closed) throw new IllegalStateException("DataLoader: closed");
         if (epoch < 0) throw new IllegalArgumentException("DataLoader: epoch must be >= 0, got " + epoch);
-        Epoch<T> e = new Epoch<>(this, epoch, new EpochPlan(epoch), convert, prefetch);
+        Epoch<T> e = new Epoch<>(this, epoch, new EpochPlan(epoch), convert, release, prefetch);
         open.add(e);
         e.start();
         return e;
@@ -114,10 +118,11 @@ public final class DataLoader implements AutoCloseable {
         open.remove(e);
     }
 
+    /** The batch as tensors owned by the epoch: out of every scope, so a scope opened per step does not matter. */
     private static Batch toBatch(Backend backend, HostBatch hb) {
-        Tensor images = Tensor.fromArray(backend, hb.images(), hb.shape());
+        Tensor images = Tensor.fromArray(backend, hb.images(), hb.shape()).unscope();
         try {
-            return new Batch(images, Tensor.fromInts(backend, hb.labels(), hb.labels().length));
+            return new Batch(images, Tensor.fromInts(backend, hb.labels(), hb.labels().length).unscope());
         } catch (RuntimeException | Error e) {
             images.close();
             throw e;

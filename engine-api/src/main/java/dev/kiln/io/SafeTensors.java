@@ -1,5 +1,8 @@
 package dev.kiln.io;
 
+import static dev.kiln.internal.TensorAccess.empty;
+import static dev.kiln.internal.TensorAccess.storage;
+
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Shape;
@@ -65,7 +68,7 @@ public final class SafeTensors {
             sources.put(e.getKey(), new Source() {
                 public DType dtype() { return t.dtype(); }
                 public int[] shape() { return t.shape(); }
-                public void copyTo(MemorySegment dst) { t.backend().copyToHost(t.storage(), dst); }
+                public void copyTo(MemorySegment dst) { t.backend().copyToHost(storage(t), dst); }
             });
         }
         writeSources(file, sources, metadata);
@@ -195,7 +198,7 @@ public final class SafeTensors {
         try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             MemorySegment data = mapData(ch, header, arena);
             for (TensorInfo t : header.tensors().values()) {
-                Tensor tensor = Tensor.empty(backend, t.kilnDType(), t.shape());
+                Tensor tensor = empty(backend, t.kilnDType(), t.shape());
                 out.put(t.name(), tensor);
                 copyIn(data, t, tensor);
             }
@@ -266,14 +269,14 @@ public final class SafeTensors {
         if (t.byteSize() == 0) return;
         MemorySegment src = data.asSlice(t.begin(), t.byteSize());
         if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN && src.address() % 4 == 0) {
-            dst.backend().copyFromHost(src, dst.storage());
+            dst.backend().copyFromHost(src, storage(dst));
             return;
         }
         try (Arena temp = Arena.ofConfined()) {
             MemorySegment aligned = temp.allocate(t.byteSize(), 64);
             aligned.copyFrom(src);
             if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) swap32(aligned);
-            dst.backend().copyFromHost(aligned, dst.storage());
+            dst.backend().copyFromHost(aligned, storage(dst));
         }
     }
 }

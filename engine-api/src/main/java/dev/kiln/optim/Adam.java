@@ -172,17 +172,18 @@ public class Adam extends Optimizer {
 
     @Override
     protected final void update(ParamGroup group, List<Integer> indices) {
-        Batches<Long> batches = new Batches<>(4);
-        for (int i : indices) {
-            Tensor p = param(i);
-            ParamState s = state(i);
-            Tensor m = s.getOrZeros("exp_avg", p);
-            Tensor v = s.getOrZeros("exp_avg_sq", p);
-            s.step(s.step() + 1);
-            batches.add(p.backend(), s.step(), p.storage(), p.grad().storage(), m.storage(), v.storage());
+        try (Batches<Long> batches = new Batches<>(4, getClass().getSimpleName() + ".step")) {
+            for (int i : indices) {
+                Tensor p = param(i);
+                ParamState s = state(i);
+                Tensor m = s.getOrZeros("exp_avg", p);
+                Tensor v = s.getOrZeros("exp_avg_sq", p);
+                s.step(s.step() + 1);
+                batches.add(p.backend(), s.step(), p, p.grad(), m, v);
+            }
+            batches.forEach((step, b) -> b.backend.adamStep(
+                    new AdamSpec((float) group.lr(), (float) beta1, (float) beta2, (float) eps, (float) group.weightDecay(), decoupled, step),
+                    b.get(0), b.get(1), b.get(2), b.get(3)));
         }
-        batches.forEach((step, b) -> b.backend.adamStep(
-                new AdamSpec((float) group.lr(), (float) beta1, (float) beta2, (float) eps, (float) group.weightDecay(), decoupled, step),
-                b.get(0), b.get(1), b.get(2), b.get(3)));
     }
 }

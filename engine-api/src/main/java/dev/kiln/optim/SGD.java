@@ -164,23 +164,24 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void update(ParamGroup group, List<Integer> indices) {
-        Batches<Boolean> batches = new Batches<>(3);
-        for (int i : indices) {
-            Tensor p = param(i);
-            ParamState s = state(i);
-            if (momentum == 0) {
-                batches.add(p.backend(), Boolean.FALSE, p.storage(), p.grad().storage());
-            } else {
-                boolean first = s.get("momentum_buffer") == null;
-                Tensor buf = s.getOrZeros("momentum_buffer", p);
-                batches.add(p.backend(), first, p.storage(), p.grad().storage(), buf.storage());
+        try (Batches<Boolean> batches = new Batches<>(3, "SGD.step")) {
+            for (int i : indices) {
+                Tensor p = param(i);
+                ParamState s = state(i);
+                if (momentum == 0) {
+                    batches.add(p.backend(), Boolean.FALSE, p, p.grad());
+                } else {
+                    boolean first = s.get("momentum_buffer") == null;
+                    Tensor buf = s.getOrZeros("momentum_buffer", p);
+                    batches.add(p.backend(), first, p, p.grad(), buf);
+                }
+                s.step(s.step() + 1);
             }
-            s.step(s.step() + 1);
+            batches.forEach((first, b) -> {
+                SgdSpec spec = new SgdSpec((float) group.lr(), (float) momentum, (float) dampening, (float) group.weightDecay(), nesterov, first);
+                List<Storage> bufs = b.get(2);
+                b.backend.sgdStep(spec, b.get(0), b.get(1), bufs);
+            });
         }
-        batches.forEach((first, b) -> {
-            SgdSpec spec = new SgdSpec((float) group.lr(), (float) momentum, (float) dampening, (float) group.weightDecay(), nesterov, first);
-            List<Storage> bufs = b.get(2);
-            b.backend.sgdStep(spec, b.get(0), b.get(1), bufs);
-        });
     }
 }

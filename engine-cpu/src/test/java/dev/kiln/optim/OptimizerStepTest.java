@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.Kiln;
+import dev.kiln.internal.TensorAccess;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Tensor;
 import java.util.ArrayList;
@@ -177,7 +178,7 @@ class OptimizerStepTest {
             Optimizer straight = own(kind == 0 ? new Adam(List.of(p), 0.01) : SGD.builder(List.of(p)).lr(0.1).momentum(0.9).weightDecay(0.01).nesterov(true).build());
             twoSteps(straight, p);
             try (var copy = Tensor.fromArray(cpu, p.toFloatArray(), 4)) {
-                cpu.copy(copy.storage(), q.storage());
+                cpu.copy(TensorAccess.storage(copy), TensorAccess.storage(q));
             }
             Optimizer resumed = own(kind == 0 ? new Adam(List.of(q), 0.01) : SGD.builder(List.of(q)).lr(0.1).momentum(0.9).weightDecay(0.01).nesterov(true).build());
             resumed.loadState(straight.state());
