@@ -304,10 +304,14 @@ public final class NativeLibraries {
         return Optional.ofNullable(nativeAccessError);
     }
 
-    /** The text a user acts on when native access is denied. */
+    /**
+     * The text a user acts on when native access is denied: the option names this module on the
+     * module path and ALL-UNNAMED on the class path.
+     */
     public static String nativeAccessFix() {
-        return "native access is disabled for Kiln's CUDA bindings; run java with --enable-native-access=ALL-UNNAMED "
-                + "(the ./kiln launcher adds it) or set KILN_BACKEND=cpu";
+        Module self = NativeLibraries.class.getModule();
+        return "native access is disabled for Kiln's CUDA bindings; run java with --enable-native-access="
+                + (self.isNamed() ? self.getName() : "ALL-UNNAMED") + " (the ./kiln launcher adds it) or set KILN_BACKEND=cpu";
     }
 
     /** What was tried and found, one line per library (for {@code ./kiln doctor}). */
