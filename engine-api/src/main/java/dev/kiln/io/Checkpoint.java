@@ -82,6 +82,8 @@ public final class Checkpoint {
      * The optimizer file that checkpoint {@code modelFile} names (beside the file a symbolic link
      * {@code modelFile} points to), or null when it has none.
      *
+     * @param modelFile the checkpoint's weights file
+     * @return the optimizer file's path, or null
      * @throws SafeTensorsFormatException if {@code modelFile} is damaged or names no plain file
      * @throws IOException                if it cannot be read
      */
@@ -99,6 +101,10 @@ public final class Checkpoint {
      * weights (the optimizer file goes beside them); an existing {@code file} that is not a regular
      * file is refused.
      *
+     * @param file      the weights file, {@code NAME.safetensors}
+     * @param model     the model's tensors by name (its state dict)
+     * @param optimizer the optimizer state, or null for none
+     * @param position  the training position
      * @throws IOException if writing fails; the previous complete save is then still in place
      */
     public static void save(Path file, Map<String, Tensor> model, OptimizerState optimizer, TrainingState position) throws IOException {
@@ -155,6 +161,11 @@ public final class Checkpoint {
      * {@code model}'s tensors, with at most 4 times the model's bytes in all. If the optimizer
      * state is refused or the load fails, {@code model} is left unchanged.
      *
+     * @param file    the weights file (a symbolic link to it is followed)
+     * @param model   the tensors to load into, by name
+     * @param strict  whether every key, shape and dtype must match
+     * @param backend where the optimizer state's tensors are created
+     * @return what was loaded; close it to free the optimizer state
      * @throws NoSuchFileException        if there is no checkpoint (no save ever completed), or
      *                                    the optimizer file it names is missing
      * @throws SafeTensorsFormatException if a file is damaged or truncated, its metadata unreadable

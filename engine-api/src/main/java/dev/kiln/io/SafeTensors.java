@@ -67,6 +67,9 @@ public final class SafeTensors {
      * {@code file} that exists and is not a regular file (a directory, {@code /dev/null}, a FIFO)
      * is refused, never replaced.
      *
+     * @param file     where to write
+     * @param tensors  the tensors by name
+     * @param metadata the {@code __metadata__} strings (may be empty)
      * @throws IllegalArgumentException if a name is empty or "__metadata__", or a tensor is closed
      * @throws IOException              if writing fails, or {@code file} is not a regular file;
      *                                  {@code file} is then unchanged
@@ -292,6 +295,9 @@ public final class SafeTensors {
     /**
      * Reads every tensor of {@code file} into new tensors on {@code backend}.
      *
+     * @param file    the file to read
+     * @param backend where the tensors are created
+     * @return the new tensors (the caller's to close) and the metadata
      * @throws SafeTensorsFormatException if the file is damaged, truncated while reading, not a
      *                                    regular file, or holds a dtype Kiln does not support
      * @throws IOException                if it cannot be read
@@ -331,6 +337,10 @@ public final class SafeTensors {
      * Non-strict: copies the keys present in both with equal shape and dtype and reports the rest
      * (e.g. a new classifier head) in the result.
      *
+     * @param file   the file to read
+     * @param target the tensors to copy into, by name
+     * @param strict whether every key, shape and dtype must match
+     * @return which keys were loaded, missing, unexpected or mismatched
      * @throws SafeTensorsFormatException if the file is damaged, truncated while reading, or not a regular file
      * @throws StateMismatchException     in strict mode when file and target differ
      */

@@ -48,6 +48,8 @@ public record SafeTensorsHeader(String file, Map<String, TensorInfo> tensors, Ma
     /**
      * Reads and validates the header of {@code path}.
      *
+     * @param path the file
+     * @return the validated header
      * @throws SafeTensorsFormatException naming the file (and tensor) when anything is wrong, or
      *                                    when {@code path} is not a regular file
      * @throws IOException                when the file cannot be read
