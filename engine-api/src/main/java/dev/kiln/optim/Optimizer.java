@@ -148,7 +148,8 @@ public abstract class Optimizer implements AutoCloseable {
      * exported optimizer left off.
      *
      * @throws IllegalArgumentException naming the key when a key is malformed, refers to a
-     *                                  parameter or group that does not exist, or a tensor's shape or dtype differs from its parameter's
+     *                                  parameter or group that does not exist, a tensor's shape or dtype differs from its parameter's,
+     *                                  or a step count is not a whole number from 0 to 2^53
      */
     public final void loadState(OptimizerState state) {
         List<ParamState> fresh = new ArrayList<>(Collections.nCopies(params.size(), (ParamState) null));
@@ -170,6 +171,9 @@ public abstract class Optimizer implements AutoCloseable {
                 if (k.startsWith("group.")) {
                     groupSettings.add(groupSetting(k, v));
                 } else if (k.endsWith(".step") && k.indexOf('.') == k.length() - 5) {
+                    if (!(v >= 0 && v <= 0x1p53 && v == Math.rint(v))) { // a NaN or fractional count would silently become another number
+                        throw new IllegalArgumentException(getClass().getSimpleName() + ": state scalar '" + k + "' must be a whole number from 0 to 2^53, got " + v);
+                    }
                     stateAt(fresh, paramIndex(k)).step((long) v);
                 } else {
                     throw new IllegalArgumentException(getClass().getSimpleName() + ": unexpected state scalar '" + k + "'");

@@ -13,7 +13,7 @@ import java.util.Objects;
 public final class EpochCheckpoint implements TrainingListener {
     private final Path file;
 
-    /** Checkpoints to {@code file} (and its {@code .optim.safetensors} companion); parent folders are created. */
+    /** Checkpoints to {@code file} (and its optimizer file, see {@link dev.kiln.io.Checkpoint}); parent folders are created. */
     public EpochCheckpoint(Path file) {
         this.file = Objects.requireNonNull(file, "file");
     }

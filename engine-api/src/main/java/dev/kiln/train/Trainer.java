@@ -303,7 +303,7 @@ public final class Trainer {
                 throw new IOException(file + " holds no optimizer state, so training cannot resume exactly; to start a new run from its "
                         + "weights, load them with SafeTensors.loadInto(file, model.stateDict(), false)");
             }
-            ResumeState s = ResumeState.parse(file, pos, streams.keySet(), scheduler != null);
+            ResumeState s = ResumeState.parse(file, pos, streams.keySet(), scheduler != null, train.batchesPerEpoch());
             optimizer.loadState(loaded.optimizer());
             for (Map.Entry<String, Generator> e : streams.entrySet()) {
                 long at = pos.rngOffsets().get(e.getKey()), now = e.getValue().advance(0);
@@ -330,7 +330,7 @@ public final class Trainer {
     /** The trainer's position and history as stored in a checkpoint's metadata. */
     private record ResumeState(int batch, double lossSum, long correct, long seen, double seconds, long scheduleStep,
                                List<EpochResult> history) {
-        static ResumeState parse(Path file, TrainingState pos, java.util.Set<String> streams, boolean scheduled) throws IOException {
+        static ResumeState parse(Path file, TrainingState pos, java.util.Set<String> streams, boolean scheduled, int batches) throws IOException {
             Map<String, String> x = pos.extra();
             try {
                 for (String name : streams) {
@@ -340,12 +340,24 @@ public final class Trainer {
                 for (Map.Entry<String, String> e : x.entrySet()) { // sorted by key: zero-padded indices keep epoch order
                     if (e.getKey().startsWith(HISTORY)) history.add(EpochResult.decode(e.getValue()));
                 }
-                return new ResumeState(Integer.parseInt(need(x, BATCH)), Double.parseDouble(need(x, LOSS_SUM)),
+                ResumeState s = new ResumeState(Integer.parseInt(need(x, BATCH)), Double.parseDouble(need(x, LOSS_SUM)),
                         Long.parseLong(need(x, CORRECT)), Long.parseLong(need(x, SEEN)), Double.parseDouble(need(x, SECONDS)),
                         scheduled ? Long.parseLong(need(x, SCHEDULE)) : 0, history);
+                // checked before anything is restored: out-of-range values would silently end epochs early or skew schedules
+                inRange(BATCH, s.batch(), 0, batches);
+                inRange(SEEN, s.seen(), 0, Long.MAX_VALUE);
+                inRange(CORRECT, s.correct(), 0, s.seen());
+                inRange(SCHEDULE, s.scheduleStep(), 0, pos.step());
+                return s;
             } catch (IllegalArgumentException e) {
-                throw new IOException(file + ": not a Trainer checkpoint, or a damaged one: " + e.getMessage(), e);
+                String why = String.valueOf(e.getMessage()); // may quote a metadata value of any length
+                if (why.length() > 200) why = why.substring(0, 200) + "...";
+                throw new IOException(file + ": not a Trainer checkpoint, or a damaged one: " + why, e);
             }
+        }
+
+        private static void inRange(String key, long v, long min, long max) {
+            if (v < min || v > max) throw new IllegalArgumentException("metadata kiln.extra." + key + " = " + v + " is out of range (" + min + " to " + max + ")");
         }
 
         private static String need(Map<String, String> extra, String key) {

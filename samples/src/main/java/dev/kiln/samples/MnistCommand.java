@@ -39,7 +39,7 @@ public final class MnistCommand {
                 .backendOption()
                 .option("data", "data/mnist", "folder with the MNIST IDX files (./kiln fetch-data)")
                 .option("seed", "42", "seed of the initial weights and the data order")
-                .option("checkpoint", "out/mnist.safetensors", "checkpoint written after every epoch (plus .optim.safetensors)")
+                .option("checkpoint", "out/mnist.safetensors", "checkpoint written after every epoch (plus its .optim.<id>.safetensors)")
                 .option("resume", null, "resume training from this checkpoint")
                 .option("metrics-out", null, "write metrics JSON to this file")
                 .option("report", null, "write curves.png, confusion.png and misclassified.png into this folder")
