@@ -52,6 +52,7 @@ final class ImageFiles {
                     throw new IOException(file + ": image of " + width + " x " + height + " = " + width * height
                             + " pixels is larger than the limit of " + maxPixels + " pixels; refused before decoding");
                 }
+                checkEmbeddedBmp(file, reader, in);
                 try {
                     return reader.read(0);
                 } catch (IOException | RuntimeException e) {
@@ -61,6 +62,33 @@ final class ImageFiles {
                 reader.dispose();
             }
         }
+    }
+
+    /**
+     * A BMP may embed a JPEG or PNG (compression 4 or 5); the JDK's reader allocates the header's
+     * image size for it before reading, whatever the file holds, so 150 bytes could claim 4 GB.
+     * Refuses an embedded image larger than the file. Leaves the stream where it was.
+     */
+    private static void checkEmbeddedBmp(Path file, ImageReader reader, ImageInputStream in) throws IOException {
+        ImageReaderSpi spi = reader.getOriginatingProvider();
+        if (spi == null || !"bmp".equalsIgnoreCase(spi.getFormatNames()[0])) return;
+        byte[] header = new byte[38]; // 14-byte file header, then the info header up to biSizeImage
+        in.mark();
+        try {
+            in.seek(0);
+            if (in.read(header) < header.length) return; // too short to embed anything; the reader reports it
+        } finally {
+            in.reset();
+        }
+        long compression = littleEndianUnsigned(header, 30), imageSize = littleEndianUnsigned(header, 34), length = in.length();
+        if ((compression == 4 || compression == 5) && (length < 0 || imageSize > length)) {
+            throw new IOException(file + ": damaged BMP image (embedded " + (compression == 4 ? "JPEG" : "PNG") + " of " + imageSize
+                    + " bytes in a file of " + length + ")");
+        }
+    }
+
+    private static long littleEndianUnsigned(byte[] b, int at) {
+        return (b[at] & 0xFFL) | (b[at + 1] & 0xFFL) << 8 | (b[at + 2] & 0xFFL) << 16 | (b[at + 3] & 0xFFL) << 24;
     }
 
     /**

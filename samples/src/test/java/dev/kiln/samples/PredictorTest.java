@@ -189,4 +189,21 @@ class PredictorTest {
             assertTrue(m.startsWith(cut + ": damaged PNG image ("), m);
         }
     }
+
+    /** Found by ImageFuzzTest: the JDK's BMP reader allocates an embedded PNG's declared size before reading it. */
+    @Test
+    void aBmpEmbeddingAnImageLargerThanTheFileIsRefusedBeforeAllocating() throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(70).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'B').put((byte) 'M').putInt(70).putInt(0).putInt(54); // file header: size, reserved, data offset
+        b.putInt(40).putInt(6).putInt(5).putShort((short) 1).putShort((short) 24); // info header: 6x5, 1 plane, 24 bits
+        b.putInt(5).putInt(2_000_000_000); // compression BI_PNG, embedded image of 2 GB
+        Path bmp = Files.write(dir.resolve("embedded.bmp"), b.array());
+        try (Predictor p = predictor(Predictor.DEFAULT_MAX_PIXELS)) {
+            long before = allocatedByThisThread();
+            IOException e = assertThrows(IOException.class, () -> p.classify(bmp));
+            long allocated = allocatedByThisThread() - before;
+            assertEquals(bmp + ": damaged BMP image (embedded PNG of 2000000000 bytes in a file of 70)", e.getMessage());
+            assertTrue(allocated < 16 << 20, "refusing allocated " + allocated + " bytes");
+        }
+    }
 }
