@@ -67,7 +67,13 @@ public final class DataLoader implements AutoCloseable {
         this.backend = b.backend;
     }
 
-    /** Starts configuring a loader over {@code dataset}. */
+    /**
+     * Starts configuring a loader over {@code dataset}.
+     *
+     * @param dataset the samples, at least one
+     * @return the builder
+     * @throws IllegalArgumentException if {@code dataset} is empty
+     */
     public static Builder builder(Dataset dataset) {
         return new Builder(dataset);
     }
@@ -209,6 +215,8 @@ public final class DataLoader implements AutoCloseable {
 
         private Builder(Dataset dataset) {
             this.dataset = Objects.requireNonNull(dataset, "dataset");
+            // an empty dataset would otherwise surface only as an epoch of no batches (a NaN loss) during training
+            if (dataset.size() == 0) throw new IllegalArgumentException("DataLoader: the dataset has no samples (a filter or subset that kept none?)");
         }
 
         /** Samples per batch (default 64). */
