@@ -5,23 +5,30 @@ import dev.kiln.spi.BackendProvider;
 import dev.kiln.spi.ProbeResult;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.ServiceLoader;
 
 /** Finds providers with ServiceLoader, probes each once, and picks the default backend. */
 final class BackendRegistry {
     private static final System.Logger LOG = System.getLogger("dev.kiln");
 
+    /** The Maven coordinates of Kiln's backends, by backend name, for the hints in errors. */
+    static final String CPU_ARTIFACT = "dev.kiln:engine-cpu", CUDA_ARTIFACT = "dev.kiln:engine-cuda";
+
+    private List<BackendProvider> providers;
     private List<ProbeResult> results;
     private Backend chosen;
     private String explicitName;
 
     synchronized List<ProbeResult> probeAll() {
         if (results == null) {
-            List<BackendProvider> providers = new ArrayList<>();
-            ServiceLoader.load(BackendProvider.class, BackendRegistry.class.getClassLoader()).forEach(providers::add);
-            providers.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
+            List<BackendProvider> found = new ArrayList<>();
+            ServiceLoader.load(BackendProvider.class, BackendRegistry.class.getClassLoader()).forEach(found::add);
+            found.sort(Comparator.comparingInt(BackendProvider::rank).reversed());
+            providers = List.copyOf(found);
             List<ProbeResult> r = new ArrayList<>();
             for (BackendProvider p : providers) {
                 try {
@@ -35,12 +42,46 @@ final class BackendRegistry {
         return results;
     }
 
+    /** Each provider's {@link BackendProvider#diagnostics()} by name, after probing; a failing one reports its exception. */
+    synchronized Map<String, List<String>> diagnostics() {
+        probeAll();
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (BackendProvider p : providers) {
+            try {
+                out.put(p.name(), List.copyOf(p.diagnostics()));
+            } catch (RuntimeException | LinkageError e) {
+                out.put(p.name(), List.of("diagnostics failed: " + e));
+            }
+        }
+        return out;
+    }
+
     synchronized ProbeResult find(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         for (ProbeResult r : probeAll()) if (r.name().equals(n)) return r;
         List<String> names = probeAll().stream().map(ProbeResult::name).toList();
-        return ProbeResult.unavailable(n, "no backend named '" + n + "' on the class path (found " + names
-                + "); add the engine-" + n + " jar");
+        String shown = n.length() > 40 ? n.substring(0, 40) + "..." : n;
+        return ProbeResult.unavailable(n, "no backend named '" + shown + "' on the class path (found " + names + "); "
+                + switch (n) {
+                    case "cpu" -> "add the dependency " + CPU_ARTIFACT;
+                    case "cuda" -> "add the dependency " + CUDA_ARTIFACT;
+                    default -> "Kiln's backends are " + CPU_ARTIFACT + " and " + CUDA_ARTIFACT;
+                });
+    }
+
+    /**
+     * Why no backend could be chosen: each probe's reason, and the dependency to add when the CPU
+     * backend, which runs everywhere, is not on the class path.
+     */
+    static String noBackendMessage(List<ProbeResult> results) {
+        StringBuilder sb = new StringBuilder("no Kiln backend is available");
+        if (results.isEmpty()) sb.append(": none is on the class path");
+        for (ProbeResult r : results) sb.append("; ").append(r.name()).append(" unavailable: ").append(r.reason());
+        if (results.stream().noneMatch(r -> r.name().equals("cpu"))) {
+            sb.append("; add the dependency ").append(CPU_ARTIFACT).append(" (runs on any machine)")
+                    .append(results.stream().anyMatch(r -> r.name().equals("cuda")) ? "" : " and, for NVIDIA GPUs, " + CUDA_ARTIFACT);
+        }
+        return sb.toString();
     }
 
     synchronized void select(String name) {
@@ -80,7 +121,7 @@ final class BackendRegistry {
                 skipped.append("; ").append(r.name()).append(" unavailable: ").append(r.reason());
             }
         }
-        if (chosen == null) throw new IllegalStateException("no Kiln backend is available" + skipped);
+        if (chosen == null) throw new IllegalStateException(noBackendMessage(probeAll()));
         LOG.log(System.Logger.Level.INFO, "Kiln: using " + chosen.name() + " (" + chosen.description() + ")" + skipped);
         return chosen;
     }

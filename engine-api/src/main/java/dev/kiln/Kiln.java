@@ -7,6 +7,7 @@ import dev.kiln.tensor.Device;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Scope;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Entry point: backend discovery and selection, scopes, grad mode and the default random
@@ -34,7 +35,17 @@ public final class Kiln {
         return REGISTRY.probeAll();
     }
 
-    /** {@return the default backend, chosen on first use} */
+    /**
+     * What each backend's provider found on this machine (native libraries tried and loaded, their
+     * versions), by backend name, for troubleshooting ({@code ./kiln doctor}); probes first.
+     *
+     * @return lines of text per backend name, in the order of {@link #backends()}
+     */
+    public static Map<String, List<String>> diagnostics() {
+        return REGISTRY.diagnostics();
+    }
+
+    /** The default backend, chosen on first use. */
     public static Backend backend() {
         return REGISTRY.defaultBackend();
     }

@@ -1,5 +1,6 @@
 package dev.kiln.bench;
 
+import dev.kiln.internal.TensorAccess;
 import dev.kiln.ops.Conv2dOptions;
 import dev.kiln.ops.Functional;
 import dev.kiln.ops.Pool2dOptions;
@@ -75,10 +76,10 @@ public final class SeedCnn implements AutoCloseable {
         step++;
         List<Storage> p = new ArrayList<>(), gr = new ArrayList<>(), m = new ArrayList<>(), v = new ArrayList<>();
         for (int i = 0; i < params.size(); i++) {
-            p.add(params.get(i).storage());
-            gr.add(params.get(i).grad().storage());
-            m.add(adamM.get(i).storage());
-            v.add(adamV.get(i).storage());
+            p.add(TensorAccess.storage(params.get(i)));
+            gr.add(TensorAccess.storage(params.get(i).grad()));
+            m.add(TensorAccess.storage(adamM.get(i)));
+            v.add(TensorAccess.storage(adamV.get(i)));
         }
         backend.adamStep(new AdamSpec(lr, 0.9f, 0.999f, 1e-8f, 0f, false, step), p, gr, m, v);
         for (Tensor t : params) t.zeroGrad();

@@ -1,5 +1,7 @@
 package dev.kiln.autograd;
 
+import dev.kiln.internal.Pin;
+import dev.kiln.internal.TensorAccess;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.tensor.Scope;
@@ -18,7 +20,8 @@ import java.util.Set;
 /**
  * The define-by-run tape: ops {@link #record} a {@link Node} on their output when an input
  * requires a gradient and grad mode is on; {@link #backward} walks the graph in reverse
- * topological order and accumulates leaf gradients.
+ * topological order and accumulates leaf gradients, then frees the graph it went through (as
+ * PyTorch does without {@code retain_graph}): a second backward through the same nodes fails.
  */
 public final class Autograd {
     private Autograd() {}
@@ -44,15 +47,18 @@ public final class Autograd {
      * @param backward the op's gradient rule
      */
     public static void record(String op, Tensor output, Tensor[] inputs, BackwardFunction backward) {
-        output.setGradFn(new Node(op, inputs, backward));
+        TensorAccess.setGradFn(output, new Node(op, inputs, backward));
     }
 
     /**
      * Backpropagates from {@code root}. {@code gradRoot} null means ones (root must be a scalar).
-     * Intermediate gradients are freed before returning; leaf gradients accumulate.
+     * Intermediate gradients are freed before returning; leaf gradients accumulate. On success the
+     * graph's nodes drop their backward rules, so a second pass through them fails.
      *
      * @param root the tensor to differentiate, usually a scalar loss
      * @param gradRoot gradient of the final objective with respect to {@code root}, or null for ones
+     * @throws IllegalStateException if root does not require grad, if the graph was already
+     *                               freed by an earlier backward, or if one of its tensors was closed
      */
     public static void backward(Tensor root, Tensor gradRoot) {
         if (!root.requiresGrad()) {
@@ -91,27 +97,50 @@ public final class Autograd {
                 }
             }
         }
+        for (Tensor t : order) {
+            Node node = t.gradFn();
+            if (node != null) node.free();
+        }
+    }
+
+    private static void usable(Tensor t, Node node) {
+        if (t.isClosed()) {
+            throw new IllegalStateException("backward: a tensor of shape " + Shape.str(t.shape()) + " in the graph was closed"
+                    + " (by close() or by the scope that created it); call backward() before closing the graph's tensors");
+        }
+        if (node != null && node.isFreed()) {
+            throw new IllegalStateException("backward: trying to backward through the graph a second time (" + node
+                    + " was freed by an earlier backward()); Kiln has no retainGraph: sum the losses and call backward() once,"
+                    + " or run the forward pass again");
+        }
     }
 
     private static Tensor add(Tensor a, Tensor b) {
-        Tensor out = Tensor.empty(a.backend(), a.shape());
-        a.backend().binary(BinaryOp.ADD, new Broadcast(a.shape(), a.shape(), b.shape()), a.storage(), b.storage(), out.storage());
+        Tensor out = TensorAccess.empty(a.backend(), a.shape());
+        a.backend().binary(BinaryOp.ADD, new Broadcast(a.shape(), a.shape(), b.shape()), TensorAccess.storage(a), TensorAccess.storage(b),
+                TensorAccess.storage(out));
         return out;
     }
 
     private static void accumulateLeaf(Tensor leaf, Tensor g) {
         Tensor existing = leaf.grad();
         if (existing == null) {
-            Tensor copy = Tensor.empty(g.backend(), g.shape());
-            g.backend().copy(g.storage(), copy.storage());
+            Tensor copy = TensorAccess.empty(g.backend(), g.shape());
+            g.backend().copy(TensorAccess.storage(g), TensorAccess.storage(copy));
             leaf.setGrad(copy);
         } else {
-            existing.backend().binary(BinaryOp.ADD, new Broadcast(existing.shape(), existing.shape(), g.shape()),
-                    existing.storage(), g.storage(), existing.storage());
+            try (Pin e = TensorAccess.pin("backward", existing)) { // a user-visible tensor: pinned against a concurrent zeroGrad
+                existing.backend().binary(BinaryOp.ADD, new Broadcast(existing.shape(), existing.shape(), g.shape()),
+                        e.storage(), TensorAccess.storage(g), e.storage());
+            }
         }
     }
 
-    /** Tensors reachable from root through grad_fn edges, each after all of its inputs. */
+    /**
+     * Tensors reachable from root through grad_fn edges, each after all of its inputs.
+     *
+     * @throws IllegalStateException if a node was freed by an earlier backward or a tensor was closed
+     */
     private static List<Tensor> topologicalOrder(Tensor root) {
         List<Tensor> order = new ArrayList<>();
         Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -123,6 +152,7 @@ public final class Autograd {
             Tensor t = (Tensor) frame[0];
             int next = (Integer) frame[1];
             Node node = t.gradFn();
+            if (next == 0) usable(t, node);
             Tensor[] inputs = node == null ? new Tensor[0] : node.rawInputs();
             if (next < inputs.length) {
                 frame[1] = next + 1;

@@ -9,7 +9,7 @@ import dev.kiln.tensor.Tensor;
 public final class Node {
     private final String op;
     private final Tensor[] inputs;
-    private final BackwardFunction backward;
+    private BackwardFunction backward;
 
     Node(String op, Tensor[] inputs, BackwardFunction backward) {
         this.op = op;
@@ -31,8 +31,19 @@ public final class Node {
         return inputs;
     }
 
+    /** The backward rule, or null once {@link #free() freed}. */
     BackwardFunction backward() {
         return backward;
+    }
+
+    /** Drops the backward rule (and the tensors it saved) after a backward pass went through this node. */
+    void free() {
+        backward = null;
+    }
+
+    /** True once a backward pass went through this node. */
+    boolean isFreed() {
+        return backward == null;
     }
 
     @Override

@@ -18,6 +18,10 @@ import java.util.Set;
  * <p>A hand-written training loop (the {@link dev.kiln.train.Trainer} runs the same loop):
  * {@snippet class=dev.kiln.snippets.TrainingLoopSnippetsTest region=loop}
  *
+ * <p>Batch lifetime: each {@link Batch} belongs to its {@link Epoch}, which frees it when the
+ * next batch is requested or the epoch ends (or closes); the scope in the loop frees what the
+ * step computed. A batch tensor needed after its step must be {@link Tensor#copy() copied}.
+ *
  * <p>Determinism: epoch {@code e} draws its order and its shifts from one {@link Generator}
  * seeded with a mix of the loader's seed and {@code e}, consumed in batch order by a single
  * thread, so the batches depend only on (dataset, settings, seed, epoch), never on timing;
@@ -25,7 +29,7 @@ import java.util.Set;
  *
  * <p>Pipeline per sample: read ([0, 1] for {@link ImageDataset}), shift (zero fill), then
  * {@code (x - mean) / std}. Host arrays are prepared on the worker thread; tensors are created
- * on the consuming thread in {@code next()}, so they belong to the consumer's scope.
+ * on the consuming thread in {@code next()}, outside every scope (the epoch owns them).
  */
 public final class DataLoader implements AutoCloseable {
     private final Dataset dataset;
@@ -57,8 +61,9 @@ public final class DataLoader implements AutoCloseable {
     /**
      * Starts configuring a loader over {@code dataset}.
      *
-     * @param dataset the samples to batch
-     * @return a builder with the defaults
+     * @param dataset the samples, at least one
+     * @return the builder
+     * @throws IllegalArgumentException if {@code dataset} is empty
      */
     public static Builder builder(Dataset dataset) {
         return new Builder(dataset);
@@ -77,7 +82,7 @@ public final class DataLoader implements AutoCloseable {
     /** {@return batches in one epoch: {@code ceil(size / batchSize)}, or {@code floor} with drop-last} */
     public int batchesPerEpoch() {
         int n = dataset.size();
-        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+        return dropLast || n % batchSize == 0 ? n / batchSize : n / batchSize + 1; // not (n + b - 1) / b: that overflows for large b
     }
 
     /**
@@ -91,7 +96,7 @@ public final class DataLoader implements AutoCloseable {
      */
     public Epoch<Batch> epoch(int epoch) {
         Backend target = backend != null ? backend : Kiln.backend();
-        return start(epoch, hb -> toBatch(target, hb));
+        return start(epoch, hb -> toBatch(target, hb), Batch::close);
     }
 
     /**
@@ -100,13 +105,13 @@ public final class DataLoader implements AutoCloseable {
      * @param epoch the epoch index, from 0
      */
     public Epoch<HostBatch> hostEpoch(int epoch) {
-        return start(epoch, hb -> hb);
+        return start(epoch, hb -> hb, hb -> {});
     }
 
-    private <T> Epoch<T> start(int epoch, java.util.function.Function<HostBatch, T> convert) {
+    private <T> Epoch<T> start(int epoch, java.util.function.Function<HostBatch, T> convert, java.util.function.Consumer<T> release) {
         if (closed) throw new IllegalStateException("DataLoader: closed");
         if (epoch < 0) throw new IllegalArgumentException("DataLoader: epoch must be >= 0, got " + epoch);
-        Epoch<T> e = new Epoch<>(this, epoch, new EpochPlan(epoch), convert, prefetch);
+        Epoch<T> e = new Epoch<>(this, epoch, new EpochPlan(epoch), convert, release, prefetch);
         open.add(e);
         e.start();
         return e;
@@ -116,10 +121,11 @@ public final class DataLoader implements AutoCloseable {
         open.remove(e);
     }
 
+    /** The batch as tensors owned by the epoch: out of every scope, so a scope opened per step does not matter. */
     private static Batch toBatch(Backend backend, HostBatch hb) {
-        Tensor images = Tensor.fromArray(backend, hb.images(), hb.shape());
+        Tensor images = Tensor.fromArray(backend, hb.images(), hb.shape()).unscope();
         try {
-            return new Batch(images, Tensor.fromInts(backend, hb.labels(), hb.labels().length));
+            return new Batch(images, Tensor.fromInts(backend, hb.labels(), hb.labels().length).unscope());
         } catch (RuntimeException | Error e) {
             images.close();
             throw e;
@@ -206,6 +212,8 @@ public final class DataLoader implements AutoCloseable {
 
         private Builder(Dataset dataset) {
             this.dataset = Objects.requireNonNull(dataset, "dataset");
+            // an empty dataset would otherwise surface only as an epoch of no batches (a NaN loss) during training
+            if (dataset.size() == 0) throw new IllegalArgumentException("DataLoader: the dataset has no samples (a filter or subset that kept none?)");
         }
 
         /**

@@ -6,10 +6,25 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * The batches of one epoch of a {@link DataLoader}, iterated once by one consumer thread. With
+ * The batches of one epoch of a {@link DataLoader}, iterated once by one consumer thread.
+ *
+ * <p>The epoch owns the tensors of the {@link Batch}es it hands out: each batch is freed when the
+ * next one is requested, when {@link #hasNext()} returns false, or when the epoch is closed
+ * (whichever comes first), whatever scopes are open. So the plain loop frees every batch:
+ * <pre>{@code
+ * for (Batch b : loader.epoch(e)) {
+ *     try (var scope = Kiln.scope()) { ... b.images() ... b.labels() ... }
+ * }
+ * }</pre>
+ * A batch's tensors are valid only until then; {@link dev.kiln.tensor.Tensor#copy()} one to keep
+ * it longer. {@link HostBatch}es are plain arrays and stay valid.
+ *
+ * <p>With
  * prefetching, a daemon worker thread prepares host batches into a bounded queue; it ends when
  * the epoch is exhausted or {@link #close()}d. An exception in the worker is rethrown from
  * {@link #next()} (wrapped in an {@link IllegalStateException} naming the batch, the original as
@@ -26,6 +41,9 @@ public final class Epoch<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
     private final int epoch;
     private final DataLoader.EpochPlan plan;
     private final Function<HostBatch, T> convert;
+    private final Consumer<T> release;
+    /** The item handed out last, released when the next one is requested or the epoch ends. */
+    private final AtomicReference<T> current = new AtomicReference<>();
     private final int count;
     private final BlockingQueue<Object> queue;
     private final Thread worker;
@@ -33,11 +51,12 @@ public final class Epoch<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
     private boolean iterated;
     private volatile boolean closed;
 
-    Epoch(DataLoader loader, int epoch, DataLoader.EpochPlan plan, Function<HostBatch, T> convert, int prefetch) {
+    Epoch(DataLoader loader, int epoch, DataLoader.EpochPlan plan, Function<HostBatch, T> convert, Consumer<T> release, int prefetch) {
         this.loader = loader;
         this.epoch = epoch;
         this.plan = plan;
         this.convert = convert;
+        this.release = release;
         this.count = plan.count();
         if (prefetch > 0 && count > 0) {
             queue = new ArrayBlockingQueue<>(prefetch);
@@ -81,19 +100,29 @@ public final class Epoch<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
         return count;
     }
 
+    /** Whether another batch follows; false also frees the batch handed out last. */
     @Override
     public boolean hasNext() {
-        return !closed && next < count;
+        boolean more = !closed && next < count;
+        if (!more) releaseCurrent();
+        return more;
+    }
+
+    /** Frees the item handed out last, if any (once, whichever thread gets here first). */
+    private void releaseCurrent() {
+        T c = current.getAndSet(null);
+        if (c != null) release.accept(c);
     }
 
     /**
-     * The next batch; blocks until the worker has it ready.
+     * The next batch; blocks until the worker has it ready. Frees the batch handed out before.
      *
      * @throws NoSuchElementException if the epoch is exhausted or closed
      * @throws IllegalStateException  if preparing the batch failed (cause: the worker's exception)
      */
     @Override
     public T next() {
+        releaseCurrent();
         if (!hasNext()) throw new NoSuchElementException("DataLoader: epoch " + epoch + " has no more batches (" + count + " in all)");
         int k = next;
         HostBatch hb;
@@ -121,7 +150,9 @@ public final class Epoch<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
         }
         next++;
         if (next == count) finish();
-        return convert.apply(hb);
+        T item = convert.apply(hb);
+        current.set(item);
+        return item;
     }
 
     /** Takes the next queued item, noticing a close from another thread (e.g. {@link DataLoader#close()}) instead of waiting forever. */
@@ -149,10 +180,14 @@ public final class Epoch<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
         loader.finished(this);
     }
 
-    /** Stops the prefetch thread and waits for it to end; the remaining batches are dropped. Idempotent. */
+    /**
+     * Frees the batch handed out last, stops the prefetch thread and waits for it to end; the
+     * remaining batches are dropped. Idempotent.
+     */
     @Override
     public void close() {
         closed = true;
+        releaseCurrent();
         finish();
         if (worker == null || worker == Thread.currentThread()) return;
         worker.interrupt();

@@ -74,8 +74,9 @@ public final class IdxReader {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
-            InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
             try {
+                // GZIPInputStream reads and checks the gzip header already in its constructor
+                InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
                 return parse(name, in, fileSize, gzip, expectedRank);
             } catch (ZipException | EOFException e) {
                 if (!gzip) throw e;

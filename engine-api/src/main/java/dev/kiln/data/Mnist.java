@@ -22,17 +22,22 @@ public final class Mnist {
     public static final float FASHION_MEAN = 0.2860f;
     /** Standard deviation of the Fashion-MNIST training pixels after scaling to [0, 1]. */
     public static final float FASHION_STD = 0.3530f;
+    /** Number of classes of MNIST and Fashion-MNIST: labels are 0 to 9. */
+    public static final int CLASSES = 10;
 
     private Mnist() {}
 
     /**
-     * Reads one split as [N, 1, rows, cols] images scaled to [0, 1] and int labels.
+     * Reads one split as [N, 1, rows, cols] images scaled to [0, 1] and int labels, checked here
+     * rather than when training reaches them: at least one image, images of at least 1x1 pixel,
+     * as many labels as images, every label in [0, {@link #CLASSES}).
      *
      * @param dir folder holding the split's image and label IDX files ({@code train-images-idx3-ubyte}, ...)
      * @param split which half to read
      * @return the images and labels of that split
      * @throws NoSuchFileException if a file is missing (the message lists the names tried and the fix)
-     * @throws IdxFormatException  if a file is damaged, or images and labels disagree in count
+     * @throws IdxFormatException  if a file is damaged or fails a check above; the message names the file
+     * @throws IOException         if a file cannot be read
      */
     public static ImageDataset load(Path dir, Split split) throws IOException {
         Path imagesFile = find(dir, split.prefix() + "-images", "idx3-ubyte");
@@ -44,8 +49,20 @@ public final class Mnist {
             throw new IdxFormatException(imagesFile.getFileName() + " holds " + dims[0] + " images but "
                     + labelsFile.getFileName() + " holds " + labels.dims()[0] + " labels");
         }
+        if (dims[0] == 0) throw new IdxFormatException(imagesFile.getFileName() + " holds no images (dimensions [0, " + dims[1] + ", " + dims[2] + "])");
+        if (dims[1] == 0 || dims[2] == 0) {
+            throw new IdxFormatException(imagesFile.getFileName() + ": images of " + dims[1] + "x" + dims[2] + " pixels (expected at least 1x1)");
+        }
         int[] l = new int[dims[0]];
-        for (int i = 0; i < l.length; i++) l[i] = labels.unsigned(i);
+        int bad = 0, first = -1;
+        for (int i = 0; i < l.length; i++) {
+            l[i] = labels.unsigned(i);
+            if (l[i] >= CLASSES && bad++ == 0) first = i;
+        }
+        if (bad > 0) {
+            throw new IdxFormatException(labelsFile.getFileName() + ": label " + l[first] + " at index " + first + " is outside [0, "
+                    + CLASSES + ") (" + bad + " of " + l.length + " labels are)");
+        }
         return new ImageDataset(images.data(), l, dims[1], dims[2]);
     }
 

@@ -11,10 +11,19 @@ import java.util.Map;
  * engine-api needs nothing beyond the JDK. Objects become {@code LinkedHashMap<String, Object>}
  * (duplicate keys rejected), arrays {@code List<Object>}, integers {@code Long} (or
  * {@code BigInteger} when too large), other numbers {@code Double}, plus String, Boolean and null.
- * Nesting is limited so that a hostile header cannot exhaust the stack.
+ *
+ * <p>Limits keep a hostile header (up to {@link SafeTensorsHeader#MAX_HEADER_BYTES}) from costing
+ * more than linear time and a small multiple of its size in memory: nesting depth (the stack),
+ * number length (converting an n-digit integer costs time quadratic in n), and array length (a
+ * safetensors header only holds shapes and offsets, yet each element costs a boxed object).
+ * Error messages quote at most {@link Excerpt#MAX_CHARS} characters of the input.
  */
 final class Json {
     static final int MAX_DEPTH = 64;
+    /** Longest number accepted, in characters (a long needs 20, a double's shortest form 24). */
+    static final int MAX_NUMBER_CHARS = 100;
+    /** Most elements in one array (tensor ranks are far smaller). */
+    static final int MAX_ARRAY_ELEMENTS = 4096;
 
     /** A syntax error, with the character position where it was found. */
     static final class ParseException extends Exception {
@@ -93,7 +102,7 @@ final class Json {
             expect(':');
             skipWs();
             Object v = value(depth + 1);
-            if (m.containsKey(key)) throw new ParseException("duplicate key \"" + key + "\"", keyPos);
+            if (m.containsKey(key)) throw new ParseException("duplicate key \"" + Excerpt.of(key) + "\"", keyPos);
             m.put(key, v);
             skipWs();
             if (pos >= s.length()) throw error("unterminated object");
@@ -113,6 +122,7 @@ final class Json {
         }
         while (true) {
             skipWs();
+            if (list.size() == MAX_ARRAY_ELEMENTS) throw error("array longer than " + MAX_ARRAY_ELEMENTS + " elements");
             list.add(value(depth + 1));
             skipWs();
             if (pos >= s.length()) throw error("unterminated array");
@@ -165,6 +175,23 @@ final class Json {
 
     private Object number() throws ParseException {
         int start = pos;
+        if (scanNumber() - start > MAX_NUMBER_CHARS) throw error("number longer than " + MAX_NUMBER_CHARS + " characters");
+        return convert(start);
+    }
+
+    /** The end of the number-like run at {@code pos} ('-', '+', '.', 'e', 'E' and digits), without moving {@code pos}; linear, so length is checked before any conversion. */
+    private int scanNumber() {
+        int i = pos;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (!(isDigit(c) || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E')) break;
+            i++;
+        }
+        return i;
+    }
+
+    /** Parses a number of bounded length at {@code start} strictly (RFC 8259 grammar). */
+    private Object convert(int start) throws ParseException {
         if (s.charAt(pos) == '-') pos++;
         if (pos >= s.length() || !isDigit(s.charAt(pos))) throw error("expected a digit");
         if (s.charAt(pos) == '0') {

@@ -1,5 +1,8 @@
 package dev.kiln.io;
 
+import static dev.kiln.internal.TensorAccess.empty;
+import static dev.kiln.internal.TensorAccess.storage;
+
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Shape;
@@ -12,10 +15,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -23,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian header length N, N bytes of
@@ -33,7 +42,9 @@ import java.util.TreeMap;
  *
  * <p>Writes are atomic: the file is written to a temporary file in the same directory, forced to
  * disk, renamed over the target and the directory is synced, so a crash never leaves a partial
- * file under the target name. Reads validate the whole header first ({@link SafeTensorsHeader}).
+ * file under the target name. Reads validate the whole header first ({@link SafeTensorsHeader}),
+ * then read the data through the same open file with positional reads, so a file replaced or
+ * truncated meanwhile gives a {@link SafeTensorsFormatException} naming it, never mixed data.
  */
 public final class SafeTensors {
     private SafeTensors() {}
@@ -54,13 +65,23 @@ public final class SafeTensors {
      * file Kiln writes is byte-identical to the reference save_file of the same tensors and metadata
      * (checked against safetensors 0.8.0).
      *
-     * @param file the file to write (replaced atomically)
-     * @param tensors the tensors by name
-     * @param metadata string pairs for the header's {@code __metadata__}; may be empty
+     * <p>A new file gets the default permissions (0644 under the usual umask 022). When
+     * {@code file} is a symbolic link, the file it points to is replaced and the link kept. A
+     * {@code file} that exists and is not a regular file (a directory, {@code /dev/null}, a FIFO)
+     * is refused, never replaced.
+     *
+     * @param file     where to write
+     * @param tensors  the tensors by name
+     * @param metadata the {@code __metadata__} strings (may be empty)
      * @throws IllegalArgumentException if a name is empty or "__metadata__", or a tensor is closed
-     * @throws IOException              if writing fails; {@code file} is then unchanged
+     * @throws IOException              if writing fails, or {@code file} is not a regular file;
+     *                                  {@code file} is then unchanged
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        writeSources(file, sources(tensors), metadata);
+    }
+
+    private static SortedMap<String, Source> sources(Map<String, Tensor> tensors) {
         SortedMap<String, Source> sources = new TreeMap<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Tensor t = e.getValue();
@@ -68,10 +89,10 @@ public final class SafeTensors {
             sources.put(e.getKey(), new Source() {
                 public DType dtype() { return t.dtype(); }
                 public int[] shape() { return t.shape(); }
-                public void copyTo(MemorySegment dst) { t.backend().copyToHost(t.storage(), dst); }
+                public void copyTo(MemorySegment dst) { t.backend().copyToHost(storage(t), dst); }
             });
         }
-        writeSources(file, sources, metadata);
+        return sources;
     }
 
     /** The reference implementation's layout order: dtype in decreasing order (F32 before I32), then name. */
@@ -125,31 +146,121 @@ public final class SafeTensors {
         return sb.append('}').toString();
     }
 
-    /** Writes via a temporary file and an atomic rename; on any failure the temporary file is removed and {@code file} untouched. */
+    /**
+     * Writes via a temporary file and an atomic rename; on any failure the temporary file is
+     * removed and the target untouched. The target is {@link #target(Path) resolved} first.
+     */
     static void writeSources(Path file, Map<String, Source> sources, Map<String, String> metadata) throws IOException {
-        byte[] json = headerJson(sources, metadata).getBytes(StandardCharsets.UTF_8);
-        int padded = (json.length + 7) & ~7;
-        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-        head.putLong(padded).put(json);
-        while (head.hasRemaining()) head.put((byte) ' ');
-        head.flip();
-
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        ByteBuffer head = header(sources, metadata);
+        Path target = target(file);
+        Path dir = target.getParent();
+        Path tmp = createTemp(target);
         boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeFully(ch, head);
-                for (Map.Entry<String, Source> e : layout(sources)) writeData(ch, e.getValue());
-                ch.force(true);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                writeAll(ch, head, sources);
             }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             done = true;
         } finally {
             if (!done) Files.deleteIfExists(tmp);
         }
         syncDirectory(dir);
+    }
+
+    /**
+     * Writes a new file {@code file}, which must not exist yet, in place (no rename: used for files
+     * that nothing names until a later commit, such as a checkpoint's optimizer state), forced to
+     * disk with its directory entry. On failure the partial file is removed.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if {@code file} exists
+     */
+    static void writeNew(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        Map<String, Source> sources = sources(tensors);
+        ByteBuffer head = header(sources, metadata);
+        boolean created = false, done = false;
+        try {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
+                created = true;
+                writeAll(ch, head, sources);
+            }
+            done = true;
+        } finally {
+            if (created && !done) Files.deleteIfExists(file);
+        }
+        syncDirectory(file.toAbsolutePath().getParent());
+    }
+
+    /** The 8-byte length and the header JSON, padded with spaces to a multiple of 8. */
+    private static ByteBuffer header(Map<String, Source> sources, Map<String, String> metadata) {
+        byte[] json = headerJson(sources, metadata).getBytes(StandardCharsets.UTF_8);
+        int padded = (json.length + 7) & ~7;
+        ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+        head.putLong(padded).put(json);
+        while (head.hasRemaining()) head.put((byte) ' ');
+        return head.flip();
+    }
+
+    private static void writeAll(FileChannel ch, ByteBuffer head, Map<String, Source> sources) throws IOException {
+        writeFully(ch, head);
+        for (Map.Entry<String, Source> e : layout(sources)) writeData(ch, e.getValue());
+        ch.force(true);
+    }
+
+    /**
+     * The file a save to {@code file} replaces: {@code file} made absolute, or, when it is a
+     * symbolic link, the file the link finally points to, so that the link keeps pointing at the
+     * new data (as a plain open for writing would) instead of being replaced by a file.
+     *
+     * @throws FileSystemException if the target exists and is not a regular file (a directory,
+     *                             device or FIFO must never be replaced by a rename), or the link
+     *                             points to nothing
+     */
+    static Path target(Path file) throws IOException {
+        Path abs = file.toAbsolutePath();
+        if (Files.isSymbolicLink(abs)) {
+            try {
+                abs = abs.toRealPath();
+            } catch (NoSuchFileException e) {
+                throw new FileSystemException(file.toString(), null, "is a symbolic link to a missing file; refusing to save through it");
+            }
+        }
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(abs, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return abs;
+        }
+        if (!a.isRegularFile()) {
+            throw new FileSystemException(file.toString(), null, "exists and is not a regular file ("
+                    + (a.isDirectory() ? "a directory" : "a device, FIFO or socket") + "); refusing to replace it");
+        }
+        return abs;
+    }
+
+    /**
+     * Creates {@code .NAME.<number>.tmp} beside {@code target}, with the default permissions (the
+     * process umask applies, as for any new file; {@code Files.createTempFile} would make it
+     * owner-only, and the rename would keep that).
+     */
+    private static Path createTemp(Path target) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+            try {
+                FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW).close();
+                return tmp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 10) throw e;
+            }
+        }
+    }
+
+    /** True when {@code name} is the name of a temporary file {@link #writeSources} creates for the target named {@code target}. */
+    static boolean isTempFileOf(String target, String name) {
+        String prefix = "." + target + ".";
+        if (!name.startsWith(prefix) || !name.endsWith(".tmp")) return false;
+        String number = name.substring(prefix.length(), name.length() - ".tmp".length());
+        return !number.isEmpty() && number.length() <= 20 && number.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
     private static void writeData(FileChannel ch, Source s) throws IOException {
@@ -169,8 +280,8 @@ public final class SafeTensors {
         while (buf.hasRemaining()) ch.write(buf);
     }
 
-    /** Makes the rename durable; some platforms cannot open a directory for syncing, where the rename is as durable as they allow. */
-    private static void syncDirectory(Path dir) {
+    /** Makes a rename or a new file durable; some platforms cannot open a directory for syncing, where it is as durable as they allow. */
+    static void syncDirectory(Path dir) {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
         } catch (IOException | UnsupportedOperationException e) {
@@ -187,29 +298,37 @@ public final class SafeTensors {
     /**
      * Reads every tensor of {@code file} into new tensors on {@code backend}.
      *
-     * @param file the safetensors file
+     * @param file    the file to read
      * @param backend where the tensors are created
-     * @return the tensors by name, with the file's metadata; the caller closes them
-     * @throws SafeTensorsFormatException if the file is damaged or holds a dtype Kiln does not support
+     * @return the new tensors (the caller's to close) and the metadata
+     * @throws SafeTensorsFormatException if the file is damaged, truncated while reading, not a
+     *                                    regular file, or holds a dtype Kiln does not support
      * @throws IOException                if it cannot be read
      */
     public static TensorFile read(Path file, Backend backend) throws IOException {
-        SafeTensorsHeader header = SafeTensorsHeader.read(file);
+        try (FileChannel ch = SafeTensorsHeader.openRegular(file)) {
+            SafeTensorsHeader header = SafeTensorsHeader.read(ch, String.valueOf(file.getFileName()));
+            return new TensorFile(readAll(ch, header, backend), header.metadata());
+        }
+    }
+
+    /** Reads every tensor described by {@code header} from {@code ch} into new tensors; on failure none is left open. */
+    static Map<String, Tensor> readAll(FileChannel ch, SafeTensorsHeader header, Backend backend) throws IOException {
         for (TensorInfo t : header.tensors().values()) requireSupported(header.file(), t);
         Map<String, Tensor> out = new LinkedHashMap<>();
         boolean ok = false;
-        try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            MemorySegment data = mapData(ch, header, arena);
+        try {
+            requireSize(ch, header);
             for (TensorInfo t : header.tensors().values()) {
-                Tensor tensor = Tensor.empty(backend, t.kilnDType(), t.shape());
+                Tensor tensor = empty(backend, t.kilnDType(), t.shape());
                 out.put(t.name(), tensor);
-                copyIn(data, t, tensor);
+                copyIn(ch, header, t, tensor);
             }
             ok = true;
         } finally {
             if (!ok) for (Tensor t : out.values()) t.close();
         }
-        return new TensorFile(out, header.metadata());
+        return out;
     }
 
     /**
@@ -221,16 +340,28 @@ public final class SafeTensors {
      * Non-strict: copies the keys present in both with equal shape and dtype and reports the rest
      * (e.g. a new classifier head) in the result.
      *
-     * @param file the safetensors file
-     * @param target the live tensors to fill, by name (for a model: {@code model.stateDict()})
-     * @param strict require an exact match of keys, shapes and dtypes
-     * @return what was copied, missing, unexpected or mismatched
-     * @throws SafeTensorsFormatException if the file is damaged
+     * @param file   the file to read
+     * @param target the tensors to copy into, by name
+     * @param strict whether every key, shape and dtype must match
+     * @return which keys were loaded, missing, unexpected or mismatched
+     * @throws SafeTensorsFormatException if the file is damaged, truncated while reading, or not a regular file
      * @throws StateMismatchException     in strict mode when file and target differ
      * @throws IOException if the file cannot be read
      */
     public static LoadResult loadInto(Path file, Map<String, Tensor> target, boolean strict) throws IOException {
-        SafeTensorsHeader header = SafeTensorsHeader.read(file);
+        try (FileChannel ch = SafeTensorsHeader.openRegular(file)) {
+            SafeTensorsHeader header = SafeTensorsHeader.read(ch, String.valueOf(file.getFileName()));
+            LoadResult result = match(header, target);
+            if (strict && !result.exact()) {
+                throw new StateMismatchException(header.file(), new LoadResult(List.of(), result.missing(), result.unexpected(), result.mismatched()));
+            }
+            copyMatching(ch, header, result, target);
+            return result;
+        }
+    }
+
+    /** Compares the header's tensors with {@code target} by name, shape and dtype; nothing is read or allocated. */
+    static LoadResult match(SafeTensorsHeader header, Map<String, Tensor> target) {
         List<String> loaded = new ArrayList<>(), missing = new ArrayList<>(), mismatched = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         for (String k : header.tensors().keySet()) if (!target.containsKey(k)) unexpected.add(k);
@@ -240,51 +371,61 @@ public final class SafeTensors {
             if (t == null) {
                 missing.add(e.getKey());
             } else if (t.kilnDType() != dst.dtype() || !Arrays.equals(t.shape(), dst.shape())) {
-                mismatched.add(e.getKey() + ": file " + Arrays.toString(t.shape()) + " " + t.dtype() + ", target "
+                mismatched.add(e.getKey() + ": file " + Excerpt.of(Arrays.toString(t.shape())) + " " + t.dtype() + ", target "
                         + Shape.str(dst.shape()) + " " + TensorInfo.nameOf(dst.dtype()));
             } else {
                 loaded.add(e.getKey());
             }
         }
-        if (strict && !(missing.isEmpty() && unexpected.isEmpty() && mismatched.isEmpty())) {
-            throw new StateMismatchException(header.file(), new LoadResult(List.of(), missing, unexpected, mismatched));
-        }
-        try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            MemorySegment data = mapData(ch, header, arena);
-            for (String k : loaded) copyIn(data, header.tensors().get(k), target.get(k));
-        }
         return new LoadResult(loaded, missing, unexpected, mismatched);
+    }
+
+    /** Copies the tensors {@code result} lists as loaded from {@code ch} into their {@code target} tensors. */
+    static void copyMatching(FileChannel ch, SafeTensorsHeader header, LoadResult result, Map<String, Tensor> target) throws IOException {
+        requireSize(ch, header);
+        for (String k : result.loaded()) copyIn(ch, header, header.tensors().get(k), target.get(k));
     }
 
     private static void requireSupported(String file, TensorInfo t) throws SafeTensorsFormatException {
         if (t.kilnDType() == null) {
-            throw new SafeTensorsFormatException(file + ": unsupported dtype " + t.dtype() + " for tensor '" + t.name()
+            throw new SafeTensorsFormatException(file + ": unsupported dtype " + t.dtype() + " for tensor '" + Excerpt.of(t.name())
                     + "' (Kiln supports F32, I32; convert it, e.g. tensor.float() in PyTorch, before saving)");
         }
     }
 
-    /** Maps the data section read-only; its size was validated against the file when the header was read. */
-    private static MemorySegment mapData(FileChannel ch, SafeTensorsHeader header, Arena arena) throws IOException {
-        if (ch.size() != header.dataStart() + header.dataSize()) {
-            throw new SafeTensorsFormatException(header.file() + ": file size changed while reading");
+    /** The file must still have the size its header was validated against. */
+    private static void requireSize(FileChannel ch, SafeTensorsHeader header) throws IOException {
+        long size = ch.size(), expected = header.dataStart() + header.dataSize();
+        if (size != expected) {
+            throw new SafeTensorsFormatException(header.file() + ": file is now " + size + " bytes, its header says " + expected
+                    + " (truncated or changed while loading?)");
         }
-        if (header.dataSize() == 0) return MemorySegment.NULL;
-        return ch.map(FileChannel.MapMode.READ_ONLY, header.dataStart(), header.dataSize(), arena);
     }
 
-    /** Copies one tensor's little-endian bytes into {@code dst}, via an aligned native-order copy when the mapping is misaligned or the platform big-endian. */
-    private static void copyIn(MemorySegment data, TensorInfo t, Tensor dst) {
-        if (t.byteSize() == 0) return;
-        MemorySegment src = data.asSlice(t.begin(), t.byteSize());
-        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN && src.address() % 4 == 0) {
-            dst.backend().copyFromHost(src, dst.storage());
-            return;
-        }
+    /**
+     * Reads one tensor's little-endian bytes from the file into an aligned host buffer and copies
+     * that into {@code dst}. Plain positional reads rather than a memory mapping: a file truncated
+     * while mapped faults on access (an {@code InternalError}, or a crash inside native code),
+     * whereas a read simply ends early and is reported as a format error naming the file.
+     */
+    private static void copyIn(FileChannel ch, SafeTensorsHeader header, TensorInfo t, Tensor dst) throws IOException {
+        long bytes = t.byteSize();
+        if (bytes == 0) return;
         try (Arena temp = Arena.ofConfined()) {
-            MemorySegment aligned = temp.allocate(t.byteSize(), 64);
-            aligned.copyFrom(src);
-            if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) swap32(aligned);
-            dst.backend().copyFromHost(aligned, dst.storage());
+            MemorySegment buf = temp.allocate(bytes, 64);
+            long base = header.dataStart() + t.begin();
+            for (long off = 0; off < bytes; off += 1L << 30) {
+                ByteBuffer chunk = buf.asSlice(off, Math.min(1L << 30, bytes - off)).asByteBuffer();
+                while (chunk.hasRemaining()) {
+                    long at = base + off + chunk.position();
+                    if (ch.read(chunk, at) < 0) {
+                        throw new SafeTensorsFormatException(header.file() + ": file ended at byte " + at + " while reading tensor '"
+                                + Excerpt.of(t.name()) + "', whose data ends at byte " + (base + bytes) + " (truncated while loading?)");
+                    }
+                }
+            }
+            if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) swap32(buf);
+            dst.backend().copyFromHost(buf, storage(dst));
         }
     }
 }

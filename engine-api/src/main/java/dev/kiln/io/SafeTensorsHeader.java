@@ -8,8 +8,10 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -46,30 +48,56 @@ public record SafeTensorsHeader(String file, Map<String, TensorInfo> tensors, Ma
     /**
      * Reads and validates the header of {@code path}.
      *
-     * @param path the safetensors file
-     * @return the tensors' names, dtypes, shapes and offsets, and the metadata
-     * @throws SafeTensorsFormatException naming the file (and tensor) when anything is wrong
+     * @param path the file
+     * @return the validated header
+     * @throws SafeTensorsFormatException naming the file (and tensor) when anything is wrong, or
+     *                                    when {@code path} is not a regular file
      * @throws IOException                when the file cannot be read
      */
     public static SafeTensorsHeader read(Path path) throws IOException {
-        String name = String.valueOf(path.getFileName());
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) throw new SafeTensorsFormatException(name + ": file is " + size + " bytes, too short for the 8-byte header length");
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, len, 0, name);
-            long n = len.flip().getLong();
-            if (n < 0 || n > size - 8) {
-                throw new SafeTensorsFormatException(name + ": header length " + Long.toUnsignedString(n) + " exceeds the file size ("
-                        + size + " bytes, so at most " + (size - 8) + "); the file is truncated or not a safetensors file");
-            }
-            if (n > MAX_HEADER_BYTES) {
-                throw new SafeTensorsFormatException(name + ": header length " + n + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
-            }
-            ByteBuffer header = ByteBuffer.allocate((int) n);
-            readFully(ch, header, 8, name);
-            return parse(name, header.array(), size - 8 - n);
+        try (FileChannel ch = openRegular(path)) {
+            return read(ch, String.valueOf(path.getFileName()));
         }
+    }
+
+    /**
+     * Opens {@code path} for reading after checking that it is a regular file (following symbolic
+     * links), so that a FIFO does not block the open forever and a device is not read as data.
+     *
+     * @throws java.nio.file.NoSuchFileException if it does not exist
+     * @throws SafeTensorsFormatException        if it is a directory, FIFO, device or socket
+     */
+    static FileChannel openRegular(Path path) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+        if (!a.isRegularFile()) {
+            throw new SafeTensorsFormatException(path.getFileName() + ": not a regular file (" + (a.isDirectory() ? "a directory" : "a FIFO, device or socket")
+                    + "), so not a safetensors file");
+        }
+        return FileChannel.open(path, StandardOpenOption.READ);
+    }
+
+    /**
+     * Reads and validates the header from an open file, so that the caller can read the data
+     * through the same channel (the same file, even if the name is replaced meanwhile).
+     *
+     * @param name the file name, for messages
+     */
+    static SafeTensorsHeader read(FileChannel ch, String name) throws IOException {
+        long size = ch.size();
+        if (size < 8) throw new SafeTensorsFormatException(name + ": file is " + size + " bytes, too short for the 8-byte header length");
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, len, 0, name);
+        long n = len.flip().getLong();
+        if (n < 0 || n > size - 8) {
+            throw new SafeTensorsFormatException(name + ": header length " + Long.toUnsignedString(n) + " exceeds the file size ("
+                    + size + " bytes, so at most " + (size - 8) + "); the file is truncated or not a safetensors file");
+        }
+        if (n > MAX_HEADER_BYTES) {
+            throw new SafeTensorsFormatException(name + ": header length " + n + " exceeds the limit of " + MAX_HEADER_BYTES + " bytes");
+        }
+        ByteBuffer header = ByteBuffer.allocate((int) n);
+        readFully(ch, header, 8, name);
+        return parse(name, header.array(), size - 8 - n);
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position, String name) throws IOException {
@@ -110,7 +138,7 @@ public record SafeTensorsHeader(String file, Map<String, TensorInfo> tensors, Ma
                 if (!(e.getValue() instanceof Map<?, ?> m)) throw new SafeTensorsFormatException(name + ": __metadata__ is not a JSON object");
                 for (Map.Entry<?, ?> me : m.entrySet()) {
                     if (!(me.getValue() instanceof String v)) {
-                        throw new SafeTensorsFormatException(name + ": __metadata__ value of \"" + me.getKey() + "\" is not a string");
+                        throw new SafeTensorsFormatException(name + ": __metadata__ value of \"" + Excerpt.of(me.getKey()) + "\" is not a string");
                     }
                     metadata.put((String) me.getKey(), v);
                 }
@@ -123,11 +151,11 @@ public record SafeTensorsHeader(String file, Map<String, TensorInfo> tensors, Ma
     }
 
     private static TensorInfo entry(String file, String key, Object value, long dataSize) throws SafeTensorsFormatException {
-        String where = file + ": tensor '" + key + "'";
+        String where = file + ": tensor '" + Excerpt.of(key) + "'";
         if (!(value instanceof Map<?, ?> m)) throw new SafeTensorsFormatException(where + " is not a JSON object");
         if (!(m.get("dtype") instanceof String dtype)) throw new SafeTensorsFormatException(where + " has no string \"dtype\"");
         int elem = TensorInfo.elementSize(dtype);
-        if (elem < 0) throw new SafeTensorsFormatException(where + " has unknown dtype \"" + dtype + "\"");
+        if (elem < 0) throw new SafeTensorsFormatException(where + " has unknown dtype \"" + Excerpt.of(dtype) + "\"");
         if (!(m.get("shape") instanceof List<?> shapeList)) throw new SafeTensorsFormatException(where + " has no \"shape\" array");
         int[] shape = new int[shapeList.size()];
         long numel = 1;
@@ -138,7 +166,7 @@ public record SafeTensorsHeader(String file, Map<String, TensorInfo> tensors, Ma
             try {
                 numel = Math.multiplyExact(numel, d);
             } catch (ArithmeticException ex) {
-                throw new SafeTensorsFormatException(where + ": shape " + shapeList + " has more elements than a long can count");
+                throw new SafeTensorsFormatException(where + ": shape " + Excerpt.of(shapeList) + " has more elements than a long can count");
             }
         }
         if (!(m.get("data_offsets") instanceof List<?> off) || off.size() != 2) {
@@ -155,10 +183,10 @@ public record SafeTensorsHeader(String file, Map<String, TensorInfo> tensors, Ma
         try {
             expected = Math.multiplyExact(numel, elem);
         } catch (ArithmeticException ex) {
-            throw new SafeTensorsFormatException(where + ": shape " + shapeList + " of " + dtype + " needs more bytes than a long can count");
+            throw new SafeTensorsFormatException(where + ": shape " + Excerpt.of(shapeList) + " of " + dtype + " needs more bytes than a long can count");
         }
         if (end - begin != expected) {
-            throw new SafeTensorsFormatException(where + ": shape " + shapeList + " of " + dtype + " needs " + expected
+            throw new SafeTensorsFormatException(where + ": shape " + Excerpt.of(shapeList) + " of " + dtype + " needs " + expected
                     + " bytes but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
         }
         return new TensorInfo(key, dtype, shape, begin, end);
@@ -167,10 +195,10 @@ public record SafeTensorsHeader(String file, Map<String, TensorInfo> tensors, Ma
     private static long integer(String where, String field, Object v) throws SafeTensorsFormatException {
         if (v instanceof Long l && l >= 0) return l;
         if (v instanceof Long || (v instanceof BigInteger b && b.signum() < 0)) {
-            throw new SafeTensorsFormatException(where + ": " + field + " is negative (" + v + ")");
+            throw new SafeTensorsFormatException(where + ": " + field + " is negative (" + Excerpt.of(v) + ")");
         }
-        if (v instanceof BigInteger) throw new SafeTensorsFormatException(where + ": " + field + " is too large (" + v + ")");
-        throw new SafeTensorsFormatException(where + ": " + field + " is not a non-negative integer (" + v + ")");
+        if (v instanceof BigInteger) throw new SafeTensorsFormatException(where + ": " + field + " is too large (" + Excerpt.of(v) + ")");
+        throw new SafeTensorsFormatException(where + ": " + field + " is not a non-negative integer (" + Excerpt.of(v) + ")");
     }
 
     /** The entries, sorted by offset, must tile [0, dataSize) exactly. */
@@ -181,11 +209,11 @@ public record SafeTensorsHeader(String file, Map<String, TensorInfo> tensors, Ma
         TensorInfo prev = null;
         for (TensorInfo t : byOffset) {
             if (t.begin() < covered) {
-                throw new SafeTensorsFormatException(file + ": tensor '" + t.name() + "' at [" + t.begin() + ", " + t.end()
-                        + ") overlaps tensor '" + prev.name() + "' at [" + prev.begin() + ", " + prev.end() + ")");
+                throw new SafeTensorsFormatException(file + ": tensor '" + Excerpt.of(t.name()) + "' at [" + t.begin() + ", " + t.end()
+                        + ") overlaps tensor '" + Excerpt.of(prev.name()) + "' at [" + prev.begin() + ", " + prev.end() + ")");
             }
             if (t.begin() > covered) {
-                throw new SafeTensorsFormatException(file + ": bytes [" + covered + ", " + t.begin() + ") before tensor '" + t.name()
+                throw new SafeTensorsFormatException(file + ": bytes [" + covered + ", " + t.begin() + ") before tensor '" + Excerpt.of(t.name())
                         + "' belong to no tensor (a hole in the data section)");
             }
             covered = t.end();

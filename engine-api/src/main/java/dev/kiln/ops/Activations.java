@@ -1,6 +1,11 @@
 package dev.kiln.ops;
 
+import static dev.kiln.internal.TensorAccess.empty;
+import static dev.kiln.internal.TensorAccess.pin;
+import static dev.kiln.internal.TensorAccess.storage;
+
 import dev.kiln.autograd.Autograd;
+import dev.kiln.internal.Pin;
 import dev.kiln.spi.UnaryOp;
 import dev.kiln.tensor.Tensor;
 
@@ -15,12 +20,16 @@ final class Activations {
     static Tensor apply(String name, UnaryOp op, float alpha, Tensor x) {
         Checks.notNull(name, x, "input");
         Checks.floats(name, x);
-        Tensor y = Tensor.empty(x.backend(), x.shape());
-        x.backend().unary(op, alpha, x.storage(), y.storage());
+        Tensor y = empty(x.backend(), x.shape());
+        try (Pin px = pin(name, x)) {
+            x.backend().unary(op, alpha, px.storage(), storage(y));
+        }
         if (Autograd.needsGrad(x)) {
             Autograd.record(name, y, new Tensor[] {x}, g -> {
-                Tensor gx = Tensor.empty(x.backend(), x.shape());
-                x.backend().unaryBackward(op, alpha, x.storage(), y.storage(), g.storage(), gx.storage());
+                Tensor gx = empty(x.backend(), x.shape());
+                try (Pin px = pin(name, x); Pin py = pin(name, y)) {
+                    x.backend().unaryBackward(op, alpha, px.storage(), py.storage(), storage(g), storage(gx));
+                }
                 return new Tensor[] {gx};
             });
         }

@@ -1,6 +1,11 @@
 package dev.kiln.ops;
 
+import static dev.kiln.internal.TensorAccess.empty;
+import static dev.kiln.internal.TensorAccess.pin;
+import static dev.kiln.internal.TensorAccess.storage;
+
 import dev.kiln.autograd.Autograd;
+import dev.kiln.internal.Pin;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Conv2dSpec;
 import dev.kiln.spi.Storage;
@@ -94,31 +99,38 @@ final class Convolution {
         Conv2dSpec spec = new Conv2dSpec(xs[0], xs[1], xs[2], xs[3], ws[0], ws[2], ws[3], o.strideH(), o.strideW(),
                 padH, padW, o.dilationH(), o.dilationW(), o.groups());
         Backend backend = x.backend();
-        Tensor y = Tensor.empty(backend, spec.outputShape());
-        Storage b = bias == null ? null : bias.storage();
-        if (relu) backend.conv2dRelu(spec, x.storage(), weight.storage(), b, y.storage());
-        else backend.conv2d(spec, x.storage(), weight.storage(), b, y.storage());
+        Tensor y = empty(backend, spec.outputShape());
+        String op = relu ? "conv2d_relu" : "conv2d";
+        try (Pin px = pin(op, x); Pin pw = pin(op, weight); Pin pb = bias == null ? null : pin(op, bias)) {
+            Storage b = pb == null ? null : pb.storage();
+            if (relu) backend.conv2dRelu(spec, px.storage(), pw.storage(), b, storage(y));
+            else backend.conv2d(spec, px.storage(), pw.storage(), b, storage(y));
+        }
         if (Autograd.needsGrad(x, weight, bias)) {
-            Autograd.record(relu ? "conv2d_relu" : "conv2d", y, new Tensor[] {x, weight, bias}, gOut -> {
+            Autograd.record(op, y, new Tensor[] {x, weight, bias}, gOut -> {
                 Tensor gx = null, gw = null, gb = null;
                 Tensor g = gOut;
                 boolean biasGrad = bias != null && bias.requiresGrad();
                 if (relu) {
-                    g = Tensor.empty(backend, y.shape());
-                    if (biasGrad) gb = Tensor.empty(backend, ws[0]);
-                    backend.conv2dReluBackward(spec, y.storage(), gOut.storage(), g.storage(), gb == null ? null : gb.storage());
+                    g = empty(backend, y.shape());
+                    if (biasGrad) gb = empty(backend, ws[0]);
+                    backend.conv2dReluBackward(spec, storage(y), storage(gOut), storage(g), gb == null ? null : storage(gb));
                 }
                 if (x.requiresGrad()) {
-                    gx = Tensor.empty(backend, xs);
-                    backend.conv2dBackwardData(spec, g.storage(), weight.storage(), gx.storage());
+                    gx = empty(backend, xs);
+                    try (Pin pw = pin(op, weight)) {
+                        backend.conv2dBackwardData(spec, storage(g), pw.storage(), storage(gx));
+                    }
                 }
                 if (weight.requiresGrad()) {
-                    gw = Tensor.empty(backend, ws);
-                    backend.conv2dBackwardWeight(spec, x.storage(), g.storage(), gw.storage());
+                    gw = empty(backend, ws);
+                    try (Pin px = pin(op, x)) {
+                        backend.conv2dBackwardWeight(spec, px.storage(), storage(g), storage(gw));
+                    }
                 }
                 if (biasGrad && !relu) {
-                    gb = Tensor.empty(backend, ws[0]);
-                    backend.conv2dBackwardBias(spec, g.storage(), gb.storage());
+                    gb = empty(backend, ws[0]);
+                    backend.conv2dBackwardBias(spec, storage(g), storage(gb));
                 }
                 if (relu) g.close();
                 return new Tensor[] {gx, gw, gb};

@@ -1,5 +1,8 @@
 package dev.kiln.ops;
 
+import static dev.kiln.internal.TensorAccess.empty;
+import static dev.kiln.internal.TensorAccess.storage;
+
 import dev.kiln.Kiln;
 import dev.kiln.autograd.Autograd;
 import dev.kiln.spi.Backend;
@@ -29,10 +32,10 @@ final class Dropout {
             return out;
         }
         Generator gen = generator != null ? generator : Kiln.generator();
-        Tensor mask = Tensor.empty(backend, x.shape());
+        Tensor mask = empty(backend, x.shape());
         long numel = x.numel();
         long offset = gen.advance(numel);
-        if (numel > 0) backend.dropoutMask(gen.seed(), offset, p, mask.storage());
+        if (numel > 0) backend.dropoutMask(gen.seed(), offset, p, storage(mask));
         Tensor out = Elementwise.raw(BinaryOp.MUL, x, mask);
         if (Autograd.needsGrad(x)) {
             Autograd.record("dropout", out, new Tensor[] {x}, g -> new Tensor[] {Elementwise.raw(BinaryOp.MUL, g, mask)});

@@ -1,6 +1,11 @@
 package dev.kiln.ops;
 
+import static dev.kiln.internal.TensorAccess.empty;
+import static dev.kiln.internal.TensorAccess.pin;
+import static dev.kiln.internal.TensorAccess.storage;
+
 import dev.kiln.autograd.Autograd;
+import dev.kiln.internal.Pin;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
@@ -26,6 +31,16 @@ final class Elementwise {
         };
     }
 
+    private static String name(ScalarOp op) {
+        return switch (op) {
+            case ADD -> "add";
+            case MUL -> "mul";
+            case POW -> "pow";
+            case RSUB -> "rsub";
+            case RDIV -> "rdiv";
+        };
+    }
+
     /** {@code a (op) b} with NumPy broadcasting, recorded for autograd. */
     static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
         String name = name(op);
@@ -46,9 +61,12 @@ final class Elementwise {
 
     /** {@code a (op) b} on the SPI without validation or recording (inputs already checked). */
     static Tensor raw(BinaryOp op, Tensor a, Tensor b) {
-        Broadcast spec = Broadcast.of(name(op), a.shape(), b.shape());
-        Tensor out = Tensor.empty(a.backend(), spec.outShape());
-        a.backend().binary(op, spec, a.storage(), b.storage(), out.storage());
+        String name = name(op);
+        Broadcast spec = Broadcast.of(name, a.shape(), b.shape());
+        Tensor out = empty(a.backend(), spec.outShape());
+        try (Pin pa = pin(name, a); Pin pb = pin(name, b)) {
+            a.backend().binary(op, spec, pa.storage(), pb.storage(), storage(out));
+        }
         return out;
     }
 
@@ -101,11 +119,10 @@ final class Elementwise {
         for (int i = 0; i < gShape.length; i++) {
             if (i < lead || (shape[i - lead] == 1 && gShape[i] != 1)) axes[k++] = i;
         }
-        Tensor out = Tensor.empty(g.backend(), shape);
-        if (k == 0) {
-            g.backend().copy(g.storage(), out.storage());
-        } else {
-            g.backend().sum(new ReduceSpec(gShape, Arrays.copyOf(axes, k)), g.storage(), out.storage());
+        Tensor out = empty(g.backend(), shape);
+        try (Pin pg = pin("sum_to", g)) {
+            if (k == 0) g.backend().copy(pg.storage(), storage(out));
+            else g.backend().sum(new ReduceSpec(gShape, Arrays.copyOf(axes, k)), pg.storage(), storage(out));
         }
         return out;
     }
@@ -117,8 +134,10 @@ final class Elementwise {
     static Tensor expand(Tensor g, int[] gShape, int[] shape, float factor) {
         Backend backend = g.backend();
         Tensor s = Tensor.full(backend, factor);
-        Tensor out = Tensor.empty(backend, shape);
-        backend.binary(BinaryOp.MUL, new Broadcast(shape, gShape, new int[0]), g.storage(), s.storage(), out.storage());
+        Tensor out = empty(backend, shape);
+        try (Pin pg = pin("expand", g)) {
+            backend.binary(BinaryOp.MUL, new Broadcast(shape, gShape, new int[0]), pg.storage(), storage(s), storage(out));
+        }
         s.close();
         return out;
     }
@@ -127,8 +146,10 @@ final class Elementwise {
 
     /** {@code x (op) s} on the SPI, unrecorded. */
     static Tensor rawScalar(ScalarOp op, Tensor x, float s) {
-        Tensor out = Tensor.empty(x.backend(), x.shape());
-        x.backend().scalar(op, x.storage(), s, out.storage());
+        Tensor out = empty(x.backend(), x.shape());
+        try (Pin px = pin(name(op), x)) {
+            x.backend().scalar(op, px.storage(), s, storage(out));
+        }
         return out;
     }
 
@@ -154,8 +175,8 @@ final class Elementwise {
             Autograd.record("pow", out, new Tensor[] {x}, g -> {
                 if (s == 0f) return new Tensor[] {Tensor.full(x.backend(), 0f, x.shape())}; // x^0 is constant, even at x = 0
                 Tensor d = rawScalar(ScalarOp.POW, x, s - 1f);
-                x.backend().scalar(ScalarOp.MUL, d.storage(), s, d.storage());
-                x.backend().binary(BinaryOp.MUL, new Broadcast(x.shape(), x.shape(), x.shape()), d.storage(), g.storage(), d.storage());
+                x.backend().scalar(ScalarOp.MUL, storage(d), s, storage(d));
+                x.backend().binary(BinaryOp.MUL, new Broadcast(x.shape(), x.shape(), x.shape()), storage(d), storage(g), storage(d));
                 return new Tensor[] {d};
             });
         }
@@ -179,7 +200,7 @@ final class Elementwise {
                 Tensor x2 = raw(BinaryOp.MUL, x, x);
                 Tensor q = raw(BinaryOp.DIV, g, x2);
                 x2.close();
-                x.backend().scalar(ScalarOp.MUL, q.storage(), -s, q.storage());
+                x.backend().scalar(ScalarOp.MUL, storage(q), -s, storage(q));
                 return new Tensor[] {q};
             });
         }

@@ -1,6 +1,11 @@
 package dev.kiln.ops;
 
+import static dev.kiln.internal.TensorAccess.empty;
+import static dev.kiln.internal.TensorAccess.pin;
+import static dev.kiln.internal.TensorAccess.storage;
+
 import dev.kiln.autograd.Autograd;
+import dev.kiln.internal.Pin;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
@@ -37,7 +42,7 @@ final class LinearAlgebra {
         if (as.length == 3 && bs.length == 2) {
             // A shared weight: [b, m, k] @ [k, n] is one GEMM on [(b*m), k] @ [k, n].
             int rows = as[0] * m;
-            out = Tensor.empty(backend, as[0], m, n);
+            out = empty(backend, as[0], m, n);
             gemm(backend, MatmulSpec.of(rows, n, k, false, false), a, b, out);
             if (Autograd.needsGrad(a, b)) {
                 Autograd.record("matmul", out, new Tensor[] {a, b}, g -> new Tensor[] {
@@ -50,7 +55,7 @@ final class LinearAlgebra {
         boolean aB = as.length == 3, bB = bs.length == 3;
         int[] outShape = (aB || bB) ? new int[] {batch, m, n} : new int[] {m, n};
         if (batch == 0) return emptyBatch(a, b, outShape);
-        out = Tensor.empty(backend, outShape);
+        out = empty(backend, outShape);
         gemm(backend, new MatmulSpec(batch, m, n, k, false, false, aB, bB, false), a, b, out);
         if (Autograd.needsGrad(a, b)) {
             Autograd.record("matmul", out, new Tensor[] {a, b}, g -> {
@@ -76,7 +81,7 @@ final class LinearAlgebra {
      */
     private static Tensor emptyBatch(Tensor a, Tensor b, int[] outShape) {
         Backend backend = a.backend();
-        Tensor out = Tensor.empty(backend, outShape);
+        Tensor out = empty(backend, outShape);
         if (Autograd.needsGrad(a, b)) {
             Autograd.record("matmul", out, new Tensor[] {a, b}, g -> new Tensor[] {
                 a.requiresGrad() ? zeros(backend, a.shape()) : null, b.requiresGrad() ? zeros(backend, b.shape()) : null});
@@ -85,22 +90,24 @@ final class LinearAlgebra {
     }
 
     private static Tensor zeros(Backend backend, int[] shape) {
-        Tensor t = Tensor.empty(backend, shape);
-        if (t.numel() > 0) backend.fill(t.storage(), 0f);
+        Tensor t = empty(backend, shape);
+        if (t.numel() > 0) backend.fill(storage(t), 0f);
         return t;
     }
 
     private static void gemm(Backend backend, MatmulSpec spec, Tensor a, Tensor b, Tensor out) {
         if (out.numel() == 0) return;
         if (spec.k() == 0) {
-            backend.fill(out.storage(), 0f);
+            backend.fill(storage(out), 0f);
             return;
         }
-        backend.matmul(spec, a.storage(), b.storage(), out.storage());
+        try (Pin pa = pin("matmul", a); Pin pb = pin("matmul", b)) {
+            backend.matmul(spec, pa.storage(), pb.storage(), storage(out));
+        }
     }
 
     private static Tensor gemmNew(Backend backend, MatmulSpec spec, Tensor a, Tensor b, int[] shape) {
-        Tensor out = Tensor.empty(backend, shape);
+        Tensor out = empty(backend, shape);
         gemm(backend, spec, a, b, out);
         return out;
     }
@@ -108,8 +115,8 @@ final class LinearAlgebra {
     /** The gradient of an operand shared across the batch: per-batch products summed over the batch. */
     private static Tensor sumBatches(Backend backend, MatmulSpec spec, Tensor a, Tensor b, int batch, int rows, int cols) {
         Tensor per = gemmNew(backend, spec, a, b, new int[] {batch, rows, cols});
-        Tensor out = Tensor.empty(backend, rows, cols);
-        if (out.numel() > 0) backend.sum(new ReduceSpec(per.shape(), new int[] {0}), per.storage(), out.storage());
+        Tensor out = empty(backend, rows, cols);
+        if (out.numel() > 0) backend.sum(new ReduceSpec(per.shape(), new int[] {0}), storage(per), storage(out));
         per.close();
         return out;
     }
@@ -133,11 +140,13 @@ final class LinearAlgebra {
         int[] outShape = xs.clone();
         outShape[outShape.length - 1] = outF;
         Backend backend = x.backend();
-        Tensor out = Tensor.empty(backend, outShape);
+        Tensor out = empty(backend, outShape);
         gemm(backend, MatmulSpec.of(rows, outF, in, false, true), x, weight, out);
         if (bias != null && out.numel() > 0) {
             int[] flat = {rows, outF};
-            backend.binary(BinaryOp.ADD, new Broadcast(flat, flat, new int[] {outF}), out.storage(), bias.storage(), out.storage());
+            try (Pin pb = pin("linear", bias)) {
+                backend.binary(BinaryOp.ADD, new Broadcast(flat, flat, new int[] {outF}), storage(out), pb.storage(), storage(out));
+            }
         }
         if (Autograd.needsGrad(x, weight, bias)) {
             int r = rows;
@@ -150,11 +159,11 @@ final class LinearAlgebra {
     }
 
     private static Tensor biasGrad(Backend backend, Tensor g, int rows, int outF) {
-        Tensor gb = Tensor.empty(backend, outF);
+        Tensor gb = empty(backend, outF);
         if (rows == 0) {
-            backend.fill(gb.storage(), 0f);
+            backend.fill(storage(gb), 0f);
         } else if (outF > 0) {
-            backend.sum(new ReduceSpec(new int[] {rows, outF}, new int[] {0}), g.storage(), gb.storage());
+            backend.sum(new ReduceSpec(new int[] {rows, outF}, new int[] {0}), storage(g), storage(gb));
         }
         return gb;
     }

@@ -1,6 +1,11 @@
 package dev.kiln.ops;
 
+import static dev.kiln.internal.TensorAccess.empty;
+import static dev.kiln.internal.TensorAccess.pin;
+import static dev.kiln.internal.TensorAccess.storage;
+
 import dev.kiln.autograd.Autograd;
+import dev.kiln.internal.Pin;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.CrossEntropySpec;
 import dev.kiln.spi.ReduceSpec;
@@ -31,10 +36,10 @@ final class Losses {
         int n = ls[0], classes = ls[1];
         CrossEntropySpec spec = new CrossEntropySpec(n, classes, labelSmoothing);
         Backend backend = logits.backend();
-        Tensor losses = Tensor.empty(backend, n);
-        Tensor logProbs = Tensor.empty(backend, n, classes);
-        try {
-            backend.crossEntropy(spec, logits.storage(), targets.storage(), losses.storage(), logProbs.storage());
+        Tensor losses = empty(backend, n);
+        Tensor logProbs = empty(backend, n, classes);
+        try (Pin pl = pin(op, logits); Pin pt = pin(op, targets)) {
+            backend.crossEntropy(spec, pl.storage(), pt.storage(), storage(losses), storage(logProbs));
         } catch (IllegalArgumentException e) { // a target outside [0, C), found by a synchronous backend
             losses.close();
             logProbs.close();
@@ -44,17 +49,19 @@ final class Losses {
         if (reduction == Reduction.NONE) {
             out = losses;
         } else {
-            out = Tensor.empty(backend);
-            backend.sum(new ReduceSpec(new int[] {n}, new int[] {0}), losses.storage(), out.storage());
-            if (reduction == Reduction.MEAN) backend.scalar(ScalarOp.MUL, out.storage(), 1f / n, out.storage());
+            out = empty(backend);
+            backend.sum(new ReduceSpec(new int[] {n}, new int[] {0}), storage(losses), storage(out));
+            if (reduction == Reduction.MEAN) backend.scalar(ScalarOp.MUL, storage(out), 1f / n, storage(out));
             losses.close();
         }
         if (Autograd.needsGrad(logits)) {
             Autograd.record(op, out, new Tensor[] {logits, targets}, g -> {
                 Tensor gradLoss = reduction == Reduction.NONE ? g
                         : Elementwise.expand(g, new int[0], new int[] {n}, reduction == Reduction.MEAN ? 1f / n : 1f);
-                Tensor gx = Tensor.empty(backend, n, classes);
-                backend.crossEntropyBackward(spec, logProbs.storage(), targets.storage(), gradLoss.storage(), gx.storage());
+                Tensor gx = empty(backend, n, classes);
+                try (Pin pt = pin(op, targets)) {
+                    backend.crossEntropyBackward(spec, storage(logProbs), pt.storage(), storage(gradLoss), storage(gx));
+                }
                 if (gradLoss != g) gradLoss.close();
                 return new Tensor[] {gx, null};
             });

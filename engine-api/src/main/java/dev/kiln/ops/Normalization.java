@@ -1,6 +1,11 @@
 package dev.kiln.ops;
 
+import static dev.kiln.internal.TensorAccess.empty;
+import static dev.kiln.internal.TensorAccess.pin;
+import static dev.kiln.internal.TensorAccess.storage;
+
 import dev.kiln.autograd.Autograd;
+import dev.kiln.internal.Pin;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BatchNormSpec;
 import dev.kiln.spi.BinaryOp;
@@ -66,18 +71,24 @@ final class Normalization {
         Backend backend = x.backend();
         int[] xs = x.shape();
         int c = spec.c();
-        Tensor y = Tensor.empty(backend, xs);
-        Tensor mean = Tensor.empty(backend, c);
-        Tensor invStd = Tensor.empty(backend, c);
-        backend.batchNormTrain(spec, x.storage(), w.storage(), b.storage(), y.storage(), mean.storage(), invStd.storage(),
-                runningMean == null ? null : runningMean.storage(), runningVar == null ? null : runningVar.storage());
+        Tensor y = empty(backend, xs);
+        Tensor mean = empty(backend, c);
+        Tensor invStd = empty(backend, c);
+        try (Pin px = pin("batch_norm", x); Pin pw = pin("batch_norm", w); Pin pb = pin("batch_norm", b);
+             Pin pm = runningMean == null ? null : pin("batch_norm", runningMean);
+             Pin pv = runningVar == null ? null : pin("batch_norm", runningVar)) {
+            backend.batchNormTrain(spec, px.storage(), pw.storage(), pb.storage(), storage(y), storage(mean), storage(invStd),
+                    pm == null ? null : pm.storage(), pv == null ? null : pv.storage());
+        }
         if (Autograd.needsGrad(x, gammaIn, betaIn)) {
             Autograd.record("batch_norm", y, new Tensor[] {x, gammaIn, betaIn}, g -> {
-                Tensor gx = Tensor.empty(backend, xs);
-                Tensor gGamma = Tensor.empty(backend, c);
-                Tensor gBeta = Tensor.empty(backend, c);
-                backend.batchNormBackward(spec, x.storage(), w.storage(), g.storage(), mean.storage(), invStd.storage(),
-                        gx.storage(), gGamma.storage(), gBeta.storage());
+                Tensor gx = empty(backend, xs);
+                Tensor gGamma = empty(backend, c);
+                Tensor gBeta = empty(backend, c);
+                try (Pin px = pin("batch_norm", x); Pin pw = pin("batch_norm", w)) {
+                    backend.batchNormBackward(spec, px.storage(), pw.storage(), storage(g), storage(mean), storage(invStd),
+                            storage(gx), storage(gGamma), storage(gBeta));
+                }
                 return new Tensor[] {keepIf(gx, x.requiresGrad()), keepIf(gGamma, gammaIn != null && gammaIn.requiresGrad()),
                         keepIf(gBeta, betaIn != null && betaIn.requiresGrad())};
             });
@@ -103,30 +114,41 @@ final class Normalization {
         Backend backend = x.backend();
         int[] xs = x.shape();
         int c = spec.c();
-        Tensor y = Tensor.empty(backend, xs);
-        backend.batchNormEval(spec, x.storage(), w.storage(), b.storage(), runningMean.storage(), runningVar.storage(), y.storage());
-        if (Autograd.needsGrad(x, gammaIn, betaIn)) {
-            Tensor mean = Tensor.empty(backend, c);
-            backend.copy(runningMean.storage(), mean.storage());
-            Tensor invStd = Tensor.empty(backend, c);
-            backend.scalar(ScalarOp.ADD, runningVar.storage(), eps, invStd.storage());
-            backend.scalar(ScalarOp.POW, invStd.storage(), -0.5f, invStd.storage());
+        Tensor y = empty(backend, xs);
+        Tensor mean = null, invStd = null;
+        try (Pin px = pin("batch_norm", x); Pin pw = pin("batch_norm", w); Pin pb = pin("batch_norm", b);
+             Pin pm = pin("batch_norm", runningMean); Pin pv = pin("batch_norm", runningVar)) {
+            backend.batchNormEval(spec, px.storage(), pw.storage(), pb.storage(), pm.storage(), pv.storage(), storage(y));
+            if (Autograd.needsGrad(x, gammaIn, betaIn)) {
+                mean = empty(backend, c);
+                backend.copy(pm.storage(), storage(mean));
+                invStd = empty(backend, c);
+                backend.scalar(ScalarOp.ADD, pv.storage(), eps, storage(invStd));
+                backend.scalar(ScalarOp.POW, storage(invStd), -0.5f, storage(invStd));
+            }
+        }
+        if (mean != null) {
+            Tensor savedMean = mean, savedInvStd = invStd;
             int[] cs = channelShape(xs.length, c);
             int[] vs = {c};
             Autograd.record("batch_norm", y, new Tensor[] {x, gammaIn, betaIn}, g -> {
                 Tensor gx = null, gGamma = null, gBeta = null;
                 if (x.requiresGrad()) {
-                    Tensor scale = Tensor.empty(backend, c);
-                    backend.binary(BinaryOp.MUL, new Broadcast(vs, vs, vs), w.storage(), invStd.storage(), scale.storage());
-                    gx = Tensor.empty(backend, xs);
-                    backend.binary(BinaryOp.MUL, new Broadcast(xs, xs, cs), g.storage(), scale.storage(), gx.storage());
+                    Tensor scale = empty(backend, c);
+                    try (Pin pw = pin("batch_norm", w)) {
+                        backend.binary(BinaryOp.MUL, new Broadcast(vs, vs, vs), pw.storage(), storage(savedInvStd), storage(scale));
+                    }
+                    gx = empty(backend, xs);
+                    backend.binary(BinaryOp.MUL, new Broadcast(xs, xs, cs), storage(g), storage(scale), storage(gx));
                     scale.close();
                 }
                 if (gammaIn != null && gammaIn.requiresGrad()) {
-                    Tensor t = Tensor.empty(backend, xs);
-                    backend.binary(BinaryOp.SUB, new Broadcast(xs, xs, cs), x.storage(), mean.storage(), t.storage());
-                    backend.binary(BinaryOp.MUL, new Broadcast(xs, xs, cs), t.storage(), invStd.storage(), t.storage());
-                    backend.binary(BinaryOp.MUL, new Broadcast(xs, xs, xs), t.storage(), g.storage(), t.storage());
+                    Tensor t = empty(backend, xs);
+                    try (Pin px = pin("batch_norm", x)) {
+                        backend.binary(BinaryOp.SUB, new Broadcast(xs, xs, cs), px.storage(), storage(savedMean), storage(t));
+                    }
+                    backend.binary(BinaryOp.MUL, new Broadcast(xs, xs, cs), storage(t), storage(savedInvStd), storage(t));
+                    backend.binary(BinaryOp.MUL, new Broadcast(xs, xs, xs), storage(t), storage(g), storage(t));
                     gGamma = channelSum(t, c);
                     t.close();
                 }
@@ -146,8 +168,8 @@ final class Normalization {
     private static Tensor channelSum(Tensor t, int c) {
         int[] s = t.shape();
         int[] axes = s.length == 4 ? new int[] {0, 2, 3} : new int[] {0};
-        Tensor out = Tensor.empty(t.backend(), c);
-        t.backend().sum(new ReduceSpec(s, axes), t.storage(), out.storage());
+        Tensor out = empty(t.backend(), c);
+        t.backend().sum(new ReduceSpec(s, axes), storage(t), storage(out));
         return out;
     }
 }

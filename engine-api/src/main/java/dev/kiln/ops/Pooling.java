@@ -1,6 +1,11 @@
 package dev.kiln.ops;
 
+import static dev.kiln.internal.TensorAccess.empty;
+import static dev.kiln.internal.TensorAccess.pin;
+import static dev.kiln.internal.TensorAccess.storage;
+
 import dev.kiln.autograd.Autograd;
+import dev.kiln.internal.Pin;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Pool2dSpec;
 import dev.kiln.tensor.Shape;
@@ -13,15 +18,21 @@ final class Pooling {
     static Tensor maxPool2d(Tensor x, Pool2dOptions o) {
         Pool2dSpec spec = spec("max_pool2d", x, o, o == null ? 1 : o.dilationH(), o == null ? 1 : o.dilationW());
         Backend backend = x.backend();
-        Tensor y = Tensor.empty(backend, spec.outputShape());
-        if (y.numel() > 0) backend.maxPool2d(spec, x.storage(), y.storage());
+        Tensor y = empty(backend, spec.outputShape());
+        if (y.numel() > 0) {
+            try (Pin px = pin("max_pool2d", x)) {
+                backend.maxPool2d(spec, px.storage(), storage(y));
+            }
+        }
         if (Autograd.needsGrad(x)) {
             Autograd.record("max_pool2d", y, new Tensor[] {x}, g -> {
-                Tensor gx = Tensor.empty(backend, x.shape());
+                Tensor gx = empty(backend, x.shape());
                 if (y.numel() > 0) {
-                    backend.maxPool2dBackward(spec, x.storage(), y.storage(), g.storage(), gx.storage());
+                    try (Pin px = pin("max_pool2d", x); Pin py = pin("max_pool2d", y)) {
+                        backend.maxPool2dBackward(spec, px.storage(), py.storage(), storage(g), storage(gx));
+                    }
                 } else if (gx.numel() > 0) {
-                    backend.fill(gx.storage(), 0f);
+                    backend.fill(storage(gx), 0f);
                 }
                 return new Tensor[] {gx};
             });
@@ -36,15 +47,19 @@ final class Pooling {
         }
         Pool2dSpec spec = spec("avg_pool2d", x, o, 1, 1);
         Backend backend = x.backend();
-        Tensor y = Tensor.empty(backend, spec.outputShape());
-        if (y.numel() > 0) backend.avgPool2d(spec, x.storage(), y.storage());
+        Tensor y = empty(backend, spec.outputShape());
+        if (y.numel() > 0) {
+            try (Pin px = pin("avg_pool2d", x)) {
+                backend.avgPool2d(spec, px.storage(), storage(y));
+            }
+        }
         if (Autograd.needsGrad(x)) {
             Autograd.record("avg_pool2d", y, new Tensor[] {x}, g -> {
-                Tensor gx = Tensor.empty(backend, x.shape());
+                Tensor gx = empty(backend, x.shape());
                 if (y.numel() > 0) {
-                    backend.avgPool2dBackward(spec, g.storage(), gx.storage());
+                    backend.avgPool2dBackward(spec, storage(g), storage(gx));
                 } else if (gx.numel() > 0) {
-                    backend.fill(gx.storage(), 0f);
+                    backend.fill(storage(gx), 0f);
                 }
                 return new Tensor[] {gx};
             });

@@ -1,6 +1,11 @@
 package dev.kiln.ops;
 
+import static dev.kiln.internal.TensorAccess.empty;
+import static dev.kiln.internal.TensorAccess.pin;
+import static dev.kiln.internal.TensorAccess.storage;
+
 import dev.kiln.autograd.Autograd;
+import dev.kiln.internal.Pin;
 import dev.kiln.spi.ReduceSpec;
 import dev.kiln.spi.ScalarOp;
 import dev.kiln.tensor.DType;
@@ -19,18 +24,19 @@ final class Reductions {
         int[] ax = Checks.axes(name, shape, axes);
         ReduceSpec spec = new ReduceSpec(shape, ax);
         int[] kept = spec.outShape();
-        Tensor out = Tensor.empty(x.backend(), keepDim ? kept : dropAxes(shape, ax));
+        Tensor out = empty(x.backend(), keepDim ? kept : dropAxes(shape, ax));
         if (x.numel() == 0) {
-            if (out.numel() > 0) x.backend().fill(out.storage(), 0f); // an empty sum is 0
-        } else if (ax.length == 0) {
-            x.backend().copy(x.storage(), out.storage());
+            if (out.numel() > 0) x.backend().fill(storage(out), 0f); // an empty sum is 0
         } else {
-            x.backend().sum(spec, x.storage(), out.storage());
+            try (Pin px = pin(name, x)) {
+                if (ax.length == 0) x.backend().copy(px.storage(), storage(out));
+                else x.backend().sum(spec, px.storage(), storage(out));
+            }
         }
         long count = 1;
         for (int a : ax) count *= shape[a];
         float factor = mean ? 1f / count : 1f;
-        if (mean) x.backend().scalar(ScalarOp.MUL, out.storage(), factor, out.storage());
+        if (mean) x.backend().scalar(ScalarOp.MUL, storage(out), factor, storage(out));
         if (Autograd.needsGrad(x)) {
             Autograd.record(name, out, new Tensor[] {x}, g -> new Tensor[] {Elementwise.expand(g, kept, shape, factor)});
         }
@@ -59,8 +65,12 @@ final class Reductions {
         if (cols == 0) {
             throw new IllegalArgumentException("argmax: cannot take the argmax of an empty row (shape " + Shape.str(x.shape()) + ")");
         }
-        Tensor out = Tensor.empty(x.backend(), DType.INT32, rows);
-        if (rows > 0) x.backend().argmax(rows, cols, x.storage(), out.storage());
+        Tensor out = empty(x.backend(), DType.INT32, rows);
+        if (rows > 0) {
+            try (Pin px = pin("argmax", x)) {
+                x.backend().argmax(rows, cols, px.storage(), storage(out));
+            }
+        }
         return out;
     }
 }

@@ -1,6 +1,11 @@
 package dev.kiln.ops;
 
+import static dev.kiln.internal.TensorAccess.empty;
+import static dev.kiln.internal.TensorAccess.pin;
+import static dev.kiln.internal.TensorAccess.storage;
+
 import dev.kiln.autograd.Autograd;
+import dev.kiln.internal.Pin;
 import dev.kiln.spi.PadSpec;
 import dev.kiln.tensor.Shape;
 import dev.kiln.tensor.Tensor;
@@ -60,7 +65,7 @@ final class Shaping {
         int rank = inShape.length;
         int[] outShape = new int[rank];
         for (int i = 0; i < rank; i++) outShape[i] = inShape[p[i]];
-        Tensor out = Tensor.empty(x.backend(), x.dtype(), outShape);
+        Tensor out = empty(x.backend(), x.dtype(), outShape);
         int n = Math.toIntExact(x.numel());
         if (n == 0) return out;
         long[] inStrides = Shape.strides(inShape);
@@ -69,7 +74,9 @@ final class Shaping {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment src = arena.allocate((long) n * 4, 64);
             MemorySegment dst = arena.allocate((long) n * 4, 64);
-            x.backend().copyToHost(x.storage(), src);
+            try (Pin px = pin("permute", x)) {
+                x.backend().copyToHost(px.storage(), src);
+            }
             int[] idx = new int[rank];
             long from = 0;
             for (int o = 0; o < n; o++) {
@@ -81,7 +88,7 @@ final class Shaping {
                     idx[d] = 0;
                 }
             }
-            x.backend().copyFromHost(dst, out.storage());
+            x.backend().copyFromHost(dst, storage(out));
         }
         return out;
     }
@@ -99,12 +106,16 @@ final class Shaping {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(e.getMessage() + " (input shape " + Shape.str(s) + ")", e);
         }
-        Tensor out = Tensor.empty(x.backend(), spec.outputShape());
-        if (out.numel() > 0) x.backend().pad2d(spec, x.storage(), out.storage());
+        Tensor out = empty(x.backend(), spec.outputShape());
+        if (out.numel() > 0) {
+            try (Pin px = pin("pad2d", x)) {
+                x.backend().pad2d(spec, px.storage(), storage(out));
+            }
+        }
         if (Autograd.needsGrad(x)) {
             Autograd.record("pad2d", out, new Tensor[] {x}, g -> {
-                Tensor gx = Tensor.empty(x.backend(), s);
-                if (gx.numel() > 0) x.backend().pad2dBackward(spec, g.storage(), gx.storage());
+                Tensor gx = empty(x.backend(), s);
+                if (gx.numel() > 0) x.backend().pad2dBackward(spec, storage(g), storage(gx));
                 return new Tensor[] {gx};
             });
         }

@@ -1,6 +1,11 @@
 package dev.kiln.ops;
 
+import static dev.kiln.internal.TensorAccess.empty;
+import static dev.kiln.internal.TensorAccess.pin;
+import static dev.kiln.internal.TensorAccess.storage;
+
 import dev.kiln.autograd.Autograd;
+import dev.kiln.internal.Pin;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.SoftmaxSpec;
 import dev.kiln.tensor.Shape;
@@ -27,18 +32,22 @@ final class Softmax {
             Shape.axis(name, dim, 1);
         }
         Backend backend = x.backend();
-        Tensor y = Tensor.empty(backend, s);
+        Tensor y = empty(backend, s);
         if (y.numel() == 0) {
             // Nothing to compute, but the output still joins the graph (its gradient is empty too).
-            if (Autograd.needsGrad(x)) Autograd.record(name, y, new Tensor[] {x}, g -> new Tensor[] {Tensor.empty(backend, s)});
+            if (Autograd.needsGrad(x)) Autograd.record(name, y, new Tensor[] {x}, g -> new Tensor[] {empty(backend, s)});
             return y;
         }
         SoftmaxSpec spec = new SoftmaxSpec(outer, size, inner, log);
-        backend.softmax(spec, x.storage(), y.storage());
+        try (Pin px = pin(name, x)) {
+            backend.softmax(spec, px.storage(), storage(y));
+        }
         if (Autograd.needsGrad(x)) {
             Autograd.record(name, y, new Tensor[] {x}, g -> {
-                Tensor gx = Tensor.empty(backend, s);
-                backend.softmaxBackward(spec, y.storage(), g.storage(), gx.storage());
+                Tensor gx = empty(backend, s);
+                try (Pin py = pin(name, y)) {
+                    backend.softmaxBackward(spec, py.storage(), storage(g), storage(gx));
+                }
                 return new Tensor[] {gx};
             });
         }

@@ -51,6 +51,22 @@ public abstract class Optimizer implements AutoCloseable {
     }
 
     /**
+     * Checks an optimizer option that must be finite and {@code >= 0}.
+     *
+     * @param optimizer the optimizer's name, for the message
+     * @param option    the option's name, for the message
+     * @param value     the value given
+     * @return {@code value}
+     * @throws IllegalArgumentException if it is negative, NaN or infinite
+     */
+    static double nonNegative(String optimizer, String option, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new IllegalArgumentException(optimizer + ": " + option + " must be finite and >= 0, got " + value);
+        }
+        return value;
+    }
+
+    /**
      * {@return one group holding {@code params}, with the defaults}
      *
      * @param params the parameters, in iteration order
@@ -150,7 +166,8 @@ public abstract class Optimizer implements AutoCloseable {
      *
      * @param state the state to copy in, from {@link #state()} or a checkpoint
      * @throws IllegalArgumentException naming the key when a key is malformed, refers to a
-     *     parameter or group that does not exist, or a tensor's shape or dtype differs from its parameter's
+     *                                  parameter or group that does not exist, a tensor's shape or dtype differs from its parameter's,
+     *                                  or a step count is not a whole number from 0 to 2^53
      */
     public final void loadState(OptimizerState state) {
         List<ParamState> fresh = new ArrayList<>(Collections.nCopies(params.size(), (ParamState) null));
@@ -172,6 +189,9 @@ public abstract class Optimizer implements AutoCloseable {
                 if (k.startsWith("group.")) {
                     groupSettings.add(groupSetting(k, v));
                 } else if (k.endsWith(".step") && k.indexOf('.') == k.length() - 5) {
+                    if (!(v >= 0 && v <= 0x1p53 && v == Math.rint(v))) { // a NaN or fractional count would silently become another number
+                        throw new IllegalArgumentException(getClass().getSimpleName() + ": state scalar '" + k + "' must be a whole number from 0 to 2^53, got " + v);
+                    }
                     stateAt(fresh, paramIndex(k)).step((long) v);
                 } else {
                     throw new IllegalArgumentException(getClass().getSimpleName() + ": unexpected state scalar '" + k + "'");

@@ -1,5 +1,7 @@
 package dev.kiln.spi;
 
+import java.util.List;
+
 /**
  * Discovered with {@link java.util.ServiceLoader}. Constructing a provider must touch no
  * native code; {@link #probe()} loads libraries, runs a self-check and explains failure.
@@ -19,4 +21,15 @@ public interface BackendProvider {
      * @return the started backend, or the reason it is unavailable
      */
     ProbeResult probe();
+
+    /**
+     * What this provider found on the machine, one line each (e.g. the native libraries tried and
+     * loaded, and their versions), for {@code ./kiln doctor} and bug reports. Called after
+     * {@link #probe()}; must not throw. None by default.
+     *
+     * @return lines of text, without line breaks
+     */
+    default List<String> diagnostics() {
+        return List.of();
+    }
 }

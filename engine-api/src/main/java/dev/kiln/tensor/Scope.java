@@ -49,9 +49,12 @@ public final class Scope implements AutoCloseable {
         owned.add(t);
     }
 
-    /** Removes {@code t} from every open scope of this thread. */
+    /** Removes {@code t} from every open scope of this thread (searching from the end: usually just created). */
     static void forget(Tensor t) {
-        for (Scope s : STACK.get()) s.owned.remove(t);
+        for (Scope s : STACK.get()) {
+            int i = s.owned.lastIndexOf(t);
+            if (i >= 0) s.owned.remove(i);
+        }
     }
 
     /** Moves {@code t} from this scope to the enclosing one (or to nobody). */

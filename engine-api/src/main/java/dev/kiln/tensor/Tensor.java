@@ -3,12 +3,13 @@ package dev.kiln.tensor;
 import dev.kiln.Kiln;
 import dev.kiln.autograd.Autograd;
 import dev.kiln.autograd.Node;
+import dev.kiln.internal.Pin;
+import dev.kiln.internal.TensorAccess;
 import dev.kiln.ops.Functional;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Storage;
 import java.lang.foreign.Arena;
 import java.lang.ref.Cleaner;
-import java.util.concurrent.atomic.AtomicLong;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -22,6 +23,13 @@ import java.util.Arrays;
  * <p>Tensors take part in autograd: a tensor with {@link #requiresGrad()} records the ops
  * applied to it, and {@link #backward()} fills {@link #grad()} of every leaf that requires
  * a gradient. Not thread-safe for concurrent mutation; read-only use from many threads is fine.
+ * Closing a tensor while another thread computes with it is safe: an op already running keeps
+ * the memory until it finishes, and an op starting after the close fails with an
+ * {@link IllegalStateException}; neither reads freed memory.
+ *
+ * <p>A tensor never closed is freed when it becomes unreachable, counted in {@link #leakedCount()}
+ * and reported once on the {@code dev.kiln} {@link System.Logger}; run with
+ * {@code -Dkiln.debug.leaks=true} to log where each leaking tensor was created.
  */
 public final class Tensor implements AutoCloseable {
     private final SharedStorage shared;
@@ -30,40 +38,73 @@ public final class Tensor implements AutoCloseable {
     private boolean requiresGrad;
     private Node gradFn;
     private Tensor grad;
-    private boolean closed;
+    /** Volatile: another thread's close must be seen by the next op's {@link #pin}. */
+    private volatile boolean closed;
     private final Releaser releaser;
     private final Cleaner.Cleanable cleanable;
 
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final AtomicLong LEAKED = new AtomicLong();
+
+    static {
+        TensorAccess.register(new Secrets());
+    }
 
     /** Releases the storage once, whether by close() or, as a safety net, after the tensor became unreachable. */
     private static final class Releaser implements Runnable {
         private final SharedStorage shared;
+        private final int[] shape;
+        private final Throwable site;
         volatile boolean explicit;
 
-        Releaser(SharedStorage shared) {
+        Releaser(SharedStorage shared, int[] shape) {
             this.shared = shared;
+            this.shape = shape;
+            this.site = Leaks.site();
         }
 
         @Override
         public void run() {
-            if (!explicit) LEAKED.incrementAndGet();
             shared.release();
+            if (!explicit) Leaks.freedByCleaner(shape, site);
+        }
+    }
+
+    /** The internals ops need, handed to {@link TensorAccess} instead of being public members. */
+    private static final class Secrets implements TensorAccess.Secrets {
+        @Override
+        public Storage storage(Tensor t) {
+            return t.storage();
+        }
+
+        @Override
+        public Pin pin(String op, Tensor t) {
+            return t.pin(op);
+        }
+
+        @Override
+        public Tensor wrap(Storage storage, int[] shape) {
+            return Tensor.wrap(storage, shape);
+        }
+
+        @Override
+        public void setGradFn(Tensor t, Node node) {
+            t.setGradFn(node);
         }
     }
 
     /**
      * How many tensors were freed by the garbage-collection safety net rather than by close()
      * or a scope since start-up: a leak metric; tests expect it to stay 0.
+     *
+     * @return the count since start-up
      */
     public static long leakedCount() {
-        return LEAKED.get();
+        return Leaks.count();
     }
 
     private Tensor(SharedStorage shared, int[] shape, DType dtype, boolean register) {
         this.shared = shared;
-        this.releaser = new Releaser(shared);
+        this.releaser = new Releaser(shared, shape);
         this.cleanable = CLEANER.register(this, releaser);
         this.shape = shape;
         this.dtype = dtype;
@@ -75,13 +116,8 @@ public final class Tensor implements AutoCloseable {
 
     // ---------------------------------------------------------------- creation
 
-    /**
-     * Wraps a freshly allocated storage (for op and backend implementations). The tensor takes
-     * ownership and is registered with the current scope.
-     *
-     * @throws IllegalArgumentException if the storage's numel does not match the shape
-     */
-    public static Tensor wrap(Storage storage, int... shape) {
+    /** Wraps a freshly allocated storage, taking ownership; registered with the current scope. */
+    private static Tensor wrap(Storage storage, int... shape) {
         int[] s = Shape.checked("wrap", shape);
         if (Shape.numel(s) != storage.numel()) {
             throw new IllegalArgumentException("wrap: shape " + Shape.str(s) + " has " + Shape.numel(s)
@@ -90,13 +126,8 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(new SharedStorage(storage), s, storage.dtype(), true);
     }
 
-    /** Uninitialised float tensor on {@code backend} (for op implementations). */
-    public static Tensor empty(Backend backend, int... shape) {
-        return empty(backend, DType.FLOAT32, shape);
-    }
-
-    /** Uninitialised tensor on {@code backend} (for op implementations). */
-    public static Tensor empty(Backend backend, DType dtype, int... shape) {
+    /** Uninitialised tensor on {@code backend}. */
+    private static Tensor empty(Backend backend, DType dtype, int... shape) {
         int[] s = Shape.checked("empty", shape);
         return wrap(backend.allocate(dtype, Shape.numel(s)), s);
     }
@@ -118,7 +149,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Every element set to {@code value}, on {@code backend}'s device. */
     public static Tensor full(Backend backend, float value, int... shape) {
-        Tensor t = empty(backend, shape);
+        Tensor t = empty(backend, DType.FLOAT32, shape);
         backend.fill(t.storage(), value);
         return t;
     }
@@ -139,7 +170,7 @@ public final class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("fromArray: shape " + Shape.str(s) + " needs " + Shape.numel(s)
                     + " elements, got " + data.length);
         }
-        Tensor t = empty(backend, s);
+        Tensor t = empty(backend, DType.FLOAT32, s);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment host = arena.allocate((long) data.length * 4, 64);
             MemorySegment.copy(data, 0, host, ValueLayout.JAVA_FLOAT, 0, data.length);
@@ -189,28 +220,61 @@ public final class Tensor implements AutoCloseable {
         return fromArray(d, d.length);
     }
 
-    /** Uniform samples in [0, 1) from {@code generator}, on the default device. */
+    /**
+     * Uniform samples in [0, 1) from {@code generator}, on the default device; for a fixed seed pass
+     * {@code new Generator(seed)} (there is deliberately no {@code long seed} overload, which
+     * {@code rand(3, 4)} would silently pick).
+     *
+     * @param generator the random stream (advanced by the number of elements)
+     * @param shape     the dimensions
+     * @return a new tensor of that shape
+     */
     public static Tensor rand(Generator generator, int... shape) {
         float[] d = new float[Math.toIntExact(Shape.numel(Shape.checked("rand", shape)))];
         generator.fillUniform(d, 0f, 1f);
         return fromArray(d, shape);
     }
 
-    /** Uniform samples in [0, 1) from a generator seeded with {@code seed}. */
-    public static Tensor rand(long seed, int... shape) {
-        return rand(new Generator(seed), shape);
+    /**
+     * Uniform samples in [0, 1) of this shape from the default generator ({@link Kiln#generator()},
+     * reseeded by {@link Kiln#manualSeed}), on the default device: {@code rand(3, 4)} is 3x4.
+     *
+     * @param shape the dimensions
+     * @return a new tensor of that shape
+     */
+    public static Tensor rand(int... shape) {
+        Generator g = Kiln.generator();
+        synchronized (g) {
+            return rand(g, shape);
+        }
     }
 
-    /** Standard normal samples from {@code generator}, on the default device. */
+    /**
+     * Standard normal samples from {@code generator}, on the default device; for a fixed seed pass
+     * {@code new Generator(seed)}.
+     *
+     * @param generator the random stream (advanced by the number of elements, rounded up to even)
+     * @param shape     the dimensions
+     * @return a new tensor of that shape
+     */
     public static Tensor randn(Generator generator, int... shape) {
         float[] d = new float[Math.toIntExact(Shape.numel(Shape.checked("randn", shape)))];
         generator.fillNormal(d, 0f, 1f);
         return fromArray(d, shape);
     }
 
-    /** Standard normal samples from a generator seeded with {@code seed}. */
-    public static Tensor randn(long seed, int... shape) {
-        return randn(new Generator(seed), shape);
+    /**
+     * Standard normal samples of this shape from the default generator ({@link Kiln#generator()}),
+     * on the default device: {@code randn(3, 4)} is 3x4.
+     *
+     * @param shape the dimensions
+     * @return a new tensor of that shape
+     */
+    public static Tensor randn(int... shape) {
+        Generator g = Kiln.generator();
+        synchronized (g) {
+            return randn(g, shape);
+        }
     }
 
     // ---------------------------------------------------------------- properties
@@ -235,6 +299,7 @@ public final class Tensor implements AutoCloseable {
         return Shape.numel(shape);
     }
 
+    /** The element type. */
     public DType dtype() {
         return dtype;
     }
@@ -244,16 +309,38 @@ public final class Tensor implements AutoCloseable {
         return storage().backend();
     }
 
+    /** The device holding this tensor's storage. */
     public Device device() {
         return backend().device();
     }
 
-    /** The backing storage (for op and backend implementations). */
-    public Storage storage() {
+    /** The backing storage, unpinned: only for tensors no other thread can close. */
+    private Storage storage() {
         if (closed) throw new IllegalStateException("tensor " + Shape.str(shape) + " was closed");
         return shared.storage();
     }
 
+    /**
+     * Holds the storage for one op (see {@link TensorAccess#pin}): a concurrent close then frees it
+     * only when the pin is closed. Fails when this tensor was closed, even if a view still holds the
+     * memory: the tensor is no longer the caller's to use.
+     */
+    private Pin pin(String op) {
+        if (closed || !shared.tryRetain()) {
+            throw new IllegalStateException(op + ": input tensor was closed (shape " + Shape.str(shape) + ")");
+        }
+        return shared;
+    }
+
+    /** A new holder of this storage for a view. */
+    private SharedStorage retained(String op) {
+        if (closed || !shared.tryRetain()) {
+            throw new IllegalStateException(op + ": input tensor was closed (shape " + Shape.str(shape) + ")");
+        }
+        return shared;
+    }
+
+    /** True once {@link #close()} ran (directly or through a scope). */
     public boolean isClosed() {
         return closed;
     }
@@ -264,9 +351,9 @@ public final class Tensor implements AutoCloseable {
     public float[] toFloatArray() {
         requireDType("toFloatArray", DType.FLOAT32);
         float[] out = new float[Math.toIntExact(numel())];
-        try (Arena arena = Arena.ofConfined()) {
+        try (Pin p = pin("toFloatArray"); Arena arena = Arena.ofConfined()) {
             MemorySegment host = arena.allocate((long) out.length * 4, 64);
-            backend().copyToHost(storage(), host);
+            p.storage().backend().copyToHost(p.storage(), host);
             MemorySegment.copy(host, ValueLayout.JAVA_FLOAT, 0, out, 0, out.length);
         }
         return out;
@@ -276,9 +363,9 @@ public final class Tensor implements AutoCloseable {
     public int[] toIntArray() {
         requireDType("toIntArray", DType.INT32);
         int[] out = new int[Math.toIntExact(numel())];
-        try (Arena arena = Arena.ofConfined()) {
+        try (Pin p = pin("toIntArray"); Arena arena = Arena.ofConfined()) {
             MemorySegment host = arena.allocate((long) out.length * 4, 64);
-            backend().copyToHost(storage(), host);
+            p.storage().backend().copyToHost(p.storage(), host);
             MemorySegment.copy(host, ValueLayout.JAVA_INT, 0, out, 0, out.length);
         }
         return out;
@@ -304,7 +391,7 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor reshape(int... newShape) {
         int[] s = inferShape(newShape);
-        Tensor view = new Tensor(shared.retain(), s, dtype, true);
+        Tensor view = new Tensor(retained("reshape"), s, dtype, true);
         if (Autograd.needsGrad(this)) {
             int[] original = shape.clone();
             Autograd.record("reshape", view, new Tensor[] {this}, g -> new Tensor[] {g.reshape(original)});
@@ -375,9 +462,9 @@ public final class Tensor implements AutoCloseable {
         Backend source = backend();
         if (target == source) return this;
         Tensor out = empty(target, dtype, shape);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment host = arena.allocate(storage().byteSize(), 64);
-            source.copyToHost(storage(), host);
+        try (Pin p = pin("to"); Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate(p.storage().byteSize(), 64);
+            source.copyToHost(p.storage(), host);
             target.copyFromHost(host, out.storage());
         }
         if (Autograd.needsGrad(this)) {
@@ -389,14 +476,16 @@ public final class Tensor implements AutoCloseable {
     /** A device-local copy that does not share storage (and records gradient flow). */
     public Tensor copy() {
         Tensor out = empty(backend(), dtype, shape);
-        backend().copy(storage(), out.storage());
+        try (Pin p = pin("copy")) {
+            out.backend().copy(p.storage(), out.storage());
+        }
         if (Autograd.needsGrad(this)) Autograd.record("copy", out, new Tensor[] {this}, g -> new Tensor[] {g});
         return out;
     }
 
     /** A view of the same storage cut off from the graph (never requires grad). */
     public Tensor detach() {
-        return new Tensor(shared.retain(), shape.clone(), dtype, true);
+        return new Tensor(retained("detach"), shape.clone(), dtype, true);
     }
 
     // ---------------------------------------------------------------- autograd
@@ -407,13 +496,20 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Marks a leaf tensor as a parameter whose gradient {@link #backward()} computes.
+     * Marks a leaf tensor as a parameter whose gradient {@link #backward()} computes (or not).
      *
-     * @throws IllegalStateException when switching it off on a non-leaf (use {@link #detach()})
+     * @param on whether to compute its gradient
+     * @return this tensor
+     * @throws IllegalStateException if this tensor is not a leaf (the output of an op: use
+     *                               {@link #detach()} for a tensor cut from the graph), or when
+     *                               switching it on for a tensor that is not FLOAT32
      */
     public Tensor requiresGrad(boolean on) {
+        if (gradFn != null) {
+            throw new IllegalStateException("requiresGrad(" + on + "): only leaf tensors can change requiresGrad; this one is the output of "
+                    + gradFn.op() + (on ? " and already requires grad" : "; use detach() for a copy cut from the graph"));
+        }
         if (on && dtype != DType.FLOAT32) throw new IllegalStateException("requiresGrad: only FLOAT32 tensors can require gradients, this is " + dtype);
-        if (!on && gradFn != null) throw new IllegalStateException("requiresGrad(false): tensor is the output of " + gradFn.op() + "; use detach()");
         requiresGrad = on;
         return this;
     }
@@ -423,7 +519,12 @@ public final class Tensor implements AutoCloseable {
         return grad;
     }
 
-    /** Replaces (and closes) the accumulated gradient; null clears it. For optimizers. */
+    /**
+     * Replaces (and closes) the accumulated gradient; null clears it. For optimizers and gradient
+     * clipping. The new gradient leaves every scope: this tensor owns (and closes) it.
+     *
+     * @param newGrad the gradient, of this tensor's shape, or null
+     */
     public void setGrad(Tensor newGrad) {
         if (grad != null && grad != newGrad) grad.close();
         if (newGrad != null) newGrad.unscope();
@@ -445,17 +546,20 @@ public final class Tensor implements AutoCloseable {
         return gradFn == null;
     }
 
-    /** For {@link Autograd}: marks this tensor as the output of {@code node}. */
-    public void setGradFn(Node node) {
+    /** For {@link Autograd}, through {@link TensorAccess}: marks this tensor as the output of {@code node}. */
+    private void setGradFn(Node node) {
         this.gradFn = node;
         this.requiresGrad = node != null;
     }
 
     /**
      * Backpropagates from this scalar: accumulates d(this)/d(leaf) into {@link #grad()} of every
-     * leaf that requires a gradient.
+     * leaf that requires a gradient. Then frees the graph: a second backward through it fails
+     * (sum the losses and call backward once instead, or run the forward pass again).
      *
-     * @throws IllegalStateException if this tensor does not require grad or is not a scalar
+     * @throws IllegalStateException if this tensor does not require grad or is not a scalar, if
+     *                               an earlier backward already freed the graph, or if a tensor
+     *                               of the graph was closed (by its scope, say)
      */
     public void backward() {
         if (numel() != 1) {
@@ -464,7 +568,14 @@ public final class Tensor implements AutoCloseable {
         Autograd.backward(this, null);
     }
 
-    /** Backpropagates with an explicit output gradient of this tensor's shape. */
+    /**
+     * Backpropagates with an explicit output gradient of this tensor's shape; frees the graph as
+     * {@link #backward()} does.
+     *
+     * @param gradOutput d(loss)/d(this), of this tensor's shape
+     * @throws IllegalArgumentException if the shapes differ
+     * @throws IllegalStateException    as {@link #backward()}
+     */
     public void backward(Tensor gradOutput) {
         Autograd.backward(this, gradOutput);
     }
@@ -491,14 +602,23 @@ public final class Tensor implements AutoCloseable {
     public Tensor pow(float s) { return Functional.pow(this, s); }
     /** {@code -this}. */
     public Tensor neg() { return Functional.neg(this); }
+    /** {@code max(this, 0)}. */
     public Tensor relu() { return Functional.relu(this); }
+    /** {@code this > 0 ? this : negativeSlope * this}. */
     public Tensor leakyRelu(float negativeSlope) { return Functional.leakyRelu(this, negativeSlope); }
+    /** {@code 1 / (1 + exp(-this))}. */
     public Tensor sigmoid() { return Functional.sigmoid(this); }
+    /** Hyperbolic tangent. */
     public Tensor tanh() { return Functional.tanh(this); }
+    /** Exact GELU {@code this * Phi(this)}. */
     public Tensor gelu() { return Functional.gelu(this); }
+    /** {@code e ^ this}. */
     public Tensor exp() { return Functional.exp(this); }
+    /** Natural logarithm. */
     public Tensor log() { return Functional.log(this); }
+    /** Square root. */
     public Tensor sqrt() { return Functional.sqrt(this); }
+    /** Absolute value. */
     public Tensor abs() { return Functional.abs(this); }
     /** Sum of all elements (shape []). */
     public Tensor sum() { return Functional.sum(this); }
@@ -510,10 +630,15 @@ public final class Tensor implements AutoCloseable {
     public Tensor mean(boolean keepDim, int... axes) { return Functional.mean(this, keepDim, axes); }
     /** Row-wise argmax of a [N, C] tensor (INT32 [N]). */
     public Tensor argmax() { return Functional.argmax(this); }
+    /** The dimensions reordered: output dimension i is input dimension {@code perm[i]} (a copy). */
     public Tensor permute(int... perm) { return Functional.permute(this, perm); }
+    /** Dimensions {@code dim0} and {@code dim1} swapped (a copy). */
     public Tensor transpose(int dim0, int dim1) { return Functional.transpose(this, dim0, dim1); }
+    /** Matrix product (batched over leading dimensions; see {@link Functional#matmul}). */
     public Tensor matmul(Tensor other) { return Functional.matmul(this, other); }
+    /** Softmax along {@code dim}. */
     public Tensor softmax(int dim) { return Functional.softmax(this, dim); }
+    /** Log of the softmax along {@code dim}, computed stably. */
     public Tensor logSoftmax(int dim) { return Functional.logSoftmax(this, dim); }
 
     // ---------------------------------------------------------------- lifetime
@@ -548,6 +673,7 @@ public final class Tensor implements AutoCloseable {
         gradFn = null;
     }
 
+    /** Shape, dtype, device, autograd state and, up to 16 elements, the values (copied from the device). */
     @Override
     public String toString() {
         if (closed) return "Tensor(closed, shape=" + Shape.str(shape) + ")";

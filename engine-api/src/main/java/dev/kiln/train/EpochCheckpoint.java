@@ -14,7 +14,7 @@ public final class EpochCheckpoint implements TrainingListener {
     private final Path file;
 
     /**
-     * Checkpoints to {@code file} (and its {@code .optim.safetensors} companion); parent folders are created.
+     * Checkpoints to {@code file} (and its optimizer file, see {@link dev.kiln.io.Checkpoint}); parent folders are created.
      *
      * @param file the checkpoint's weights file
      */

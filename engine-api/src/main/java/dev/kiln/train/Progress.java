@@ -4,19 +4,35 @@ import java.io.Console;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Progress display for a {@link Trainer}: a live bar on a terminal, periodic plain lines otherwise. */
+/**
+ * Progress display for a {@link Trainer}: {@link #forLog()} for applications and services (lines
+ * through {@link System.Logger}), {@link #forConsole()} for command-line programs (a live bar on a
+ * terminal, plain lines otherwise, on {@code System.out}). A trainer shows nothing unless one is
+ * added as a listener.
+ */
 public final class Progress {
     private Progress() {}
 
     /**
-     * A {@link ProgressBar} on {@code System.out} when the process is attached to a terminal
-     * ({@code System.console()} reports one), else a {@link ProgressLog} printing a line every 10 seconds.
+     * For command-line programs only, as it writes to {@code System.out}: a {@link ProgressBar}
+     * when the process is attached to a terminal ({@code System.console()} reports one), else a
+     * {@link ProgressLog} printing a line every 10 seconds.
      *
      * @return a listener that reports progress on the console
      */
     public static TrainingListener forConsole() {
         Console c = System.console();
         return c != null && c.isTerminal() ? new ProgressBar(System.out) : new ProgressLog(System.out, Duration.ofSeconds(10));
+    }
+
+    /**
+     * A {@link ProgressLog} logging through the {@code System.Logger} {@code dev.kiln.train.ProgressLog} at
+     * {@code INFO}: a progress line every 10 seconds and one summary line per epoch.
+     *
+     * @return a new listener for one trainer
+     */
+    public static TrainingListener forLog() {
+        return new ProgressLog(Duration.ofSeconds(10));
     }
 
     /** "1/5": the 1-based epoch and the target. */

@@ -13,6 +13,7 @@ import dev.kiln.optim.GradientClipping;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.schedule.LrSchedule;
 import dev.kiln.optim.schedule.LrScheduler;
+import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
 import java.io.IOException;
@@ -39,9 +40,28 @@ import java.util.Objects;
  * same batches and, on a deterministic backend, ends bit-identical to an uninterrupted one.
  * {@snippet class=dev.kiln.snippets.TrainerSnippetsTest region=resume}
  *
+ * <p>Non-finite losses: each step's loss is read once on the host (the value the progress
+ * figures show; on a GPU that read is the step's existing synchronisation, moved before the
+ * optimizer step rather than added). A NaN or infinite loss stops {@link #fit} with a
+ * {@link NonFiniteLossException} naming the epoch, batch and step, before the optimizer applies
+ * that batch's gradients and before any listener sees the step, so no epoch checkpoint is written
+ * after it. {@link #save} also refuses a model holding NaN or infinite values (they can come
+ * from gradients that overflowed while the loss was still finite), leaving the previous
+ * checkpoint in place. {@link Builder#allowNonfiniteLoss} turns both checks off; training then
+ * goes on and logs one warning per {@code fit}.
+ *
+ * <p>Output: a trainer never writes to {@code System.out} or {@code System.err}. Progress is
+ * shown only by the listeners added: {@link ProgressLog} logs through {@link System.Logger}
+ * (so a service routes it to its logging framework), while {@link Progress#forConsole()} and
+ * {@link ProgressBar} are explicit choices for command-line programs that print to a stream.
+ * The trainer itself logs through the {@code System.Logger} named after this class: one
+ * {@code DEBUG} line per epoch (its summary) and a {@code WARNING} when a non-finite loss is
+ * trained on.
+ *
  * <p>Not thread-safe: drive a trainer from one thread.
  */
 public final class Trainer {
+    private static final System.Logger LOG = System.getLogger(Trainer.class.getName());
     private static final String BATCH = "trainer.batch", LOSS_SUM = "trainer.epoch_loss_sum", CORRECT = "trainer.epoch_correct",
             SEEN = "trainer.epoch_seen", SECONDS = "trainer.epoch_seconds", SCHEDULE = "trainer.schedule_step",
             HISTORY = "trainer.history.";
@@ -57,6 +77,8 @@ public final class Trainer {
     private final long maxSteps;
     private final Map<String, Generator> streams;
     private final List<TrainingListener> listeners;
+    private final boolean allowNonfinite;
+    private boolean warnedNonfinite;
 
     private int epoch;
     private int batchInEpoch;
@@ -81,6 +103,7 @@ public final class Trainer {
         this.maxSteps = b.maxSteps;
         this.streams = Collections.unmodifiableMap(new LinkedHashMap<>(b.streams));
         this.listeners = List.copyOf(b.listeners);
+        this.allowNonfinite = b.allowNonfinite;
     }
 
     /**
@@ -105,10 +128,13 @@ public final class Trainer {
      * @param epochs total epochs to reach, >= 0
      * @return the epochs completed by this call, in order
      * @throws IllegalArgumentException if {@code epochs < 0}, or the model rejects a batch
+     * @throws NonFiniteLossException if a batch's loss is NaN or infinite (unless {@link Builder#allowNonfiniteLoss});
+     *                                the model keeps the previous step's weights
      */
     public List<EpochResult> fit(int epochs) {
         if (epochs < 0) throw new IllegalArgumentException("Trainer: epochs must be >= 0, got " + epochs);
         targetEpochs = epochs;
+        warnedNonfinite = false;
         List<EpochResult> done = new ArrayList<>();
         for (TrainingListener l : listeners) l.onTrainStart(this);
         while (epoch < epochs && step < maxSteps) {
@@ -117,6 +143,7 @@ public final class Trainer {
             if (!trainEpoch(batches)) break;
             EpochResult r = finishEpoch();
             done.add(r);
+            if (LOG.isLoggable(System.Logger.Level.DEBUG)) LOG.log(System.Logger.Level.DEBUG, Progress.epochLine(this, r));
             for (TrainingListener l : listeners) l.onEpochEnd(this, r);
         }
         for (TrainingListener l : listeners) l.onTrainEnd(this);
@@ -151,12 +178,15 @@ public final class Trainer {
         Tensor logits = model.forward(b.images());
         Tensor value = loss.apply(logits, b.labels());
         value.backward();
+        // The one host read of the loss per step (the progress figures need it anyway), taken before the optimizer step so
+        // that a non-finite loss stops training with the previous step's weights intact.
+        double l = value.item();
+        if (!Double.isFinite(l)) nonFinite(l, batches);
         if (clipNorm > 0) GradientClipping.clipGradNorm(model.parameters(), clipNorm);
         double lr = optimizer.paramGroups().getFirst().lr();
         optimizer.step();
         step++;
         if (scheduler != null) scheduler.step();
-        double l = value.item();
         int[] y = b.labels().toIntArray(), p = logits.argmax().toIntArray();
         int correct = 0;
         for (int i = 0; i < y.length; i++) if (y[i] == p[i]) correct++;
@@ -167,6 +197,17 @@ public final class Trainer {
         int index = batchInEpoch++;
         return new StepResult(epoch, index, batches, step, l, y.length, correct, lr, epochLossSum / epochSeen,
                 (double) epochCorrect / epochSeen, epochSeen, epochSeconds);
+    }
+
+    /** Stops at a NaN or infinite loss, or (when allowed) warns once per {@link #fit} and trains on. */
+    private void nonFinite(double l, int batches) {
+        NonFiniteLossException e = new NonFiniteLossException(epoch, batchInEpoch, batches, step + 1, l);
+        if (!allowNonfinite) throw e;
+        if (!warnedNonfinite) {
+            warnedNonfinite = true;
+            LOG.log(System.Logger.Level.WARNING, e.getMessage().replace("training stopped before that step was applied",
+                    "training on as allowNonfiniteLoss(true) asks (further ones in this fit are not logged)"));
+        }
     }
 
     private EpochResult finishEpoch() {
@@ -207,8 +248,11 @@ public final class Trainer {
      *
      * @param file the checkpoint's weights file; the optimizer's companion file goes beside it
      * @throws IOException if writing fails (the previous checkpoint then stays in place)
+     * @throws IllegalStateException if the model holds NaN or infinite values and the trainer was not built with
+     *                               {@link Builder#allowNonfiniteLoss} (nothing is written)
      */
     public void save(Path file) throws IOException {
+        if (!allowNonfinite) requireFiniteModel(file);
         Map<String, Long> rng = new LinkedHashMap<>();
         streams.forEach((name, g) -> rng.put(name, g.advance(0)));
         Map<String, String> extra = new LinkedHashMap<>();
@@ -220,6 +264,27 @@ public final class Trainer {
         if (scheduler != null) extra.put(SCHEDULE, Long.toString(scheduler.lastStep()));
         for (int i = 0; i < history.size(); i++) extra.put(HISTORY + String.format(java.util.Locale.ROOT, "%06d", i), history.get(i).encode());
         Checkpoint.save(file, model.stateDict(), optimizer.state(), new TrainingState(epoch, step, rng, extra));
+    }
+
+    /** Refuses to save a model with NaN or infinite values over a (good) checkpoint, naming the first such tensor. */
+    private void requireFiniteModel(Path file) {
+        Map<String, Tensor> state = model.stateDict();
+        try (var _ = Kiln.noGrad(); var _ = Kiln.scope()) {
+            // x * 0 is 0 for finite x and NaN for NaN or an infinity: one reduction per tensor and one host read in all.
+            Tensor total = null;
+            for (Tensor t : state.values()) {
+                if (t.dtype() != DType.FLOAT32) continue;
+                Tensor zero = t.mul(0f).sum();
+                total = total == null ? zero : total.add(zero);
+            }
+            if (total == null || Float.isFinite(total.item())) return;
+            for (Map.Entry<String, Tensor> e : state.entrySet()) {
+                if (e.getValue().dtype() == DType.FLOAT32 && !Float.isFinite(e.getValue().mul(0f).sum().item())) {
+                    throw new IllegalStateException("Trainer: " + e.getKey() + " holds NaN or infinite values after step " + step
+                            + "; not saving " + file + " (the previous checkpoint stays; allowNonfiniteLoss(true) saves anyway)");
+                }
+            }
+        }
     }
 
     /**
@@ -239,7 +304,7 @@ public final class Trainer {
                 throw new IOException(file + " holds no optimizer state, so training cannot resume exactly; to start a new run from its "
                         + "weights, load them with SafeTensors.loadInto(file, model.stateDict(), false)");
             }
-            ResumeState s = ResumeState.parse(file, pos, streams.keySet(), scheduler != null);
+            ResumeState s = ResumeState.parse(file, pos, streams.keySet(), scheduler != null, train.batchesPerEpoch());
             optimizer.loadState(loaded.optimizer());
             for (Map.Entry<String, Generator> e : streams.entrySet()) {
                 long at = pos.rngOffsets().get(e.getKey()), now = e.getValue().advance(0);
@@ -266,7 +331,7 @@ public final class Trainer {
     /** The trainer's position and history as stored in a checkpoint's metadata. */
     private record ResumeState(int batch, double lossSum, long correct, long seen, double seconds, long scheduleStep,
                                List<EpochResult> history) {
-        static ResumeState parse(Path file, TrainingState pos, java.util.Set<String> streams, boolean scheduled) throws IOException {
+        static ResumeState parse(Path file, TrainingState pos, java.util.Set<String> streams, boolean scheduled, int batches) throws IOException {
             Map<String, String> x = pos.extra();
             try {
                 for (String name : streams) {
@@ -276,12 +341,24 @@ public final class Trainer {
                 for (Map.Entry<String, String> e : x.entrySet()) { // sorted by key: zero-padded indices keep epoch order
                     if (e.getKey().startsWith(HISTORY)) history.add(EpochResult.decode(e.getValue()));
                 }
-                return new ResumeState(Integer.parseInt(need(x, BATCH)), Double.parseDouble(need(x, LOSS_SUM)),
+                ResumeState s = new ResumeState(Integer.parseInt(need(x, BATCH)), Double.parseDouble(need(x, LOSS_SUM)),
                         Long.parseLong(need(x, CORRECT)), Long.parseLong(need(x, SEEN)), Double.parseDouble(need(x, SECONDS)),
                         scheduled ? Long.parseLong(need(x, SCHEDULE)) : 0, history);
+                // checked before anything is restored: out-of-range values would silently end epochs early or skew schedules
+                inRange(BATCH, s.batch(), 0, batches);
+                inRange(SEEN, s.seen(), 0, Long.MAX_VALUE);
+                inRange(CORRECT, s.correct(), 0, s.seen());
+                inRange(SCHEDULE, s.scheduleStep(), 0, pos.step());
+                return s;
             } catch (IllegalArgumentException e) {
-                throw new IOException(file + ": not a Trainer checkpoint, or a damaged one: " + e.getMessage(), e);
+                String why = String.valueOf(e.getMessage()); // may quote a metadata value of any length
+                if (why.length() > 200) why = why.substring(0, 200) + "...";
+                throw new IOException(file + ": not a Trainer checkpoint, or a damaged one: " + why, e);
             }
+        }
+
+        private static void inRange(String key, long v, long min, long max) {
+            if (v < min || v > max) throw new IllegalArgumentException("metadata kiln.extra." + key + " = " + v + " is out of range (" + min + " to " + max + ")");
         }
 
         private static String need(Map<String, String> extra, String key) {
@@ -355,6 +432,7 @@ public final class Trainer {
         private long maxSteps = Long.MAX_VALUE;
         private final Map<String, Generator> streams = new LinkedHashMap<>();
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private boolean allowNonfinite;
 
         private Builder(Module model, Optimizer optimizer, DataLoader train) {
             this.model = Objects.requireNonNull(model, "model");
@@ -435,6 +513,18 @@ public final class Trainer {
          */
         public Builder randomStream(String name, Generator generator) {
             streams.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(generator, "generator"));
+            return this;
+        }
+
+        /**
+         * Whether to train on when a batch's loss is NaN or infinite, and to save models holding such values (default
+         * false: {@link #fit} throws {@link NonFiniteLossException} and {@link #save} refuses; see the class comment).
+         *
+         * @param allow true to train on (one warning is logged per {@code fit}) and to save whatever the model holds
+         * @return this builder
+         */
+        public Builder allowNonfiniteLoss(boolean allow) {
+            this.allowNonfinite = allow;
             return this;
         }
 

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Scope;
+import dev.kiln.tensor.Tensor;
 import dev.kiln.testing.HostOnlyBackend;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -90,6 +91,17 @@ class DataLoaderTest {
         DataLoader loader = DataLoader.builder(numbered(10)).batchSize(4).dropLast(true).build();
         assertEquals(2, loader.batchesPerEpoch());
         assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7), order(loader, 0));
+    }
+
+    @Test
+    void aBatchLargerThanTheDataIsOneBatchEvenAtIntMax() {
+        // (size + batch - 1) / batch overflowed to 0 batches for batch sizes near Integer.MAX_VALUE
+        for (int batch : new int[] {11, Integer.MAX_VALUE - 1, Integer.MAX_VALUE}) {
+            DataLoader loader = DataLoader.builder(numbered(10)).batchSize(batch).build();
+            assertEquals(1, loader.batchesPerEpoch(), "batch size " + batch);
+            assertEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), order(loader, 0));
+        }
+        assertEquals(0, DataLoader.builder(numbered(10)).batchSize(Integer.MAX_VALUE).dropLast(true).build().batchesPerEpoch());
     }
 
     @Test
@@ -271,19 +283,62 @@ class DataLoaderTest {
     }
 
     @Test
-    void batchesBecomeTensorsOnTheConsumersScope() {
+    void eachBatchIsFreedByTheEpochWhenTheNextIsRequested() {
         Backend backend = HostOnlyBackend.create();
         DataLoader loader = DataLoader.builder(numbered(5)).batchSize(2).backend(backend).build();
-        Batch first;
+        Batch first, second;
+        Tensor kept;
         try (Scope scope = Scope.open(); Epoch<Batch> e = loader.epoch(0)) {
             first = e.next();
             assertArrayEquals(new int[] {2, 1, 2, 3}, first.images().shape());
             assertEquals(DType.INT32, first.labels().dtype());
             assertArrayEquals(new int[] {0, 1}, first.labels().toIntArray());
             assertEquals(1 / 255f, first.images().toFloatArray()[6]);
-            assertEquals(2, scope.size());
+            assertEquals(0, scope.size(), "the epoch owns the batch, not the scope");
+            kept = first.images().copy().unscope();
+            second = e.next();
+            assertTrue(first.images().isClosed() && first.labels().isClosed(), "freed when the next batch was requested");
+            assertFalse(second.images().isClosed());
+            e.next();
+            assertTrue(second.images().isClosed());
+            assertFalse(e.hasNext());
+            assertEquals(kept.numel() * 4, backend.bytesInUse(), "the last batch is freed once hasNext() says false; the copy lives on");
         }
-        assertTrue(first.images().isClosed() && first.labels().isClosed(), "freed with the consumer's scope");
+        assertEquals(1 / 255f, kept.toFloatArray()[6]);
+        kept.close();
         assertEquals(0, backend.bytesInUse());
+    }
+
+    @Test
+    void closingTheEpochFreesTheCurrentBatch() {
+        Backend backend = HostOnlyBackend.create();
+        DataLoader loader = DataLoader.builder(numbered(9)).batchSize(2).backend(backend).build();
+        Batch b;
+        try (Epoch<Batch> e = loader.epoch(0)) {
+            b = e.next();
+        }
+        assertTrue(b.images().isClosed() && b.labels().isClosed());
+        assertEquals(0, backend.bytesInUse());
+    }
+
+    /** The loop of the DataLoader javadoc, with the batches created before each step's scope opens. */
+    @Test
+    void theDocumentedLoopFreesEveryBatch() {
+        Backend backend = HostOnlyBackend.create();
+        DataLoader loader = DataLoader.builder(numbered(600)).batchSize(2).backend(backend).build();
+        long leakedBefore = Tensor.leakedCount();
+        long batchBytes = (2 * 6 + 2) * 4;
+        int steps = 0;
+        for (Batch b : loader.epoch(0)) {
+            try (Scope s = Scope.open()) {
+                assertEquals(2, b.images().toFloatArray().length / 6);
+                assertEquals(batchBytes, backend.bytesInUse(), "only the current batch is alive at step " + steps);
+                steps++;
+            }
+        }
+        assertEquals(300, steps);
+        assertEquals(0, backend.bytesInUse(), "every batch freed, none left for the garbage collector");
+        System.gc();
+        assertEquals(leakedBefore, Tensor.leakedCount(), "no batch freed by the garbage-collection safety net");
     }
 }

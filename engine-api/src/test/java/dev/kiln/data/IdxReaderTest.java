@@ -144,4 +144,15 @@ class IdxReaderTest {
         ByteBuffer.wrap(gz).putInt(gz.length - 8, 0xDEADBEEF); // wrong CRC
         assertMessage(refused(write(dir, "crc.gz", gz)), "crc.gz: corrupt gzip data");
     }
+
+    /** Found by IdxReaderFuzzTest: the gzip header is read by GZIPInputStream's constructor, which threw ZipException past the check. */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3, 9})
+    void rejectsACorruptGzipHeader(int cut) throws IOException {
+        byte[] gz = gzip(idx(8, new int[] {100}, pattern(100, 3)));
+        byte[] badMethod = gz.clone();
+        badMethod[2] = 0x25; // compression method 37; gzip has only 8 (deflate)
+        assertMessage(refused(write(dir, "method.gz", badMethod)), "method.gz: corrupt gzip data (Unsupported compression method)");
+        assertMessage(refused(write(dir, "cut.gz", java.util.Arrays.copyOf(gz, cut))), "cut.gz: corrupt gzip data");
+    }
 }

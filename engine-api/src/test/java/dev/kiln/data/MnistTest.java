@@ -60,4 +60,33 @@ class MnistTest {
         IdxFormatException e = assertThrows(IdxFormatException.class, () -> Mnist.load(dir, Split.TRAIN));
         assertEquals("train-images-idx3-ubyte holds 2 images but train-labels-idx1-ubyte holds 3 labels", e.getMessage());
     }
+
+    @Test
+    void aLabelOutsideTheTenClassesIsFoundAtLoadNamingTheFile() throws IOException {
+        write(dir, "train-images-idx3-ubyte", idx(8, new int[] {4, 1, 1}, new byte[4]));
+        write(dir, "train-labels-idx1-ubyte", idx(8, new int[] {4}, new byte[] {9, 10, 3, (byte) 255}));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Mnist.load(dir, Split.TRAIN));
+        assertEquals("train-labels-idx1-ubyte: label 10 at index 1 is outside [0, 10) (2 of 4 labels are)", e.getMessage());
+    }
+
+    @Test
+    void emptyDataIsFoundAtLoadNamingTheFile() throws IOException {
+        write(dir, "train-images-idx3-ubyte", idx(8, new int[] {0, 28, 28}, new byte[0]));
+        write(dir, "train-labels-idx1-ubyte", idx(8, new int[] {0}, new byte[0]));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Mnist.load(dir, Split.TRAIN));
+        assertEquals("train-images-idx3-ubyte holds no images (dimensions [0, 28, 28])", e.getMessage());
+        write(dir, "train-images-idx3-ubyte", idx(8, new int[] {2, 0, 28}, new byte[0]));
+        write(dir, "train-labels-idx1-ubyte", idx(8, new int[] {2}, new byte[2]));
+        e = assertThrows(IdxFormatException.class, () -> Mnist.load(dir, Split.TRAIN));
+        assertEquals("train-images-idx3-ubyte: images of 0x28 pixels (expected at least 1x1)", e.getMessage());
+    }
+
+    @Test
+    void aLoaderOverNoSamplesIsRefusedBeforeTraining() throws IOException {
+        write(dir, "train-images-idx3-ubyte", idx(8, new int[] {2, 1, 1}, new byte[2]));
+        write(dir, "train-labels-idx1-ubyte", idx(8, new int[] {2}, new byte[] {1, 2}));
+        Dataset none = Mnist.load(dir, Split.TRAIN).filterByLabel(l -> l > 5, l -> l);
+        var e = assertThrows(IllegalArgumentException.class, () -> DataLoader.builder(none));
+        assertEquals("DataLoader: the dataset has no samples (a filter or subset that kept none?)", e.getMessage());
+    }
 }

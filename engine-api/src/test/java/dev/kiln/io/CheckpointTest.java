@@ -19,10 +19,15 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** Checkpoint layout, atomic replacement of a save, and cleanup of what crashed saves leave behind. */
 class CheckpointTest {
     @TempDir
     Path dir;
@@ -42,10 +47,28 @@ class CheckpointTest {
         assertEquals(0, backend.bytesInUse());
     }
 
+    private Set<String> files() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+        }
+    }
+
+    private static String saveId(Path weights) throws IOException {
+        return SafeTensorsHeader.read(weights).metadata().get("kiln.save_id");
+    }
+
     @Test
-    void optimizerFileSitsBesideTheModel() {
-        assertEquals(dir.resolve("run.optim.safetensors"), Checkpoint.optimizerFile(dir.resolve("run.safetensors")));
-        assertEquals(dir.resolve("run.ckpt.optim.safetensors"), Checkpoint.optimizerFile(dir.resolve("run.ckpt")));
+    void optimizerFileIsNamedBySaveId() throws IOException {
+        Path f = dir.resolve("run.safetensors");
+        Checkpoint.save(f, Map.of("w", floats(1)), new OptimizerState(Map.of("0.exp_avg", floats(2)), Map.of()), new TrainingState(0, 1));
+        String id = saveId(f);
+        assertTrue(CheckpointFiles.isSaveId(id), id);
+        assertEquals(dir.resolve("run.optim." + id + ".safetensors"), Checkpoint.optimizerFile(f));
+        assertEquals(Set.of("run.safetensors", "run.optim." + id + ".safetensors"), files());
+
+        Path g = dir.resolve("run.ckpt");
+        Checkpoint.save(g, Map.of("w", floats(1)), new OptimizerState(Map.of(), Map.of()), new TrainingState(0, 1));
+        assertEquals(dir.resolve("run.ckpt.optim." + saveId(g) + ".safetensors"), Checkpoint.optimizerFile(g));
     }
 
     @Test
@@ -73,18 +96,26 @@ class CheckpointTest {
         SafeTensorsHeader h = SafeTensorsHeader.read(f);
         assertEquals("2", h.metadata().get("kiln.epoch"));
         assertEquals("1875", h.metadata().get("kiln.step"));
-        assertEquals("run.optim.safetensors", h.metadata().get("kiln.optimizer"));
+        assertEquals("run.optim." + h.metadata().get("kiln.save_id") + ".safetensors", h.metadata().get("kiln.optimizer"));
     }
 
     @Test
     void checkpointWithoutOptimizer() throws IOException {
         Path f = dir.resolve("w.safetensors");
         Checkpoint.save(f, Map.of("w", floats(1)), null, new TrainingState(0, 0));
-        assertTrue(Files.notExists(Checkpoint.optimizerFile(f)));
+        assertEquals(Set.of("w.safetensors"), files());
+        assertNull(Checkpoint.optimizerFile(f));
         try (Checkpoint.Loaded l = Checkpoint.load(f, Map.of("w", floats(0)), true, backend)) {
             assertNull(l.optimizer());
             assertEquals(new TrainingState(0, 0), l.position());
         }
+    }
+
+    @Test
+    void noCheckpointIsSaidSo() {
+        NoSuchFileException e = assertThrows(NoSuchFileException.class,
+                () -> Checkpoint.load(dir.resolve("none.safetensors"), Map.of("w", floats(0)), true, backend));
+        assertTrue(e.getMessage().contains("none.safetensors") && e.getMessage().contains("no checkpoint here"), e.getMessage());
     }
 
     @Test
@@ -95,22 +126,128 @@ class CheckpointTest {
         Path firstOpt = dir.resolve("first.optim");
         Files.copy(Checkpoint.optimizerFile(f), firstOpt);
         Checkpoint.save(f, Map.of("w", floats(2)), opt, new TrainingState(2, 20));
-        // A crash after the optimizer file but before the model file would pair files of different saves.
-        Files.copy(firstOpt, Checkpoint.optimizerFile(f), StandardCopyOption.REPLACE_EXISTING);
+        Path secondOpt = Checkpoint.optimizerFile(f);
+        Files.copy(firstOpt, secondOpt, StandardCopyOption.REPLACE_EXISTING);
         SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class,
                 () -> Checkpoint.load(f, Map.of("w", floats(0)), true, backend));
-        assertTrue(e.getMessage().startsWith("run.optim.safetensors was written by a different save than run.safetensors"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(secondOpt.getFileName() + " was written by a different save than run.safetensors"), e.getMessage());
 
-        Files.delete(Checkpoint.optimizerFile(f));
+        Files.delete(secondOpt);
         NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> Checkpoint.load(f, Map.of("w", floats(0)), true, backend));
-        assertTrue(missing.getMessage().contains("names optimizer state run.optim.safetensors, which does not exist"), missing.getMessage());
+        assertTrue(missing.getMessage().contains("names optimizer state " + secondOpt.getFileName() + ", which does not exist"), missing.getMessage());
     }
 
     @Test
-    void strictMismatchFreesTheOptimizerTensors() throws IOException {
+    void strictMismatchIsFoundBeforeTheOptimizerStateIsRead() throws IOException {
         Path f = dir.resolve("run.safetensors");
         Checkpoint.save(f, Map.of("w", floats(1)), new OptimizerState(Map.of("0.exp_avg", floats(1)), Map.of()), new TrainingState(0, 1));
         assertThrows(StateMismatchException.class, () -> Checkpoint.load(f, Map.of("other", floats(0)), true, backend));
-        // noLeaks() checks the optimizer tensors read for the failed load were closed
+        // noLeaks() checks that no optimizer tensor stayed allocated
+    }
+
+    @Test
+    void aSaveReplacesThePairAndDeletesTheSupersededOptimizerFile() throws IOException {
+        Path f = dir.resolve("run.safetensors");
+        for (int i = 1; i <= 3; i++) {
+            Checkpoint.save(f, Map.of("w", floats(i)), new OptimizerState(Map.of("0.exp_avg", floats(10 * i)), Map.of()), new TrainingState(i, i));
+        }
+        assertEquals(Set.of("run.safetensors", "run.optim." + saveId(f) + ".safetensors"), files());
+        Tensor w = floats(0);
+        try (Checkpoint.Loaded l = Checkpoint.load(f, Map.of("w", w), true, backend)) {
+            assertArrayEquals(new float[] {3}, w.toFloatArray());
+            assertArrayEquals(new float[] {30}, l.optimizer().tensors().get("0.exp_avg").toFloatArray());
+        }
+    }
+
+    @Test
+    void aFailedSaveKeepsThePreviousCompleteSave() throws IOException {
+        Path f = dir.resolve("run.safetensors");
+        Checkpoint.save(f, Map.of("w", floats(1)), new OptimizerState(Map.of("0.exp_avg", floats(10)), Map.of()), new TrainingState(1, 1));
+        Set<String> before = files();
+        Tensor closed = Tensor.fromArray(backend, new float[] {2}, 1);
+        closed.close();
+        // The optimizer file is written first, then writing the weights fails: the new optimizer file must go, the old pair stay.
+        assertThrows(IllegalArgumentException.class, () -> Checkpoint.save(f, Map.of("w", closed),
+                new OptimizerState(Map.of("0.exp_avg", floats(20)), Map.of()), new TrainingState(2, 2)));
+        assertEquals(before, files());
+        Tensor w = floats(0);
+        try (Checkpoint.Loaded l = Checkpoint.load(f, Map.of("w", w), true, backend)) {
+            assertEquals(1, l.position().epoch());
+            assertArrayEquals(new float[] {10}, l.optimizer().tensors().get("0.exp_avg").toFloatArray());
+        }
+    }
+
+    @Test
+    void theNextSaveRemovesLeftoversOfCrashedSavesAndNothingElse() throws IOException {
+        Path f = dir.resolve("run.safetensors");
+        Checkpoint.save(f, Map.of("w", floats(1)), new OptimizerState(Map.of("0.exp_avg", floats(10)), Map.of()), new TrainingState(1, 1));
+        List<String> ours = List.of(".run.safetensors.8123456789012345678.tmp", "run.optim.0f8fad5b-d9cb-469f-a165-70867728950e.safetensors",
+                "run.optim.safetensors");
+        List<String> others = List.of(".run.safetensors.x1.tmp", "run.optim.notes.safetensors", "run.optim.0F8FAD5B-D9CB-469F-A165-70867728950E.safetensors",
+                "other.optim.0f8fad5b-d9cb-469f-a165-70867728950e.safetensors", ".other.safetensors.123.tmp", "run.optim.txt", "run2.safetensors");
+        for (String n : ours) Files.write(dir.resolve(n), new byte[100]);
+        for (String n : others) Files.write(dir.resolve(n), new byte[100]);
+        Checkpoint.save(f, Map.of("w", floats(2)), new OptimizerState(Map.of("0.exp_avg", floats(20)), Map.of()), new TrainingState(2, 2));
+        Set<String> expected = new TreeSet<>(others);
+        expected.add("run.safetensors");
+        expected.add("run.optim." + saveId(f) + ".safetensors");
+        assertEquals(expected, files());
+    }
+
+    @Test
+    void loadsTheOlderLayoutAndTheNextSaveReplacesIt() throws IOException {
+        Path f = dir.resolve("run.safetensors");
+        SafeTensors.write(dir.resolve("run.optim.safetensors"), Map.of("0.exp_avg", floats(7)), Map.of("kiln.save_id", "s1", "kiln.optim.0.step", "4.0"));
+        SafeTensors.write(f, Map.of("w", floats(3)), Map.of("kiln.save_id", "s1", "kiln.optimizer", "run.optim.safetensors", "kiln.epoch", "1",
+                "kiln.step", "4"));
+        Tensor w = floats(0);
+        try (Checkpoint.Loaded l = Checkpoint.load(f, Map.of("w", w), true, backend)) {
+            assertArrayEquals(new float[] {3}, w.toFloatArray());
+            assertEquals(Map.of("0.step", 4.0), l.optimizer().scalars());
+            assertArrayEquals(new float[] {7}, l.optimizer().tensors().get("0.exp_avg").toFloatArray());
+        }
+        Checkpoint.save(f, Map.of("w", floats(4)), new OptimizerState(Map.of("0.exp_avg", floats(8)), Map.of()), new TrainingState(2, 5));
+        assertEquals(Set.of("run.safetensors", "run.optim." + saveId(f) + ".safetensors"), files());
+    }
+
+    @Test
+    void aSymbolicLinkKeepsPointingAtTheNewSave() throws IOException {
+        Path real = Files.createDirectory(dir.resolve("runs")).resolve("e3.safetensors");
+        Checkpoint.save(real, Map.of("w", floats(1)), new OptimizerState(Map.of("0.exp_avg", floats(10)), Map.of()), new TrainingState(1, 1));
+        Path link = Files.createSymbolicLink(dir.resolve("latest.safetensors"), real);
+        Checkpoint.save(link, Map.of("w", floats(2)), new OptimizerState(Map.of("0.exp_avg", floats(20)), Map.of()), new TrainingState(2, 2));
+        assertTrue(Files.isSymbolicLink(link));
+        assertEquals(Set.of("latest.safetensors", "runs"), files());
+        assertEquals(dir.resolve("runs/e3.optim." + saveId(real) + ".safetensors"), Checkpoint.optimizerFile(link).toAbsolutePath());
+        Tensor w = floats(0);
+        try (Checkpoint.Loaded l = Checkpoint.load(link, Map.of("w", w), true, backend)) {
+            assertArrayEquals(new float[] {2}, w.toFloatArray());
+            assertArrayEquals(new float[] {20}, l.optimizer().tensors().get("0.exp_avg").toFloatArray());
+        }
+    }
+
+    @Test
+    void filesGetTheDefaultPermissions() throws IOException {
+        Path f = dir.resolve("run.safetensors");
+        Checkpoint.save(f, Map.of("w", floats(1)), new OptimizerState(Map.of("0.exp_avg", floats(10)), Map.of()), new TrainingState(1, 1));
+        var plain = Files.getPosixFilePermissions(Files.createFile(dir.resolve("plain")));
+        assertEquals(plain, Files.getPosixFilePermissions(f));
+        assertEquals(plain, Files.getPosixFilePermissions(Checkpoint.optimizerFile(f)));
+    }
+
+    @Test
+    void refusesToSaveOverADirectoryOrFifo() throws Exception {
+        Path d = Files.createDirectory(dir.resolve("d.safetensors"));
+        java.nio.file.FileSystemException e = assertThrows(java.nio.file.FileSystemException.class,
+                () -> Checkpoint.save(d, Map.of("w", floats(1)), null, new TrainingState(0, 0)));
+        assertTrue(e.getMessage().contains("exists and is not a regular file (a directory)"), e.getMessage());
+        assertTrue(Files.isDirectory(d));
+        Path fifo = Files8.mkfifo(dir.resolve("p.safetensors"));
+        if (fifo == null) return; // no mkfifo here
+        e = assertThrows(java.nio.file.FileSystemException.class,
+                () -> Checkpoint.save(fifo, Map.of("w", floats(1)), new OptimizerState(Map.of(), Map.of()), new TrainingState(0, 0)));
+        assertTrue(e.getMessage().contains("exists and is not a regular file (a device, FIFO or socket)"), e.getMessage());
+        assertTrue(Files8.isOther(fifo));
+        assertEquals(Set.of("d.safetensors", "p.safetensors"), files(), "no optimizer file was left behind");
     }
 }

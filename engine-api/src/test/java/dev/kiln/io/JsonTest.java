@@ -44,4 +44,24 @@ class JsonTest {
         assertEquals("\"q\\\"b\\\\n\\n\\u0001é\"", sb.toString());
         assertEquals("q\"b\\n\n\u0001é", Json.parse(sb.toString()));
     }
+
+    @Test
+    void boundsNumbersArraysAndQuotedText() throws Exception {
+        assertEquals(Long.MAX_VALUE, Json.parse(Long.toString(Long.MAX_VALUE)));
+        assertEquals(new BigInteger("9".repeat(Json.MAX_NUMBER_CHARS)), Json.parse("9".repeat(Json.MAX_NUMBER_CHARS)));
+        // Converting a long digit string costs time quadratic in its length; it must be refused before any conversion.
+        Json.ParseException num = assertThrows(Json.ParseException.class, () -> Json.parse("[" + "7".repeat(3_000_000) + "]"));
+        assertEquals("number longer than " + Json.MAX_NUMBER_CHARS + " characters at character 1", num.getMessage());
+        Json.ParseException frac = assertThrows(Json.ParseException.class, () -> Json.parse("1." + "5".repeat(200)));
+        assertTrue(frac.getMessage().startsWith("number longer than"), frac.getMessage());
+
+        assertEquals(Json.MAX_ARRAY_ELEMENTS, ((List<?>) Json.parse("[" + "0,".repeat(Json.MAX_ARRAY_ELEMENTS - 1) + "0]")).size());
+        Json.ParseException arr = assertThrows(Json.ParseException.class, () -> Json.parse("[" + "0,".repeat(Json.MAX_ARRAY_ELEMENTS) + "0]"));
+        assertTrue(arr.getMessage().startsWith("array longer than " + Json.MAX_ARRAY_ELEMENTS + " elements"), arr.getMessage());
+
+        String key = "k".repeat(1_000_000);
+        Json.ParseException dup = assertThrows(Json.ParseException.class, () -> Json.parse("{\"" + key + "\":1,\"" + key + "\":2}"));
+        assertTrue(dup.getMessage().length() < 120, dup.getMessage().length() + " chars");
+        assertTrue(dup.getMessage().startsWith("duplicate key \"kkkk"), dup.getMessage());
+    }
 }

@@ -14,6 +14,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,5 +138,29 @@ class SafeTensorsHeaderTest {
         byte[] good = safetensors("{" + entry("a", "F32", "[4]", 0, 16) + "}", 16);
         refused(Arrays.copyOf(good, good.length - 3), "tensor 'a': data_offsets [0, 16] go past the end of the data section (13 bytes)");
         refused(Arrays.copyOf(good, 20), "header length", "exceeds the file size");
+    }
+
+    @Test
+    void aHugeNumberIsRefusedWithAShortMessage() throws IOException {
+        String number = "1".repeat(5_000_000);
+        byte[] b = safetensors("{\"w\":{\"dtype\":\"F32\",\"shape\":[" + number + "],\"data_offsets\":[0,4]}}", 4);
+        Path f = file(b);
+        SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, () -> SafeTensorsHeader.read(f));
+        assertEquals("model.safetensors: header is not valid JSON: number longer than 100 characters at character 29", e.getMessage());
+    }
+
+    @Test
+    void messagesQuoteAtMostAnExcerptOfLongNamesAndValues() throws IOException {
+        String name = "n".repeat(2_000_000);
+        for (byte[] b : List.of(safetensors("{" + entry(name, "F33", "[1]", 0, 4) + "}", 4),
+                safetensors("{" + entry("w", "F" + name, "[1]", 0, 4) + "}", 4),
+                safetensors("{\"w\":{\"dtype\":\"F32\",\"shape\":[\"" + name + "\"],\"data_offsets\":[0,4]}}", 4),
+                safetensors("{" + entry("w", "F32", "[" + "1,".repeat(4000) + "2]", 0, 4) + "}", 4),
+                safetensors("{\"__metadata__\":{\"" + name + "\":1}}", 0))) {
+            Path f = file(b);
+            SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, () -> SafeTensorsHeader.read(f));
+            assertTrue(e.getMessage().length() < 300, e.getMessage().length() + " chars");
+            assertTrue(e.getMessage().contains("...(") && e.getMessage().contains(" chars)"), e.getMessage());
+        }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.internal.TensorAccess;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Tensor;
@@ -158,7 +159,7 @@ class SafeTensorsTest {
         sources.put("a", new SafeTensors.Source() { // written first, then the failure
             public DType dtype() { return DType.FLOAT32; }
             public int[] shape() { return big.shape(); }
-            public void copyTo(MemorySegment dst) { big.backend().copyToHost(big.storage(), dst); }
+            public void copyTo(MemorySegment dst) { big.backend().copyToHost(TensorAccess.storage(big), dst); }
         });
         sources.put("b", failingSource());
         IOException e = assertThrows(IOException.class, () -> SafeTensors.writeSources(f, sources, Map.of()));

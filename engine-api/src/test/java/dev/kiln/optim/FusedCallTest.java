@@ -28,7 +28,7 @@ class FusedCallTest {
     void sgdMarksTheFirstStepPerParameterAndSkipsFrozenOnes() {
         Tensor a = param(true), b = param(false), frozen = param(true);
         frozen.requiresGrad(false);
-        try (a; b; frozen; SGD sgd = new SGD(List.of(ParamGroup.of(List.of(a, b, frozen)).weightDecay(0.5)), 0.1, 0.9, 0.0, 0.0, true)) {
+        try (a; b; frozen; SGD sgd = SGD.builder(List.of(ParamGroup.of(List.of(a, b, frozen)).weightDecay(0.5))).lr(0.1).momentum(0.9).nesterov(true).build()) {
             sgd.step();
             assertEquals(1, calls.size());
             SgdSpec s = (SgdSpec) calls.get(0)[1];

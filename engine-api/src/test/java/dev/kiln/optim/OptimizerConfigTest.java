@@ -26,8 +26,8 @@ class OptimizerConfigTest {
     @Test
     void groupsTakeTheDefaultsTheyDoNotSet() {
         Tensor a = param(2), b = param(3);
-        try (a; b; Adam adam = new Adam(List.of(ParamGroup.of(List.of(a)), ParamGroup.of(List.of(b)).lr(0.5).weightDecay(0.2)),
-                1e-3, 0.9, 0.999, 1e-8, 0.0)) {
+        try (a; b; Adam adam = Adam.builder(List.of(ParamGroup.of(List.of(a)), ParamGroup.of(List.of(b)).lr(0.5).weightDecay(0.2)))
+                .lr(1e-3).build()) {
             assertEquals(1e-3, adam.paramGroups().get(0).lr());
             assertEquals(0.0, adam.paramGroups().get(0).weightDecay());
             assertEquals(0.5, adam.paramGroups().get(1).lr());
@@ -48,10 +48,10 @@ class OptimizerConfigTest {
     void invalidConfigurationsAreRejected() {
         try (Tensor a = param(2)) {
             assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(a, a), 0.1));
-            assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(a), 0.1, 0, 0, 0, true));
-            assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(a), 0.1, 0.9, 0.1, 0, true));
+            assertThrows(IllegalArgumentException.class, () -> SGD.builder(List.of(a)).lr(0.1).nesterov(true).build());
+            assertThrows(IllegalArgumentException.class, () -> SGD.builder(List.of(a)).lr(0.1).momentum(0.9).dampening(0.1).nesterov(true).build());
             assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(a), -0.1));
-            assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(ParamGroup.of(List.of(a))), 1e-3, 1.0, 0.999, 1e-8, 0));
+            assertThrows(IllegalArgumentException.class, () -> Adam.builder(List.of(ParamGroup.of(List.of(a)))).betas(1.0, 0.999));
             assertThrows(IllegalArgumentException.class, () -> ParamGroup.of(List.of(a)).lr(Double.NaN));
             assertThrows(IllegalArgumentException.class, () -> GradientClipping.clipGradNorm(List.of(a), -1));
         }
@@ -87,7 +87,7 @@ class OptimizerConfigTest {
     @Test
     void badStateIsRefusedAndLeavesTheOptimizerUnchanged() {
         Tensor a = param(2), wrong = Tensor.full(host, 1f, 3).unscope();
-        try (a; wrong; SGD sgd = new SGD(List.of(a), 0.1, 0.9, 0, 0, false)) {
+        try (a; wrong; SGD sgd = SGD.builder(List.of(a)).lr(0.1).momentum(0.9).build()) {
             var e1 = assertThrows(IllegalArgumentException.class,
                     () -> sgd.loadState(new OptimizerState(Map.of("0.momentum_buffer", wrong), Map.of())));
             assertTrue(e1.getMessage().contains("0.momentum_buffer"), e1.getMessage());
@@ -103,7 +103,7 @@ class OptimizerConfigTest {
 
     @Test
     void stepSkipsParametersWithoutGradients() {
-        try (Tensor a = param(2); SGD sgd = new SGD(List.of(a), 0.1, 0.9, 0, 0, false)) {
+        try (Tensor a = param(2); SGD sgd = SGD.builder(List.of(a)).lr(0.1).momentum(0.9).build()) {
             sgd.step(); // no gradient anywhere: no backend call, no state
             assertTrue(sgd.state().tensors().isEmpty());
             assertEquals(0.0, GradientClipping.clipGradNorm(List.of(a), 1.0));

@@ -51,7 +51,7 @@ class ScheduleTest {
     @Test
     void schedulerSetsEachGroupFromItsInitialRateAndResumes() {
         try (Tensor a = Tensor.full(host, 0f, 2).unscope(); Tensor b = Tensor.full(host, 0f, 3).unscope();
-             SGD sgd = new SGD(List.of(ParamGroup.of(List.of(a)), ParamGroup.of(List.of(b)).lr(1.0)), 0.1, 0, 0, 0, false)) {
+             SGD sgd = SGD.builder(List.of(ParamGroup.of(List.of(a)), ParamGroup.of(List.of(b)).lr(1.0))).lr(0.1).build()) {
             LrScheduler sched = new LrScheduler(sgd, new StepLR(2, 0.5));
             assertEquals(0.1, sched.lr(0), TOL);
             for (int i = 0; i < 5; i++) sched.step();

@@ -113,4 +113,47 @@ public interface AutogradChecks extends BackendUnderTest {
             assertArrayEquals(new float[] {2, 0, 0, 2}, w.grad().toFloatArray());
         }
     }
+
+    /** Like PyTorch without retain_graph: the first backward frees the graph, a second one through it fails and changes nothing. */
+    @Test
+    default void backwardTwiceThroughTheSameGraphFails() {
+        try (var s = Kiln.scope()) {
+            Tensor w = tensor(new float[] {1, 2, 3}, 3).requiresGrad(true);
+            Tensor loss = w.mul(w).sum();
+            loss.backward();
+            assertArrayEquals(new float[] {2, 4, 6}, w.grad().toFloatArray(), "d sum(w*w)/dw = 2w");
+            IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+            assertTrue(e.getMessage().contains("second time") && e.getMessage().contains("retainGraph"), e.getMessage());
+            assertArrayEquals(new float[] {2, 4, 6}, w.grad().toFloatArray(), "the refused backward added nothing");
+            w.mul(w).sum().backward();
+            assertArrayEquals(new float[] {4, 8, 12}, w.grad().toFloatArray(), "a new forward pass backpropagates again");
+        }
+    }
+
+    /** Backward through a graph whose intermediate tensors a scope already freed fails instead of silently skipping them. */
+    @Test
+    default void backwardAfterTheGraphWasClosedFails() {
+        try (var s = Kiln.scope()) {
+            Tensor w = tensor(new float[] {1, 2, 3}, 3).requiresGrad(true);
+            Tensor loss;
+            try (var step = Kiln.scope()) {
+                loss = w.mul(2f).mul(w).sum().keep();
+            }
+            IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+            assertNull(w.grad());
+        }
+    }
+
+    /** Only leaves can change requiresGrad (PyTorch: "you can only change requires_grad flags of leaf variables"). */
+    @Test
+    default void requiresGradCanOnlyBeSetOnLeaves() {
+        try (var s = Kiln.scope()) {
+            Tensor w = tensor(new float[] {1, 2}, 2).requiresGrad(true);
+            Tensor y = w.mul(3f);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> y.requiresGrad(true));
+            assertTrue(e.getMessage().contains("leaf"), e.getMessage());
+            assertTrue(w.requiresGrad(false).requiresGrad(true).requiresGrad(), "a leaf can switch both ways");
+        }
+    }
 }

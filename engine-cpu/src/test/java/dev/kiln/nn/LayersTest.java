@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.Kiln;
+import dev.kiln.internal.TensorAccess;
 import dev.kiln.ops.Conv2dOptions;
 import dev.kiln.ops.Padding;
 import dev.kiln.ops.Pool2dOptions;
@@ -47,7 +48,7 @@ class LayersTest {
     /** Overwrites a module-owned tensor (test set-up only). */
     private void set(Tensor target, float... values) {
         try (Tensor src = Tensor.fromArray(cpu, values, target.shape())) {
-            cpu.copy(src.storage(), target.storage());
+            cpu.copy(TensorAccess.storage(src), TensorAccess.storage(target));
         }
     }
 

@@ -52,6 +52,29 @@ class ProgressTest {
     }
 
     @Test
+    void theLibraryDefaultLogsThroughSystemLoggerAndPrintsNothing() {
+        PrintStream realOut = System.out, realErr = System.err;
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        List<String> lines;
+        try (LogCapture log = new LogCapture(ProgressLog.class.getName())) {
+            PrintStream capture = new PrintStream(console, true, StandardCharsets.UTF_8);
+            System.setOut(capture);
+            System.setErr(capture);
+            try {
+                train(clock -> new ProgressLog(Duration.ofDays(1)), console); // only the summaries: no step is a day apart
+            } finally {
+                System.setOut(realOut);
+                System.setErr(realErr);
+            }
+            lines = log.messages(java.util.logging.Level.INFO);
+        }
+        assertEquals("", console.toString(StandardCharsets.UTF_8), "nothing on System.out or System.err");
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith("epoch 1/2: train loss "), lines.get(0));
+        assertTrue(lines.get(1).startsWith("epoch 2/2: train loss "), lines.get(1));
+    }
+
+    @Test
     void barRedrawsInPlaceAndEndsEachEpochWithASummaryLine() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);

@@ -159,4 +159,42 @@ class ResumeTest {
             assertTrue(e.getMessage().contains("random stream 'dropout'"), e.getMessage());
         }
     }
+
+    @Test
+    void resumeRangeChecksThePositionBeforeRestoringAnything() throws IOException {
+        Path ckpt = dir.resolve("ckpt.safetensors");
+        try (Run a = new Run(1, 3)) {
+            a.trainer.fit(1); // stops mid-epoch after 3 of 6 batches
+            a.trainer.save(ckpt);
+        }
+        Map<String, String> good;
+        Map<String, Tensor> weights;
+        try (var f = SafeTensors.read(ckpt, cpu)) {
+            good = f.metadata();
+            weights = new LinkedHashMap<>();
+            for (var e : f.tensors().entrySet()) weights.put(e.getKey(), e.getValue().copy());
+        }
+        String[][] cases = {
+                {"kiln.extra.trainer.batch", "7", "metadata kiln.extra.trainer.batch = 7 is out of range (0 to 6)"},
+                {"kiln.extra.trainer.batch", "-1", "metadata kiln.extra.trainer.batch = -1 is out of range"},
+                {"kiln.extra.trainer.schedule_step", "4", "metadata kiln.extra.trainer.schedule_step = 4 is out of range (0 to 3)"},
+                {"kiln.extra.trainer.epoch_correct", "1000", "metadata kiln.extra.trainer.epoch_correct = 1000 is out of range (0 to 48)"},
+        };
+        try {
+            for (String[] c : cases) {
+                Map<String, String> meta = new LinkedHashMap<>(good);
+                meta.put(c[0], c[1]);
+                SafeTensors.write(ckpt, weights, meta);
+                try (Run b = new Run(2, 3)) {
+                    double lr = b.optimizer.paramGroups().getFirst().lr();
+                    var e = assertThrows(IOException.class, () -> b.trainer.resume(ckpt));
+                    assertTrue(e.getMessage().contains("not a Trainer checkpoint, or a damaged one: " + c[2]), e.getMessage());
+                    assertEquals(lr, b.optimizer.paramGroups().getFirst().lr(), "nothing restored");
+                    assertTrue(b.optimizer.state().tensors().isEmpty(), "nothing restored");
+                }
+            }
+        } finally {
+            weights.values().forEach(Tensor::close);
+        }
+    }
 }

@@ -442,15 +442,25 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     /**
      * Releases the device: cuDNN plans, handles, the cache and every block (live storages become
-     * invalid). Idempotent.
+     * invalid), each attempted even when an earlier one fails (e.g. after a kernel fault); throws at
+     * most one exception, at the end. Idempotent.
      */
     @Override
     public void close() {
+        RuntimeException failure = null;
         try (var _ = rt.begin("close")) {
             dnn.close();
         } catch (IllegalStateException alreadyClosed) {
             return;
+        } catch (RuntimeException e) {
+            failure = e;
         }
-        rt.close();
+        try {
+            rt.close();
+        } catch (RuntimeException e) {
+            if (failure == null) throw e;
+            failure.addSuppressed(e);
+        }
+        if (failure != null) throw failure;
     }
 }

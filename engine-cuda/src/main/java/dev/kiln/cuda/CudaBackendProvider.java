@@ -7,6 +7,7 @@ import dev.kiln.cuda.ffi.NativeLibraries.Library;
 import dev.kiln.kernels.Fatbin;
 import dev.kiln.spi.BackendProvider;
 import dev.kiln.spi.ProbeResult;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -43,6 +44,16 @@ public final class CudaBackendProvider implements BackendProvider {
             return unavailable(e.getCause() instanceof IllegalCallerException ? NativeLibraries.nativeAccessFix() : describe(e.getCause()));
         } catch (Throwable e) {
             return unavailable(describe(e));
+        }
+    }
+
+    /** The native libraries tried and loaded, with their versions ({@link NativeLibraries#report()}). */
+    @Override
+    public List<String> diagnostics() {
+        try {
+            return NativeLibraries.get().report().lines().toList();
+        } catch (RuntimeException | LinkageError e) {
+            return List.of("the CUDA libraries could not be inspected: " + describe(e));
         }
     }
 

@@ -18,15 +18,14 @@ import dev.kiln.kernels.KernelSources;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Everything the CUDA backend holds on one device: the retained primary context, one compute
  * stream, the cuBLAS and cuDNN handles bound to it, the caching allocator, the pinned staging
  * ring and the loaded kernels module ({@link KernelModules}: the fatbin, or NVRTC's compilation
  * of the shipped sources). Work is serialised by one lock ({@link #begin(String)}), which also makes
- * the context current on the calling thread (once per thread). {@link #close()} releases all in
- * reverse order.
+ * the context current on the calling thread, on every call ({@link DeviceGate}). {@link #close()}
+ * releases all in reverse order, best-effort.
  */
 final class CudaRuntime implements AutoCloseable {
     /** An op in progress: holds the lock; closing releases the op's temporaries and the lock. */
@@ -34,8 +33,6 @@ final class CudaRuntime implements AutoCloseable {
         @Override
         void close();
     }
-
-    private static final ThreadLocal<CudaRuntime> CURRENT = new ThreadLocal<>();
 
     final CudaOptions options;
     final int ordinal;
@@ -57,12 +54,11 @@ final class CudaRuntime implements AutoCloseable {
 
     private final Driver.Context context;
     private final List<AutoCloseable> owned;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final DeviceGate gate;
     private final boolean syncEachOp = CudaOptions.syncEachOp(System.getProperties(), System.getenv());
     /** The backend call holding the lock (for {@code syncEachOp} errors). */
     private String op;
     private final Scope scope = this::endScope;
-    private boolean closed;
 
     private CudaRuntime(CudaOptions options, NativeLibraries libs, Optional<byte[]> fatbin) {
         this.options = options;
@@ -77,7 +73,7 @@ final class CudaRuntime implements AutoCloseable {
         this.maxThreadsPerBlock = Driver.attribute(device, Driver.ATTR_MAX_THREADS_PER_BLOCK);
         this.context = own(Driver.Context.retainPrimary(device));
         context.makeCurrent();
-        CURRENT.set(this);
+        this.gate = new DeviceGate(context::makeCurrent);
         this.stream = own(Driver.Stream.create());
         this.allocator = new CachingAllocator(new DriverMemory(stream));
         own((AutoCloseable) allocator::releaseAll);
@@ -121,7 +117,6 @@ final class CudaRuntime implements AutoCloseable {
             return new CudaRuntime(options, libs, fatbin);
         } catch (RuntimeException | Error e) {
             closeAll(PENDING.get(), e);
-            CURRENT.remove();
             throw e;
         } finally {
             PENDING.get().clear();
@@ -149,25 +144,15 @@ final class CudaRuntime implements AutoCloseable {
      * the scope when the op has queued its work.
      */
     Scope begin(String op) {
-        lock.lock();
+        gate.enter();
         this.op = op;
-        try {
-            if (closed) throw new IllegalStateException("cuda: the backend has been closed");
-            if (CURRENT.get() != this) {
-                context.makeCurrent();
-                CURRENT.set(this);
-            }
-        } catch (RuntimeException e) {
-            lock.unlock();
-            throw e;
-        }
         return scope;
     }
 
     private void endScope() {
         try {
             launcher.releaseTemporaries();
-            if (syncEachOp && lock.getHoldCount() == 1 && !closed) {
+            if (syncEachOp && gate.outermost() && !gate.isClosed()) {
                 try {
                     stream.synchronize();
                 } catch (CudaException e) {
@@ -178,7 +163,7 @@ final class CudaRuntime implements AutoCloseable {
                 }
             }
         } finally {
-            lock.unlock();
+            gate.exit();
         }
     }
 
@@ -187,21 +172,14 @@ final class CudaRuntime implements AutoCloseable {
         return Driver.memInfo()[0];
     }
 
+    /**
+     * Waits for the stream and releases modules, handles, memory and the context, each attempted even
+     * after a failure (a sticky kernel fault makes every call fail); throws at most one
+     * {@link CudaException} at the end. Idempotent.
+     */
     @Override
     public void close() {
-        lock.lock();
-        try {
-            if (closed) return;
-            if (CURRENT.get() != this) context.makeCurrent();
-            stream.synchronize();
-            closed = true;
-            RuntimeException failure = new CudaException("cuda: errors while releasing the device");
-            closeAll(owned, failure);
-            CURRENT.remove();
-            if (failure.getSuppressed().length > 0) throw failure;
-        } finally {
-            lock.unlock();
-        }
+        gate.close(stream::synchronize, owned);
     }
 
     /** Device memory through the driver; frees wait for the stream so no queued kernel loses its memory. */

@@ -8,6 +8,7 @@ import dev.kiln.spi.BackendProvider;
 import dev.kiln.spi.Pool2dSpec;
 import dev.kiln.spi.ProbeResult;
 import dev.kiln.cuda.ffi.NativeLibraries;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.ServiceLoader;
@@ -44,6 +45,15 @@ class CudaBackendProviderTest {
         if (first.available()) {
             ((CudaBackend) first.backend()).close();
             ((CudaBackend) second.backend()).close();
+        }
+    }
+
+    @Test
+    void diagnosticsListEveryLibraryWithWhatWasTried() {
+        List<String> lines = new CudaBackendProvider().diagnostics();
+        assertEquals(NativeLibraries.get().report().lines().toList(), lines);
+        for (String soname : List.of("libcuda.so.1", "libcublas.so.13", "libcudnn.so.9", "libnvrtc.so.13")) {
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith(soname + ": ")), soname + " missing from " + lines);
         }
     }
 

@@ -128,7 +128,7 @@ class CudaTrainingTest {
         List<float[]> out = new ArrayList<>();
         float[] losses = new float[steps];
         try (Module m = model(b, 3); Tensor x = images(4); Tensor y = labels(5);
-             Optimizer opt = adam ? new Adam(m.parameters(), 1e-2) : new SGD(m.parameters(), 0.05, 0.9, 0, 1e-4, true)) {
+             Optimizer opt = adam ? new Adam(m.parameters(), 1e-2) : SGD.builder(m.parameters()).lr(0.05).momentum(0.9).weightDecay(1e-4).nesterov(true).build()) {
             m.train();
             for (int i = 0; i < steps; i++) losses[i] = step(m, opt, x, y);
             out.add(losses);

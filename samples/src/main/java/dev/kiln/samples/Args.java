@@ -33,6 +33,12 @@ final class Args {
         this.command = command;
         this.summary = summary;
         flag("help", "print this help and exit");
+        flag("verbose", "on an error, print its stack trace too");
+    }
+
+    /** The command's name, as in {@code ./kiln <command>}. */
+    String command() {
+        return command;
     }
 
     /** Declares {@code --name VALUE}; a null default means "not set unless given". */
@@ -68,7 +74,7 @@ final class Args {
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             if (!a.startsWith("--")) {
-                if (!acceptsPositionals) throw usage("unexpected argument '" + a + "'");
+                if (!acceptsPositionals) throw usage("unexpected argument '" + shorten(a) + "'");
                 positionals.add(a);
                 continue;
             }
@@ -79,7 +85,7 @@ final class Args {
                 name = name.substring(0, eq);
             }
             Option o = options.get(name);
-            if (o == null) throw usage("unknown option --" + name);
+            if (o == null) throw usage("unknown option --" + shorten(name));
             if (o.flag()) {
                 if (value != null) throw usage("--" + name + " takes no value");
                 value = "true";
@@ -109,23 +115,41 @@ final class Args {
         return values.getOrDefault(name, o.defaultValue());
     }
 
+    /** An integer of at least {@code min}. */
     int integer(String name, int min) throws UsageException {
-        String v = string(name);
-        try {
-            int n = Integer.parseInt(v);
-            if (n < min) throw usage("--" + name + " must be >= " + min + ", got " + n);
-            return n;
-        } catch (NumberFormatException e) {
-            throw usage("--" + name + " must be an integer, got '" + v + "'");
-        }
+        return integer(name, min, Integer.MAX_VALUE);
     }
 
+    /** An integer from {@code min} to {@code max}; values past the int range are refused as out of range, not wrapped. */
+    int integer(String name, int min, int max) throws UsageException {
+        String v = string(name);
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            if (v.matches("[+-]?\\d+")) throw usage("--" + name + " " + range(min, max) + ", got " + shorten(v));
+            throw usage("--" + name + " must be an integer, got '" + shorten(v) + "'");
+        }
+        if (n < min || n > max) throw usage("--" + name + " " + range(min, max) + ", got " + n);
+        return (int) n;
+    }
+
+    private static String range(int min, int max) {
+        return max == Integer.MAX_VALUE ? "must be >= " + min : "must be between " + min + " and " + max;
+    }
+
+    /** A value echoed in a message, cut short: values can be arbitrarily long. */
+    private static String shorten(String v) {
+        return v.length() <= 40 ? v : v.substring(0, 40) + "...";
+    }
+
+    /** Any long integer. */
     long longValue(String name) throws UsageException {
         String v = string(name);
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw usage("--" + name + " must be an integer, got '" + v + "'");
+            throw usage("--" + name + " must be an integer from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE + ", got '" + shorten(v) + "'");
         }
     }
 
@@ -133,10 +157,10 @@ final class Args {
         String v = string(name);
         try {
             double d = Double.parseDouble(v);
-            if (!(d > 0) || Double.isInfinite(d)) throw usage("--" + name + " must be a positive number, got " + v);
+            if (!(d > 0) || Double.isInfinite(d)) throw usage("--" + name + " must be a positive number, got " + shorten(v));
             return d;
         } catch (NumberFormatException e) {
-            throw usage("--" + name + " must be a number, got '" + v + "'");
+            throw usage("--" + name + " must be a number, got '" + shorten(v) + "'");
         }
     }
 
@@ -150,7 +174,7 @@ final class Args {
     String choice(String name, String... allowed) throws UsageException {
         String v = string(name).toLowerCase(Locale.ROOT);
         for (String a : allowed) if (a.equals(v)) return v;
-        throw usage("--" + name + " must be one of " + String.join(", ", allowed) + ", got '" + string(name) + "'");
+        throw usage("--" + name + " must be one of " + String.join(", ", allowed) + ", got '" + shorten(string(name)) + "'");
     }
 
     UsageException usage(String problem) {

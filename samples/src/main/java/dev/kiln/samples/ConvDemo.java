@@ -27,14 +27,13 @@ public final class ConvDemo {
         this.backend = backend;
     }
 
+    /** Runs the walk-through; it takes no options but {@code --help} and {@code --verbose}. */
     public static void main(String[] args) {
-        if (args.length > 0) {
-            System.out.println("usage: ./kiln conv-demo   (no options: prints a walk-through of convolution and pooling)");
-            return;
-        }
-        try (var _ = Kiln.scope()) {
-            new ConvDemo(System.out, Kiln.backend()).run();
-        }
+        Setup.main(args, new Args("conv-demo", "A walk-through of convolution and pooling on small matrices, computed by Kiln's ops."), a -> {
+            try (var _ = Kiln.scope()) {
+                new ConvDemo(System.out, Kiln.backend()).run();
+            }
+        });
     }
 
     void run() {

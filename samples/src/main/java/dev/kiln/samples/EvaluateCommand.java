@@ -14,6 +14,7 @@ import dev.kiln.tensor.Tensor;
 import dev.kiln.train.Evaluation;
 import dev.kiln.train.Evaluator;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,6 +62,8 @@ public final class EvaluateCommand {
     static Result run(Args a) throws Exception {
         Path checkpoint = a.path("checkpoint");
         int logitsCount = a.integer("logits-count", 1);
+        OutputPaths.checkFile(a, "logits-out");
+        OutputPaths.checkFile(a, "metrics-out");
         Backend backend = Setup.backend(a);
         try (SeedCnn model = load(checkpoint, backend)) {
             ImageDataset test = Setup.load(a.path("data"), Split.TEST, "./kiln fetch-data");
@@ -145,8 +148,6 @@ public final class EvaluateCommand {
     }
 
     private static void writeJson(Path file, Map<String, Object> value) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) Files.createDirectories(parent);
-        Files.writeString(file, Json.write(value));
+        AtomicFiles.write(file, Json.write(value).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -37,6 +37,9 @@ import java.util.Map;
 public final class FinetuneCommand {
     static final String[] FASHION = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
 
+    /** Budgets and repeats beyond these are typos: a class of MNIST has about 7,000 images; each repeat trains twice. */
+    private static final int MAX_PER_CLASS = 10_000, MAX_REPEATS = 1_000;
+
     private FinetuneCommand() {}
 
     /** A target task: the pool its small budget is drawn from, its test set and class names. */
@@ -56,7 +59,8 @@ public final class FinetuneCommand {
                 .option("data", "data/mnist", "folder with the MNIST IDX files")
                 .option("fashion-data", "data/fashion-mnist", "folder with the Fashion-MNIST IDX files")
                 .option("seed", "42", "seed of weights, data order and the budget's sample")
-                .option("metrics-out", null, "write metrics JSON to this file");
+                .option("metrics-out", null, "write metrics JSON to this file")
+                .flag("allow-nonfinite-loss", "train on when a batch's loss is NaN or infinite (default: stop with an error)");
     }
 
     /** Runs the command; {@code --help} lists the options. */
@@ -64,12 +68,14 @@ public final class FinetuneCommand {
         Setup.main(argv, options(), FinetuneCommand::run);
     }
 
-    private static void run(Args a) throws Exception {
+    static void run(Args a) throws Exception {
         String target = a.choice("target", "digits5-9", "fashion-mnist");
-        int perClass = a.integer("per-class", 1), repeats = a.integer("repeats", 1), pretrainEpochs = a.integer("pretrain-epochs", 0);
-        int epochs = a.integer("finetune-epochs", 1);
+        int perClass = a.integer("per-class", 1, MAX_PER_CLASS), repeats = a.integer("repeats", 1, MAX_REPEATS);
+        int pretrainEpochs = a.integer("pretrain-epochs", 0, MnistCommand.MAX_EPOCHS), epochs = a.integer("finetune-epochs", 1, MnistCommand.MAX_EPOCHS);
         double lr = a.positive("lr");
         long seed = a.longValue("seed");
+        boolean allowNonfinite = a.has("allow-nonfinite-loss");
+        OutputPaths.checkFile(a, "metrics-out"); // before hours of training, not after
         Backend backend = Setup.backend(a);
         Path mnistDir = a.path("data");
         ImageDataset mnistTrain = Setup.load(mnistDir, Split.TRAIN, "./kiln fetch-data --only mnist");
@@ -87,7 +93,7 @@ public final class FinetuneCommand {
         try {
             Map<String, Object> source;
             try (SeedCnn pre = new SeedCnn(sourceClasses, new Generator(seed), backend)) {
-                source = a.has("from") ? load(pre, a.path("from")) : pretrain(pre, mnistTrain, mnistTest, pretrainEpochs, lr, seed, backend);
+                source = a.has("from") ? load(pre, a.path("from")) : pretrain(pre, mnistTrain, mnistTest, pretrainEpochs, lr, seed, backend, allowNonfinite);
                 SafeTensors.write(pretrained, pre.stateDict(), Map.of());
             }
             List<Object> runs = new ArrayList<>();
@@ -102,10 +108,10 @@ public final class FinetuneCommand {
                     // Fine-tuning: a new head for the target classes, convolutions frozen, the rest trained.
                     model.replace(SeedCnn.HEAD, new Linear(SeedCnn.HIDDEN, classes, true, new Generator(s + 1000), backend)).close();
                     model.get(SeedCnn.FEATURES).requiresGrad(false);
-                    tuned = trainOnBudget("fine-tuned", model, budget, task, epochs, lr, s, backend);
+                    tuned = trainOnBudget("fine-tuned", model, budget, task, epochs, lr, s, backend, allowNonfinite);
                 }
                 try (SeedCnn scratch = new SeedCnn(classes, new Generator(s + 2000), backend)) {
-                    base = trainOnBudget("from scratch", scratch, budget, task, epochs, lr, s, backend);
+                    base = trainOnBudget("from scratch", scratch, budget, task, epochs, lr, s, backend, allowNonfinite);
                 }
                 tunedAcc[r] = tuned.test().accuracy();
                 scratchAcc[r] = base.test().accuracy();
@@ -149,14 +155,14 @@ public final class FinetuneCommand {
 
     /** Pre-trains {@code model} (5 outputs) on the digits 0-4 and reports its accuracy on their test images. */
     private static Map<String, Object> pretrain(SeedCnn model, ImageDataset train, ImageDataset test, int epochs, double lr, long seed,
-                                                Backend backend) {
+                                                Backend backend, boolean allowNonfinite) {
         Dataset low = train.filterByLabel(l -> l < 5, l -> l), lowTest = test.filterByLabel(l -> l < 5, l -> l);
         System.out.printf("pre-training on digits 0-4: %d images, %d epochs%n", low.size(), epochs);
         try (DataLoader loader = DataLoader.builder(low).batchSize(64).shuffle(true).seed(seed).backend(backend).build();
              DataLoader testLoader = Setup.evalLoader(lowTest, backend);
              Adam adam = new Adam(model.parameters(), lr)) {
             Trainer t = Trainer.builder(model, adam, loader).evaluateOn("test 0-4", testLoader).listener(Progress.forConsole())
-                    .schedule(Setup.cosineOverRun(epochs, loader)).build();
+                    .schedule(Setup.cosineOverRun(epochs, loader)).allowNonfiniteLoss(allowNonfinite).build();
             t.fit(epochs);
             double acc = t.history().isEmpty() ? Double.NaN : t.history().getLast().evalAccuracy();
             return Json.obj("kind", "pretrained on digits 0-4", "images", low.size(), "epochs", epochs, "test_accuracy_0_4", acc,
@@ -184,13 +190,14 @@ public final class FinetuneCommand {
     }
 
     /** Trains the trainable parameters of {@code model} on the budget and evaluates on the target's test set. */
-    private static Phase trainOnBudget(String name, Module model, Dataset budget, Task task, int epochs, double lr, long seed, Backend backend) {
+    private static Phase trainOnBudget(String name, Module model, Dataset budget, Task task, int epochs, double lr, long seed, Backend backend,
+                                       boolean allowNonfinite) {
         List<Tensor> trainable = model.parameters().stream().filter(Tensor::requiresGrad).toList();
         long count = trainable.stream().mapToLong(Tensor::numel).sum();
         try (DataLoader loader = DataLoader.builder(budget).batchSize(32).shuffle(true).seed(seed).backend(backend).build();
              DataLoader testLoader = Setup.evalLoader(task.test(), backend);
              Adam adam = new Adam(trainable, lr)) {
-            Trainer t = Trainer.builder(model, adam, loader).build();
+            Trainer t = Trainer.builder(model, adam, loader).allowNonfiniteLoss(allowNonfinite).build();
             List<EpochResult> h = t.fit(epochs);
             Evaluation e = Evaluator.evaluate(model, testLoader, new CrossEntropyLoss());
             double seconds = h.stream().mapToDouble(EpochResult::seconds).sum();

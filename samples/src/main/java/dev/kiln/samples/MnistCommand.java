@@ -9,6 +9,7 @@ import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
 import dev.kiln.train.EpochResult;
 import dev.kiln.train.Evaluation;
+import dev.kiln.train.NonFiniteLossException;
 import dev.kiln.train.Progress;
 import dev.kiln.train.Trainer;
 import java.nio.file.Path;
@@ -22,6 +23,8 @@ import java.util.Map;
  * checkpoints every epoch, and optionally writes metrics JSON and a PNG report.
  */
 public final class MnistCommand {
+    /** The most epochs one run may ask for: far beyond any real run, refusing typos that would never finish. */
+    static final int MAX_EPOCHS = 100_000;
     static final String[] DIGITS = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
 
     private MnistCommand() {}
@@ -36,10 +39,11 @@ public final class MnistCommand {
                 .backendOption()
                 .option("data", "data/mnist", "folder with the MNIST IDX files (./kiln fetch-data)")
                 .option("seed", "42", "seed of the initial weights and the data order")
-                .option("checkpoint", "out/mnist.safetensors", "checkpoint written after every epoch (plus .optim.safetensors)")
+                .option("checkpoint", "out/mnist.safetensors", "checkpoint written after every epoch (plus its .optim.<id>.safetensors)")
                 .option("resume", null, "resume training from this checkpoint")
                 .option("metrics-out", null, "write metrics JSON to this file")
-                .option("report", null, "write curves.png, confusion.png and misclassified.png into this folder");
+                .option("report", null, "write curves.png, confusion.png and misclassified.png into this folder")
+                .flag("allow-nonfinite-loss", "train on when a batch's loss is NaN or infinite (default: stop, keeping the last checkpoint)");
     }
 
     /** Runs the command; {@code --help} lists the options. */
@@ -47,15 +51,26 @@ public final class MnistCommand {
         Setup.main(argv, options(), MnistCommand::run);
     }
 
-    private static void run(Args a) throws Exception {
-        int epochs = a.integer("epochs", 0), batch = a.integer("batch-size", 1), shift = a.integer("shift", 0);
+    static void run(Args a) throws Exception {
+        int epochs = a.integer("epochs", 1, MAX_EPOCHS), batch = a.integer("batch-size", 1), shift = a.integer("shift", 0);
         double lr = a.positive("lr");
         String schedule = a.choice("schedule", "cosine", "constant");
         long seed = a.longValue("seed");
+        // Every output is checked before anything else happens, so a bad path fails now, not after the first epoch.
+        OutputPaths.checkFile(a, "checkpoint");
+        OutputPaths.checkFile(a, "metrics-out");
+        OutputPaths.checkFolder(a, "report", Report.FILES);
         Backend backend = Setup.backend(a);
         Path data = a.path("data");
         ImageDataset train = Setup.load(data, Split.TRAIN, "./kiln fetch-data"), test = Setup.load(data, Split.TEST, "./kiln fetch-data");
         System.out.printf("data: %d training and %d test images from %s%n", train.size(), test.size(), data);
+        int side = Math.min(train.sampleShape()[1], train.sampleShape()[2]);
+        if (shift >= side) throw a.usage("--shift must be less than the image side " + side + ", got " + shift);
+        if (batch > train.size() && train.size() > 0) {
+            System.out.printf("note: --batch-size %d is larger than the %d training images; using %d (one batch per epoch)%n", batch,
+                    train.size(), train.size());
+            batch = train.size();
+        }
 
         try (SeedCnn model = new SeedCnn(10, new Generator(seed), backend);
              DataLoader trainLoader = DataLoader.builder(train).batchSize(batch).shuffle(true).seed(seed).randomShift(shift).backend(backend).build();
@@ -64,7 +79,8 @@ public final class MnistCommand {
             System.out.print(model.summary(1, 1, 28, 28));
             LossTrace trace = new LossTrace();
             Trainer.Builder tb = Trainer.builder(model, adam, trainLoader).evaluateOn("test", testLoader)
-                    .listener(Progress.forConsole()).listener(trace).checkpointEveryEpoch(a.path("checkpoint"));
+                    .listener(Progress.forConsole()).listener(trace).checkpointEveryEpoch(a.path("checkpoint"))
+                    .allowNonfiniteLoss(a.has("allow-nonfinite-loss"));
             if (schedule.equals("cosine")) tb.schedule(Setup.cosineOverRun(epochs, trainLoader));
             Trainer trainer = tb.build();
             if (a.has("resume")) {
@@ -73,15 +89,28 @@ public final class MnistCommand {
             }
             System.out.printf("training %d epochs of %d batches of %d, Adam lr %s, %s schedule%s%n", epochs, trainLoader.batchesPerEpoch(), batch,
                     a.string("lr"), schedule, shift > 0 ? ", random shifts up to " + shift + " px" : "");
-            trainer.fit(epochs);
+            int before = trainer.epoch();
+            List<EpochResult> trained = fit(trainer, epochs, a.path("checkpoint"), before);
             Evaluation eval = trainer.lastEvaluation() != null ? trainer.lastEvaluation() : trainer.evaluate();
             System.out.printf("test accuracy: %s (%d of %d right)%n", Report.percent(eval.accuracy()), Math.round(eval.accuracy() * eval.size()), eval.size());
-            System.out.println("checkpoint: " + a.path("checkpoint"));
+            if (!trained.isEmpty()) System.out.println("checkpoint: " + a.path("checkpoint"));
+            else System.out.printf("checkpoint: not written (the resumed checkpoint already has %d epochs, --epochs is %d)%n", before, epochs);
 
             if (a.has("metrics-out")) Setup.writeJson(a.path("metrics-out"), metrics(a, backend, model, trainer, eval, schedule));
             if (a.has("report")) {
                 for (Path p : Report.write(a.path("report"), "MNIST", trainer.history(), trace, eval, test, DIGITS)) System.out.println("report: " + p);
             }
+        }
+    }
+
+    /** {@link Trainer#fit}, with what a user needs to know when a non-finite loss stops it. */
+    private static List<EpochResult> fit(Trainer trainer, int epochs, Path checkpoint, int before) {
+        try {
+            return trainer.fit(epochs);
+        } catch (NonFiniteLossException e) {
+            String saved = trainer.epoch() > before ? checkpoint + " holds epoch " + trainer.epoch() + ", the last complete one"
+                    : "no checkpoint was written";
+            throw new IllegalStateException(e.getMessage() + "; " + saved + " (lower --lr, or pass --allow-nonfinite-loss to train on)", e);
         }
     }
 
@@ -95,7 +124,7 @@ public final class MnistCommand {
                 "backend", backend.name(),
                 "device", backend.description(),
                 "parameters", model.parameters().stream().mapToLong(Tensor::numel).sum(),
-                "config", Json.obj("epochs", a.integer("epochs", 0), "batch_size", a.integer("batch-size", 1), "optimizer", "adam",
+                "config", Json.obj("epochs", a.integer("epochs", 1, MAX_EPOCHS), "batch_size", trainer.trainLoader().batchSize(), "optimizer", "adam",
                         "lr", a.positive("lr"), "schedule", schedule, "random_shift", a.integer("shift", 0), "seed", a.longValue("seed"),
                         "resumed_from", a.string("resume")),
                 "epochs", Setup.epochs(h, "test"),

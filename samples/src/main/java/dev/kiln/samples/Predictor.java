@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import javax.imageio.ImageIO;
 
 /**
  * How a JVM service embeds Kiln: load a trained {@code ./kiln mnist} checkpoint once at start-up,
@@ -35,10 +34,18 @@ import javax.imageio.ImageIO;
  * <p>Input: images are converted to grey, scaled to 28x28 and brought to MNIST's convention
  * (light digit on a dark background): an image whose border is mostly light (dark ink on paper)
  * is inverted first.
+ *
+ * <p><b>Pixel limit:</b> {@link #classify(Path)} reads an image's width and height from its
+ * header before decoding it and refuses an image of more than {@link #DEFAULT_MAX_PIXELS}
+ * (16 megapixels, 4096 x 4096) pixels with an {@link IOException} naming the file and its
+ * dimensions, so a small file declaring a huge image (a decompression bomb) allocates nothing.
+ * {@link #load(Path, Backend, long)} sets another limit.
  */
 public final class Predictor implements AutoCloseable {
     /** Side length of the model's input images. */
     public static final int SIZE = 28;
+    /** The default largest image (width * height) that {@link #classify(Path)} decodes: 16 megapixels (4096 x 4096). */
+    public static final long DEFAULT_MAX_PIXELS = 4096L * 4096;
 
     /**
      * One classification.
@@ -55,21 +62,42 @@ public final class Predictor implements AutoCloseable {
 
     private final SeedCnn model;
     private final Backend backend;
+    private final long maxPixels;
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed;
 
-    private Predictor(SeedCnn model, Backend backend) {
+    private Predictor(SeedCnn model, Backend backend, long maxPixels) {
         this.model = model;
         this.backend = backend;
+        this.maxPixels = maxPixels;
     }
 
     /**
      * Loads the weights of a 10-class seed CNN checkpoint (as written by {@code ./kiln mnist})
-     * onto {@code backend}.
+     * onto {@code backend}, with the {@link #DEFAULT_MAX_PIXELS} image limit.
      *
+     * @param checkpoint the safetensors file
+     * @param backend    where the model runs
+     * @return the predictor; close it to free the model
      * @throws IOException if the file is missing or damaged, or its tensors do not match the seed CNN (strict load)
      */
     public static Predictor load(Path checkpoint, Backend backend) throws IOException {
+        return load(checkpoint, backend, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * Loads like {@link #load(Path, Backend)}, with {@code maxPixels} as the largest image
+     * (width * height) that {@link #classify(Path)} decodes.
+     *
+     * @param checkpoint the safetensors file
+     * @param backend    where the model runs
+     * @param maxPixels  the image limit, at least 1
+     * @return the predictor; close it to free the model
+     * @throws IllegalArgumentException if {@code maxPixels < 1}
+     * @throws IOException if the file is missing or damaged, or its tensors do not match the seed CNN (strict load)
+     */
+    public static Predictor load(Path checkpoint, Backend backend, long maxPixels) throws IOException {
+        if (maxPixels < 1) throw new IllegalArgumentException("Predictor: maxPixels must be >= 1, got " + maxPixels);
         SeedCnn model = new SeedCnn(10, new Generator(0), backend);
         try {
             SafeTensors.loadInto(checkpoint, model.stateDict(), true);
@@ -78,24 +106,32 @@ public final class Predictor implements AutoCloseable {
             throw e;
         }
         model.eval();
-        return new Predictor(model, backend);
+        return new Predictor(model, backend, maxPixels);
+    }
+
+    /** The largest image (width * height) that {@link #classify(Path)} decodes. */
+    public long maxPixels() {
+        return maxPixels;
     }
 
     /**
-     * Classifies a PNG (or any format ImageIO reads).
+     * Classifies a PNG (or any format ImageIO reads); the first image of a multi-image file.
      *
-     * @throws IOException if the file cannot be read or is not an image
+     * @param image the file
+     * @return the prediction
+     * @throws IOException if the file cannot be read, is not an image, is damaged or has more than
+     *                     {@link #maxPixels()} pixels; the message names the file
      * @throws IllegalStateException after {@link #close()}
      */
     public Prediction classify(Path image) throws IOException {
-        BufferedImage img = ImageIO.read(image.toFile());
-        if (img == null) throw new IOException(image + ": not an image ImageIO can read (PNG, JPEG, GIF, BMP)");
-        return classify(img);
+        return classify(ImageFiles.read(image, maxPixels));
     }
 
     /**
      * Classifies an image of any size and colour model (see the class comment for the conversion).
      *
+     * @param image the decoded image
+     * @return the prediction
      * @throws IllegalStateException after {@link #close()}
      */
     public Prediction classify(BufferedImage image) {

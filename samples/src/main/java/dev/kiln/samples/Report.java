@@ -9,6 +9,7 @@ import java.awt.Graphics2D;
 import java.awt.Rectangle;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,14 +29,17 @@ final class Report {
 
     private Report() {}
 
-    /** Writes the three PNGs into {@code dir} (created if needed); returns their paths. */
+    /** The files {@link #write} creates in its folder. */
+    static final String[] FILES = {"curves.png", "confusion.png", "misclassified.png"};
+
+    /** Writes the three PNGs into {@code dir} (created if needed), each atomically; returns their paths. */
     static List<Path> write(Path dir, String title, List<EpochResult> history, LossTrace trace, Evaluation test, ImageDataset images,
                             String[] classNames) throws IOException {
         Files.createDirectories(dir);
         List<Path> out = new ArrayList<>();
-        out.add(save(curves(title, history, trace), dir.resolve("curves.png")));
-        out.add(save(ConfusionPlot.draw(title + ": test confusion matrix", test, classNames), dir.resolve("confusion.png")));
-        out.add(save(Gallery.misclassified(title + ": misclassified test images", test, images, classNames, 40), dir.resolve("misclassified.png")));
+        out.add(save(curves(title, history, trace), dir.resolve(FILES[0])));
+        out.add(save(ConfusionPlot.draw(title + ": test confusion matrix", test, classNames), dir.resolve(FILES[1])));
+        out.add(save(Gallery.misclassified(title + ": misclassified test images", test, images, classNames, 40), dir.resolve(FILES[2])));
         return out;
     }
 
@@ -74,8 +78,11 @@ final class Report {
         return img;
     }
 
+    /** Encodes in memory, then writes atomically: a failure leaves the previous picture, never a truncated one. */
     private static Path save(BufferedImage img, Path file) throws IOException {
-        if (!ImageIO.write(img, "png", file.toFile())) throw new IOException("no PNG writer available for " + file);
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        if (!ImageIO.write(img, "png", png)) throw new IOException("no PNG writer available for " + file);
+        AtomicFiles.write(file, png.toByteArray());
         return file;
     }
 

@@ -10,7 +10,8 @@ import dev.kiln.optim.schedule.CosineAnnealingLR;
 import dev.kiln.spi.Backend;
 import dev.kiln.train.EpochResult;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,21 +27,41 @@ final class Setup {
     }
 
     /**
-     * The {@code main} of a sample command: parses {@code argv} into {@code a}, prints the usage
-     * for {@code --help}, else runs {@code command}; a bad command line (a {@link Args.UsageException}
-     * from parsing or from {@code command}) prints why and exits with status 2.
+     * The {@code main} of a sample command: runs it as {@link #execute} does and exits with its
+     * status when that is not 0.
      */
-    static void main(String[] argv, Args a, Command command) throws Exception {
+    static void main(String[] argv, Args a, Command command) {
+        int status = execute(argv, a, command, System.err);
+        if (status != 0) System.exit(status);
+    }
+
+    /**
+     * Parses {@code argv} into {@code a}, prints the usage for {@code --help}, else runs
+     * {@code command}. A bad command line (an {@link Args.UsageException} from parsing or from
+     * {@code command}) prints why on {@code err} and gives status 2; any other error prints one
+     * line, {@code kiln <command>: <what went wrong>} (see {@link Failures#describe}), plus the
+     * stack trace with {@code --verbose}, and gives status 1.
+     *
+     * @return the exit status: 0, 1 or 2
+     */
+    static int execute(String[] argv, Args a, Command command, PrintStream err) {
         try {
             a.parse(argv);
             if (a.help()) {
                 System.out.print(a.usage());
-                return;
+                return 0;
             }
             command.run(a);
+            return 0;
         } catch (Args.UsageException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
+            err.println(e.getMessage());
+            return 2;
+        } catch (Exception | Error e) { // a command-line program's last word: errors too (e.g. out of memory) get one line
+            System.out.flush(); // a progress bar's line may be open: end it before the message
+            err.println("kiln " + a.command() + ": " + Failures.describe(e));
+            if (a.has("verbose")) e.printStackTrace(err);
+            err.flush();
+            return 1;
         }
     }
 
@@ -48,17 +69,11 @@ final class Setup {
      * {@code --backend auto|cpu|cuda}: an explicit name is a hard request (fails with the reason); auto picks the best.
      *
      * @throws Args.UsageException if the value is none of the three
+     * @throws IllegalStateException if the backend asked for, or every backend, is unavailable (the message says why)
      */
     static Backend backend(Args a) throws Args.UsageException {
         String name = a.choice("backend", "auto", "cpu", "cuda");
-        Backend b;
-        try {
-            b = "auto".equals(name) ? Kiln.backend() : Kiln.useBackend(name);
-        } catch (IllegalStateException e) { // the requested backend is unavailable: its reason is the whole message
-            System.err.println(e.getMessage());
-            System.exit(1);
-            throw e;
-        }
+        Backend b = "auto".equals(name) ? Kiln.backend() : Kiln.useBackend(name);
         System.out.println("backend: " + b.description());
         return b;
     }
@@ -93,11 +108,9 @@ final class Setup {
         return out;
     }
 
-    /** Writes {@code metrics} as JSON to {@code file}, creating parent folders. */
+    /** Writes {@code metrics} as JSON to {@code file} (atomically, creating parent folders) and says so. */
     static void writeJson(Path file, Map<String, Object> metrics) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) Files.createDirectories(parent);
-        Files.writeString(file, Json.write(metrics));
+        AtomicFiles.write(file, Json.write(metrics).getBytes(StandardCharsets.UTF_8));
         System.out.println("metrics: " + file);
     }
 }

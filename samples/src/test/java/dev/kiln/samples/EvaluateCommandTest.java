@@ -85,6 +85,16 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void unwritableOutputsAreRefusedBeforeTheCheckpointIsRead() throws IOException {
+        Path none = dir.resolve("no-such.safetensors"), folder = Files.createDirectories(dir.resolve("logits.json"));
+        var e = refused("--checkpoint", none.toString(), "--backend", "cpu", "--logits-out", folder.toString());
+        assertEquals("evaluate: --logits-out " + folder + ": is a folder, expected a file", e.getMessage());
+        Path aFile = Files.writeString(dir.resolve("plain"), "x"), metrics = aFile.resolve("m.json");
+        e = refused("--checkpoint", none.toString(), "--backend", "cpu", "--metrics-out", metrics.toString());
+        assertEquals("evaluate: --metrics-out " + metrics + ": cannot create folder " + aFile + ": " + aFile + " is not a folder", e.getMessage());
+    }
+
+    @Test
     void badOptionValuesAreUsageErrors() {
         var e = refused("--logits-count", "0");
         assertContains(e.getMessage(), "--logits-count must be >= 1, got 0", "usage: ./kiln evaluate");

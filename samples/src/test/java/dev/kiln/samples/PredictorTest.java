@@ -14,6 +14,8 @@ import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -130,5 +132,78 @@ class PredictorTest {
         Predictor p = Predictor.load(ok, cpu);
         p.close();
         assertThrows(IllegalStateException.class, () -> p.classify(new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY)));
+    }
+
+    /** A predictor for a freshly initialised seed CNN with the pixel limit {@code maxPixels}. */
+    private Predictor predictor(long maxPixels) throws IOException {
+        Path ckpt = dir.resolve("limits.safetensors");
+        try (SeedCnn model = new SeedCnn(10, new Generator(3), cpu)) {
+            SafeTensors.write(ckpt, model.stateDict(), Map.of());
+        }
+        return Predictor.load(ckpt, cpu, maxPixels);
+    }
+
+    private static long allocatedByThisThread() {
+        return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+    }
+
+    @Test
+    void aTinyPngDeclaringAHugeImageIsRefusedBeforeDecoding() throws IOException {
+        Path bomb = Files.write(dir.resolve("bomb.png"), Pngs.grey(46000, 46000, 0));
+        assertTrue(Files.size(bomb) < 100, "the bomb is " + Files.size(bomb) + " bytes");
+        try (Predictor p = predictor(Predictor.DEFAULT_MAX_PIXELS)) {
+            long before = allocatedByThisThread();
+            IOException e = assertThrows(IOException.class, () -> p.classify(bomb));
+            long allocated = allocatedByThisThread() - before;
+            assertTrue(e.getMessage().startsWith(bomb.toString()), e.getMessage());
+            assertTrue(e.getMessage().contains("46000 x 46000 = 2116000000 pixels is larger than the limit of 16777216"), e.getMessage());
+            assertTrue(allocated < 16 << 20, "refusing allocated " + allocated + " bytes"); // decoding would take 2.1 GB
+        }
+    }
+
+    @Test
+    void thePixelLimitIsTheBuildersAndInclusive() throws IOException {
+        Path square = Files.write(dir.resolve("square.png"), Pngs.grey(100, 100, 100));
+        try (Predictor atLimit = predictor(100 * 100); Predictor below = predictor(100 * 100 - 1)) {
+            assertEquals(10_000, atLimit.maxPixels());
+            assertEquals(10, atLimit.classify(square).probabilities().length);
+            IOException e = assertThrows(IOException.class, () -> below.classify(square));
+            assertTrue(e.getMessage().contains("100 x 100 = 10000 pixels is larger than the limit of 9999"), e.getMessage());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> predictor(0));
+        assertEquals("Predictor: maxPixels must be >= 1, got 0", e.getMessage());
+    }
+
+    @Test
+    void unreadableFilesAreNamedWithTheReason() throws IOException {
+        Path text = Files.writeString(dir.resolve("notes.png"), "not an image");
+        Path missing = dir.resolve("missing.png");
+        byte[] good = Pngs.grey(28, 28, 28);
+        Path cut = Files.write(dir.resolve("cut.png"), java.util.Arrays.copyOf(good, 40)); // inside the IDAT chunk
+        try (Predictor p = predictor(Predictor.DEFAULT_MAX_PIXELS)) {
+            assertEquals(text + ": not an image ImageIO can read (PNG, JPEG, GIF, BMP)",
+                    assertThrows(IOException.class, () -> p.classify(text)).getMessage());
+            assertTrue(assertThrows(IOException.class, () -> p.classify(missing)).getMessage().startsWith(missing + ": no such file"));
+            assertTrue(assertThrows(IOException.class, () -> p.classify(dir)).getMessage().startsWith(dir + ": not a regular file"));
+            String m = assertThrows(IOException.class, () -> p.classify(cut)).getMessage();
+            assertTrue(m.startsWith(cut + ": damaged PNG image ("), m);
+        }
+    }
+
+    /** Found by ImageFuzzTest: the JDK's BMP reader allocates an embedded PNG's declared size before reading it. */
+    @Test
+    void aBmpEmbeddingAnImageLargerThanTheFileIsRefusedBeforeAllocating() throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(70).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'B').put((byte) 'M').putInt(70).putInt(0).putInt(54); // file header: size, reserved, data offset
+        b.putInt(40).putInt(6).putInt(5).putShort((short) 1).putShort((short) 24); // info header: 6x5, 1 plane, 24 bits
+        b.putInt(5).putInt(2_000_000_000); // compression BI_PNG, embedded image of 2 GB
+        Path bmp = Files.write(dir.resolve("embedded.bmp"), b.array());
+        try (Predictor p = predictor(Predictor.DEFAULT_MAX_PIXELS)) {
+            long before = allocatedByThisThread();
+            IOException e = assertThrows(IOException.class, () -> p.classify(bmp));
+            long allocated = allocatedByThisThread() - before;
+            assertEquals(bmp + ": damaged BMP image (embedded PNG of 2000000000 bytes in a file of 70)", e.getMessage());
+            assertTrue(allocated < 16 << 20, "refusing allocated " + allocated + " bytes");
+        }
     }
 }

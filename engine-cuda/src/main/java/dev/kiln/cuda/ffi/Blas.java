@@ -10,7 +10,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Checked cuBLAS calls: a non-zero {@code cublasStatus_t} becomes a {@link CudaException} with
- * {@code cublasGetStatusString}'s name and the caller's shapes.
+ * the status's {@code CUBLAS_STATUS_*} name, {@code cublasGetStatusString}'s description and the
+ * caller's shapes.
  */
 public final class Blas {
     private Blas() {}
@@ -28,14 +29,45 @@ public final class Blas {
         if (status != 0) throw new CudaException(function, status, statusName(status), context);
     }
 
-    /** {@code cublasGetStatusString}, or a generic name. */
+    /**
+     * The {@code CUBLAS_STATUS_*} name and, when the loaded cuBLAS can say
+     * ({@code cublasGetStatusString}), its description: "CUBLAS_STATUS_NOT_INITIALIZED: the library
+     * was not initialized".
+     */
     public static String statusName(int status) {
+        String prose;
         try {
-            String s = Driver.cString(Cublas.cublasGetStatusString(status));
-            return s.isEmpty() ? "cublasStatus " + status : s;
+            prose = Driver.cString(Cublas.cublasGetStatusString(status));
         } catch (RuntimeException e) {
-            return "cublasStatus " + status;
+            prose = null;
         }
+        return describe(status, prose);
+    }
+
+    /** The name of {@code status} followed by {@code prose} when there is any and it adds something. */
+    static String describe(int status, String prose) {
+        String name = constantName(status);
+        return prose == null || prose.isBlank() || prose.equals(name) ? name : name + ": " + prose;
+    }
+
+    /**
+     * The {@code cublasStatus_t} constant of {@code status} as {@code cublas_api.h} (CUDA 12 and 13)
+     * defines it, or "cublasStatus_t N" for a value it does not define.
+     */
+    public static String constantName(int status) {
+        return switch (status) {
+            case 0 -> "CUBLAS_STATUS_SUCCESS";
+            case 1 -> "CUBLAS_STATUS_NOT_INITIALIZED";
+            case 3 -> "CUBLAS_STATUS_ALLOC_FAILED";
+            case 7 -> "CUBLAS_STATUS_INVALID_VALUE";
+            case 8 -> "CUBLAS_STATUS_ARCH_MISMATCH";
+            case 11 -> "CUBLAS_STATUS_MAPPING_ERROR";
+            case 13 -> "CUBLAS_STATUS_EXECUTION_FAILED";
+            case 14 -> "CUBLAS_STATUS_INTERNAL_ERROR";
+            case 15 -> "CUBLAS_STATUS_NOT_SUPPORTED";
+            case 16 -> "CUBLAS_STATUS_LICENSE_ERROR";
+            default -> "cublasStatus_t " + status;
+        };
     }
 
     /** A cuBLAS handle bound to one stream. */

@@ -11,6 +11,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -19,8 +20,10 @@ import java.util.stream.Stream;
  * {@link Library} lists its sonames in order of preference, tried first through the dynamic
  * loader's search path ({@code LD_LIBRARY_PATH}, ldconfig) and then as files under
  * {@code $KILN_CUDA_LIBRARY_PATH} (colon-separated), {@code $CUDA_HOME/lib64} and
- * {@code $CUDA_PATH/lib64}. Every attempt is recorded for {@code ./kiln doctor} and for the
- * reasons a probe gives.
+ * {@code $CUDA_PATH/lib64}. libcuda is opened first and asked for the CUDA version the driver
+ * supports, which decides whether cuBLAS 12 or 13 is tried first (a CUDA 12 driver cannot run
+ * cuBLAS 13). Every attempt and the versions found are recorded for {@code ./kiln doctor} and for
+ * the reasons a probe gives.
  *
  * <p>Loading happens once, on the first {@link #get()}, except for the optional NVRTC, opened on
  * the first {@link #nvrtc(int)}; the libraries stay loaded for the life of the JVM.
@@ -31,13 +34,16 @@ public final class NativeLibraries {
     public enum Library {
         /** The CUDA driver API (installed with the NVIDIA driver, not the toolkit). */
         CUDA("libcuda.so.1"),
-        /** cuBLAS; its companion libcublasLt is loaded first from the same place when found by path. */
+        /**
+         * cuBLAS; its companion libcublasLt is loaded first from the same place when found by path.
+         * Tried in the order {@link #sonamesFor(int)} gives for the driver's version.
+         */
         CUBLAS("libcublas.so.13", "libcublas.so.12"),
         /** cuDNN 9 (the shim that still exports the legacy API). */
         CUDNN("libcudnn.so.9"),
         /**
          * NVRTC, the run-time compiler of the kernels' fallback: optional, opened only by
-         * {@link NativeLibraries#nvrtc(int)}, in the order {@link #nvrtcOrder(int)} gives.
+         * {@link NativeLibraries#nvrtc(int)}, in the order {@link #sonamesFor(int)} gives.
          */
         NVRTC("libnvrtc.so.13", "libnvrtc.so.12");
 
@@ -47,7 +53,7 @@ public final class NativeLibraries {
             this.sonames = List.of(sonames);
         }
 
-        /** Sonames in order of preference (for NVRTC, before the driver's version reorders them). */
+        /** Sonames in the declared order of preference (before the driver's version reorders them). */
         public List<String> sonames() {
             return sonames;
         }
@@ -58,14 +64,15 @@ public final class NativeLibraries {
         }
 
         /**
-         * NVRTC's sonames for a driver supporting CUDA {@code driverVersion} (e.g. 12080): first the
-         * versions the driver can run, newest first (code from an NVRTC newer than the driver does
-         * not load), then the rest, newest first.
+         * The sonames to try for a driver supporting CUDA {@code driverVersion} (e.g. 12080): first the
+         * major versions the driver can run, newest first (a cuBLAS or NVRTC newer than the driver
+         * opens but then fails), then the rest, newest first. With an unknown version (0) this is the
+         * declared order.
          */
-        public static List<String> nvrtcOrder(int driverVersion) {
+        public List<String> sonamesFor(int driverVersion) {
             int driverMajor = driverVersion / 1000;
             List<String> runnable = new ArrayList<>(), newer = new ArrayList<>();
-            for (String soname : NVRTC.sonames) {
+            for (String soname : sonames) {
                 (major(soname) <= driverMajor ? runnable : newer).add(soname);
             }
             runnable.addAll(newer);
@@ -75,6 +82,25 @@ public final class NativeLibraries {
         private static int major(String soname) {
             return Integer.parseInt(soname.substring(soname.lastIndexOf('.') + 1));
         }
+
+        /** A version as {@link VersionReader} encodes it for this library, for people ("12.8", "9.5.0"). */
+        String formatVersion(int v) {
+            return switch (this) {
+                case CUDA, NVRTC -> v / 1000 + "." + v % 1000 / 10;
+                case CUBLAS, CUDNN -> v / 10000 + "." + v / 100 % 100 + "." + v % 100;
+            };
+        }
+    }
+
+    /**
+     * Reads the version of a library just opened, without {@code cuInit} or a handle; 0 when it
+     * cannot tell. Encodings: driver and NVRTC {@code major*1000 + minor*10}, cuBLAS and cuDNN
+     * {@code major*10000 + minor*100 + patch}.
+     */
+    @FunctionalInterface
+    interface VersionReader {
+        /** The version of {@code lib} opened as {@code lookup}, or 0. */
+        int read(Library lib, SymbolLookup lookup);
     }
 
     /**
@@ -101,17 +127,29 @@ public final class NativeLibraries {
     private final Function<String, SymbolLookup> byName;
     private final Function<Path, SymbolLookup> byPath;
     private final List<Path> directories;
+    private final VersionReader versions;
+    private final Map<Library, Integer> versionOf = new EnumMap<>(Library.class);
     private boolean nvrtcTried;
 
     NativeLibraries(Function<String, SymbolLookup> byName, Function<Path, SymbolLookup> byPath, List<Path> directories) {
+        this(byName, byPath, directories, LibraryVersions::read);
+    }
+
+    /**
+     * Opens the required libraries in enum order; libcuda comes first so that its version picks the
+     * cuBLAS soname ({@link Library#sonamesFor}).
+     */
+    NativeLibraries(Function<String, SymbolLookup> byName, Function<Path, SymbolLookup> byPath, List<Path> directories,
+                    VersionReader versions) {
         this.byName = byName;
         this.byPath = byPath;
         this.directories = List.copyOf(directories);
+        this.versions = versions;
         String denied = null;
         for (Library lib : Library.values()) {
             if (!lib.required()) continue;
             try {
-                load(lib, lib.sonames());
+                load(lib, lib.sonamesFor(driverVersion().orElse(0)));
             } catch (IllegalCallerException e) {
                 denied = e.getMessage();
                 break;
@@ -150,14 +188,14 @@ public final class NativeLibraries {
 
     /**
      * NVRTC's symbols, opening it on the first call with the sonames ordered for a driver that
-     * supports CUDA {@code driverVersion} ({@link Library#nvrtcOrder}); empty when none opens (the
+     * supports CUDA {@code driverVersion} ({@link Library#sonamesFor}); empty when none opens (the
      * attempts say why) or native access is denied.
      */
     public synchronized Optional<SymbolLookup> nvrtc(int driverVersion) {
         if (!nvrtcTried) {
             nvrtcTried = true;
             try {
-                load(Library.NVRTC, Library.nvrtcOrder(driverVersion));
+                load(Library.NVRTC, Library.NVRTC.sonamesFor(driverVersion));
             } catch (IllegalCallerException e) {
                 attempts.add(new Attempt(Library.NVRTC, Library.NVRTC.sonames().getFirst(), false, nativeAccessFix()));
             }
@@ -217,6 +255,8 @@ public final class NativeLibraries {
                 lookups.put(lib, lookup);
                 loadedFrom.put(lib, candidate);
                 attempts.add(new Attempt(lib, candidate, true, null));
+                int v = versions.read(lib, lookup);
+                if (v > 0) versionOf.put(lib, v);
             }
             return true;
         } catch (IllegalArgumentException e) {
@@ -235,6 +275,20 @@ public final class NativeLibraries {
         return Optional.ofNullable(loadedFrom.get(lib));
     }
 
+    /**
+     * The CUDA version the driver supports ({@code cuDriverGetVersion}, e.g. 12080 for 12.8), read
+     * when libcuda opened; empty when libcuda did not open or could not say.
+     */
+    public OptionalInt driverVersion() {
+        Integer v = versionOf.get(Library.CUDA);
+        return v == null ? OptionalInt.empty() : OptionalInt.of(v);
+    }
+
+    /** The version of a loaded library for people ("12.8", "12.6.4", "9.5.0"), or empty when unknown. */
+    public Optional<String> version(Library lib) {
+        return Optional.ofNullable(versionOf.get(lib)).map(lib::formatVersion);
+    }
+
     /** Every attempt in order. */
     public List<Attempt> attempts() {
         return List.copyOf(attempts);
@@ -250,10 +304,14 @@ public final class NativeLibraries {
         return Optional.ofNullable(nativeAccessError);
     }
 
-    /** The text a user acts on when native access is denied. */
+    /**
+     * The text a user acts on when native access is denied: the option names this module on the
+     * module path and ALL-UNNAMED on the class path.
+     */
     public static String nativeAccessFix() {
-        return "native access is disabled for Kiln's CUDA bindings; run java with --enable-native-access=ALL-UNNAMED "
-                + "(the ./kiln launcher adds it) or set KILN_BACKEND=cpu";
+        Module self = NativeLibraries.class.getModule();
+        return "native access is disabled for Kiln's CUDA bindings; run java with --enable-native-access="
+                + (self.isNamed() ? self.getName() : "ALL-UNNAMED") + " (the ./kiln launcher adds it) or set KILN_BACKEND=cpu";
     }
 
     /** What was tried and found, one line per library (for {@code ./kiln doctor}). */
@@ -267,6 +325,7 @@ public final class NativeLibraries {
             }
             sb.append(lib.sonames().getFirst()).append(": ")
                     .append(loadedFrom(lib).map(s -> "loaded from " + s).orElse("not found"))
+                    .append(version(lib).map(v -> lib == Library.CUDA ? ", driver supports CUDA " + v : ", version " + v).orElse(""))
                     .append(" (tried ").append(attempts(lib)).append(")\n");
         }
         return sb.toString();

@@ -68,7 +68,7 @@ public final class RuntimeCompiler {
     public static RuntimeCompiler open(NativeLibraries libs, int driverVersion) {
         Optional<SymbolLookup> lookup = libs.nvrtc(driverVersion);
         if (lookup.isEmpty()) {
-            throw new CudaException("NVRTC (" + String.join(" or ", NativeLibraries.Library.nvrtcOrder(driverVersion))
+            throw new CudaException("NVRTC (" + String.join(" or ", NativeLibraries.Library.NVRTC.sonamesFor(driverVersion))
                     + ") not found (tried " + String.join(", ", libs.attempts(NativeLibraries.Library.NVRTC).stream()
                     .map(Object::toString).toList()) + "); install the CUDA toolkit or the nvidia-cuda-nvrtc wheel and add "
                     + "its lib directory to LD_LIBRARY_PATH (or set KILN_CUDA_LIBRARY_PATH)");

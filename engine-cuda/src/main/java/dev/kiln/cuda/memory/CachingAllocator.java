@@ -1,7 +1,9 @@
 package dev.kiln.cuda.memory;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -113,17 +115,37 @@ public final class CachingAllocator {
 
     /**
      * Releases the cache and every live block (for shutdown); later {@link #free} calls are ignored.
-     * Returns how many blocks were still live.
+     * Every block is freed even when the synchronisation or a free fails (after a sticky kernel
+     * fault they all do); the first failure is thrown at the end, the later ones suppressed on it.
      *
-     * @return the number of blocks that were still live (leaked or in use at shutdown)
+     * @return how many blocks were still live
+     * @throws RuntimeException the first failure, after every block was attempted
      */
     public synchronized int releaseAll() {
-        releaseCache();
         shutDown = true;
+        RuntimeException failure = null;
+        try {
+            device.synchronize();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
         int live = liveBlocks.size();
-        for (long address : liveBlocks.keySet()) device.free(address);
+        List<Long> blocks = new ArrayList<>(liveBlocks.keySet());
+        for (ArrayDeque<Long> bucket : freeBlocks.values()) blocks.addAll(bucket);
+        for (long address : blocks) {
+            try {
+                device.free(address);
+            } catch (RuntimeException e) {
+                if (failure == null) failure = e;
+                else failure.addSuppressed(e);
+            }
+        }
+        if (!freeBlocks.isEmpty()) cacheReleases++;
+        freeBlocks.clear();
         liveBlocks.clear();
+        cached = 0;
         allocated = 0;
+        if (failure != null) throw failure;
         return live;
     }
 

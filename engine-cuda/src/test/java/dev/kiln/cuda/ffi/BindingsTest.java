@@ -81,12 +81,80 @@ class BindingsTest {
     }
 
     @Test
-    void nvrtcOrderPutsVersionsTheDriverRunsFirst() {
-        assertEquals(List.of("libnvrtc.so.13", "libnvrtc.so.12"), NativeLibraries.Library.nvrtcOrder(13000));
-        assertEquals(List.of("libnvrtc.so.13", "libnvrtc.so.12"), NativeLibraries.Library.nvrtcOrder(13020));
-        assertEquals(List.of("libnvrtc.so.12", "libnvrtc.so.13"), NativeLibraries.Library.nvrtcOrder(12080));
+    void sonameOrderPutsVersionsTheDriverRunsFirst() {
+        NativeLibraries.Library nvrtc = NativeLibraries.Library.NVRTC, cublas = NativeLibraries.Library.CUBLAS;
+        assertEquals(List.of("libnvrtc.so.13", "libnvrtc.so.12"), nvrtc.sonamesFor(13000));
+        assertEquals(List.of("libnvrtc.so.13", "libnvrtc.so.12"), nvrtc.sonamesFor(13020));
+        assertEquals(List.of("libnvrtc.so.12", "libnvrtc.so.13"), nvrtc.sonamesFor(12080));
+        assertEquals(List.of("libcublas.so.12", "libcublas.so.13"), cublas.sonamesFor(12000));
+        assertEquals(List.of("libcublas.so.12", "libcublas.so.13"), cublas.sonamesFor(12090));
+        assertEquals(List.of("libcublas.so.13", "libcublas.so.12"), cublas.sonamesFor(13000));
+        assertEquals(List.of("libcublas.so.13", "libcublas.so.12"), cublas.sonamesFor(14000));
+        assertEquals(List.of("libcublas.so.13", "libcublas.so.12"), cublas.sonamesFor(0), "unknown driver: declared order");
         assertFalse(NativeLibraries.Library.NVRTC.required());
         assertTrue(NativeLibraries.Library.CUDNN.required());
+    }
+
+    /** Libraries that all open by name, with a driver reporting {@code driverVersion} (0: it cannot say). */
+    private static NativeLibraries everythingInstalled(int driverVersion) {
+        return new NativeLibraries(name -> fake(), path -> fake(), List.of(), (lib, lookup) -> switch (lib) {
+            case CUDA -> driverVersion;
+            case CUBLAS -> 120604;
+            case CUDNN -> 90500;
+            case NVRTC -> 0;
+        });
+    }
+
+    @Test
+    void cublasIsChosenByTheDriversVersionWhenBoth12And13AreInstalled() {
+        NativeLibraries.Library cublas = NativeLibraries.Library.CUBLAS;
+        assertEquals(Optional.of("libcublas.so.12"), everythingInstalled(12060).loadedFrom(cublas));
+        assertEquals(Optional.of("libcublas.so.13"), everythingInstalled(13000).loadedFrom(cublas));
+        assertEquals(Optional.of("libcublas.so.13"), everythingInstalled(0).loadedFrom(cublas));
+    }
+
+    @Test
+    void reportNamesEachSonameAndVersionFound() {
+        NativeLibraries libs = everythingInstalled(12060);
+        assertEquals(java.util.OptionalInt.of(12060), libs.driverVersion());
+        assertEquals(Optional.of("12.6.4"), libs.version(NativeLibraries.Library.CUBLAS));
+        String report = libs.report();
+        assertTrue(report.contains("libcuda.so.1: loaded from libcuda.so.1, driver supports CUDA 12.6"), report);
+        assertTrue(report.contains("loaded from libcublas.so.12, version 12.6.4"), report);
+        assertTrue(report.contains("loaded from libcudnn.so.9, version 9.5.0"), report);
+        assertTrue(everythingInstalled(0).driverVersion().isEmpty());
+    }
+
+    @Test
+    void aLibraryWithoutVersionSymbolsReportsNoVersion() {
+        // The real reader against libraries that export nothing: no version, no exception.
+        NativeLibraries libs = new NativeLibraries(name -> fake(), path -> fake(), List.of());
+        assertTrue(libs.driverVersion().isEmpty());
+        assertTrue(libs.version(NativeLibraries.Library.CUDNN).isEmpty());
+        assertTrue(libs.report().contains("libcudnn.so.9: loaded from libcudnn.so.9 (tried"), libs.report());
+    }
+
+    @Test
+    void cublasErrorsCarryTheStatusConstantName() {
+        assertEquals("CUBLAS_STATUS_SUCCESS", Blas.constantName(0));
+        assertEquals("CUBLAS_STATUS_NOT_INITIALIZED", Blas.constantName(1));
+        assertEquals("CUBLAS_STATUS_ALLOC_FAILED", Blas.constantName(3));
+        assertEquals("CUBLAS_STATUS_INVALID_VALUE", Blas.constantName(7));
+        assertEquals("CUBLAS_STATUS_ARCH_MISMATCH", Blas.constantName(8));
+        assertEquals("CUBLAS_STATUS_MAPPING_ERROR", Blas.constantName(11));
+        assertEquals("CUBLAS_STATUS_EXECUTION_FAILED", Blas.constantName(13));
+        assertEquals("CUBLAS_STATUS_INTERNAL_ERROR", Blas.constantName(14));
+        assertEquals("CUBLAS_STATUS_NOT_SUPPORTED", Blas.constantName(15));
+        assertEquals("CUBLAS_STATUS_LICENSE_ERROR", Blas.constantName(16));
+        assertEquals("cublasStatus_t 42", Blas.constantName(42));
+        assertEquals("CUBLAS_STATUS_ALLOC_FAILED: resource allocation failed", Blas.describe(3, "resource allocation failed"));
+        assertEquals("CUBLAS_STATUS_ALLOC_FAILED", Blas.describe(3, null));
+        assertEquals("CUBLAS_STATUS_ALLOC_FAILED", Blas.describe(3, "CUBLAS_STATUS_ALLOC_FAILED"));
+        // Through the checked layer, with or without a cuBLAS on this machine to describe it.
+        CudaException e = assertThrows(CudaException.class, () -> Blas.check("cublasSgemm_v2", 7, "matmul [2, 3] x [4, 5]"));
+        assertTrue(e.getMessage().startsWith("cublasSgemm_v2 failed: CUBLAS_STATUS_INVALID_VALUE"), e.getMessage());
+        assertTrue(e.getMessage().contains("(7) in matmul [2, 3] x [4, 5]"), e.getMessage());
+        assertEquals(7, e.status());
     }
 
     @Test

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class CachingAllocatorTest {
 
     /** A device with a byte budget; addresses count up. */
-    static final class FakeDevice implements DeviceMemory {
+    static class FakeDevice implements DeviceMemory {
         final Map<Long, Long> live = new HashMap<>();
         long capacity, used, next = 0x1000, mallocs, syncs;
 
@@ -142,5 +142,25 @@ class CachingAllocatorTest {
         a.allocate(5000);
         assertEquals(1, a.releaseAll());
         assertEquals(0, dev.used);
+    }
+
+    @Test
+    void releaseAllFreesEveryBlockEvenWhenTheDeviceReportsAFault() {
+        FakeDevice dev = new FakeDevice(1 << 30) {
+            @Override
+            public void synchronize() {
+                throw new IllegalStateException("CUDA_ERROR_ILLEGAL_ADDRESS");
+            }
+        };
+        CachingAllocator a = new CachingAllocator(dev);
+        a.free(a.allocate(10));
+        a.allocate(5000);
+        a.allocate(700);
+        IllegalStateException e = assertThrows(IllegalStateException.class, a::releaseAll);
+        assertTrue(e.getMessage().contains("ILLEGAL_ADDRESS"), e.getMessage());
+        assertEquals(0, dev.used, "every block, live or cached, went back to the device");
+        assertEquals(0, a.stats().allocatedBytes());
+        assertEquals(0, a.stats().cachedBytes());
+        a.free(0x1000); // after shutdown, late frees are ignored
     }
 }

@@ -1,0 +1,67 @@
+package dev.kiln.train;
+
+import java.util.Locale;
+
+/**
+ * Thrown by {@link Trainer#fit} when a batch's loss is NaN or infinite (unless the trainer was
+ * built with {@link Trainer.Builder#allowNonfiniteLoss}). Training stops before the optimizer
+ * applies that batch's gradients, so the model keeps the weights of the previous step, and no
+ * listener sees the step or the end of its epoch (an {@link EpochCheckpoint} therefore keeps the
+ * last completed epoch's checkpoint).
+ */
+public final class NonFiniteLossException extends ArithmeticException {
+    /** Epoch index, from 0. */
+    private final int epoch;
+    /** Batch index within the epoch, from 0. */
+    private final int batch;
+    /** Batches in the epoch. */
+    private final int batches;
+    /** The optimizer step the batch would have been, from 1. */
+    private final long step;
+    /** The loss read: NaN or an infinity. */
+    private final double loss;
+
+    /**
+     * Describes the batch whose loss was not finite.
+     *
+     * @param epoch   epoch index, from 0
+     * @param batch   batch index within the epoch, from 0
+     * @param batches batches in the epoch
+     * @param step    the optimizer step that batch would have been, from 1
+     * @param loss    the loss read (NaN or an infinity)
+     */
+    public NonFiniteLossException(int epoch, int batch, int batches, long step, double loss) {
+        super(String.format(Locale.ROOT, "loss is %s at epoch %d, batch %d of %d (step %d); training stopped before that step was applied",
+                Double.isNaN(loss) ? "NaN" : loss > 0 ? "+infinity" : "-infinity", epoch + 1, batch + 1, batches, step));
+        this.epoch = epoch;
+        this.batch = batch;
+        this.batches = batches;
+        this.step = step;
+        this.loss = loss;
+    }
+
+    /** {@return the epoch index, from 0 (the message counts from 1)} */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** {@return the batch index within the epoch, from 0 (the message counts from 1)} */
+    public int batch() {
+        return batch;
+    }
+
+    /** {@return the number of batches in the epoch} */
+    public int batches() {
+        return batches;
+    }
+
+    /** {@return the optimizer step the batch would have been, from 1; the model holds the weights after step {@code step() - 1}} */
+    public long step() {
+        return step;
+    }
+
+    /** {@return the loss value read: NaN or an infinity} */
+    public double loss() {
+        return loss;
+    }
+}

@@ -1,0 +1,78 @@
+package dev.kiln.samples;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Checks, before any data is loaded or any epoch trained, that the output paths given on a
+ * command line can be written: the folder exists or can be created and takes a new file, and
+ * the target is not a folder or another non-regular file. A bad path is a bad argument: the
+ * command stops at once with one line naming the option and the path.
+ */
+final class OutputPaths {
+    private OutputPaths() {}
+
+    /**
+     * {@code --option FILE}, when given: a file that can be (re)written.
+     *
+     * @throws Args.UsageException {@code "<command>: --<option> <path>: <problem>"}
+     */
+    static void checkFile(Args a, String option) throws Args.UsageException {
+        Path file = a.path(option);
+        if (file == null) return;
+        String problem = fileProblem(file);
+        if (problem == null) problem = folderProblem(file.toAbsolutePath().getParent());
+        if (problem != null) throw refused(a, option, file, problem);
+    }
+
+    /**
+     * {@code --option DIR}, when given: a folder that exists or can be created and takes new files, where each of
+     * {@code files} can be (re)written.
+     *
+     * @throws Args.UsageException {@code "<command>: --<option> <path>: <problem>"}
+     */
+    static void checkFolder(Args a, String option, String... files) throws Args.UsageException {
+        Path dir = a.path(option);
+        if (dir == null) return;
+        String problem = folderProblem(dir.toAbsolutePath());
+        for (int i = 0; problem == null && i < files.length; i++) {
+            String p = fileProblem(dir.resolve(files[i]));
+            if (p != null) problem = files[i] + " " + p;
+        }
+        if (problem != null) throw refused(a, option, dir, problem);
+    }
+
+    private static Args.UsageException refused(Args a, String option, Path path, String problem) {
+        return new Args.UsageException(a.command() + ": --" + option + " " + path + ": " + problem);
+    }
+
+    /** Why {@code file} cannot be replaced by a regular file, or null. */
+    private static String fileProblem(Path file) {
+        if (Files.isDirectory(file)) return "is a folder, expected a file";
+        if (Files.exists(file) && !Files.isRegularFile(file)) return "exists and is not a regular file";
+        return null;
+    }
+
+    /** Why no file can be written into {@code dir} (created here if missing), or null. */
+    private static String folderProblem(Path dir) {
+        Path existing = dir;
+        while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+        if (existing != null && !Files.isDirectory(existing)) return "cannot create folder " + dir + ": " + existing + " is not a folder";
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            return "cannot create folder " + dir + " (" + Failures.describe(e) + ")";
+        }
+        // Permission bits do not tell (root, ACLs, read-only mounts): try it.
+        Path probe = dir.resolve(".kiln-write-check-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        try {
+            Files.newByteChannel(probe, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+            Files.delete(probe);
+            return null;
+        } catch (IOException e) {
+            return "folder " + dir + " is not writable (" + Failures.describe(e) + ")";
+        }
+    }
+}
