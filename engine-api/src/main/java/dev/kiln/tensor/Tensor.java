@@ -30,6 +30,11 @@ import java.util.Arrays;
  * <p>A tensor never closed is freed when it becomes unreachable, counted in {@link #leakedCount()}
  * and reported once on the {@code dev.kiln} {@link System.Logger}; run with
  * {@code -Dkiln.debug.leaks=true} to log where each leaking tensor was created.
+ *
+ * <p>Every method that reads a tensor's data, and every op taking it as input, throws an
+ * {@link IllegalStateException} naming the op once that tensor was closed; the method
+ * comments below do not repeat it. Ops are the methods of {@link Functional}; the instance
+ * methods here ({@code a.add(b)}) delegate to them, with the same shapes and checks.
  */
 public final class Tensor implements AutoCloseable {
     private final SharedStorage shared;
@@ -132,37 +137,79 @@ public final class Tensor implements AutoCloseable {
         return wrap(backend.allocate(dtype, Shape.numel(s)), s);
     }
 
-    /** Zeros on the default device. */
+    /**
+     * Zeros on the default device, as PyTorch's {@code torch.zeros}.
+     *
+     * @param shape the dimensions; none gives a scalar (shape {@code []})
+     * @return a new FLOAT32 tensor of that shape, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative
+     */
     public static Tensor zeros(int... shape) {
         return full(0f, shape);
     }
 
-    /** Ones on the default device. */
+    /**
+     * Ones on the default device, as PyTorch's {@code torch.ones}.
+     *
+     * @param shape the dimensions; none gives a scalar (shape {@code []})
+     * @return a new FLOAT32 tensor of that shape, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative
+     */
     public static Tensor ones(int... shape) {
         return full(1f, shape);
     }
 
-    /** Every element set to {@code value}, on the default device. */
+    /**
+     * Every element set to {@code value}, on the default device, as {@code torch.full}.
+     *
+     * @param value the value of every element
+     * @param shape the dimensions; none gives a scalar (shape {@code []})
+     * @return a new FLOAT32 tensor of that shape, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative
+     */
     public static Tensor full(float value, int... shape) {
         return full(Kiln.backend(), value, shape);
     }
 
-    /** Every element set to {@code value}, on {@code backend}'s device. */
+    /**
+     * Every element set to {@code value}, on {@code backend}'s device.
+     *
+     * @param backend the backend that allocates and fills the storage
+     * @param value   the value of every element
+     * @param shape   the dimensions; none gives a scalar (shape {@code []})
+     * @return a new FLOAT32 tensor of that shape, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative
+     */
     public static Tensor full(Backend backend, float value, int... shape) {
         Tensor t = empty(backend, DType.FLOAT32, shape);
         backend.fill(t.storage(), value);
         return t;
     }
 
-    /** Copies {@code data} into a new tensor of the given shape on the default device. */
+    /**
+     * Copies {@code data} (row-major) into a new tensor of the given shape on the default
+     * device; later changes to the array do not affect the tensor.
+     *
+     * @param data  the elements, row-major
+     * @param shape the dimensions, whose product is {@code data.length}
+     * @return a new FLOAT32 tensor of that shape, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative or {@code data.length} is not
+     *                                  the shape's element count
+     */
     public static Tensor fromArray(float[] data, int... shape) {
         return fromArray(Kiln.backend(), data, shape);
     }
 
     /**
-     * Copies {@code data} into a new tensor on {@code backend}.
+     * Copies {@code data} (row-major) into a new tensor of the given shape on {@code backend}'s
+     * device.
      *
-     * @throws IllegalArgumentException if {@code data.length} is not the shape's element count
+     * @param backend the backend that allocates the storage
+     * @param data    the elements, row-major
+     * @param shape   the dimensions, whose product is {@code data.length}
+     * @return a new FLOAT32 tensor of that shape, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative or {@code data.length} is not
+     *                                  the shape's element count
      */
     public static Tensor fromArray(Backend backend, float[] data, int... shape) {
         int[] s = Shape.checked("fromArray", shape);
@@ -179,12 +226,30 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
-    /** INT32 tensor (class labels, indices) on the default device. */
+    /**
+     * Copies {@code data} (row-major) into a new INT32 tensor (class labels, indices) on the
+     * default device.
+     *
+     * @param data  the elements, row-major
+     * @param shape the dimensions, whose product is {@code data.length}
+     * @return a new INT32 tensor of that shape, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative or {@code data.length} is not
+     *                                  the shape's element count
+     */
     public static Tensor fromInts(int[] data, int... shape) {
         return fromInts(Kiln.backend(), data, shape);
     }
 
-    /** INT32 tensor on {@code backend}. */
+    /**
+     * Copies {@code data} (row-major) into a new INT32 tensor on {@code backend}'s device.
+     *
+     * @param backend the backend that allocates the storage
+     * @param data    the elements, row-major
+     * @param shape   the dimensions, whose product is {@code data.length}
+     * @return a new INT32 tensor of that shape, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative or {@code data.length} is not
+     *                                  the shape's element count
+     */
     public static Tensor fromInts(Backend backend, int[] data, int... shape) {
         int[] s = Shape.checked("fromInts", shape);
         if (Shape.numel(s) != data.length) {
@@ -200,17 +265,39 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
-    /** A scalar (shape {@code []}). */
+    /**
+     * {@return a new FLOAT32 scalar (shape {@code []}, one element) on the default device}
+     * As {@code torch.tensor(value)}.
+     *
+     * @param value its value
+     */
     public static Tensor scalar(float value) {
         return full(value);
     }
 
-    /** {@code [0, 1, ..., n-1]} as floats. */
+    /**
+     * {@return the FLOAT32 vector {@code [0, 1, ..., n-1]}, shape {@code [n]} ({@code [0]} when
+     * {@code n <= 0}), on the default device} As {@code torch.arange(n)}, but always FLOAT32.
+     *
+     * @param n the end (exclusive)
+     */
     public static Tensor arange(int n) {
         return arange(0, n, 1);
     }
 
-    /** {@code start, start+step, ...} strictly below {@code end} (above, for a negative step). */
+    /**
+     * {@code start, start+step, ...} strictly below {@code end} (strictly above, for a negative
+     * step), on the default device, as {@code torch.arange(start, end, step)}: element {@code i}
+     * is {@code start + i * step} computed in double precision, and the length is
+     * {@code ceil((end - start) / step)}, or 0 when that is negative.
+     *
+     * @param start the first value
+     * @param end   the bound (exclusive)
+     * @param step  the increment, finite and non-zero
+     * @return a new FLOAT32 vector of shape {@code [length]}
+     * @throws IllegalArgumentException if {@code step} is zero or not finite, or the length
+     *                                  exceeds {@link Integer#MAX_VALUE}
+     */
     public static Tensor arange(float start, float end, float step) {
         if (step == 0 || !Float.isFinite(step)) throw new IllegalArgumentException("arange: step must be finite and non-zero, got " + step);
         long count = (long) Math.max(0, Math.ceil((end - start) / (double) step));
@@ -226,8 +313,9 @@ public final class Tensor implements AutoCloseable {
      * {@code rand(3, 4)} would silently pick).
      *
      * @param generator the random stream (advanced by the number of elements)
-     * @param shape     the dimensions
-     * @return a new tensor of that shape
+     * @param shape     the dimensions; none gives a scalar
+     * @return a new FLOAT32 tensor of that shape
+     * @throws IllegalArgumentException if a dimension is negative
      */
     public static Tensor rand(Generator generator, int... shape) {
         float[] d = new float[Math.toIntExact(Shape.numel(Shape.checked("rand", shape)))];
@@ -239,8 +327,9 @@ public final class Tensor implements AutoCloseable {
      * Uniform samples in [0, 1) of this shape from the default generator ({@link Kiln#generator()},
      * reseeded by {@link Kiln#manualSeed}), on the default device: {@code rand(3, 4)} is 3x4.
      *
-     * @param shape the dimensions
-     * @return a new tensor of that shape
+     * @param shape the dimensions; none gives a scalar
+     * @return a new FLOAT32 tensor of that shape
+     * @throws IllegalArgumentException if a dimension is negative
      */
     public static Tensor rand(int... shape) {
         Generator g = Kiln.generator();
@@ -254,8 +343,9 @@ public final class Tensor implements AutoCloseable {
      * {@code new Generator(seed)}.
      *
      * @param generator the random stream (advanced by the number of elements, rounded up to even)
-     * @param shape     the dimensions
-     * @return a new tensor of that shape
+     * @param shape     the dimensions; none gives a scalar
+     * @return a new FLOAT32 tensor of that shape
+     * @throws IllegalArgumentException if a dimension is negative
      */
     public static Tensor randn(Generator generator, int... shape) {
         float[] d = new float[Math.toIntExact(Shape.numel(Shape.checked("randn", shape)))];
@@ -267,8 +357,9 @@ public final class Tensor implements AutoCloseable {
      * Standard normal samples of this shape from the default generator ({@link Kiln#generator()}),
      * on the default device: {@code randn(3, 4)} is 3x4.
      *
-     * @param shape the dimensions
-     * @return a new tensor of that shape
+     * @param shape the dimensions; none gives a scalar
+     * @return a new FLOAT32 tensor of that shape
+     * @throws IllegalArgumentException if a dimension is negative
      */
     public static Tensor randn(int... shape) {
         Generator g = Kiln.generator();
@@ -279,37 +370,42 @@ public final class Tensor implements AutoCloseable {
 
     // ---------------------------------------------------------------- properties
 
-    /** The shape (a copy). */
+    /** {@return the dimensions, outermost first (a copy: changing it does not change the tensor)} */
     public int[] shape() {
         return shape.clone();
     }
 
-    /** Size of dimension {@code d} (negative counts from the end). */
+    /**
+     * {@return the size of dimension {@code d}} As {@code torch.Tensor.size(d)}.
+     *
+     * @param d the dimension, {@code -rank()} to {@code rank()-1} (negative counts from the end)
+     * @throws IllegalArgumentException if {@code d} is out of range (always, for a scalar)
+     */
     public int size(int d) {
         return shape[Shape.axis("size", d, shape.length)];
     }
 
-    /** Number of dimensions. */
+    /** {@return the number of dimensions: 0 for a scalar, 4 for an {@code [N, C, H, W]} batch} */
     public int rank() {
         return shape.length;
     }
 
-    /** Number of elements. */
+    /** {@return the number of elements: the product of the dimensions (1 for a scalar)} */
     public long numel() {
         return Shape.numel(shape);
     }
 
-    /** The element type. */
+    /** {@return the element type, {@link DType#FLOAT32} or {@link DType#INT32}} */
     public DType dtype() {
         return dtype;
     }
 
-    /** The backend holding this tensor's storage. */
+    /** {@return the backend holding this tensor's storage} */
     public Backend backend() {
         return storage().backend();
     }
 
-    /** The device holding this tensor's storage. */
+    /** {@return the device holding this tensor's storage, such as {@code cpu} or {@code cuda:0}} */
     public Device device() {
         return backend().device();
     }
@@ -340,14 +436,20 @@ public final class Tensor implements AutoCloseable {
         return shared;
     }
 
-    /** True once {@link #close()} ran (directly or through a scope). */
+    /** {@return true once {@link #close()} ran (directly or through a scope); never throws} */
     public boolean isClosed() {
         return closed;
     }
 
     // ---------------------------------------------------------------- host access
 
-    /** Copies the elements to a Java array (synchronises with the device). */
+    /**
+     * Copies the elements to a new Java array, row-major (waits for pending device work).
+     *
+     * @return the {@link #numel()} elements
+     * @throws IllegalStateException if the dtype is not FLOAT32
+     * @throws ArithmeticException   if there are more than {@link Integer#MAX_VALUE} elements
+     */
     public float[] toFloatArray() {
         requireDType("toFloatArray", DType.FLOAT32);
         float[] out = new float[Math.toIntExact(numel())];
@@ -359,7 +461,13 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
-    /** Copies INT32 elements to a Java array. */
+    /**
+     * Copies INT32 elements to a new Java array, row-major (waits for pending device work).
+     *
+     * @return the {@link #numel()} elements
+     * @throws IllegalStateException if the dtype is not INT32
+     * @throws ArithmeticException   if there are more than {@link Integer#MAX_VALUE} elements
+     */
     public int[] toIntArray() {
         requireDType("toIntArray", DType.INT32);
         int[] out = new int[Math.toIntExact(numel())];
@@ -371,7 +479,12 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
-    /** The value of a one-element tensor. */
+    /**
+     * {@return the value of a one-element tensor of any shape (an INT32 value converted to float)}
+     * As PyTorch's {@code item()}; copies from the device.
+     *
+     * @throws IllegalStateException if the tensor does not have exactly one element
+     */
     public float item() {
         if (numel() != 1) throw new IllegalStateException("item: tensor of shape " + Shape.str(shape) + " has " + numel() + " elements, expected 1");
         return dtype == DType.INT32 ? toIntArray()[0] : toFloatArray()[0];
@@ -384,10 +497,15 @@ public final class Tensor implements AutoCloseable {
     // ---------------------------------------------------------------- views and moves
 
     /**
-     * The same storage seen with another shape (one dimension may be -1, inferred). The view
-     * shares memory and gradient flow with this tensor.
+     * The same storage seen with another shape, as {@code torch.reshape}: {@code [N, 784]}
+     * reshaped to {@code (-1, 1, 28, 28)} is {@code [N, 1, 28, 28]}. The view shares memory
+     * with this tensor (each must still be closed) and gradients flow back through it.
      *
-     * @throws IllegalArgumentException if the element counts differ
+     * @param newShape the dimensions, with the same element count; at most one may be -1,
+     *                 inferred from the others
+     * @return a new tensor viewing this storage, registered with the current scope
+     * @throws IllegalArgumentException if the element counts differ, a dimension is below -1,
+     *                                  or more than one is -1
      */
     public Tensor reshape(int... newShape) {
         int[] s = inferShape(newShape);
@@ -399,12 +517,27 @@ public final class Tensor implements AutoCloseable {
         return view;
     }
 
-    /** Same as {@link #reshape}: every Kiln tensor is contiguous, so every reshape is a view. */
+    /**
+     * Same as {@link #reshape}: every Kiln tensor is contiguous, so every reshape is a view
+     * (unlike PyTorch's {@code view}, it never fails for lack of contiguity).
+     *
+     * @param newShape the dimensions, as for {@link #reshape}
+     * @return a new tensor viewing this storage
+     * @throws IllegalArgumentException as {@link #reshape}
+     */
     public Tensor view(int... newShape) {
         return reshape(newShape);
     }
 
-    /** Flattens dimensions {@code startDim..end} into one: [N, C, H, W].flatten(1) is [N, C*H*W]. */
+    /**
+     * Flattens dimensions {@code startDim} to the last into one, as
+     * {@code torch.flatten(x, startDim)}: {@code [N, C, H, W]} flattened from 1 is
+     * {@code [N, C*H*W]}. A scalar becomes {@code [1]}. A view, as {@link #reshape}.
+     *
+     * @param startDim the first dimension to merge (negative counts from the end)
+     * @return a view of rank {@code startDim + 1}
+     * @throws IllegalArgumentException if {@code startDim} is out of range
+     */
     public Tensor flatten(int startDim) {
         int s = Shape.axis("flatten", startDim, Math.max(shape.length, 1));
         if (shape.length == 0) return reshape(1);
@@ -416,7 +549,7 @@ public final class Tensor implements AutoCloseable {
         return reshape(ns);
     }
 
-    /** Flattens to one dimension. */
+    /** {@return a view of shape {@code [numel()]}: {@link #flatten(int) flatten(0)}} */
     public Tensor flatten() {
         return flatten(0);
     }
@@ -449,15 +582,26 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * A copy on {@code device} (this tensor itself when already there). Gradients flow back
-     * across the move.
+     * A copy on {@code device}, as PyTorch's {@code to(device)}: same shape and dtype; gradients
+     * flow back across the move. When the tensor is already there it is returned itself (not a
+     * copy), so close the result only if it differs from this tensor.
+     *
+     * @param device the target device
+     * @return a new tensor on {@code device}, registered with the current scope, or this tensor
+     * @throws IllegalStateException if no available backend computes on {@code device}
      */
     public Tensor to(Device device) {
         if (device.equals(device())) return this;
         return to(Kiln.backend(device));
     }
 
-    /** A copy on {@code target}'s device (this tensor itself when already there). */
+    /**
+     * A copy on {@code target}'s device through host memory; gradients flow back across the
+     * move. When this tensor's backend is {@code target} it is returned itself (not a copy).
+     *
+     * @param target the backend to copy to
+     * @return a new tensor of the same shape and dtype on {@code target}, or this tensor
+     */
     public Tensor to(Backend target) {
         Backend source = backend();
         if (target == source) return this;
@@ -473,7 +617,10 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
-    /** A device-local copy that does not share storage (and records gradient flow). */
+    /**
+     * {@return a new tensor of the same shape, dtype and device with its own storage} As
+     * {@code torch.clone}: gradients flow back to this tensor unchanged.
+     */
     public Tensor copy() {
         Tensor out = empty(backend(), dtype, shape);
         try (Pin p = pin("copy")) {
@@ -483,14 +630,21 @@ public final class Tensor implements AutoCloseable {
         return out;
     }
 
-    /** A view of the same storage cut off from the graph (never requires grad). */
+    /**
+     * {@return a view of the same storage and shape cut off from the graph} As
+     * {@code torch.detach}: the view is a leaf that does not require grad; it must still be
+     * closed (or scoped) like any tensor.
+     */
     public Tensor detach() {
         return new Tensor(retained("detach"), shape.clone(), dtype, true);
     }
 
     // ---------------------------------------------------------------- autograd
 
-    /** Whether gradients are computed for this tensor. */
+    /**
+     * {@return whether gradients are computed for this tensor: set by
+     * {@link #requiresGrad(boolean)} on a leaf, true for an op's output that depends on one}
+     */
     public boolean requiresGrad() {
         return requiresGrad;
     }
@@ -514,7 +668,10 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
-    /** The accumulated gradient of a leaf, or null before any backward pass. */
+    /**
+     * {@return the accumulated gradient of a leaf, of this tensor's shape, or null before any
+     * backward pass (and after {@link #zeroGrad()})} This tensor owns it: do not close it.
+     */
     public Tensor grad() {
         return grad;
     }
@@ -531,17 +688,20 @@ public final class Tensor implements AutoCloseable {
         grad = newGrad;
     }
 
-    /** Clears the accumulated gradient. */
+    /**
+     * Closes and clears the accumulated gradient, so {@link #grad()} is null until the next
+     * backward pass (as PyTorch's {@code zero_grad(set_to_none=True)}).
+     */
     public void zeroGrad() {
         setGrad(null);
     }
 
-    /** The node that produced this tensor, or null for a leaf. */
+    /** {@return the graph node of the op that produced this tensor, or null for a leaf} */
     public Node gradFn() {
         return gradFn;
     }
 
-    /** True for tensors not produced by a recorded op. */
+    /** {@return true for a tensor not produced by a recorded op (created directly, or detached)} */
     public boolean isLeaf() {
         return gradFn == null;
     }
@@ -582,70 +742,237 @@ public final class Tensor implements AutoCloseable {
 
     // ---------------------------------------------------------------- ops (see Functional for the contracts)
 
-    /** {@code this + other}, broadcasting. */
+    /**
+     * {@return {@code this + other}, shaped as the NumPy broadcast of both shapes} See
+     * {@link Functional#add(Tensor, Tensor)}: {@code [N, C] + [C]} is {@code [N, C]}.
+     *
+     * @param other the second operand, FLOAT32 on the same device
+     * @throws IllegalArgumentException if the shapes cannot be broadcast, a dtype is not FLOAT32,
+     *                                  or the devices differ
+     */
     public Tensor add(Tensor other) { return Functional.add(this, other); }
-    /** {@code this - other}, broadcasting. */
+    /**
+     * {@return {@code this - other}, shaped as the broadcast of both shapes}
+     *
+     * @param other the subtrahend, FLOAT32 on the same device
+     * @throws IllegalArgumentException as {@link #add(Tensor)}
+     */
     public Tensor sub(Tensor other) { return Functional.sub(this, other); }
-    /** {@code this * other}, broadcasting. */
+    /**
+     * {@return {@code this * other} elementwise, shaped as the broadcast of both shapes}
+     *
+     * @param other the second factor, FLOAT32 on the same device
+     * @throws IllegalArgumentException as {@link #add(Tensor)}
+     */
     public Tensor mul(Tensor other) { return Functional.mul(this, other); }
-    /** {@code this / other}, broadcasting. */
+    /**
+     * {@return {@code this / other} elementwise, shaped as the broadcast of both shapes} Division
+     * by zero follows IEEE 754 (an infinity or NaN, no exception).
+     *
+     * @param other the divisor, FLOAT32 on the same device
+     * @throws IllegalArgumentException as {@link #add(Tensor)}
+     */
     public Tensor div(Tensor other) { return Functional.div(this, other); }
-    /** {@code this + s}. */
+    /**
+     * {@return {@code this + s}, shaped as this tensor}
+     *
+     * @param s the scalar added to every element
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor add(float s) { return Functional.add(this, s); }
-    /** {@code this - s}. */
+    /**
+     * {@return {@code this - s}, shaped as this tensor}
+     *
+     * @param s the scalar subtracted from every element
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor sub(float s) { return Functional.add(this, -s); }
-    /** {@code this * s}. */
+    /**
+     * {@return {@code this * s}, shaped as this tensor}
+     *
+     * @param s the factor
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor mul(float s) { return Functional.mul(this, s); }
-    /** {@code this / s}. */
+    /**
+     * {@return {@code this / s}, shaped as this tensor} Computed as {@code this * (1 / s)}, so
+     * it may differ from true division in the last bit; {@code s = 0} gives infinities (NaN for
+     * zero elements).
+     *
+     * @param s the divisor
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor div(float s) { return Functional.mul(this, 1f / s); }
-    /** {@code this ^ s}. */
+    /**
+     * {@return {@code this} to the power {@code s} elementwise, shaped as this tensor} As
+     * {@code torch.pow}; the gradient is {@code s * this^(s-1)}.
+     *
+     * @param s the exponent
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor pow(float s) { return Functional.pow(this, s); }
-    /** {@code -this}. */
+    /**
+     * {@return {@code -this}, shaped as this tensor}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor neg() { return Functional.neg(this); }
-    /** {@code max(this, 0)}. */
+    /**
+     * {@return {@code max(this, 0)} elementwise, shaped as this tensor}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor relu() { return Functional.relu(this); }
-    /** {@code this > 0 ? this : negativeSlope * this}. */
+    /**
+     * {@return leaky ReLU, {@code this > 0 ? this : negativeSlope * this}, shaped as this tensor}
+     *
+     * @param negativeSlope the slope for negative inputs (PyTorch's default is 0.01)
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor leakyRelu(float negativeSlope) { return Functional.leakyRelu(this, negativeSlope); }
-    /** {@code 1 / (1 + exp(-this))}. */
+    /**
+     * {@return the logistic sigmoid {@code 1 / (1 + exp(-this))}, shaped as this tensor, values
+     * in [0, 1]}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor sigmoid() { return Functional.sigmoid(this); }
-    /** Hyperbolic tangent. */
+    /**
+     * {@return the hyperbolic tangent, shaped as this tensor, values in [-1, 1]}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor tanh() { return Functional.tanh(this); }
-    /** Exact GELU {@code this * Phi(this)}. */
+    /**
+     * {@return exact GELU, {@code this * Phi(this)} with Phi the standard normal CDF, shaped as
+     * this tensor} PyTorch's default {@code approximate='none'}, not the tanh approximation.
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor gelu() { return Functional.gelu(this); }
-    /** {@code e ^ this}. */
+    /**
+     * {@return {@code e} to the power {@code this} elementwise, shaped as this tensor}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor exp() { return Functional.exp(this); }
-    /** Natural logarithm. */
+    /**
+     * {@return the natural logarithm, shaped as this tensor (NaN below 0, negative infinity at 0)}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor log() { return Functional.log(this); }
-    /** Square root. */
+    /**
+     * {@return the square root, shaped as this tensor (NaN below 0)}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor sqrt() { return Functional.sqrt(this); }
-    /** Absolute value. */
+    /**
+     * {@return the absolute value, shaped as this tensor}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor abs() { return Functional.abs(this); }
-    /** Sum of all elements (shape []). */
+    /**
+     * {@return the sum of all elements, a scalar (shape {@code []}; 0 for an empty tensor)}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor sum() { return Functional.sum(this); }
-    /** Sum over axes. */
+    /**
+     * Sum over {@code axes}, as {@code torch.sum(x, dim=axes, keepdim=keepDim)}: {@code [N, C, H, W]}
+     * summed over {@code 2, 3} is {@code [N, C]}, or {@code [N, C, 1, 1]} with {@code keepDim}.
+     * See {@link Functional#sum(Tensor, boolean, int...)}.
+     *
+     * @param keepDim keep each reduced dimension as size 1 instead of removing it
+     * @param axes    the dimensions to sum over (negative counts from the end); none means all
+     * @return the sums
+     * @throws IllegalArgumentException if an axis is out of range or repeated, or the dtype is not
+     *                                  FLOAT32
+     */
     public Tensor sum(boolean keepDim, int... axes) { return Functional.sum(this, keepDim, axes); }
-    /** Mean of all elements (shape []). */
+    /**
+     * {@return the mean of all elements, a scalar (shape {@code []}; NaN for an empty tensor)}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
     public Tensor mean() { return Functional.mean(this); }
-    /** Mean over axes. */
+    /**
+     * Mean over {@code axes}, as {@code torch.mean(x, dim=axes, keepdim=keepDim)}; shapes as
+     * {@link #sum(boolean, int...)}.
+     *
+     * @param keepDim keep each reduced dimension as size 1 instead of removing it
+     * @param axes    the dimensions to average over (negative counts from the end); none means all
+     * @return the means
+     * @throws IllegalArgumentException if an axis is out of range or repeated, or the dtype is not
+     *                                  FLOAT32
+     */
     public Tensor mean(boolean keepDim, int... axes) { return Functional.mean(this, keepDim, axes); }
-    /** Row-wise argmax of a [N, C] tensor (INT32 [N]). */
+    /**
+     * {@return the index of each row's maximum of a {@code [N, C]} tensor, INT32 {@code [N]}} As
+     * {@code torch.argmax(x, dim=1)}: the first index on ties; not differentiable. For example the
+     * predicted class of each sample's logits.
+     *
+     * @throws IllegalArgumentException if this is not a 2-D FLOAT32 tensor or {@code C} is 0
+     */
     public Tensor argmax() { return Functional.argmax(this); }
-    /** The dimensions reordered: output dimension i is input dimension {@code perm[i]} (a copy). */
+    /**
+     * The dimensions reordered, as {@code torch.permute}: output dimension {@code i} is input
+     * dimension {@code perm[i]}, so {@code [N, H, W, C]} permuted by {@code 0, 3, 1, 2} is
+     * {@code [N, C, H, W]}. Unlike PyTorch the result is a copy (through host memory: not for hot
+     * paths), not a view. Any dtype.
+     *
+     * @param perm a permutation of {@code 0 .. rank()-1}
+     * @return a new tensor of shape {@code [shape[perm[0]], shape[perm[1]], ...]}
+     * @throws IllegalArgumentException if {@code perm} is not a permutation of the dimensions
+     */
     public Tensor permute(int... perm) { return Functional.permute(this, perm); }
-    /** Dimensions {@code dim0} and {@code dim1} swapped (a copy). */
+    /**
+     * The two dimensions swapped, as {@code torch.transpose}: {@code [B, M, K]} transposed over
+     * {@code 1, 2} (or {@code -2, -1}) is {@code [B, K, M]}. A copy, as {@link #permute}.
+     *
+     * @param dim0 one dimension (negative counts from the end)
+     * @param dim1 the other dimension
+     * @return a new tensor with those dimensions exchanged
+     * @throws IllegalArgumentException if a dimension is out of range
+     */
     public Tensor transpose(int dim0, int dim1) { return Functional.transpose(this, dim0, dim1); }
-    /** Matrix product (batched over leading dimensions; see {@link Functional#matmul}). */
+    /**
+     * Matrix product, as {@code torch.matmul} for 2-D and 3-D operands: {@code [m, k] @ [k, n]}
+     * is {@code [m, n]}; {@code [b, m, k] @ [b, k, n]} is {@code [b, m, n]}; a 2-D operand with a
+     * 3-D one is shared across the batch. See {@link Functional#matmul}.
+     *
+     * @param other the right operand, 2-D or 3-D, FLOAT32 on the same device
+     * @return the product
+     * @throws IllegalArgumentException on other ranks, or differing inner or batch dimensions
+     */
     public Tensor matmul(Tensor other) { return Functional.matmul(this, other); }
-    /** Softmax along {@code dim}. */
+    /**
+     * {@return softmax along {@code dim}, shaped as this tensor: non-negative values summing to 1
+     * along that dimension} As {@code torch.softmax(x, dim)}.
+     *
+     * @param dim the dimension to normalise (negative counts from the end)
+     * @throws IllegalArgumentException if {@code dim} is out of range or the dtype is not FLOAT32
+     */
     public Tensor softmax(int dim) { return Functional.softmax(this, dim); }
-    /** Log of the softmax along {@code dim}, computed stably. */
+    /**
+     * {@return the log of the softmax along {@code dim}, shaped as this tensor, values at most 0}
+     * Computed stably (not as {@code log(softmax(x))}), as {@code torch.log_softmax(x, dim)}.
+     *
+     * @param dim the dimension to normalise (negative counts from the end)
+     * @throws IllegalArgumentException if {@code dim} is out of range or the dtype is not FLOAT32
+     */
     public Tensor logSoftmax(int dim) { return Functional.logSoftmax(this, dim); }
 
     // ---------------------------------------------------------------- lifetime
 
     /**
      * Keeps this tensor alive past the current scope: it moves to the enclosing scope, or
-     * becomes the caller's to close when there is none.
+     * becomes the caller's to close when there is none. Typically the last call in a method
+     * that computes a result inside its own scope.
+     *
+     * @return this tensor
      */
     public Tensor keep() {
         Scope scope = Scope.current();
@@ -653,13 +980,21 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
-    /** Takes the tensor out of every scope (the caller, or an owning object, closes it). */
+    /**
+     * Takes the tensor out of every open scope of this thread: the caller, or an owning object
+     * such as a module's parameter, closes it.
+     *
+     * @return this tensor
+     */
     public Tensor unscope() {
         Scope.forget(this);
         return this;
     }
 
-    /** Frees this tensor's hold on its storage (and its gradient). Idempotent. */
+    /**
+     * Frees this tensor's hold on its storage, and closes its gradient. The memory itself is
+     * freed once no view and no running op holds it. Idempotent; never throws.
+     */
     @Override
     public void close() {
         if (closed) return;
@@ -673,7 +1008,11 @@ public final class Tensor implements AutoCloseable {
         gradFn = null;
     }
 
-    /** Shape, dtype, device, autograd state and, up to 16 elements, the values (copied from the device). */
+    /**
+     * {@return shape, dtype, device, autograd state and, up to 16 elements, the values (copied
+     * from the device), e.g. {@code Tensor(shape=[2], FLOAT32, cpu, [1.0, 2.0])}} A closed
+     * tensor gives {@code Tensor(closed, shape=...)}.
+     */
     @Override
     public String toString() {
         if (closed) return "Tensor(closed, shape=" + Shape.str(shape) + ")";

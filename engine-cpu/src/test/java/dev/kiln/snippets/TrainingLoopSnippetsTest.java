@@ -39,7 +39,7 @@ class TrainingLoopSnippetsTest {
         for (int epoch = 0; epoch < 5; epoch++) {
             try (var batches = loader.epoch(epoch)) {
                 for (Batch b : batches) {
-                    try (b; var scope = Kiln.scope()) {      // frees the batch and the step's tensors
+                    try (var scope = Kiln.scope()) {         // frees the step's tensors; the epoch frees b
                         Tensor logits = model.forward(b.images());  // [32, 1, 4, 4] -> [32, 2]
                         Tensor loss = Functional.crossEntropy(logits, b.labels(), Reduction.MEAN, 0f);
                         optimizer.zeroGrad();
