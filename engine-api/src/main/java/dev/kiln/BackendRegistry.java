@@ -56,12 +56,25 @@ final class BackendRegistry {
         return out;
     }
 
+    /**
+     * Where backends are looked for, for messages: {@code dev.kiln} is a named module only when
+     * the application runs on the module path (on the class path it is the unnamed module).
+     */
+    static String searchPath(boolean modulePath) {
+        return modulePath ? "on the module path" : "on the class path";
+    }
+
+    /** {@link #searchPath(boolean)} for how this JVM loaded engine-api. */
+    private static String searchPath() {
+        return searchPath(BackendRegistry.class.getModule().isNamed());
+    }
+
     synchronized ProbeResult find(String name) {
         String n = name.trim().toLowerCase(Locale.ROOT);
         for (ProbeResult r : probeAll()) if (r.name().equals(n)) return r;
         List<String> names = probeAll().stream().map(ProbeResult::name).toList();
         String shown = n.length() > 40 ? n.substring(0, 40) + "..." : n;
-        return ProbeResult.unavailable(n, "no backend named '" + shown + "' on the class path (found " + names + "); "
+        return ProbeResult.unavailable(n, "no backend named '" + shown + "' " + searchPath() + " (found " + names + "); "
                 + switch (n) {
                     case "cpu" -> "add the dependency " + CPU_ARTIFACT;
                     case "cuda" -> "add the dependency " + CUDA_ARTIFACT;
@@ -71,11 +84,16 @@ final class BackendRegistry {
 
     /**
      * Why no backend could be chosen: each probe's reason, and the dependency to add when the CPU
-     * backend, which runs everywhere, is not on the class path.
+     * backend, which runs everywhere, is not on the class or module path.
      */
     static String noBackendMessage(List<ProbeResult> results) {
+        return noBackendMessage(results, BackendRegistry.class.getModule().isNamed());
+    }
+
+    /** {@link #noBackendMessage(List)} as worded for the module path or for the class path. */
+    static String noBackendMessage(List<ProbeResult> results, boolean modulePath) {
         StringBuilder sb = new StringBuilder("no Kiln backend is available");
-        if (results.isEmpty()) sb.append(": none is on the class path");
+        if (results.isEmpty()) sb.append(": none is ").append(searchPath(modulePath));
         for (ProbeResult r : results) sb.append("; ").append(r.name()).append(" unavailable: ").append(r.reason());
         if (results.stream().noneMatch(r -> r.name().equals("cpu"))) {
             sb.append("; add the dependency ").append(CPU_ARTIFACT).append(" (runs on any machine)")

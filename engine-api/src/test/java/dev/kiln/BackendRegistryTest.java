@@ -17,10 +17,25 @@ class BackendRegistryTest {
 
     @Test
     void withNothingOnTheClassPathTheMessageNamesBothBackendArtifacts() {
-        String m = BackendRegistry.noBackendMessage(List.of());
+        String m = BackendRegistry.noBackendMessage(List.of(), false);
         assertTrue(m.startsWith("no Kiln backend is available: none is on the class path"), m);
         assertTrue(m.contains("add the dependency dev.kiln:engine-cpu"), m);
         assertTrue(m.contains("for NVIDIA GPUs, dev.kiln:engine-cuda"), m);
+    }
+
+    @Test
+    void onTheModulePathTheMessageSaysModulePath() {
+        String m = BackendRegistry.noBackendMessage(List.of(), true);
+        assertTrue(m.startsWith("no Kiln backend is available: none is on the module path;"), m);
+        assertFalse(m.contains("class path"), m);
+        assertTrue(m.contains("add the dependency dev.kiln:engine-cpu"), m);
+    }
+
+    @Test
+    void theMessageNamesThePathThisJvmLoadedEngineApiFrom() {
+        // Surefire runs these tests on the class path unless module-path support puts dev.kiln in a named module.
+        String expected = BackendRegistry.class.getModule().getName() == null ? "class path" : "module path";
+        assertTrue(BackendRegistry.noBackendMessage(List.of()).contains("none is on the " + expected), BackendRegistry.noBackendMessage(List.of()));
     }
 
     @Test

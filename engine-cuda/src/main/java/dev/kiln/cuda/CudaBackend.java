@@ -2,7 +2,6 @@ package dev.kiln.cuda;
 
 import dev.kiln.cuda.ffi.Dnn;
 import dev.kiln.cuda.ffi.Driver;
-import dev.kiln.cuda.memory.CudaMemoryStats;
 import dev.kiln.spi.AdamSpec;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BatchNormSpec;

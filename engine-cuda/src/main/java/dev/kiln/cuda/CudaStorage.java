@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * unreachable unclosed is returned by the safety net of {@link ReleasingStorage} and counted in
  * {@link #freedByCleaner()} (a leak metric that should stay 0).
  */
-public final class CudaStorage extends ReleasingStorage {
+final class CudaStorage extends ReleasingStorage {
     private static final AtomicLong FREED_BY_CLEANER = new AtomicLong();
 
     private final long address;
@@ -37,7 +37,7 @@ public final class CudaStorage extends ReleasingStorage {
      *
      * @return the leak count (0 in a correct program)
      */
-    public static long freedByCleaner() {
+    static long freedByCleaner() {
         return FREED_BY_CLEANER.get();
     }
 }

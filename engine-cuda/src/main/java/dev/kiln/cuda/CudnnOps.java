@@ -2,7 +2,6 @@ package dev.kiln.cuda;
 
 import dev.kiln.cuda.ffi.Dnn;
 import dev.kiln.cuda.ffi.Driver;
-import dev.kiln.cuda.memory.CudaOutOfMemoryException;
 import dev.kiln.spi.BatchNormSpec;
 import dev.kiln.spi.Conv2dSpec;
 import dev.kiln.spi.Pool2dSpec;

@@ -25,7 +25,7 @@ import dev.kiln.spi.MatmulSpec;
  * @param strideC elements between batch entries of the result
  * @param batch number of products
  */
-public record GemmArgs(int opA, int opB, int m, int n, int k, long first, int lda, long strideA, long second, int ldb,
+record GemmArgs(int opA, int opB, int m, int n, int k, long first, int lda, long strideA, long second, int ldb,
                        long strideB, int ldc, long strideC, int batch) {
 
     /**
@@ -35,7 +35,7 @@ public record GemmArgs(int opA, int opB, int m, int n, int k, long first, int ld
      * @param a device address of Kiln's left operand
      * @param b device address of Kiln's right operand
      */
-    public static GemmArgs rowMajor(MatmulSpec spec, long a, long b) {
+    static GemmArgs rowMajor(MatmulSpec spec, long a, long b) {
         int m = spec.m(), n = spec.n(), k = spec.k();
         // Kiln's b: stored [k x n] (ld n), or [n x k] (ld k) when transB; column-major reading gives op(b)^T directly or transposed.
         int opFirst = spec.transB() ? Blas.OP_T : Blas.OP_N;

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.cuda.ffi.Dnn;
 import dev.kiln.cuda.ffi.Dnn.AlgoPerf;
-import dev.kiln.cuda.memory.CudaMemoryStats;
-import dev.kiln.cuda.memory.CudaOutOfMemoryException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package dev.kiln.cuda.memory;
 
+import dev.kiln.cuda.CudaMemoryStats;
+import dev.kiln.cuda.CudaOutOfMemoryException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

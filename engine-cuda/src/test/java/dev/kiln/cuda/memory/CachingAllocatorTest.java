@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.cuda.CudaMemoryStats;
+import dev.kiln.cuda.CudaOutOfMemoryException;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

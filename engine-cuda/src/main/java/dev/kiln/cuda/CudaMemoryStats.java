@@ -1,4 +1,4 @@
-package dev.kiln.cuda.memory;
+package dev.kiln.cuda;
 
 /**
  * A snapshot of the CUDA backend's allocator.

@@ -1,6 +1,6 @@
-package dev.kiln.cuda.memory;
+package dev.kiln.cuda;
 
-import dev.kiln.cuda.CudaException;
+import dev.kiln.cuda.memory.CachingAllocator;
 
 /** The device could not supply a block even after the allocator released its cache. */
 public final class CudaOutOfMemoryException extends CudaException {
