@@ -1,5 +1,6 @@
 package dev.kiln;
 
+import dev.kiln.internal.Excerpt;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BackendProvider;
 import dev.kiln.spi.ProbeResult;
@@ -73,8 +74,7 @@ final class BackendRegistry {
         String n = name.trim().toLowerCase(Locale.ROOT);
         for (ProbeResult r : probeAll()) if (r.name().equals(n)) return r;
         List<String> names = probeAll().stream().map(ProbeResult::name).toList();
-        String shown = n.length() > 40 ? n.substring(0, 40) + "..." : n;
-        return ProbeResult.unavailable(n, "no backend named '" + shown + "' " + searchPath() + " (found " + names + "); "
+        return ProbeResult.unavailable(n, "no backend named '" + Excerpt.of(n) + "' " + searchPath() + " (found " + names + "); "
                 + switch (n) {
                     case "cpu" -> "add the dependency " + CPU_ARTIFACT;
                     case "cuda" -> "add the dependency " + CUDA_ARTIFACT;

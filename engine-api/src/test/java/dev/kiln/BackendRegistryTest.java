@@ -67,6 +67,16 @@ class BackendRegistryTest {
     }
 
     @Test
+    void anUnknownNameIsQuotedShortAndOnOneLine() {
+        String name = "tpu\nx" + "y".repeat(5000);
+        String reason = new BackendRegistry().find(name).reason();
+        assertFalse(reason.contains("\n"), "one line: " + reason);
+        assertTrue(reason.contains("no backend named 'tpu\\u000axyyy"), reason);
+        assertTrue(reason.contains("...(5005 chars)"), "says how long the name was: " + reason);
+        assertTrue(reason.length() < 400, reason);
+    }
+
+    @Test
     void aProviderReportsNoDiagnosticsUnlessItHasSome() {
         BackendProvider quiet = new BackendProvider() {
             @Override

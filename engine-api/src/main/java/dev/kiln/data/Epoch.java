@@ -21,6 +21,8 @@ import java.util.function.Function;
  *     try (var scope = Kiln.scope()) { ... b.images() ... b.labels() ... }
  * }
  * }</pre>
+ * Note that {@link #hasNext()} itself frees the batch handed out last when it returns false, so
+ * call it only once done with that batch.
  * A batch's tensors are valid only until then; {@link dev.kiln.tensor.Tensor#copy()} one to keep
  * it longer. {@link HostBatch}es are plain arrays and stay valid.
  *
@@ -152,6 +154,9 @@ public final class Epoch<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
         if (next == count) finish();
         T item = convert.apply(hb);
         current.set(item);
+        // a close() from another thread (e.g. DataLoader.close()) between the check above and set()
+        // would miss this batch: release it here so it is not left to the Cleaner
+        if (closed) releaseCurrent();
         return item;
     }
 

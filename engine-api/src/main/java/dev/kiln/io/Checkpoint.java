@@ -1,5 +1,6 @@
 package dev.kiln.io;
 
+import dev.kiln.internal.Excerpt;
 import dev.kiln.optim.OptimizerState;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Tensor;

@@ -1,5 +1,7 @@
 package dev.kiln.io;
 
+import dev.kiln.internal.Excerpt;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package dev.kiln.io;
 
+import dev.kiln.internal.Excerpt;
+
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -3,6 +3,7 @@ package dev.kiln.io;
 import static dev.kiln.internal.TensorAccess.empty;
 import static dev.kiln.internal.TensorAccess.storage;
 
+import dev.kiln.internal.Excerpt;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Shape;

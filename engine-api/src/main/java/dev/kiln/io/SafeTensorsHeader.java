@@ -1,5 +1,7 @@
 package dev.kiln.io;
 
+import dev.kiln.internal.Excerpt;
+
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;

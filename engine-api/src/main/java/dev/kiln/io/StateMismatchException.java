@@ -1,5 +1,7 @@
 package dev.kiln.io;
 
+import dev.kiln.internal.Excerpt;
+
 import java.util.List;
 
 /** A strict load whose file and target disagree; {@link #result()} says how, and nothing was copied. */

@@ -49,11 +49,18 @@ public final class Scope implements AutoCloseable {
         owned.add(t);
     }
 
-    /** Removes {@code t} from every open scope of this thread (searching from the end: usually just created). */
+    /**
+     * Removes {@code t} from the open scope of this thread that owns it. A tensor is owned by one
+     * scope at most, so the search stops at the first hit; it starts with the innermost scope and
+     * the newest tensors (the usual case: a tensor just created).
+     */
     static void forget(Tensor t) {
-        for (Scope s : STACK.get()) {
+        for (Scope s : STACK.get()) { // a pushed deque iterates innermost first
             int i = s.owned.lastIndexOf(t);
-            if (i >= 0) s.owned.remove(i);
+            if (i >= 0) {
+                s.owned.remove(i);
+                return;
+            }
         }
     }
 

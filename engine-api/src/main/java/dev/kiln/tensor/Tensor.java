@@ -422,17 +422,14 @@ public final class Tensor implements AutoCloseable {
      * memory: the tensor is no longer the caller's to use.
      */
     private Pin pin(String op) {
-        if (closed || !shared.tryRetain()) {
-            throw new IllegalStateException(op + ": input tensor was closed (shape " + Shape.str(shape) + ")");
-        }
-        return shared;
+        Pin p = closed ? null : shared.tryPin();
+        if (p == null) throw new IllegalStateException(op + ": input tensor was closed (shape " + Shape.str(shape) + ")");
+        return p;
     }
 
-    /** A new holder of this storage for a view. */
+    /** A new holder of this storage for a view: a pin whose hold passes to the view (its releaser releases it once). */
     private SharedStorage retained(String op) {
-        if (closed || !shared.tryRetain()) {
-            throw new IllegalStateException(op + ": input tensor was closed (shape " + Shape.str(shape) + ")");
-        }
+        pin(op);
         return shared;
     }
 

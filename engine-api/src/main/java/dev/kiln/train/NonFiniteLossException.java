@@ -31,13 +31,28 @@ public final class NonFiniteLossException extends ArithmeticException {
      * @param loss    the loss read (NaN or an infinity)
      */
     public NonFiniteLossException(int epoch, int batch, int batches, long step, double loss) {
-        super(String.format(Locale.ROOT, "loss is %s at epoch %d, batch %d of %d (step %d); training stopped before that step was applied",
-                Double.isNaN(loss) ? "NaN" : loss > 0 ? "+infinity" : "-infinity", epoch + 1, batch + 1, batches, step));
+        super(where(epoch, batch, batches, step, loss) + "; training stopped before that step was applied");
         this.epoch = epoch;
         this.batch = batch;
         this.batches = batches;
         this.step = step;
         this.loss = loss;
+    }
+
+    /**
+     * Which loss and where, without what happened next: "loss is NaN at epoch 2, batch 5 of 938
+     * (step 943)" (counting epochs and batches from 1). The message is this text followed by
+     * "training stopped..."; a trainer allowed to go on logs it with its own ending.
+     *
+     * @return the loss value and the position of its batch
+     */
+    public String where() {
+        return where(epoch, batch, batches, step, loss);
+    }
+
+    private static String where(int epoch, int batch, int batches, long step, double loss) {
+        return String.format(Locale.ROOT, "loss is %s at epoch %d, batch %d of %d (step %d)",
+                Double.isNaN(loss) ? "NaN" : loss > 0 ? "+infinity" : "-infinity", epoch + 1, batch + 1, batches, step);
     }
 
     /** {@return the epoch index, from 0 (the message counts from 1)} */

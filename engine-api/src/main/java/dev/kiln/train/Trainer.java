@@ -4,6 +4,7 @@ import dev.kiln.Kiln;
 import dev.kiln.data.Batch;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.Epoch;
+import dev.kiln.internal.Excerpt;
 import dev.kiln.io.Checkpoint;
 import dev.kiln.io.TrainingState;
 import dev.kiln.nn.CrossEntropyLoss;
@@ -205,8 +206,7 @@ public final class Trainer {
         if (!allowNonfinite) throw e;
         if (!warnedNonfinite) {
             warnedNonfinite = true;
-            LOG.log(System.Logger.Level.WARNING, e.getMessage().replace("training stopped before that step was applied",
-                    "training on as allowNonfiniteLoss(true) asks (further ones in this fit are not logged)"));
+            LOG.log(System.Logger.Level.WARNING, e.where() + "; training on as allowNonfiniteLoss(true) asks (further ones in this fit are not logged)");
         }
     }
 
@@ -351,8 +351,7 @@ public final class Trainer {
                 inRange(SCHEDULE, s.scheduleStep(), 0, pos.step());
                 return s;
             } catch (IllegalArgumentException e) {
-                String why = String.valueOf(e.getMessage()); // may quote a metadata value of any length
-                if (why.length() > 200) why = why.substring(0, 200) + "...";
+                String why = Excerpt.of(e.getMessage(), 200); // may quote a metadata value of any length
                 throw new IOException(file + ": not a Trainer checkpoint, or a damaged one: " + why, e);
             }
         }

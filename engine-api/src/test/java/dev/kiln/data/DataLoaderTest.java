@@ -341,4 +341,27 @@ class DataLoaderTest {
         System.gc();
         assertEquals(leakedBefore, Tensor.leakedCount(), "no batch freed by the garbage-collection safety net");
     }
+
+    /**
+     * A close from another thread while the consumer is still converting a batch (after next()'s
+     * closed check, before the batch is recorded as current) must still free that batch.
+     */
+    @Test
+    void aCloseDuringTheConversionOfABatchStillFreesIt() throws Exception {
+        DataLoader loader = DataLoader.builder(numbered(6)).batchSize(2).prefetch(0).build();
+        List<Object> released = new ArrayList<>();
+        var epoch = new java.util.concurrent.atomic.AtomicReference<Epoch<Object>>();
+        epoch.set(new Epoch<>(loader, 0, loader.new EpochPlan(0), hb -> {
+            Thread closer = Thread.ofPlatform().start(() -> epoch.get().close());
+            try {
+                closer.join();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            return "batch";
+        }, released::add, 0));
+        Object b = epoch.get().next();
+        assertEquals(List.of(b), released, "the batch converted while the epoch closed is freed, not left to the cleaner");
+        assertFalse(epoch.get().hasNext());
+    }
 }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.kiln.testing.FuzzFile;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -19,24 +19,14 @@ import java.util.Arrays;
  * it longer: docs/reliability.md.
  */
 class IdxReaderFuzzTest {
-    private static final Path FILE = tempFile();
-
-    private static Path tempFile() {
-        try {
-            Path f = Files.createTempFile("kiln-fuzz-", ".idx");
-            f.toFile().deleteOnExit();
-            return f;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
+    private static final FuzzFile FILE = FuzzFile.create(".idx");
 
     @FuzzTest(maxDuration = "15s")
     void read(byte[] input) throws IOException {
-        Files.write(FILE, input);
+        Path file = FILE.write(input);
         IdxData d;
         try {
-            d = IdxReader.read(FILE);
+            d = IdxReader.read(file);
         } catch (IdxFormatException expected) {
             return;
         }

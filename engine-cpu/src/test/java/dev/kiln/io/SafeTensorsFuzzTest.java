@@ -7,8 +7,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.kiln.Kiln;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.testing.FuzzFile;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -25,24 +25,14 @@ import java.util.Map;
  * it longer: docs/reliability.md.
  */
 class SafeTensorsFuzzTest {
-    private static final Path FILE = tempFile();
+    private static final FuzzFile FILE = FuzzFile.create(".safetensors");
     private static final Backend CPU = Kiln.backend("cpu");
-
-    private static Path tempFile() {
-        try {
-            Path f = Files.createTempFile("kiln-fuzz-", ".safetensors");
-            f.toFile().deleteOnExit();
-            return f;
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
 
     @FuzzTest(maxDuration = "15s")
     void read(byte[] input) throws IOException {
-        Files.write(FILE, input);
-        String name = FILE.getFileName().toString();
-        try (TensorFile file = SafeTensors.read(FILE, CPU)) {
+        Path path = FILE.write(input);
+        String name = path.getFileName().toString();
+        try (TensorFile file = SafeTensors.read(path, CPU)) {
             long bytes = 0;
             for (Tensor t : file.tensors().values()) bytes += t.numel() * 4L; // F32 and I32, the dtypes Kiln reads
             assertTrue(bytes <= input.length, "tensors of " + bytes + " bytes read from a file of " + input.length);
@@ -56,7 +46,7 @@ class SafeTensorsFuzzTest {
         try (var _ = Kiln.scope()) {
             state.put("weight", Tensor.full(CPU, 0f, 2, 3));
             state.put("bias", Tensor.full(CPU, 0f, 3));
-            SafeTensors.loadInto(FILE, state, false);
+            SafeTensors.loadInto(path, state, false);
         } catch (IOException e) {
             assertNotNull(e.getMessage());
             assertTrue(e.getMessage().contains(name), "message does not name the file: " + e.getMessage());

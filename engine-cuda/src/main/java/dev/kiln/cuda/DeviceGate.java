@@ -57,27 +57,35 @@ final class DeviceGate {
      * ({@code synchronize}), then closes {@code resources} newest first. Every step is attempted
      * even when an earlier one failed: after a sticky kernel fault every call reports the fault, yet
      * releasing the context still frees the device. Throws one {@link CudaException} whose cause is
-     * the first failure, with the later ones suppressed; nothing when every step succeeded.
+     * the first failure, with the later ones suppressed (or, when the first failure is an
+     * {@link Error}, that error itself with the later ones suppressed); nothing when every step
+     * succeeded.
      *
      * @param synchronize waits for the device's queued work
      * @param resources   what to release, oldest first
      * @throws CudaException when any step failed, after every step was attempted
+     * @throws Error          when the first failing step threw an Error, after every step was attempted
      */
     void close(Runnable synchronize, List<? extends AutoCloseable> resources) {
         lock.lock();
         try {
             if (closed) return;
             closed = true;
-            List<Exception> failures = new ArrayList<>();
+            List<Throwable> failures = new ArrayList<>();
             attempt(failures, bindContext::run);
             attempt(failures, synchronize::run);
             for (AutoCloseable r : resources.reversed()) attempt(failures, r::close);
             if (!failures.isEmpty()) {
-                Exception first = failures.getFirst();
+                Throwable first = failures.getFirst();
+                List<Throwable> later = failures.subList(1, failures.size());
+                if (first instanceof Error error) { // not turned into an exception: callers must still see an Error
+                    for (Throwable t : later) error.addSuppressed(t);
+                    throw error;
+                }
                 CudaException e = new CudaException("cuda: errors while closing the device (every release was still attempted"
-                        + (failures.size() > 1 ? "; " + (failures.size() - 1) + " more suppressed" : "") + "): " + first.getMessage());
+                        + (later.isEmpty() ? "" : "; " + later.size() + " more suppressed") + "): " + first.getMessage());
                 e.initCause(first);
-                for (Exception later : failures.subList(1, failures.size())) e.addSuppressed(later);
+                for (Throwable t : later) e.addSuppressed(t);
                 throw e;
             }
         } finally {
@@ -90,12 +98,15 @@ final class DeviceGate {
         void run() throws Exception;
     }
 
-    /** Runs {@code step}, adding its failure to {@code failures}. */
-    private static void attempt(List<Exception> failures, Step step) {
+    /**
+     * Runs {@code step}, adding its failure to {@code failures}: an Error too (an assertion or a
+     * linkage error in one release), so that the releases after it still run.
+     */
+    private static void attempt(List<Throwable> failures, Step step) {
         try {
             step.run();
-        } catch (Exception e) {
-            failures.add(e);
+        } catch (Throwable t) {
+            failures.add(t);
         }
     }
 }

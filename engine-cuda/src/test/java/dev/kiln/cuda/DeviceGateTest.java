@@ -78,4 +78,39 @@ class DeviceGateTest {
         gate.close(() -> log.add("sync"), List.of(() -> log.add("a"), () -> log.add("b")));
         assertEquals(List.of("bind", "sync", "b", "a"), log);
     }
+
+    @Test
+    void anErrorInOneReleaseDoesNotSkipTheOthers() {
+        List<String> log = new ArrayList<>();
+        DeviceGate gate = new DeviceGate(() -> log.add("bind"));
+        AssertionError broken = new AssertionError("module table corrupt");
+        CudaException later = new CudaException("cuCtxDestroy", 700, "CUDA_ERROR_ILLEGAL_ADDRESS", null);
+        List<AutoCloseable> owned = List.of(() -> {
+            log.add("context");
+            throw later;
+        }, () -> log.add("stream"), () -> {
+            log.add("module");
+            throw broken;
+        }, () -> log.add("handle"));
+        AssertionError e = assertThrows(AssertionError.class, () -> gate.close(() -> log.add("sync"), owned));
+        assertEquals(List.of("bind", "sync", "handle", "module", "stream", "context"), log, "every release still ran");
+        assertSame(broken, e, "the Error itself, not wrapped");
+        assertEquals(List.of(later), List.of(e.getSuppressed()));
+    }
+
+    @Test
+    void anErrorAfterAnExceptionIsSuppressedInTheCudaException() {
+        DeviceGate gate = new DeviceGate(() -> {});
+        CudaException fault = new CudaException("cuStreamSynchronize", 700, "CUDA_ERROR_ILLEGAL_ADDRESS", null);
+        StackOverflowError deep = new StackOverflowError();
+        List<String> log = new ArrayList<>();
+        CudaException e = assertThrows(CudaException.class, () -> gate.close(() -> {
+            throw fault;
+        }, List.of(() -> log.add("context"), () -> {
+            throw deep;
+        })));
+        assertEquals(List.of("context"), log);
+        assertSame(fault, e.getCause());
+        assertEquals(List.of(deep), List.of(e.getSuppressed()));
+    }
 }

@@ -21,6 +21,9 @@ final class Args {
 
     private record Option(String help, String defaultValue, boolean flag) {}
 
+    /** Characters of a value echoed in a message: values can be arbitrarily long. */
+    private static final int QUOTE = 40;
+
     private final String command;
     private final String summary;
     private final Map<String, Option> options = new LinkedHashMap<>();
@@ -74,7 +77,7 @@ final class Args {
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             if (!a.startsWith("--")) {
-                if (!acceptsPositionals) throw usage("unexpected argument '" + shorten(a) + "'");
+                if (!acceptsPositionals) throw usage("unexpected argument '" + Failures.shorten(a, QUOTE) + "'");
                 positionals.add(a);
                 continue;
             }
@@ -85,7 +88,7 @@ final class Args {
                 name = name.substring(0, eq);
             }
             Option o = options.get(name);
-            if (o == null) throw usage("unknown option --" + shorten(name));
+            if (o == null) throw usage("unknown option --" + Failures.shorten(name, QUOTE));
             if (o.flag()) {
                 if (value != null) throw usage("--" + name + " takes no value");
                 value = "true";
@@ -127,8 +130,8 @@ final class Args {
         try {
             n = Long.parseLong(v);
         } catch (NumberFormatException e) {
-            if (v.matches("[+-]?\\d+")) throw usage("--" + name + " " + range(min, max) + ", got " + shorten(v));
-            throw usage("--" + name + " must be an integer, got '" + shorten(v) + "'");
+            if (v.matches("[+-]?\\d+")) throw usage("--" + name + " " + range(min, max) + ", got " + Failures.shorten(v, QUOTE));
+            throw usage("--" + name + " must be an integer, got '" + Failures.shorten(v, QUOTE) + "'");
         }
         if (n < min || n > max) throw usage("--" + name + " " + range(min, max) + ", got " + n);
         return (int) n;
@@ -138,18 +141,13 @@ final class Args {
         return max == Integer.MAX_VALUE ? "must be >= " + min : "must be between " + min + " and " + max;
     }
 
-    /** A value echoed in a message, cut short: values can be arbitrarily long. */
-    private static String shorten(String v) {
-        return v.length() <= 40 ? v : v.substring(0, 40) + "...";
-    }
-
     /** Any long integer. */
     long longValue(String name) throws UsageException {
         String v = string(name);
         try {
             return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw usage("--" + name + " must be an integer from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE + ", got '" + shorten(v) + "'");
+            throw usage("--" + name + " must be an integer from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE + ", got '" + Failures.shorten(v, QUOTE) + "'");
         }
     }
 
@@ -157,10 +155,10 @@ final class Args {
         String v = string(name);
         try {
             double d = Double.parseDouble(v);
-            if (!(d > 0) || Double.isInfinite(d)) throw usage("--" + name + " must be a positive number, got " + shorten(v));
+            if (!(d > 0) || Double.isInfinite(d)) throw usage("--" + name + " must be a positive number, got " + Failures.shorten(v, QUOTE));
             return d;
         } catch (NumberFormatException e) {
-            throw usage("--" + name + " must be a number, got '" + shorten(v) + "'");
+            throw usage("--" + name + " must be a number, got '" + Failures.shorten(v, QUOTE) + "'");
         }
     }
 
@@ -174,7 +172,7 @@ final class Args {
     String choice(String name, String... allowed) throws UsageException {
         String v = string(name).toLowerCase(Locale.ROOT);
         for (String a : allowed) if (a.equals(v)) return v;
-        throw usage("--" + name + " must be one of " + String.join(", ", allowed) + ", got '" + shorten(string(name)) + "'");
+        throw usage("--" + name + " must be one of " + String.join(", ", allowed) + ", got '" + Failures.shorten(string(name), QUOTE) + "'");
     }
 
     UsageException usage(String problem) {

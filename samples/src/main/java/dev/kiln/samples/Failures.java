@@ -35,7 +35,15 @@ final class Failures {
             }
         }
         text = text.strip().replaceAll("\\s*\\R\\s*", "; ");
-        return text.length() <= MAX_LENGTH ? text : text.substring(0, MAX_LENGTH) + "...";
+        return shorten(text, MAX_LENGTH);
+    }
+
+    /**
+     * {@code text} cut to its first {@code max} characters, with "..." when something was cut: the one
+     * shortening of the samples, for values and messages of any length quoted in an error.
+     */
+    static String shorten(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + "...";
     }
 
     /** Strips the wrappers of work done on another thread or by reflection. */

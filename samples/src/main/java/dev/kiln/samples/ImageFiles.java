@@ -99,7 +99,6 @@ final class ImageFiles {
         ImageReaderSpi spi = reader.getOriginatingProvider();
         String format = spi == null ? "" : spi.getFormatNames()[0].toUpperCase(java.util.Locale.ROOT) + " ";
         String why = e instanceof IOException && e.getMessage() != null ? e.getMessage() : e.toString();
-        if (why.length() > MAX_QUOTE) why = why.substring(0, MAX_QUOTE) + "...";
-        return new IOException(file + ": damaged " + format + "image (" + why + ")", e);
+        return new IOException(file + ": damaged " + format + "image (" + Failures.shorten(why, MAX_QUOTE) + ")", e);
     }
 }

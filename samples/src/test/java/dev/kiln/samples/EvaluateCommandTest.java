@@ -10,8 +10,6 @@ import dev.kiln.nn.Linear;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,8 +127,8 @@ class EvaluateCommandTest {
             }
         }
         Path data = Files.createDirectories(dir.resolve("mnist"));
-        Files.write(data.resolve("t10k-images-idx3-ubyte"), idx(0x0803, new int[] {IMAGES, SIDE, SIDE}, pixels));
-        Files.write(data.resolve("t10k-labels-idx1-ubyte"), idx(0x0801, new int[] {IMAGES}, labels));
+        Files.write(data.resolve("t10k-images-idx3-ubyte"), TinyMnist.idx(0x0803, new int[] {IMAGES, SIDE, SIDE}, pixels));
+        Files.write(data.resolve("t10k-labels-idx1-ubyte"), TinyMnist.idx(0x0801, new int[] {IMAGES}, labels));
         Path logits = dir.resolve("out/logits.json"), metrics = dir.resolve("out/metrics.json");
 
         EvaluateCommand.Result r = EvaluateCommand.run(EvaluateCommand.options().parse(new String[] {"--checkpoint", ckpt.toString(),
@@ -161,16 +159,5 @@ class EvaluateCommandTest {
             out.add(v);
         }
         return out;
-    }
-
-    /** An IDX file of unsigned bytes: magic, big-endian dimensions, data. */
-    private static byte[] idx(int magic, int[] dims, byte[] data) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(magic);
-            for (int d : dims) out.writeInt(d);
-            out.write(data);
-        }
-        return bytes.toByteArray();
     }
 }

@@ -29,7 +29,7 @@ final class TinyMnist {
     }
 
     /** An IDX file of unsigned bytes: magic, big-endian dimensions, data. */
-    private static byte[] idx(int magic, int[] dims, byte[] data) throws IOException {
+    static byte[] idx(int magic, int[] dims, byte[] data) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(magic);
