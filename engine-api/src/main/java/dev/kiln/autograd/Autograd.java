@@ -115,23 +115,29 @@ public final class Autograd {
         }
     }
 
+    /** Sums two gradients; either may be the caller's {@code gradRoot} (passed through by a backward rule), so both are pinned. */
     private static Tensor add(Tensor a, Tensor b) {
         Tensor out = TensorAccess.empty(a.backend(), a.shape());
-        a.backend().binary(BinaryOp.ADD, new Broadcast(a.shape(), a.shape(), b.shape()), TensorAccess.storage(a), TensorAccess.storage(b),
-                TensorAccess.storage(out));
+        try (Pin pa = TensorAccess.pin("backward", a); Pin pb = TensorAccess.pin("backward", b)) {
+            a.backend().binary(BinaryOp.ADD, new Broadcast(a.shape(), a.shape(), b.shape()), pa.storage(), pb.storage(),
+                    TensorAccess.storage(out));
+        }
         return out;
     }
 
+    /** Adds {@code g} (possibly the caller's {@code gradRoot}, so pinned like the leaf's gradient) to the leaf's gradient. */
     private static void accumulateLeaf(Tensor leaf, Tensor g) {
         Tensor existing = leaf.grad();
         if (existing == null) {
             Tensor copy = TensorAccess.empty(g.backend(), g.shape());
-            g.backend().copy(TensorAccess.storage(g), TensorAccess.storage(copy));
+            try (Pin pg = TensorAccess.pin("backward", g)) {
+                g.backend().copy(pg.storage(), TensorAccess.storage(copy));
+            }
             leaf.setGrad(copy);
         } else {
-            try (Pin e = TensorAccess.pin("backward", existing)) { // a user-visible tensor: pinned against a concurrent zeroGrad
+            try (Pin e = TensorAccess.pin("backward", existing); Pin pg = TensorAccess.pin("backward", g)) { // user-visible tensors
                 existing.backend().binary(BinaryOp.ADD, new Broadcast(existing.shape(), existing.shape(), g.shape()),
-                        e.storage(), TensorAccess.storage(g), e.storage());
+                        e.storage(), pg.storage(), e.storage());
             }
         }
     }

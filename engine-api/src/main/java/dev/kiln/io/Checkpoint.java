@@ -7,8 +7,10 @@ import dev.kiln.tensor.Tensor;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Training checkpoints as safetensors files.
@@ -48,7 +51,7 @@ import java.util.UUID;
  *
  * <p>Loading trusts nothing in the files: the optimizer file named in the metadata must be a
  * plain name in the weights file's folder (after following a symbolic link to the weights) and a
- * regular file; every tensor's shape and dtype are checked against the model before anything is
+ * regular file there, not a symbolic link; every tensor's shape and dtype are checked against the model before anything is
  * allocated; metadata numbers are range-checked, with errors naming the file, key and value.
  */
 public final class Checkpoint {
@@ -60,6 +63,8 @@ public final class Checkpoint {
     private static final double MAX_OPTIMIZER_STEP = 0x1p53;
     /** Loads that find their optimizer file superseded by a concurrent save try again this often. */
     private static final int LOAD_ATTEMPTS = 3;
+    /** Runs just before a load opens the optimizer file: lets a test make a save win the race there. */
+    static volatile Consumer<Path> beforeOptimizerOpen = p -> { };
 
     private Checkpoint() {}
 
@@ -109,7 +114,7 @@ public final class Checkpoint {
      * @throws IOException if writing fails; the previous complete save is then still in place
      */
     public static void save(Path file, Map<String, Tensor> model, OptimizerState optimizer, TrainingState position) throws IOException {
-        Path weights = SafeTensors.target(file);
+        Path weights = AtomicFile.requireReplaceable(file);
         String weightsName = weights.getFileName().toString();
         removeLeftovers(weights);
         String id = UUID.randomUUID().toString();
@@ -171,7 +176,8 @@ public final class Checkpoint {
      *                                    the optimizer file it names is missing
      * @throws SafeTensorsFormatException if a file is damaged or truncated, its metadata unreadable
      *                                    or out of range, the optimizer file not a plain file name in
-     *                                    the folder or not a regular file, or from another save
+     *                                    the folder, a symbolic link or not a regular file, or from
+     *                                    another save
      * @throws StateMismatchException     in strict mode when the file and the model differ
      * @throws IOException if a file cannot be read
      */
@@ -224,12 +230,16 @@ public final class Checkpoint {
         }
         String optName = CheckpointFiles.plainName(name, OPTIMIZER, header.metadata().get(OPTIMIZER));
         Path optFile = weights.resolveSibling(optName);
-        if (!Files.exists(optFile)) {
+        FileChannel opened;
+        try { // no exists() check first: a concurrent save may delete the file between a check and the open
+            beforeOptimizerOpen.accept(optFile);
+            opened = openOptimizer(name, weights, optFile);
+        } catch (NoSuchFileException e) {
             if (!last && !id.equals(currentSaveId(weights))) return null;
             throw new NoSuchFileException(optFile.toString(), null, name + " names optimizer state " + optName
                     + ", which does not exist; copy it along with the checkpoint, or load the weights alone with SafeTensors.loadInto");
         }
-        try (FileChannel ch = SafeTensorsHeader.openRegular(optFile)) {
+        try (FileChannel ch = opened) {
             SafeTensorsHeader opt = SafeTensorsHeader.read(ch, optName);
             String optId = opt.metadata().get(SAVE_ID);
             if (optId == null) throw new SafeTensorsFormatException(optName + ": metadata " + SAVE_ID + " is missing");
@@ -246,6 +256,24 @@ public final class Checkpoint {
             }
             return new OptimizerState(SafeTensors.readAll(ch, opt, backend), scalars);
         }
+    }
+
+    /**
+     * Opens the optimizer file, which must be a regular file in the weights' folder itself: a
+     * symbolic link (which could lead anywhere) is refused, and the link is not followed by the open.
+     *
+     * @throws NoSuchFileException        if it does not exist
+     * @throws SafeTensorsFormatException if it is a symbolic link, outside the weights' folder or not a regular file
+     */
+    private static FileChannel openOptimizer(String weightsName, Path weights, Path optFile) throws IOException {
+        String refused = weightsName + ": optimizer file " + Excerpt.of(String.valueOf(optFile.getFileName()));
+        if (Files.readAttributes(optFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isSymbolicLink()) {
+            throw new SafeTensorsFormatException(refused + " is a symbolic link; it must be a regular file in the checkpoint's folder");
+        }
+        if (!weights.getParent().equals(optFile.toRealPath().getParent())) {
+            throw new SafeTensorsFormatException(refused + " is not in the checkpoint's folder " + weights.getParent());
+        }
+        return SafeTensorsHeader.openRegular(optFile, LinkOption.NOFOLLOW_LINKS);
     }
 
     /** The save id the weights file has now, or null if it cannot be read. */

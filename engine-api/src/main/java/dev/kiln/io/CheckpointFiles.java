@@ -77,7 +77,7 @@ final class CheckpointFiles {
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(weights.getParent())) {
             for (Path p : dir) {
                 String n = p.getFileName().toString();
-                boolean leftover = SafeTensors.isTempFileOf(name, n)
+                boolean leftover = AtomicFile.isTempFileOf(name, n)
                         || (optimizerFilesToo && !n.equals(keep) && isOptimizerFileOf(name, n));
                 if (!leftover || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) continue;
                 try {

@@ -1,9 +1,10 @@
 package dev.kiln.io;
 
 import static dev.kiln.internal.TensorAccess.empty;
-import static dev.kiln.internal.TensorAccess.storage;
+import static dev.kiln.internal.TensorAccess.pin;
 
 import dev.kiln.internal.Excerpt;
+import dev.kiln.internal.Pin;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Shape;
@@ -16,15 +17,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -32,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Reads and writes the safetensors format: an 8-byte little-endian header length N, N bytes of
@@ -41,9 +35,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * little-endian bytes, back to back. Files interoperate with PyTorch's
  * {@code safetensors.torch.save_file/load_file}. Kiln supports the dtypes F32 and I32.
  *
- * <p>Writes are atomic: the file is written to a temporary file in the same directory, forced to
- * disk, renamed over the target and the directory is synced, so a crash never leaves a partial
- * file under the target name. Reads validate the whole header first ({@link SafeTensorsHeader}),
+ * <p>Writes are atomic ({@link AtomicFile}): the file is written to a temporary file in the same
+ * directory, forced to disk, renamed over the target and the directory is synced, so a crash never
+ * leaves a partial file under the target name. Reads validate the whole header first ({@link SafeTensorsHeader}),
  * then read the data through the same open file with positional reads, so a file replaced or
  * truncated meanwhile gives a {@link SafeTensorsFormatException} naming it, never mixed data.
  */
@@ -75,6 +69,7 @@ public final class SafeTensors {
      * @param tensors  the tensors by name
      * @param metadata the {@code __metadata__} strings (may be empty)
      * @throws IllegalArgumentException if a name is empty or "__metadata__", or a tensor is closed
+     * @throws IllegalStateException    if another thread closes a tensor before it was written
      * @throws IOException              if writing fails, or {@code file} is not a regular file;
      *                                  {@code file} is then unchanged
      */
@@ -90,7 +85,11 @@ public final class SafeTensors {
             sources.put(e.getKey(), new Source() {
                 public DType dtype() { return t.dtype(); }
                 public int[] shape() { return t.shape(); }
-                public void copyTo(MemorySegment dst) { t.backend().copyToHost(storage(t), dst); }
+                public void copyTo(MemorySegment dst) {
+                    try (Pin p = pin("safetensors write", t)) { // a concurrent close frees the memory only after the copy
+                        p.storage().backend().copyToHost(p.storage(), dst);
+                    }
+                }
             });
         }
         return sources;
@@ -153,20 +152,7 @@ public final class SafeTensors {
      */
     static void writeSources(Path file, Map<String, Source> sources, Map<String, String> metadata) throws IOException {
         ByteBuffer head = header(sources, metadata);
-        Path target = target(file);
-        Path dir = target.getParent();
-        Path tmp = createTemp(target);
-        boolean done = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                writeAll(ch, head, sources);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            done = true;
-        } finally {
-            if (!done) Files.deleteIfExists(tmp);
-        }
-        syncDirectory(dir);
+        AtomicFile.writeChannel(file, ch -> writeAll(ch, head, sources));
     }
 
     /**
@@ -189,7 +175,7 @@ public final class SafeTensors {
         } finally {
             if (created && !done) Files.deleteIfExists(file);
         }
-        syncDirectory(file.toAbsolutePath().getParent());
+        AtomicFile.syncDirectory(file.toAbsolutePath().getParent());
     }
 
     /** The 8-byte length and the header JSON, padded with spaces to a multiple of 8. */
@@ -208,62 +194,6 @@ public final class SafeTensors {
         ch.force(true);
     }
 
-    /**
-     * The file a save to {@code file} replaces: {@code file} made absolute, or, when it is a
-     * symbolic link, the file the link finally points to, so that the link keeps pointing at the
-     * new data (as a plain open for writing would) instead of being replaced by a file.
-     *
-     * @throws FileSystemException if the target exists and is not a regular file (a directory,
-     *                             device or FIFO must never be replaced by a rename), or the link
-     *                             points to nothing
-     */
-    static Path target(Path file) throws IOException {
-        Path abs = file.toAbsolutePath();
-        if (Files.isSymbolicLink(abs)) {
-            try {
-                abs = abs.toRealPath();
-            } catch (NoSuchFileException e) {
-                throw new FileSystemException(file.toString(), null, "is a symbolic link to a missing file; refusing to save through it");
-            }
-        }
-        BasicFileAttributes a;
-        try {
-            a = Files.readAttributes(abs, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return abs;
-        }
-        if (!a.isRegularFile()) {
-            throw new FileSystemException(file.toString(), null, "exists and is not a regular file ("
-                    + (a.isDirectory() ? "a directory" : "a device, FIFO or socket") + "); refusing to replace it");
-        }
-        return abs;
-    }
-
-    /**
-     * Creates {@code .NAME.<number>.tmp} beside {@code target}, with the default permissions (the
-     * process umask applies, as for any new file; {@code Files.createTempFile} would make it
-     * owner-only, and the rename would keep that).
-     */
-    private static Path createTemp(Path target) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-            try {
-                FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW).close();
-                return tmp;
-            } catch (FileAlreadyExistsException e) {
-                if (attempt == 10) throw e;
-            }
-        }
-    }
-
-    /** True when {@code name} is the name of a temporary file {@link #writeSources} creates for the target named {@code target}. */
-    static boolean isTempFileOf(String target, String name) {
-        String prefix = "." + target + ".";
-        if (!name.startsWith(prefix) || !name.endsWith(".tmp")) return false;
-        String number = name.substring(prefix.length(), name.length() - ".tmp".length());
-        return !number.isEmpty() && number.length() <= 20 && number.chars().allMatch(c -> c >= '0' && c <= '9');
-    }
-
     private static void writeData(FileChannel ch, Source s) throws IOException {
         long bytes = Shape.numel(s.shape()) * s.dtype().byteSize();
         if (bytes == 0) return;
@@ -279,15 +209,6 @@ public final class SafeTensors {
 
     private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
         while (buf.hasRemaining()) ch.write(buf);
-    }
-
-    /** Makes a rename or a new file durable; some platforms cannot open a directory for syncing, where it is as durable as they allow. */
-    static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // not supported here (e.g. Windows); nothing more can be done
-        }
     }
 
     private static void swap32(MemorySegment seg) {
@@ -347,6 +268,7 @@ public final class SafeTensors {
      * @return which keys were loaded, missing, unexpected or mismatched
      * @throws SafeTensorsFormatException if the file is damaged, truncated while reading, or not a regular file
      * @throws StateMismatchException     in strict mode when file and target differ
+     * @throws IllegalStateException      if a target tensor is closed, before or during the load
      * @throws IOException if the file cannot be read
      */
     public static LoadResult loadInto(Path file, Map<String, Tensor> target, boolean strict) throws IOException {
@@ -426,7 +348,9 @@ public final class SafeTensors {
                 }
             }
             if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) swap32(buf);
-            dst.backend().copyFromHost(buf, storage(dst));
+            try (Pin p = pin("safetensors load", dst)) { // the caller's tensor: a concurrent close frees it only after the copy
+                p.storage().backend().copyFromHost(buf, p.storage());
+            }
         }
     }
 }

@@ -11,15 +11,19 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -64,18 +68,23 @@ public record SafeTensorsHeader(String file, Map<String, TensorInfo> tensors, Ma
 
     /**
      * Opens {@code path} for reading after checking that it is a regular file (following symbolic
-     * links), so that a FIFO does not block the open forever and a device is not read as data.
+     * links unless {@code links} says not to), so that a FIFO does not block the open forever and a
+     * device is not read as data.
      *
+     * @param links {@link LinkOption#NOFOLLOW_LINKS} to refuse a symbolic link, at the check and at the open
      * @throws java.nio.file.NoSuchFileException if it does not exist
-     * @throws SafeTensorsFormatException        if it is a directory, FIFO, device or socket
+     * @throws SafeTensorsFormatException        if it is a directory, FIFO, device or socket (or a
+     *                                           symbolic link, when not followed)
      */
-    static FileChannel openRegular(Path path) throws IOException {
-        BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+    static FileChannel openRegular(Path path, LinkOption... links) throws IOException {
+        BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, links);
         if (!a.isRegularFile()) {
-            throw new SafeTensorsFormatException(path.getFileName() + ": not a regular file (" + (a.isDirectory() ? "a directory" : "a FIFO, device or socket")
-                    + "), so not a safetensors file");
+            String kind = a.isDirectory() ? "a directory" : a.isSymbolicLink() ? "a symbolic link" : "a FIFO, device or socket";
+            throw new SafeTensorsFormatException(path.getFileName() + ": not a regular file (" + kind + "), so not a safetensors file");
         }
-        return FileChannel.open(path, StandardOpenOption.READ);
+        Set<OpenOption> options = new HashSet<>(List.of(links));
+        options.add(StandardOpenOption.READ);
+        return FileChannel.open(path, options);
     }
 
     /**

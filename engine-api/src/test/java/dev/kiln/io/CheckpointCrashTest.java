@@ -116,7 +116,7 @@ class CheckpointCrashTest {
         int temps = 0, optimizers = 0;
         for (String n : names()) {
             if (n.equals("run.safetensors") || (current != null && n.equals(current.getFileName().toString()))) continue;
-            if (SafeTensors.isTempFileOf("run.safetensors", n)) temps++;
+            if (AtomicFile.isTempFileOf("run.safetensors", n)) temps++;
             else if (CheckpointFiles.isOptimizerFileOf("run.safetensors", n)) optimizers++;
             else fail("unexpected file " + n);
         }

@@ -7,46 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.optim.OptimizerState;
-import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
-import dev.kiln.testing.HostOnlyBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Checkpoint layout, atomic replacement of a save, and cleanup of what crashed saves leave behind. */
-class CheckpointTest {
-    @TempDir
-    Path dir;
-
-    private final Backend backend = HostOnlyBackend.create();
-    private final List<Tensor> made = new ArrayList<>();
-
-    private Tensor floats(float... v) {
-        Tensor t = Tensor.fromArray(backend, v, v.length);
-        made.add(t);
-        return t;
-    }
-
-    @AfterEach
-    void noLeaks() {
-        made.forEach(Tensor::close);
-        assertEquals(0, backend.bytesInUse());
-    }
-
+class CheckpointTest extends CheckpointTestBase {
     private Set<String> files() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
@@ -135,6 +112,31 @@ class CheckpointTest {
         Files.delete(secondOpt);
         NoSuchFileException missing = assertThrows(NoSuchFileException.class, () -> Checkpoint.load(f, Map.of("w", floats(0)), true, backend));
         assertTrue(missing.getMessage().contains("names optimizer state " + secondOpt.getFileName() + ", which does not exist"), missing.getMessage());
+    }
+
+    @Test
+    void aLoadWhoseOptimizerFileASaveDeletesJustBeforeTheOpenRetries() throws IOException {
+        Path f = dir.resolve("run.safetensors");
+        Checkpoint.save(f, Map.of("w", floats(1)), new OptimizerState(Map.of("0.a", floats(10)), Map.of()), new TrainingState(0, 1));
+        boolean[] raced = {false};
+        Checkpoint.beforeOptimizerOpen = optFile -> { // after the load read the weights' header, before it opens their optimizer file
+            if (raced[0]) return;
+            raced[0] = true;
+            try { // a concurrent save commits and deletes the optimizer file the load is about to open
+                Checkpoint.save(f, Map.of("w", floats(2)), new OptimizerState(Map.of("0.a", floats(20)), Map.of()), new TrainingState(0, 2));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        Tensor w = floats(0);
+        try (Checkpoint.Loaded l = Checkpoint.load(f, Map.of("w", w), true, backend)) {
+            assertTrue(raced[0]);
+            assertEquals(new TrainingState(0, 2), l.position(), "the retry loads the save that won the race");
+            assertArrayEquals(new float[] {2}, w.toFloatArray());
+            assertArrayEquals(new float[] {20}, l.optimizer().tensors().get("0.a").toFloatArray());
+        } finally {
+            Checkpoint.beforeOptimizerOpen = p -> { };
+        }
     }
 
     @Test

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Tensor;
-import dev.kiln.testing.HostOnlyBackend;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -15,35 +13,14 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A checkpoint's metadata is data from a file: names, shapes and numbers in it are checked before they are used. */
-class CheckpointTrustTest {
+class CheckpointTrustTest extends CheckpointTestBase {
     private static final String ID = "0f8fad5b-d9cb-469f-a165-70867728950e";
-
-    @TempDir
-    Path dir;
-
-    private final Backend backend = HostOnlyBackend.create();
-    private final List<Tensor> made = new ArrayList<>();
-
-    private Tensor floats(float... v) {
-        Tensor t = Tensor.fromArray(backend, v, v.length);
-        made.add(t);
-        return t;
-    }
-
-    @AfterEach
-    void noLeaks() {
-        made.forEach(Tensor::close);
-        assertEquals(0, backend.bytesInUse(), "nothing stays allocated after a refused load");
-    }
 
     private Path weights() {
         return dir.resolve("run.safetensors");
@@ -81,6 +58,21 @@ class CheckpointTrustTest {
             weights(Map.of("kiln.optimizer", bad));
             refused(SafeTensorsFormatException.class, "run.safetensors: metadata kiln.optimizer = \"", "\" is not a plain file name in the checkpoint's folder");
         }
+    }
+
+    @Test
+    void theOptimizerFileMustNotBeASymbolicLink() throws IOException {
+        // A valid optimizer file of this save, but outside the checkpoint's folder: the plain name links to it.
+        Files.createDirectories(dir.resolve("elsewhere"));
+        optimizer("elsewhere/o.safetensors", Map.of("0.a", floats(0, 0)), Map.of());
+        Files.createSymbolicLink(dir.resolve("o.safetensors"), dir.resolve("elsewhere/o.safetensors"));
+        weights(Map.of("kiln.optimizer", "o.safetensors"));
+        refused(SafeTensorsFormatException.class, "run.safetensors: optimizer file o.safetensors is a symbolic link");
+        // Nor a link to a file in the same folder.
+        optimizer("real.safetensors", Map.of("0.a", floats(0, 0)), Map.of());
+        Files.createSymbolicLink(dir.resolve("same.safetensors"), Path.of("real.safetensors"));
+        weights(Map.of("kiln.optimizer", "same.safetensors"));
+        refused(SafeTensorsFormatException.class, "run.safetensors: optimizer file same.safetensors is a symbolic link");
     }
 
     @Test

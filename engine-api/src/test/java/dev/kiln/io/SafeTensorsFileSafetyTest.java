@@ -92,7 +92,7 @@ class SafeTensorsFileSafetyTest {
     void newFilesGetTheSamePermissionsAsAPlainCreatedFile() throws IOException {
         Path f = dir.resolve("model.safetensors");
         SafeTensors.write(f, model(1), Map.of());
-        assertEquals(Files.getPosixFilePermissions(Files.createFile(dir.resolve("plain"))), Files.getPosixFilePermissions(f));
+        AtomicFileTest.assertUmaskPermissions(f, dir);
     }
 
     /** A backend that truncates {@code file} to {@code length} bytes when its first tensor is allocated, i.e. after the header was checked. */

@@ -65,9 +65,15 @@ public final class HostOnlyBackend {
      * in {@code calls} as {@code [methodName, spec, paramCount, lastListSize]} without computing anything.
      */
     public static Backend create(String name, Device device, java.util.List<Object[]> calls) {
+        return create(name, device, calls, method -> { });
+    }
+
+    /** Like {@link #create(String, Device, java.util.List)}, and runs {@code before} with the method's name before each call. */
+    public static Backend create(String name, Device device, java.util.List<Object[]> calls, java.util.function.Consumer<String> before) {
         AtomicLong live = new AtomicLong();
         Backend[] self = new Backend[1];
         self[0] = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, (proxy, m, args) -> {
+            before.accept(m.getName());
             switch (m.getName()) {
                 case "name": return name;
                 case "device": return device;

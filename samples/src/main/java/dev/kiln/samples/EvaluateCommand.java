@@ -3,6 +3,7 @@ package dev.kiln.samples;
 import dev.kiln.Kiln;
 import dev.kiln.data.ImageDataset;
 import dev.kiln.data.Split;
+import dev.kiln.io.AtomicFile;
 import dev.kiln.io.LoadResult;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.io.SafeTensorsFormatException;
@@ -148,6 +149,7 @@ public final class EvaluateCommand {
     }
 
     private static void writeJson(Path file, Map<String, Object> value) throws IOException {
-        AtomicFiles.write(file, Json.write(value).getBytes(StandardCharsets.UTF_8));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        AtomicFile.write(file, Json.write(value).getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,6 +1,8 @@
 package dev.kiln.samples;
 
+import dev.kiln.io.AtomicFile;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -8,8 +10,10 @@ import java.nio.file.StandardOpenOption;
 /**
  * Checks, before any data is loaded or any epoch trained, that the output paths given on a
  * command line can be written: the folder exists or can be created and takes a new file, and
- * the target is not a folder or another non-regular file. A bad path is a bad argument: the
- * command stops at once with one line naming the option and the path.
+ * the target is not a folder or another non-regular file ({@link AtomicFile#requireReplaceable}). A
+ * bad path is a bad argument: the command stops at once with one line naming the option and the
+ * path. A good one is cleared of the temporary files that a run killed while writing it left
+ * (the command is then the file's only writer).
  */
 final class OutputPaths {
     private OutputPaths() {}
@@ -25,6 +29,7 @@ final class OutputPaths {
         String problem = fileProblem(file);
         if (problem == null) problem = folderProblem(file.toAbsolutePath().getParent());
         if (problem != null) throw refused(a, option, file, problem);
+        removeLeftovers(file);
     }
 
     /**
@@ -42,6 +47,7 @@ final class OutputPaths {
             if (p != null) problem = files[i] + " " + p;
         }
         if (problem != null) throw refused(a, option, dir, problem);
+        for (String f : files) removeLeftovers(dir.resolve(f));
     }
 
     private static Args.UsageException refused(Args a, String option, Path path, String problem) {
@@ -51,8 +57,23 @@ final class OutputPaths {
     /** Why {@code file} cannot be replaced by a regular file, or null. */
     private static String fileProblem(Path file) {
         if (Files.isDirectory(file)) return "is a folder, expected a file";
-        if (Files.exists(file) && !Files.isRegularFile(file)) return "exists and is not a regular file";
-        return null;
+        try {
+            AtomicFile.requireReplaceable(file);
+            return null;
+        } catch (FileSystemException e) {
+            return e.getReason();
+        } catch (IOException e) {
+            return Failures.describe(e);
+        }
+    }
+
+    /** Best effort: a leftover that cannot be deleted only takes space. */
+    private static void removeLeftovers(Path file) {
+        try {
+            AtomicFile.removeLeftovers(file);
+        } catch (IOException e) {
+            // checked above; a file changed meanwhile is found again when it is written
+        }
     }
 
     /** Why no file can be written into {@code dir} (created here if missing), or null. */

@@ -1,6 +1,7 @@
 package dev.kiln.samples;
 
 import dev.kiln.data.ImageDataset;
+import dev.kiln.io.AtomicFile;
 import dev.kiln.train.EpochResult;
 import dev.kiln.train.Evaluation;
 import java.awt.Color;
@@ -82,7 +83,7 @@ final class Report {
     private static Path save(BufferedImage img, Path file) throws IOException {
         ByteArrayOutputStream png = new ByteArrayOutputStream();
         if (!ImageIO.write(img, "png", png)) throw new IOException("no PNG writer available for " + file);
-        AtomicFiles.write(file, png.toByteArray());
+        AtomicFile.write(file, png.toByteArray());
         return file;
     }
 

@@ -6,12 +6,14 @@ import dev.kiln.data.Dataset;
 import dev.kiln.data.ImageDataset;
 import dev.kiln.data.Mnist;
 import dev.kiln.data.Split;
+import dev.kiln.io.AtomicFile;
 import dev.kiln.optim.schedule.CosineAnnealingLR;
 import dev.kiln.spi.Backend;
 import dev.kiln.train.EpochResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,7 +112,8 @@ final class Setup {
 
     /** Writes {@code metrics} as JSON to {@code file} (atomically, creating parent folders) and says so. */
     static void writeJson(Path file, Map<String, Object> metrics) throws IOException {
-        AtomicFiles.write(file, Json.write(metrics).getBytes(StandardCharsets.UTF_8));
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        AtomicFile.write(file, Json.write(metrics).getBytes(StandardCharsets.UTF_8));
         System.out.println("metrics: " + file);
     }
 }
