@@ -5,10 +5,11 @@ package dev.kiln.testing;
  * unreachable, so that {@link dev.kiln.tensor.Tensor#leakedCount()} counts every leak so far.
  * Best effort: a collection is a request and the cleaner runs asynchronously.
  */
-final class Garbage {
+public final class Garbage {
     private Garbage() {}
 
-    static void collect() {
+    /** Two collections with a short pause each, for the cleaner thread. */
+    public static void collect() {
         for (int i = 0; i < 2; i++) {
             System.gc();
             try {

@@ -2,6 +2,7 @@ package dev.kiln.snippets;
 
 import dev.kiln.data.ImageDataset;
 import dev.kiln.tensor.Generator;
+import dev.kiln.testing.Garbage;
 
 /** Small, separable data for the examples: dark 4x4 images are class 0, bright ones class 1. */
 final class Toy {
@@ -34,14 +35,6 @@ final class Toy {
      * as the suite's own leak checks).
      */
     static void settle() {
-        for (int i = 0; i < 2; i++) {
-            System.gc();
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        Garbage.collect();
     }
 }
