@@ -105,3 +105,14 @@ struct KilnReduce {
     int64_t redShape[KILN_MAX_RANK];
     int64_t redStride[KILN_MAX_RANK];
 };
+
+// Index map of a permuted copy, passed by value: output element i enumerates `shape` row-major;
+// its source is sum(index * srcStride). Coalesced by the host (size-1 dims dropped, runs merged).
+// Layout (little-endian, 136 bytes, 8-byte aligned): int32 rank @0, int32 pad @4,
+// int64 shape[8] @8, int64 srcStride[8] @72.
+struct KilnPermute {
+    int32_t rank;
+    int32_t pad;
+    int64_t shape[KILN_MAX_RANK];
+    int64_t srcStride[KILN_MAX_RANK];
+};

@@ -226,8 +226,9 @@ public final class Functional {
     // ---- shape ----
 
     /**
-     * Copy with dimensions permuted: output dim i is input dim {@code perm[i]}. Runs through
-     * host memory (the SPI has no permute); not meant for hot paths. Any dtype.
+     * Copy with dimensions permuted: output dim i is input dim {@code perm[i]}. One device-local
+     * copy ({@link dev.kiln.spi.Backend#permute}), never through host memory; the result is
+     * contiguous. Backward permutes the gradient by the inverse permutation. Any dtype.
      *
      * @param x    the tensor
      * @param perm a permutation of {@code 0 .. rank-1}

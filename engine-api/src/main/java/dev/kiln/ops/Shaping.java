@@ -6,21 +6,21 @@ import static dev.kiln.internal.TensorAccess.storage;
 
 import dev.kiln.autograd.Autograd;
 import dev.kiln.internal.Pin;
+import dev.kiln.spi.Backend;
 import dev.kiln.spi.PadSpec;
+import dev.kiln.spi.PermuteSpec;
 import dev.kiln.tensor.Shape;
 import dev.kiln.tensor.Tensor;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
  * Permute/transpose (contiguous copies) and explicit 2-D padding.
  *
- * <p>The SPI has no permute primitive, so permute round-trips through host memory: copy out,
- * reorder the 4-byte elements in Java, copy back. No hot path uses it (matmul, linear and
- * conv backward use transpose flags instead), and it works for every dtype since all current
- * dtypes are 4 bytes wide.
+ * <p>Permute is a contiguous copy on the tensor's own device ({@link Backend#permute}); there are
+ * no strided views, so the result is already contiguous and needs no {@code contiguous()} call.
+ * Its backward is a permute by the inverse permutation. It works for every dtype since all
+ * current dtypes are 4 bytes wide. matmul, linear and conv backward still use transpose flags
+ * rather than a copy.
  */
 final class Shaping {
     private Shaping() {}
@@ -59,36 +59,13 @@ final class Shaping {
         return permute(x, perm);
     }
 
-    /** Output dim i is input dim p[i]; unrecorded. */
+    /** Output dim i is input dim p[i]; unrecorded. One device-local SPI call, no host copy. */
     private static Tensor permuteCopy(Tensor x, int[] p) {
-        int[] inShape = x.shape();
-        int rank = inShape.length;
-        int[] outShape = new int[rank];
-        for (int i = 0; i < rank; i++) outShape[i] = inShape[p[i]];
-        Tensor out = empty(x.backend(), x.dtype(), outShape);
-        int n = Math.toIntExact(x.numel());
-        if (n == 0) return out;
-        long[] inStrides = Shape.strides(inShape);
-        long[] srcStride = new long[rank];
-        for (int i = 0; i < rank; i++) srcStride[i] = inStrides[p[i]];
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment src = arena.allocate((long) n * 4, 64);
-            MemorySegment dst = arena.allocate((long) n * 4, 64);
-            try (Pin px = pin("permute", x)) {
-                x.backend().copyToHost(px.storage(), src);
-            }
-            int[] idx = new int[rank];
-            long from = 0;
-            for (int o = 0; o < n; o++) {
-                dst.setAtIndex(ValueLayout.JAVA_INT, o, src.getAtIndex(ValueLayout.JAVA_INT, from));
-                for (int d = rank - 1; d >= 0; d--) {
-                    from += srcStride[d];
-                    if (++idx[d] < outShape[d]) break;
-                    from -= srcStride[d] * outShape[d];
-                    idx[d] = 0;
-                }
-            }
-            x.backend().copyFromHost(dst, storage(out));
+        PermuteSpec spec = new PermuteSpec(x.shape(), p);
+        Tensor out = empty(x.backend(), x.dtype(), spec.outShape());
+        if (spec.numel() == 0) return out;
+        try (Pin px = pin("permute", x)) {
+            x.backend().permute(spec, px.storage(), storage(out));
         }
         return out;
     }

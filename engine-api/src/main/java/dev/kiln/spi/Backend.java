@@ -63,6 +63,18 @@ public interface Backend {
     void copy(Storage src, Storage dst);
 
     /**
+     * Device-local permuted copy (see {@link PermuteSpec}): {@code out} is the contiguous tensor
+     * whose dimension {@code i} is dimension {@code spec.perm()[i]} of {@code in}. Any 4-byte dtype
+     * (FLOAT32, INT32), moved bit for bit; {@code out} must not alias {@code in}. This is what
+     * {@code permute} and {@code transpose} run on, so they never pass through host memory.
+     *
+     * @param spec the input shape and the permutation
+     * @param in   the storage to read, {@code spec.numel()} elements
+     * @param out  the storage to overwrite, {@code spec.numel()} elements, same dtype as {@code in}
+     */
+    void permute(PermuteSpec spec, Storage in, Storage out);
+
+    /**
      * Sets every element to {@code value} (for INT32, {@code (int) value}).
      *
      * @param dst   the storage to overwrite

@@ -917,8 +917,8 @@ public final class Tensor implements AutoCloseable {
     /**
      * The dimensions reordered, as {@code torch.permute}: output dimension {@code i} is input
      * dimension {@code perm[i]}, so {@code [N, H, W, C]} permuted by {@code 0, 3, 1, 2} is
-     * {@code [N, C, H, W]}. Unlike PyTorch the result is a copy (through host memory: not for hot
-     * paths), not a view. Any dtype.
+     * {@code [N, C, H, W]}. Unlike PyTorch the result is a contiguous copy (made on the
+     * tensor's device), not a view. Any dtype.
      *
      * @param perm a permutation of {@code 0 .. rank()-1}
      * @return a new tensor of shape {@code [shape[perm[0]], shape[perm[1]], ...]}

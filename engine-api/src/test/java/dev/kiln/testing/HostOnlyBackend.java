@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A test backend that only stores memory, for engine-api tests, which have no real backend:
- * allocate, host copies, copy and fill work, every compute method throws. Enough to create, read
+ * allocate, host copies, copy, fill and permute work, every other compute method throws. Enough to create, read
  * and write tensors and to test module structure (names, counts, initial values, freezing, moves).
  */
 public final class HostOnlyBackend {
@@ -100,6 +100,22 @@ public final class HostOnlyBackend {
                     for (long i = 0; i < dst.numel; i++) {
                         if (dst.dtype == DType.INT32) dst.segment.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, (int) v);
                         else dst.segment.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, v);
+                    }
+                    return null;
+                }
+                case "permute": {  // naive reference: output element i reads input offset sum(j[d] * inStride[perm[d]])
+                    dev.kiln.spi.PermuteSpec spec = (dev.kiln.spi.PermuteSpec) args[0];
+                    HostStorage src = (HostStorage) args[1], dst = (HostStorage) args[2];
+                    int[] out = spec.outShape();
+                    long[] stride = spec.sourceStrides();
+                    for (long i = 0; i < spec.numel(); i++) {
+                        long rem = i, from = 0;
+                        for (int d = out.length - 1; d >= 0; d--) {
+                            from += rem % out[d] * stride[d];
+                            rem /= out[d];
+                        }
+                        dst.segment.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i,
+                                src.segment.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, from));
                     }
                     return null;
                 }

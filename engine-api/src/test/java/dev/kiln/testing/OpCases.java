@@ -13,6 +13,7 @@ public final class OpCases {
         all.addAll(ConvCases.all());
         all.addAll(PoolCases.all());
         all.addAll(LinearCases.all());
+        all.addAll(ShapingCases.all());
         all.addAll(ElementwiseCases.all());
         all.addAll(ReductionCases.all());
         all.addAll(SoftmaxLossCases.all());

@@ -12,6 +12,7 @@ import dev.kiln.cpu.kernels.Gemm;
 import dev.kiln.cpu.kernels.MicroKernels;
 import dev.kiln.cpu.kernels.Optimizers;
 import dev.kiln.cpu.kernels.Pad2d;
+import dev.kiln.cpu.kernels.Permute;
 import dev.kiln.cpu.kernels.Pool2d;
 import dev.kiln.cpu.kernels.Reduce;
 import dev.kiln.cpu.kernels.Softmax;
@@ -24,6 +25,7 @@ import dev.kiln.spi.Conv2dSpec;
 import dev.kiln.spi.CrossEntropySpec;
 import dev.kiln.spi.MatmulSpec;
 import dev.kiln.spi.PadSpec;
+import dev.kiln.spi.PermuteSpec;
 import dev.kiln.spi.Pool2dSpec;
 import dev.kiln.spi.ReduceSpec;
 import dev.kiln.spi.ScalarOp;
@@ -101,6 +103,11 @@ public final class CpuBackend implements Backend, AutoCloseable {
     @Override
     public void copy(Storage src, Storage dst) {
         MemorySegment.copy(seg(src), 0, seg(dst), 0, dst.byteSize());
+    }
+
+    @Override
+    public void permute(PermuteSpec spec, Storage in, Storage out) {
+        Permute.forward(pool, spec, seg(in), seg(out));
     }
 
     @Override

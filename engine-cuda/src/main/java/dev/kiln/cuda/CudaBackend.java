@@ -11,6 +11,7 @@ import dev.kiln.spi.Conv2dSpec;
 import dev.kiln.spi.CrossEntropySpec;
 import dev.kiln.spi.MatmulSpec;
 import dev.kiln.spi.PadSpec;
+import dev.kiln.spi.PermuteSpec;
 import dev.kiln.spi.Pool2dSpec;
 import dev.kiln.spi.ReduceSpec;
 import dev.kiln.spi.ScalarOp;
@@ -281,6 +282,13 @@ public final class CudaBackend implements Backend, AutoCloseable {
     public void conv2dBackwardBias(Conv2dSpec spec, Storage gy, Storage gb) {
         try (var _ = rt.begin("conv2dBackwardBias")) {
             dnn.conv2dBackwardBias(spec, ptr(gy), ptr(gb));
+        }
+    }
+
+    @Override
+    public void permute(PermuteSpec spec, Storage in, Storage out) {
+        try (var _ = rt.begin("permute")) {
+            rt.kernels.permute(spec, ptr(in), ptr(out));
         }
     }
 

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.kiln.spi.Broadcast;
+import dev.kiln.spi.PermuteSpec;
 import dev.kiln.spi.ReduceSpec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,7 +13,7 @@ import java.util.List;
 
 /**
  * Host-side packing of the kernel arguments that are not scalars: the by-value index maps of
- * {@code common.cuh} ({@code KilnBroadcast}, {@code KilnReduce}) and the tensor and chunk tables of
+ * {@code common.cuh} ({@code KilnBroadcast}, {@code KilnReduce}, {@code KilnPermute}) and the tensor and chunk tables of
  * the multi-tensor optimisers ({@code optim.cu}). All little-endian, 8-byte aligned.
  */
 final class KernelArgs {
@@ -22,6 +23,8 @@ final class KernelArgs {
     static final long BROADCAST_BYTES = 8 + 3 * 8 * MAX_RANK;
     /** sizeof(KilnReduce): int32 keptRank, int32 redRank, int64 keptShape[8], keptStride[8], redShape[8], redStride[8]. */
     static final long REDUCE_BYTES = 8 + 4 * 8 * MAX_RANK;
+    /** sizeof(KilnPermute): int32 rank, int32 pad, int64 shape[8], srcStride[8]. */
+    static final long PERMUTE_BYTES = 8 + 2 * 8 * MAX_RANK;
 
     private KernelArgs() {}
 
@@ -76,6 +79,23 @@ final class KernelArgs {
         putLongs(s, 8, dims.shape());
         putLongs(s, 8 + 8 * MAX_RANK, dims.strides()[0]);
         putLongs(s, 8 + 16 * MAX_RANK, dims.strides()[1]);
+        return s;
+    }
+
+    /**
+     * The {@code KilnPermute} struct for {@code spec}: the output shape with, per output dimension,
+     * the input stride it walks; coalesced (the output is contiguous, so merged runs keep its order).
+     */
+    static MemorySegment permute(Arena arena, PermuteSpec spec) {
+        int[] out = spec.outShape();
+        long[] shape = new long[out.length];
+        for (int d = 0; d < shape.length; d++) shape[d] = out[d];
+        Dims dims = coalesce(shape, spec.sourceStrides());
+        checkRank("permute", dims.rank(), out.length);
+        MemorySegment s = arena.allocate(PERMUTE_BYTES, 8);
+        s.set(JAVA_INT, 0, dims.rank());
+        putLongs(s, 8, dims.shape());
+        putLongs(s, 8 + 8 * MAX_RANK, dims.strides()[0]);
         return s;
     }
 

@@ -7,6 +7,7 @@ import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.CrossEntropySpec;
 import dev.kiln.spi.PadSpec;
+import dev.kiln.spi.PermuteSpec;
 import dev.kiln.spi.Pool2dSpec;
 import dev.kiln.spi.ReduceSpec;
 import dev.kiln.spi.ScalarOp;
@@ -121,6 +122,21 @@ public final class KernelOps {
     }
 
     // ---- padding ----
+
+    /**
+     * {@code y} (contiguous, {@code spec.outShape()}) = {@code x} (contiguous, {@code spec.inShape()})
+     * permuted, for any 4-byte dtype. Dimensions are coalesced on the host and passed by value as a
+     * {@code KilnPermute}. Kernel {@code kiln_permute_b32}.
+     *
+     * @throws IllegalArgumentException if the permutation does not coalesce to at most 8 dimensions
+     */
+    public void permute(PermuteSpec spec, long x, long y) {
+        long n = spec.numel();
+        if (n == 0) return;
+        try (Arena arena = Arena.ofConfined()) {
+            launch1d(KernelNames.PERMUTE_B32, n, x, y, n, KernelArgs.permute(arena, spec));
+        }
+    }
 
     /** {@code y [n, c, h+top+bottom, w+left+right]} = x padded by zeros or circularly. Kernel {@code kiln_pad2d_f32}. */
     public void pad2d(PadSpec s, long x, long y) {

@@ -5,6 +5,7 @@ import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.CrossEntropySpec;
 import dev.kiln.spi.PadSpec;
+import dev.kiln.spi.PermuteSpec;
 import dev.kiln.spi.Pool2dSpec;
 import dev.kiln.spi.ReduceSpec;
 import dev.kiln.spi.ScalarOp;
@@ -26,6 +27,7 @@ final class EveryKernel {
         ops.sum(new ReduceSpec(new int[] {64, 1000}, new int[] {1}), 1, 2);   // innermost reduced: block kernel
         ops.sum(new ReduceSpec(new int[] {64, 10_000}, new int[] {0}), 1, 2); // outer reduced, many outputs: thread kernel
         ops.argmax(100, 10, 1, 2);
+        ops.permute(new PermuteSpec(new int[] {2, 3, 4, 5}, new int[] {0, 3, 1, 2}), 1, 2);
         PadSpec pad = new PadSpec(2, 3, 8, 8, 1, 2, 3, 1, PadSpec.Mode.CIRCULAR);
         ops.pad2d(pad, 1, 2);
         ops.pad2dBackward(pad, 1, 2);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.spi.Broadcast;
+import dev.kiln.spi.PermuteSpec;
 import dev.kiln.spi.ReduceSpec;
 import dev.kiln.tensor.Shape;
 import java.lang.foreign.Arena;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packed index maps, checked by replaying the kernels' index arithmetic (common.cuh,
- * elementwise.cu, reduce.cu) in Java against naive broadcasting and summation.
+ * elementwise.cu, reduce.cu, permute.cu) in Java against naive broadcasting, summation and permutation.
  */
 class KernelArgsTest {
     private static final int[][][] BROADCAST_CASES = {
@@ -84,6 +85,47 @@ class KernelArgsTest {
     }
 
     @Test
+    void permuteMapMatchesNaiveIndexing() {
+        int[][][] cases = {
+            {{2, 3, 4}, {2, 0, 1}}, {{2, 3, 4}, {0, 1, 2}}, {{5, 1, 3}, {2, 1, 0}}, {{2, 3, 4, 5}, {0, 2, 1, 3}},
+            {{}, {}}, {{7}, {0}}, {{1, 1}, {1, 0}}, {{2, 1, 3, 1, 2, 1, 3, 1, 2}, {8, 7, 6, 5, 4, 3, 2, 1, 0}},
+        };
+        for (int[][] c : cases) {
+            PermuteSpec spec = new PermuteSpec(c[0], c[1]);
+            int[] out = spec.outShape();
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment s = KernelArgs.permute(arena, spec);
+                assertEquals(KernelArgs.PERMUTE_BYTES, s.byteSize());
+                int rank = s.get(JAVA_INT, 0);
+                long[] shape = longs(s, 8, rank), stride = longs(s, 72, rank);
+                for (long i = 0; i < spec.numel(); i++) {
+                    // Naive: output multi-index j, input index k with k[perm[d]] = j[d], row-major offset.
+                    int[] k = new int[c[0].length];
+                    long rem = i;
+                    for (int d = out.length - 1; d >= 0; d--) {
+                        k[c[1][d]] = (int) (rem % out[d]);
+                        rem /= out[d];
+                    }
+                    long naive = 0;
+                    for (int d = 0; d < k.length; d++) naive = naive * c[0][d] + k[d];
+                    assertEquals(naive, offset(i, shape, stride), "element " + i + " of " + Arrays.toString(c[0]) + " permuted by " + Arrays.toString(c[1]));
+                }
+            }
+        }
+    }
+
+    @Test
+    void permuteMapCoalescesUnmovedRuns() {
+        try (Arena arena = Arena.ofConfined()) {
+            // [2, 3, 4, 5] by (2, 3, 0, 1): dims 2,3 and 0,1 each stay adjacent, so a 2-D transpose of [6, 20].
+            MemorySegment s = KernelArgs.permute(arena, new PermuteSpec(new int[] {2, 3, 4, 5}, new int[] {2, 3, 0, 1}));
+            assertEquals(2, s.get(JAVA_INT, 0));
+            assertArrayEquals(new long[] {20, 6}, longs(s, 8, 2));
+            assertArrayEquals(new long[] {1, 20}, longs(s, 72, 2));
+        }
+    }
+
+    @Test
     void tensorTableLayout() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = KernelArgs.tensorTable(arena, new long[][] {{100, 200}, {101, 201}}, new long[] {7, 0}, 4);
@@ -108,7 +150,7 @@ class KernelArgsTest {
         return new long[] {ia, ib};
     }
 
-    /** reduce.cu kiln_offset. */
+    /** reduce.cu kiln_offset; permute.cu kiln_permute_b32 computes its source the same way. */
     private static long offset(long lin, long[] shape, long[] stride) {
         long off = 0;
         for (int d = shape.length - 1; d > 0; d--) {
