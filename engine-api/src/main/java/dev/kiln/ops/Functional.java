@@ -227,7 +227,7 @@ public final class Functional {
 
     /**
      * Copy with dimensions permuted: output dim i is input dim {@code perm[i]}. One device-local
-     * copy ({@link dev.kiln.spi.Backend#permute}), never through host memory; the result is
+     * copy ({@link dev.kiln.spi.Backend#stridedCopy}), never through host memory; the result is
      * contiguous. Backward permutes the gradient by the inverse permutation. Any dtype.
      *
      * @param x    the tensor
@@ -246,6 +246,69 @@ public final class Functional {
      * @throws IllegalArgumentException if a dimension is out of range
      */
     public static Tensor transpose(Tensor x, int dim0, int dim1) { return Shaping.transpose(x, dim0, dim1); }
+    /**
+     * The slice {@code start .. start + length - 1} along {@code dim}, as {@code torch.narrow}, as a
+     * contiguous copy made on the tensor's device. Backward writes the gradient into a zeroed tensor
+     * of the input's shape. Any dtype.
+     *
+     * @param x      the tensor (at least 1-D)
+     * @param dim    the dimension (negative counts from the end)
+     * @param start  the first index kept (negative counts from the end)
+     * @param length how many indices are kept (non-negative)
+     * @return a new tensor with {@code shape[dim] = length}
+     * @throws IllegalArgumentException if the dimension, start or length is out of range
+     */
+    public static Tensor narrow(Tensor x, int dim, int start, int length) { return Slicing.narrow(x, dim, start, length); }
+    /**
+     * Index {@code index} of dimension {@code dim}, that dimension removed, as {@code torch.select},
+     * as a contiguous copy made on the tensor's device. Backward writes the gradient into a zeroed
+     * tensor of the input's shape. Any dtype.
+     *
+     * @param x     the tensor (at least 1-D)
+     * @param dim   the dimension (negative counts from the end)
+     * @param index the index (negative counts from the end)
+     * @return a new tensor of rank {@code x.rank() - 1}
+     * @throws IllegalArgumentException if the dimension or index is out of range
+     */
+    public static Tensor select(Tensor x, int dim, int index) { return Slicing.select(x, dim, index); }
+    /**
+     * Every size-1 dimension removed, as {@code torch.squeeze}; a reshape (view). Any dtype.
+     *
+     * @param x the tensor
+     * @return a view without size-1 dimensions
+     */
+    public static Tensor squeeze(Tensor x) { return Slicing.squeeze(x); }
+    /**
+     * Dimension {@code dim} removed if its size is 1 (otherwise the same shape), as
+     * {@code torch.squeeze(x, dim)}; a reshape (view). Any dtype.
+     *
+     * @param x   the tensor
+     * @param dim the dimension (negative counts from the end)
+     * @return a view
+     * @throws IllegalArgumentException if the dimension is out of range
+     */
+    public static Tensor squeeze(Tensor x, int dim) { return Slicing.squeeze(x, dim); }
+    /**
+     * A size-1 dimension inserted at {@code dim}, as {@code torch.unsqueeze}; a reshape (view). Any dtype.
+     *
+     * @param x   the tensor
+     * @param dim the position in the result, from {@code -(rank + 1)} to {@code rank}
+     * @return a view of rank {@code x.rank() + 1}
+     * @throws IllegalArgumentException if the dimension is out of range
+     */
+    public static Tensor unsqueeze(Tensor x, int dim) { return Slicing.unsqueeze(x, dim); }
+    /**
+     * Size-1 dimensions repeated (and new leading dimensions added) to {@code sizes}, as
+     * {@code torch.expand}; {@code -1} keeps a size. Unlike PyTorch the result is a contiguous
+     * copy made on the tensor's device (a stride-0 read), not a view. Backward sums the gradient
+     * over the expanded dimensions. Any dtype.
+     *
+     * @param x     the tensor
+     * @param sizes the target shape, at least {@code x.rank()} long
+     * @return a new tensor of shape {@code sizes}
+     * @throws IllegalArgumentException if a non-singleton dimension would change, or sizes is too short
+     */
+    public static Tensor expand(Tensor x, int... sizes) { return Slicing.expand(x, sizes); }
     /**
      * Explicit 2-D padding of an NCHW tensor's last two dims (zeros or circular):
      * {@code [N, C, H, W]} to {@code [N, C, H + top + bottom, W + left + right]}.
