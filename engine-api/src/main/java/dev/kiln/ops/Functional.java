@@ -310,6 +310,49 @@ public final class Functional {
      */
     public static Tensor expand(Tensor x, int... sizes) { return Slicing.expand(x, sizes); }
     /**
+     * The tensors joined along {@code dim}, as {@code torch.cat}: equal shapes except in that
+     * dimension, one dtype, one backend. Each input is written into its block of the result on the
+     * device; backward narrows the gradient back into pieces.
+     *
+     * @param dim the dimension to join along (negative counts from the end)
+     * @param ts  the tensors, at least one, none 0-dim
+     * @return a new tensor whose {@code dim} is the sum of the inputs' sizes there
+     * @throws IllegalArgumentException if the list is empty, or ranks, other sizes, dtypes or backends differ
+     */
+    public static Tensor cat(int dim, Tensor... ts) { return Joining.cat(dim, ts); }
+    /**
+     * The tensors stacked along a new dimension {@code dim}, as {@code torch.stack}: every input
+     * has the same shape. Unsqueeze then {@link #cat}.
+     *
+     * @param dim the new dimension's position, from {@code -(rank + 1)} to {@code rank}
+     * @param ts  the tensors, at least one
+     * @return a new tensor of rank one more than the inputs'
+     * @throws IllegalArgumentException if the list is empty, the shapes differ, or dim is out of range
+     */
+    public static Tensor stack(int dim, Tensor... ts) { return Joining.stack(dim, ts); }
+    /**
+     * Consecutive pieces of {@code splitSize} along {@code dim} (the last one may be shorter), as
+     * {@code torch.split} with an int; each piece is a {@link #narrow} copy.
+     *
+     * @param x         the tensor (at least 1-D)
+     * @param splitSize the size of each piece (0 only for a dimension of size 0)
+     * @param dim       the dimension (negative counts from the end)
+     * @return the pieces, in order
+     * @throws IllegalArgumentException if splitSize is negative, or 0 for a non-empty dimension, or dim is out of range
+     */
+    public static Tensor[] split(Tensor x, int splitSize, int dim) { return Joining.split(x, splitSize, dim); }
+    /**
+     * At most {@code chunks} pieces of size {@code ceil(size / chunks)} along {@code dim} (the last
+     * may be shorter; there may be fewer), as {@code torch.chunk}; see {@link #split}.
+     *
+     * @param x      the tensor (at least 1-D)
+     * @param chunks how many pieces at most (positive)
+     * @param dim    the dimension (negative counts from the end)
+     * @return the pieces, in order
+     * @throws IllegalArgumentException if chunks is not positive or dim is out of range
+     */
+    public static Tensor[] chunk(Tensor x, int chunks, int dim) { return Joining.chunk(x, chunks, dim); }
+    /**
      * Explicit 2-D padding of an NCHW tensor's last two dims (zeros or circular):
      * {@code [N, C, H, W]} to {@code [N, C, H + top + bottom, W + left + right]}.
      *

@@ -988,6 +988,42 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor expand(int... sizes) { return Functional.expand(this, sizes); }
     /**
+     * The tensors joined along {@code dim}, as {@code torch.cat}; see {@link Functional#cat}.
+     *
+     * @param dim the dimension to join along (negative counts from the end)
+     * @param ts  the tensors, at least one
+     * @return a new tensor
+     * @throws IllegalArgumentException if the list is empty, or ranks, other sizes, dtypes or backends differ
+     */
+    public static Tensor cat(int dim, Tensor... ts) { return Functional.cat(dim, ts); }
+    /**
+     * The tensors stacked along a new dimension {@code dim}, as {@code torch.stack}; see {@link Functional#stack}.
+     *
+     * @param dim the new dimension's position
+     * @param ts  the tensors, at least one, all of one shape
+     * @return a new tensor of rank one more than the inputs'
+     * @throws IllegalArgumentException if the list is empty, the shapes differ, or dim is out of range
+     */
+    public static Tensor stack(int dim, Tensor... ts) { return Functional.stack(dim, ts); }
+    /**
+     * Consecutive pieces of {@code splitSize} along {@code dim}, as {@code torch.split}; see {@link Functional#split}.
+     *
+     * @param splitSize the size of each piece (the last may be shorter)
+     * @param dim       the dimension (negative counts from the end)
+     * @return the pieces, in order
+     * @throws IllegalArgumentException if splitSize or dim is out of range
+     */
+    public Tensor[] split(int splitSize, int dim) { return Functional.split(this, splitSize, dim); }
+    /**
+     * At most {@code chunks} equal pieces along {@code dim}, as {@code torch.chunk}; see {@link Functional#chunk}.
+     *
+     * @param chunks how many pieces at most (positive)
+     * @param dim    the dimension (negative counts from the end)
+     * @return the pieces, in order
+     * @throws IllegalArgumentException if chunks is not positive or dim is out of range
+     */
+    public Tensor[] chunk(int chunks, int dim) { return Functional.chunk(this, chunks, dim); }
+    /**
      * Matrix product, as {@code torch.matmul} for 2-D and 3-D operands: {@code [m, k] @ [k, n]}
      * is {@code [m, n]}; {@code [b, m, k] @ [b, k, n]} is {@code [b, m, n]}; a 2-D operand with a
      * 3-D one is shared across the batch. See {@link Functional#matmul}.

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * narrow, select and expand are one {@link Backend#stridedCopy} call on the tensor's own device,
- * and the narrow/select gradients one fill and one strided write: no copy to or from host memory.
+ * cat one per input, and the narrow/select gradients one fill and one strided write: no copy to or
+ * from host memory.
  */
 class SliceOnDeviceTest {
     @Test
@@ -37,6 +38,11 @@ class SliceOnDeviceTest {
             assertEquals(0, calls.stream().filter(c -> c.startsWith("copyToHost") || c.startsWith("copyFromHost")).count(),
                     "host copies in the select gradient: " + calls);
             assertArrayEquals(new float[] {0, 0, 0, 1, 1, 1}, x.grad().toFloatArray());
+            calls.clear();
+            Tensor c = Tensor.cat(1, col, col);
+            assertEquals(List.of("stridedCopy", "stridedCopy"),
+                    calls.stream().filter(n2 -> !n2.equals("allocate") && !n2.equals("name") && !n2.equals("device")).toList(), "backend calls of cat");
+            assertArrayEquals(new float[] {7, 7, 8, 8}, c.toFloatArray());
         }
     }
 }

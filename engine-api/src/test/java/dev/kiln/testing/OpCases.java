@@ -15,6 +15,7 @@ public final class OpCases {
         all.addAll(LinearCases.all());
         all.addAll(ShapingCases.all());
         all.addAll(SlicingCases.all());
+        all.addAll(JoiningCases.all());
         all.addAll(ElementwiseCases.all());
         all.addAll(ReductionCases.all());
         all.addAll(SoftmaxLossCases.all());
