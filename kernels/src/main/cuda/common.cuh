@@ -106,13 +106,18 @@ struct KilnReduce {
     int64_t redStride[KILN_MAX_RANK];
 };
 
-// Index map of a permuted copy, passed by value: output element i enumerates `shape` row-major;
-// its source is sum(index * srcStride). Coalesced by the host (size-1 dims dropped, runs merged).
-// Layout (little-endian, 136 bytes, 8-byte aligned): int32 rank @0, int32 pad @4,
-// int64 shape[8] @8, int64 srcStride[8] @72.
-struct KilnPermute {
+// Index map of a strided copy (dev.kiln.spi.StridedCopySpec), passed by value: element i
+// enumerates `shape` row-major; it reads inOffset + sum(index * inStride) and writes
+// outOffset + sum(index * outStride). Coalesced by the host (size-1 dims dropped, runs merged).
+// Layout (little-endian, 216 bytes, 8-byte aligned): int32 rank @0, int32 pad @4,
+// int64 shape[8] @8, int64 inStride[8] @72, int64 outStride[8] @136, int64 inOffset @200,
+// int64 outOffset @208.
+struct KilnStridedCopy {
     int32_t rank;
     int32_t pad;
     int64_t shape[KILN_MAX_RANK];
-    int64_t srcStride[KILN_MAX_RANK];
+    int64_t inStride[KILN_MAX_RANK];
+    int64_t outStride[KILN_MAX_RANK];
+    int64_t inOffset;
+    int64_t outOffset;
 };

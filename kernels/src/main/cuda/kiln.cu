@@ -1,6 +1,6 @@
 // The single translation unit compiled into kiln.fatbin: one nvcc run, one module to load.
 #include "elementwise.cu"
-#include "permute.cu"
+#include "strided_copy.cu"
 #include "reduce.cu"
 #include "pad.cu"
 #include "pool.cu"

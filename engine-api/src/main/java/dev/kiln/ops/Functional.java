@@ -227,7 +227,7 @@ public final class Functional {
 
     /**
      * Copy with dimensions permuted: output dim i is input dim {@code perm[i]}. One device-local
-     * copy ({@link dev.kiln.spi.Backend#permute}), never through host memory; the result is
+     * copy ({@link dev.kiln.spi.Backend#stridedCopy}), never through host memory; the result is
      * contiguous. Backward permutes the gradient by the inverse permutation. Any dtype.
      *
      * @param x    the tensor
@@ -246,6 +246,112 @@ public final class Functional {
      * @throws IllegalArgumentException if a dimension is out of range
      */
     public static Tensor transpose(Tensor x, int dim0, int dim1) { return Shaping.transpose(x, dim0, dim1); }
+    /**
+     * The slice {@code start .. start + length - 1} along {@code dim}, as {@code torch.narrow}, as a
+     * contiguous copy made on the tensor's device. Backward writes the gradient into a zeroed tensor
+     * of the input's shape. Any dtype.
+     *
+     * @param x      the tensor (at least 1-D)
+     * @param dim    the dimension (negative counts from the end)
+     * @param start  the first index kept (negative counts from the end)
+     * @param length how many indices are kept (non-negative)
+     * @return a new tensor with {@code shape[dim] = length}
+     * @throws IllegalArgumentException if the dimension, start or length is out of range
+     */
+    public static Tensor narrow(Tensor x, int dim, int start, int length) { return Slicing.narrow(x, dim, start, length); }
+    /**
+     * Index {@code index} of dimension {@code dim}, that dimension removed, as {@code torch.select},
+     * as a contiguous copy made on the tensor's device. Backward writes the gradient into a zeroed
+     * tensor of the input's shape. Any dtype.
+     *
+     * @param x     the tensor (at least 1-D)
+     * @param dim   the dimension (negative counts from the end)
+     * @param index the index (negative counts from the end)
+     * @return a new tensor of rank {@code x.rank() - 1}
+     * @throws IllegalArgumentException if the dimension or index is out of range
+     */
+    public static Tensor select(Tensor x, int dim, int index) { return Slicing.select(x, dim, index); }
+    /**
+     * Every size-1 dimension removed, as {@code torch.squeeze}; a reshape (view). Any dtype.
+     *
+     * @param x the tensor
+     * @return a view without size-1 dimensions
+     */
+    public static Tensor squeeze(Tensor x) { return Slicing.squeeze(x); }
+    /**
+     * Dimension {@code dim} removed if its size is 1 (otherwise the same shape), as
+     * {@code torch.squeeze(x, dim)}; a reshape (view). Any dtype.
+     *
+     * @param x   the tensor
+     * @param dim the dimension (negative counts from the end)
+     * @return a view
+     * @throws IllegalArgumentException if the dimension is out of range
+     */
+    public static Tensor squeeze(Tensor x, int dim) { return Slicing.squeeze(x, dim); }
+    /**
+     * A size-1 dimension inserted at {@code dim}, as {@code torch.unsqueeze}; a reshape (view). Any dtype.
+     *
+     * @param x   the tensor
+     * @param dim the position in the result, from {@code -(rank + 1)} to {@code rank}
+     * @return a view of rank {@code x.rank() + 1}
+     * @throws IllegalArgumentException if the dimension is out of range
+     */
+    public static Tensor unsqueeze(Tensor x, int dim) { return Slicing.unsqueeze(x, dim); }
+    /**
+     * Size-1 dimensions repeated (and new leading dimensions added) to {@code sizes}, as
+     * {@code torch.expand}; {@code -1} keeps a size. Unlike PyTorch the result is a contiguous
+     * copy made on the tensor's device (a stride-0 read), not a view. Backward sums the gradient
+     * over the expanded dimensions. Any dtype.
+     *
+     * @param x     the tensor
+     * @param sizes the target shape, at least {@code x.rank()} long
+     * @return a new tensor of shape {@code sizes}
+     * @throws IllegalArgumentException if a non-singleton dimension would change, or sizes is too short
+     */
+    public static Tensor expand(Tensor x, int... sizes) { return Slicing.expand(x, sizes); }
+    /**
+     * The tensors joined along {@code dim}, as {@code torch.cat}: equal shapes except in that
+     * dimension, one dtype, one backend. Each input is written into its block of the result on the
+     * device; backward narrows the gradient back into pieces.
+     *
+     * @param dim the dimension to join along (negative counts from the end)
+     * @param ts  the tensors, at least one, none 0-dim
+     * @return a new tensor whose {@code dim} is the sum of the inputs' sizes there
+     * @throws IllegalArgumentException if the list is empty, or ranks, other sizes, dtypes or backends differ
+     */
+    public static Tensor cat(int dim, Tensor... ts) { return Joining.cat(dim, ts); }
+    /**
+     * The tensors stacked along a new dimension {@code dim}, as {@code torch.stack}: every input
+     * has the same shape. Unsqueeze then {@link #cat}.
+     *
+     * @param dim the new dimension's position, from {@code -(rank + 1)} to {@code rank}
+     * @param ts  the tensors, at least one
+     * @return a new tensor of rank one more than the inputs'
+     * @throws IllegalArgumentException if the list is empty, the shapes differ, or dim is out of range
+     */
+    public static Tensor stack(int dim, Tensor... ts) { return Joining.stack(dim, ts); }
+    /**
+     * Consecutive pieces of {@code splitSize} along {@code dim} (the last one may be shorter), as
+     * {@code torch.split} with an int; each piece is a {@link #narrow} copy.
+     *
+     * @param x         the tensor (at least 1-D)
+     * @param splitSize the size of each piece (0 only for a dimension of size 0)
+     * @param dim       the dimension (negative counts from the end)
+     * @return the pieces, in order
+     * @throws IllegalArgumentException if splitSize is negative, or 0 for a non-empty dimension, or dim is out of range
+     */
+    public static Tensor[] split(Tensor x, int splitSize, int dim) { return Joining.split(x, splitSize, dim); }
+    /**
+     * At most {@code chunks} pieces of size {@code ceil(size / chunks)} along {@code dim} (the last
+     * may be shorter; there may be fewer), as {@code torch.chunk}; see {@link #split}.
+     *
+     * @param x      the tensor (at least 1-D)
+     * @param chunks how many pieces at most (positive)
+     * @param dim    the dimension (negative counts from the end)
+     * @return the pieces, in order
+     * @throws IllegalArgumentException if chunks is not positive or dim is out of range
+     */
+    public static Tensor[] chunk(Tensor x, int chunks, int dim) { return Joining.chunk(x, chunks, dim); }
     /**
      * Explicit 2-D padding of an NCHW tensor's last two dims (zeros or circular):
      * {@code [N, C, H, W]} to {@code [N, C, H + top + bottom, W + left + right]}.

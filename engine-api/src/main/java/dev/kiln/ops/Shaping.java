@@ -16,7 +16,7 @@ import java.util.Arrays;
 /**
  * Permute/transpose (contiguous copies) and explicit 2-D padding.
  *
- * <p>Permute is a contiguous copy on the tensor's own device ({@link Backend#permute}); there are
+ * <p>Permute is a contiguous copy on the tensor's own device ({@link Backend#stridedCopy}); there are
  * no strided views, so the result is already contiguous and needs no {@code contiguous()} call.
  * Its backward is a permute by the inverse permutation. It works for every dtype since all
  * current dtypes are 4 bytes wide. matmul, linear and conv backward still use transpose flags
@@ -65,7 +65,7 @@ final class Shaping {
         Tensor out = empty(x.backend(), x.dtype(), spec.outShape());
         if (spec.numel() == 0) return out;
         try (Pin px = pin("permute", x)) {
-            x.backend().permute(spec, px.storage(), storage(out));
+            x.backend().stridedCopy(spec.copySpec(), px.storage(), storage(out));
         }
         return out;
     }

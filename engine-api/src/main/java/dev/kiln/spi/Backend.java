@@ -63,16 +63,19 @@ public interface Backend {
     void copy(Storage src, Storage dst);
 
     /**
-     * Device-local permuted copy (see {@link PermuteSpec}): {@code out} is the contiguous tensor
-     * whose dimension {@code i} is dimension {@code spec.perm()[i]} of {@code in}. Any 4-byte dtype
-     * (FLOAT32, INT32), moved bit for bit; {@code out} must not alias {@code in}. This is what
-     * {@code permute} and {@code transpose} run on, so they never pass through host memory.
+     * Device-local strided copy (see {@link StridedCopySpec}): every index of {@code spec.shape()}
+     * copies one element of {@code in} at the spec's input offset and strides to {@code out} at its
+     * output offset and strides; elements of {@code out} not addressed keep their values. Any 4-byte
+     * dtype (FLOAT32, INT32), moved bit for bit; {@code out} must not alias {@code in}. This is what
+     * {@code permute}, {@code transpose}, {@code narrow}, {@code select}, {@code expand} and their
+     * gradients run on, so they never pass through host memory.
      *
-     * @param spec the input shape and the permutation
-     * @param in   the storage to read, {@code spec.numel()} elements
-     * @param out  the storage to overwrite, {@code spec.numel()} elements, same dtype as {@code in}
+     * @param spec the index space, offsets and strides
+     * @param in   the storage to read, at least {@code spec.inExtent()} elements
+     * @param out  the storage to write, at least {@code spec.outExtent()} elements, same dtype as {@code in}
+     * @throws IllegalArgumentException if a storage is smaller than the spec's extent
      */
-    void permute(PermuteSpec spec, Storage in, Storage out);
+    void stridedCopy(StridedCopySpec spec, Storage in, Storage out);
 
     /**
      * Sets every element to {@code value} (for INT32, {@code (int) value}).

@@ -4,7 +4,8 @@ import dev.kiln.tensor.Shape;
 import java.util.Arrays;
 
 /**
- * A permuted copy of a contiguous tensor into a contiguous output: output dimension {@code i} is
+ * A permuted copy of a contiguous tensor into a contiguous output (run as the
+ * {@link StridedCopySpec} of {@link #copySpec()}): output dimension {@code i} is
  * input dimension {@code perm[i]}, so {@code out[j_0, ..., j_r-1] = in[k]} with
  * {@code k = sum of j_i * inStrides[perm[i]]}. Elements are moved as opaque 4-byte words, so any
  * 4-byte dtype (FLOAT32, INT32) is permuted alike. The arrays are copied in and the accessors
@@ -68,5 +69,10 @@ public record PermuteSpec(int[] inShape, int[] perm) {
         int[] inv = new int[perm.length];
         for (int i = 0; i < perm.length; i++) inv[perm[i]] = i;
         return inv;
+    }
+
+    /** {@return this permutation as a strided copy: the output shape read at {@link #sourceStrides()}, written contiguously} */
+    public StridedCopySpec copySpec() {
+        return StridedCopySpec.gather(outShape(), 0, sourceStrides());
     }
 }

@@ -936,6 +936,94 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor transpose(int dim0, int dim1) { return Functional.transpose(this, dim0, dim1); }
     /**
+     * The slice {@code start .. start + length - 1} along {@code dim}, as {@code torch.narrow}; a
+     * copy made on the tensor's device. See {@link Functional#narrow}.
+     *
+     * @param dim    the dimension (negative counts from the end)
+     * @param start  the first index kept (negative counts from the end)
+     * @param length how many indices are kept
+     * @return a new tensor with {@code shape[dim] = length}
+     * @throws IllegalArgumentException if the dimension, start or length is out of range
+     */
+    public Tensor narrow(int dim, int start, int length) { return Functional.narrow(this, dim, start, length); }
+    /**
+     * Index {@code index} of dimension {@code dim}, that dimension removed, as {@code torch.select};
+     * a copy made on the tensor's device. See {@link Functional#select}.
+     *
+     * @param dim   the dimension (negative counts from the end)
+     * @param index the index (negative counts from the end)
+     * @return a new tensor of rank {@code rank() - 1}
+     * @throws IllegalArgumentException if the dimension or index is out of range
+     */
+    public Tensor select(int dim, int index) { return Functional.select(this, dim, index); }
+    /**
+     * Every size-1 dimension removed, as {@code torch.squeeze}; a view.
+     *
+     * @return a view without size-1 dimensions
+     */
+    public Tensor squeeze() { return Functional.squeeze(this); }
+    /**
+     * Dimension {@code dim} removed if its size is 1, as {@code torch.squeeze(dim)}; a view.
+     *
+     * @param dim the dimension (negative counts from the end)
+     * @return a view
+     * @throws IllegalArgumentException if the dimension is out of range
+     */
+    public Tensor squeeze(int dim) { return Functional.squeeze(this, dim); }
+    /**
+     * A size-1 dimension inserted at {@code dim}, as {@code torch.unsqueeze}; a view.
+     *
+     * @param dim the position in the result, from {@code -(rank() + 1)} to {@code rank()}
+     * @return a view of rank {@code rank() + 1}
+     * @throws IllegalArgumentException if the dimension is out of range
+     */
+    public Tensor unsqueeze(int dim) { return Functional.unsqueeze(this, dim); }
+    /**
+     * Size-1 dimensions repeated to {@code sizes} ({@code -1} keeps a size), as {@code torch.expand};
+     * a copy made on the tensor's device, not a view. See {@link Functional#expand}.
+     *
+     * @param sizes the target shape, at least {@code rank()} long
+     * @return a new tensor of shape {@code sizes}
+     * @throws IllegalArgumentException if a non-singleton dimension would change, or sizes is too short
+     */
+    public Tensor expand(int... sizes) { return Functional.expand(this, sizes); }
+    /**
+     * The tensors joined along {@code dim}, as {@code torch.cat}; see {@link Functional#cat}.
+     *
+     * @param dim the dimension to join along (negative counts from the end)
+     * @param ts  the tensors, at least one
+     * @return a new tensor
+     * @throws IllegalArgumentException if the list is empty, or ranks, other sizes, dtypes or backends differ
+     */
+    public static Tensor cat(int dim, Tensor... ts) { return Functional.cat(dim, ts); }
+    /**
+     * The tensors stacked along a new dimension {@code dim}, as {@code torch.stack}; see {@link Functional#stack}.
+     *
+     * @param dim the new dimension's position
+     * @param ts  the tensors, at least one, all of one shape
+     * @return a new tensor of rank one more than the inputs'
+     * @throws IllegalArgumentException if the list is empty, the shapes differ, or dim is out of range
+     */
+    public static Tensor stack(int dim, Tensor... ts) { return Functional.stack(dim, ts); }
+    /**
+     * Consecutive pieces of {@code splitSize} along {@code dim}, as {@code torch.split}; see {@link Functional#split}.
+     *
+     * @param splitSize the size of each piece (the last may be shorter)
+     * @param dim       the dimension (negative counts from the end)
+     * @return the pieces, in order
+     * @throws IllegalArgumentException if splitSize or dim is out of range
+     */
+    public Tensor[] split(int splitSize, int dim) { return Functional.split(this, splitSize, dim); }
+    /**
+     * At most {@code chunks} equal pieces along {@code dim}, as {@code torch.chunk}; see {@link Functional#chunk}.
+     *
+     * @param chunks how many pieces at most (positive)
+     * @param dim    the dimension (negative counts from the end)
+     * @return the pieces, in order
+     * @throws IllegalArgumentException if chunks is not positive or dim is out of range
+     */
+    public Tensor[] chunk(int chunks, int dim) { return Functional.chunk(this, chunks, dim); }
+    /**
      * Matrix product, as {@code torch.matmul} for 2-D and 3-D operands: {@code [m, k] @ [k, n]}
      * is {@code [m, n]}; {@code [b, m, k] @ [b, k, n]} is {@code [b, m, n]}; a 2-D operand with a
      * 3-D one is shared across the batch. See {@link Functional#matmul}.

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A test backend that only stores memory, for engine-api tests, which have no real backend:
- * allocate, host copies, copy, fill and permute work, every other compute method throws. Enough to create, read
+ * allocate, host copies, copy, fill and stridedCopy work, every other compute method throws. Enough to create, read
  * and write tensors and to test module structure (names, counts, initial values, freezing, moves).
  */
 public final class HostOnlyBackend {
@@ -103,18 +103,19 @@ public final class HostOnlyBackend {
                     }
                     return null;
                 }
-                case "permute": {  // naive reference: output element i reads input offset sum(j[d] * inStride[perm[d]])
-                    dev.kiln.spi.PermuteSpec spec = (dev.kiln.spi.PermuteSpec) args[0];
+                case "stridedCopy": {  // naive reference: index j reads inOffset + sum(j[d] * inStride[d]), writes likewise
+                    dev.kiln.spi.StridedCopySpec spec = (dev.kiln.spi.StridedCopySpec) args[0];
                     HostStorage src = (HostStorage) args[1], dst = (HostStorage) args[2];
-                    int[] out = spec.outShape();
-                    long[] stride = spec.sourceStrides();
+                    int[] shape = spec.shape();
+                    long[] is = spec.inStrides(), os = spec.outStrides();
                     for (long i = 0; i < spec.numel(); i++) {
-                        long rem = i, from = 0;
-                        for (int d = out.length - 1; d >= 0; d--) {
-                            from += rem % out[d] * stride[d];
-                            rem /= out[d];
+                        long rem = i, from = spec.inOffset(), to = spec.outOffset();
+                        for (int d = shape.length - 1; d >= 0; d--) {
+                            from += rem % shape[d] * is[d];
+                            to += rem % shape[d] * os[d];
+                            rem /= shape[d];
                         }
-                        dst.segment.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i,
+                        dst.segment.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, to,
                                 src.segment.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, from));
                     }
                     return null;

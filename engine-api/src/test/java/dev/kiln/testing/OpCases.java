@@ -14,6 +14,8 @@ public final class OpCases {
         all.addAll(PoolCases.all());
         all.addAll(LinearCases.all());
         all.addAll(ShapingCases.all());
+        all.addAll(SlicingCases.all());
+        all.addAll(JoiningCases.all());
         all.addAll(ElementwiseCases.all());
         all.addAll(ReductionCases.all());
         all.addAll(SoftmaxLossCases.all());

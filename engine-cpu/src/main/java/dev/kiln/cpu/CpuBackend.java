@@ -12,10 +12,10 @@ import dev.kiln.cpu.kernels.Gemm;
 import dev.kiln.cpu.kernels.MicroKernels;
 import dev.kiln.cpu.kernels.Optimizers;
 import dev.kiln.cpu.kernels.Pad2d;
-import dev.kiln.cpu.kernels.Permute;
 import dev.kiln.cpu.kernels.Pool2d;
 import dev.kiln.cpu.kernels.Reduce;
 import dev.kiln.cpu.kernels.Softmax;
+import dev.kiln.cpu.kernels.StridedCopy;
 import dev.kiln.spi.AdamSpec;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BatchNormSpec;
@@ -25,12 +25,12 @@ import dev.kiln.spi.Conv2dSpec;
 import dev.kiln.spi.CrossEntropySpec;
 import dev.kiln.spi.MatmulSpec;
 import dev.kiln.spi.PadSpec;
-import dev.kiln.spi.PermuteSpec;
 import dev.kiln.spi.Pool2dSpec;
 import dev.kiln.spi.ReduceSpec;
 import dev.kiln.spi.ScalarOp;
 import dev.kiln.spi.SgdSpec;
 import dev.kiln.spi.SoftmaxSpec;
+import dev.kiln.spi.StridedCopySpec;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.UnaryOp;
 import dev.kiln.tensor.DType;
@@ -106,8 +106,9 @@ public final class CpuBackend implements Backend, AutoCloseable {
     }
 
     @Override
-    public void permute(PermuteSpec spec, Storage in, Storage out) {
-        Permute.forward(pool, spec, seg(in), seg(out));
+    public void stridedCopy(StridedCopySpec spec, Storage in, Storage out) {
+        spec.checkFits(in.numel(), out.numel());
+        StridedCopy.forward(pool, spec, seg(in), seg(out));
     }
 
     @Override

@@ -11,13 +11,13 @@ import dev.kiln.spi.Conv2dSpec;
 import dev.kiln.spi.CrossEntropySpec;
 import dev.kiln.spi.MatmulSpec;
 import dev.kiln.spi.PadSpec;
-import dev.kiln.spi.PermuteSpec;
 import dev.kiln.spi.Pool2dSpec;
 import dev.kiln.spi.ReduceSpec;
 import dev.kiln.spi.ScalarOp;
 import dev.kiln.spi.SgdSpec;
 import dev.kiln.spi.SoftmaxSpec;
 import dev.kiln.spi.Storage;
+import dev.kiln.spi.StridedCopySpec;
 import dev.kiln.spi.UnaryOp;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Device;
@@ -286,9 +286,10 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     @Override
-    public void permute(PermuteSpec spec, Storage in, Storage out) {
-        try (var _ = rt.begin("permute")) {
-            rt.kernels.permute(spec, ptr(in), ptr(out));
+    public void stridedCopy(StridedCopySpec spec, Storage in, Storage out) {
+        spec.checkFits(in.numel(), out.numel());
+        try (var _ = rt.begin("stridedCopy")) {
+            rt.kernels.stridedCopy(spec, ptr(in), ptr(out));
         }
     }
 

@@ -30,9 +30,9 @@ public final class KernelNames {
     public static final String SUM_BLOCK_F32 = "kiln_sum_block_f32";
     /** Index of each row maximum, first on ties. */
     public static final String ARGMAX_F32 = "kiln_argmax_f32";
-    // permute.cu
-    /** Permuted copy of any 4-byte dtype (FLOAT32, INT32), moved as 32-bit words. */
-    public static final String PERMUTE_B32 = "kiln_permute_b32";
+    // strided_copy.cu
+    /** Strided copy of any 4-byte dtype (FLOAT32, INT32), moved as 32-bit words: permute, narrow, select, expand. */
+    public static final String STRIDED_COPY_B32 = "kiln_strided_copy_b32";
     // pad.cu
     /** Zero or circular padding of the last two dimensions. */
     public static final String PAD2D_F32 = "kiln_pad2d_f32";
@@ -74,7 +74,7 @@ public final class KernelNames {
     public static final List<String> ALL = List.of(
             FILL_F32, FILL_I32, UNARY_F32, UNARY_BACKWARD_F32, BINARY_F32, SCALAR_F32,
             SUM_F32, SUM_BLOCK_F32, ARGMAX_F32,
-            PERMUTE_B32,
+            STRIDED_COPY_B32,
             PAD2D_F32, PAD2D_BACKWARD_F32,
             MAX_POOL2D_F32, MAX_POOL2D_BACKWARD_F32, AVG_POOL2D_F32, AVG_POOL2D_BACKWARD_F32,
             SOFTMAX_ROWS_F32, SOFTMAX_COLS_F32, SOFTMAX_BACKWARD_ROWS_F32, SOFTMAX_BACKWARD_COLS_F32,

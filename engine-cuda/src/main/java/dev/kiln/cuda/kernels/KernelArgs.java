@@ -4,8 +4,8 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.kiln.spi.Broadcast;
-import dev.kiln.spi.PermuteSpec;
 import dev.kiln.spi.ReduceSpec;
+import dev.kiln.spi.StridedCopySpec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Host-side packing of the kernel arguments that are not scalars: the by-value index maps of
- * {@code common.cuh} ({@code KilnBroadcast}, {@code KilnReduce}, {@code KilnPermute}) and the tensor and chunk tables of
+ * {@code common.cuh} ({@code KilnBroadcast}, {@code KilnReduce}, {@code KilnStridedCopy}) and the tensor and chunk tables of
  * the multi-tensor optimisers ({@code optim.cu}). All little-endian, 8-byte aligned.
  */
 final class KernelArgs {
@@ -23,8 +23,8 @@ final class KernelArgs {
     static final long BROADCAST_BYTES = 8 + 3 * 8 * MAX_RANK;
     /** sizeof(KilnReduce): int32 keptRank, int32 redRank, int64 keptShape[8], keptStride[8], redShape[8], redStride[8]. */
     static final long REDUCE_BYTES = 8 + 4 * 8 * MAX_RANK;
-    /** sizeof(KilnPermute): int32 rank, int32 pad, int64 shape[8], srcStride[8]. */
-    static final long PERMUTE_BYTES = 8 + 2 * 8 * MAX_RANK;
+    /** sizeof(KilnStridedCopy): int32 rank, int32 pad, int64 shape[8], inStride[8], outStride[8], inOffset, outOffset. */
+    static final long STRIDED_COPY_BYTES = 8 + 3 * 8 * MAX_RANK + 16;
 
     private KernelArgs() {}
 
@@ -83,19 +83,23 @@ final class KernelArgs {
     }
 
     /**
-     * The {@code KilnPermute} struct for {@code spec}: the output shape with, per output dimension,
-     * the input stride it walks; coalesced (the output is contiguous, so merged runs keep its order).
+     * The {@code KilnStridedCopy} struct for {@code spec}, coalesced: a dimension merges into its
+     * outer neighbour only where both the input and the output walk the pair as one run, so every
+     * element still goes to the same place.
      */
-    static MemorySegment permute(Arena arena, PermuteSpec spec) {
-        int[] out = spec.outShape();
-        long[] shape = new long[out.length];
-        for (int d = 0; d < shape.length; d++) shape[d] = out[d];
-        Dims dims = coalesce(shape, spec.sourceStrides());
-        checkRank("permute", dims.rank(), out.length);
-        MemorySegment s = arena.allocate(PERMUTE_BYTES, 8);
+    static MemorySegment stridedCopy(Arena arena, StridedCopySpec spec) {
+        int[] sh = spec.shape();
+        long[] shape = new long[sh.length];
+        for (int d = 0; d < shape.length; d++) shape[d] = sh[d];
+        Dims dims = coalesce(shape, spec.inStrides(), spec.outStrides());
+        checkRank("stridedCopy", dims.rank(), sh.length);
+        MemorySegment s = arena.allocate(STRIDED_COPY_BYTES, 8);
         s.set(JAVA_INT, 0, dims.rank());
         putLongs(s, 8, dims.shape());
         putLongs(s, 8 + 8 * MAX_RANK, dims.strides()[0]);
+        putLongs(s, 8 + 16 * MAX_RANK, dims.strides()[1]);
+        s.set(JAVA_LONG, 8 + 24 * MAX_RANK, spec.inOffset());
+        s.set(JAVA_LONG, 16 + 24 * MAX_RANK, spec.outOffset());
         return s;
     }
 

@@ -7,12 +7,12 @@ import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.CrossEntropySpec;
 import dev.kiln.spi.PadSpec;
-import dev.kiln.spi.PermuteSpec;
 import dev.kiln.spi.Pool2dSpec;
 import dev.kiln.spi.ReduceSpec;
 import dev.kiln.spi.ScalarOp;
 import dev.kiln.spi.SgdSpec;
 import dev.kiln.spi.SoftmaxSpec;
+import dev.kiln.spi.StridedCopySpec;
 import dev.kiln.spi.UnaryOp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -121,22 +121,24 @@ public final class KernelOps {
         launchWarps(KernelNames.ARGMAX_F32, rows, x, out, rows, cols);
     }
 
-    // ---- padding ----
+    // ---- strided copy ----
 
     /**
-     * {@code y} (contiguous, {@code spec.outShape()}) = {@code x} (contiguous, {@code spec.inShape()})
-     * permuted, for any 4-byte dtype. Dimensions are coalesced on the host and passed by value as a
-     * {@code KilnPermute}. Kernel {@code kiln_permute_b32}.
+     * Copies as {@code spec} says from {@code x} to {@code y}, for any 4-byte dtype. Dimensions are
+     * coalesced on the host and passed by value as a {@code KilnStridedCopy}. Kernel
+     * {@code kiln_strided_copy_b32}.
      *
-     * @throws IllegalArgumentException if the permutation does not coalesce to at most 8 dimensions
+     * @throws IllegalArgumentException if the copy does not coalesce to at most 8 dimensions
      */
-    public void permute(PermuteSpec spec, long x, long y) {
+    public void stridedCopy(StridedCopySpec spec, long x, long y) {
         long n = spec.numel();
         if (n == 0) return;
         try (Arena arena = Arena.ofConfined()) {
-            launch1d(KernelNames.PERMUTE_B32, n, x, y, n, KernelArgs.permute(arena, spec));
+            launch1d(KernelNames.STRIDED_COPY_B32, n, x, y, n, KernelArgs.stridedCopy(arena, spec));
         }
     }
+
+    // ---- padding ----
 
     /** {@code y [n, c, h+top+bottom, w+left+right]} = x padded by zeros or circularly. Kernel {@code kiln_pad2d_f32}. */
     public void pad2d(PadSpec s, long x, long y) {

@@ -11,6 +11,7 @@ import dev.kiln.spi.ReduceSpec;
 import dev.kiln.spi.ScalarOp;
 import dev.kiln.spi.SgdSpec;
 import dev.kiln.spi.SoftmaxSpec;
+import dev.kiln.spi.StridedCopySpec;
 import dev.kiln.spi.UnaryOp;
 
 /** Calls every {@link KernelOps} method so that every kernel of the fatbin is launched at least once. */
@@ -27,7 +28,8 @@ final class EveryKernel {
         ops.sum(new ReduceSpec(new int[] {64, 1000}, new int[] {1}), 1, 2);   // innermost reduced: block kernel
         ops.sum(new ReduceSpec(new int[] {64, 10_000}, new int[] {0}), 1, 2); // outer reduced, many outputs: thread kernel
         ops.argmax(100, 10, 1, 2);
-        ops.permute(new PermuteSpec(new int[] {2, 3, 4, 5}, new int[] {0, 3, 1, 2}), 1, 2);
+        ops.stridedCopy(new PermuteSpec(new int[] {2, 3, 4, 5}, new int[] {0, 3, 1, 2}).copySpec(), 1, 2);
+        ops.stridedCopy(new StridedCopySpec(new int[] {3, 4}, 5, new long[] {0, 1}, 2, new long[] {9, 1}), 1, 2);
         PadSpec pad = new PadSpec(2, 3, 8, 8, 1, 2, 3, 1, PadSpec.Mode.CIRCULAR);
         ops.pad2d(pad, 1, 2);
         ops.pad2dBackward(pad, 1, 2);

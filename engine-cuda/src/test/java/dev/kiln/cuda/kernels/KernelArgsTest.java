@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.PermuteSpec;
 import dev.kiln.spi.ReduceSpec;
+import dev.kiln.spi.StridedCopySpec;
 import dev.kiln.tensor.Shape;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packed index maps, checked by replaying the kernels' index arithmetic (common.cuh,
- * elementwise.cu, reduce.cu, permute.cu) in Java against naive broadcasting, summation and permutation.
+ * elementwise.cu, reduce.cu, strided_copy.cu) in Java against naive broadcasting, summation and permutation.
  */
 class KernelArgsTest {
     private static final int[][][] BROADCAST_CASES = {
@@ -94,10 +95,11 @@ class KernelArgsTest {
             PermuteSpec spec = new PermuteSpec(c[0], c[1]);
             int[] out = spec.outShape();
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment s = KernelArgs.permute(arena, spec);
-                assertEquals(KernelArgs.PERMUTE_BYTES, s.byteSize());
+                MemorySegment s = KernelArgs.stridedCopy(arena, spec.copySpec());
+                assertEquals(KernelArgs.STRIDED_COPY_BYTES, s.byteSize());
                 int rank = s.get(JAVA_INT, 0);
-                long[] shape = longs(s, 8, rank), stride = longs(s, 72, rank);
+                long[] shape = longs(s, 8, rank), stride = longs(s, 72, rank), outStride = longs(s, 136, rank);
+                assertEquals(0, i0(s));
                 for (long i = 0; i < spec.numel(); i++) {
                     // Naive: output multi-index j, input index k with k[perm[d]] = j[d], row-major offset.
                     int[] k = new int[c[0].length];
@@ -108,6 +110,7 @@ class KernelArgsTest {
                     }
                     long naive = 0;
                     for (int d = 0; d < k.length; d++) naive = naive * c[0][d] + k[d];
+                    assertEquals(i, offset(i, shape, outStride), "permutes write contiguously");
                     assertEquals(naive, offset(i, shape, stride), "element " + i + " of " + Arrays.toString(c[0]) + " permuted by " + Arrays.toString(c[1]));
                 }
             }
@@ -118,11 +121,48 @@ class KernelArgsTest {
     void permuteMapCoalescesUnmovedRuns() {
         try (Arena arena = Arena.ofConfined()) {
             // [2, 3, 4, 5] by (2, 3, 0, 1): dims 2,3 and 0,1 each stay adjacent, so a 2-D transpose of [6, 20].
-            MemorySegment s = KernelArgs.permute(arena, new PermuteSpec(new int[] {2, 3, 4, 5}, new int[] {2, 3, 0, 1}));
+            MemorySegment s = KernelArgs.stridedCopy(arena, new PermuteSpec(new int[] {2, 3, 4, 5}, new int[] {2, 3, 0, 1}).copySpec());
             assertEquals(2, s.get(JAVA_INT, 0));
             assertArrayEquals(new long[] {20, 6}, longs(s, 8, 2));
             assertArrayEquals(new long[] {1, 20}, longs(s, 72, 2));
+            assertArrayEquals(new long[] {6, 1}, longs(s, 136, 2));
         }
+    }
+
+    /** Offsets, broadcast (stride 0) reads and strided writes, replayed against the spec's definition. */
+    @Test
+    void stridedCopyMapMatchesNaiveIndexing() {
+        StridedCopySpec[] cases = {
+            new StridedCopySpec(new int[] {2, 3, 4}, 7, new long[] {0, 4, 1}, 0, new long[] {12, 4, 1}),     // expand
+            new StridedCopySpec(new int[] {2, 2, 3}, 5, new long[] {20, 5, 1}, 0, new long[] {6, 3, 1}),     // narrow
+            new StridedCopySpec(new int[] {2, 2, 3}, 0, new long[] {6, 3, 1}, 5, new long[] {20, 5, 1}),     // narrow backward
+            new StridedCopySpec(new int[] {3, 1, 4}, 2, new long[] {4, 99, 1}, 3, new long[] {8, 0, 2}),     // size-1 dim with odd strides
+            new StridedCopySpec(new int[] {}, 11, new long[] {}, 4, new long[] {}),                          // scalar
+        };
+        for (StridedCopySpec spec : cases) {
+            int[] sh = spec.shape();
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment s = KernelArgs.stridedCopy(arena, spec);
+                int rank = s.get(JAVA_INT, 0);
+                long[] shape = longs(s, 8, rank), is = longs(s, 72, rank), os = longs(s, 136, rank);
+                long inOff = s.get(JAVA_LONG, 200), outOff = s.get(JAVA_LONG, 208);
+                for (long i = 0; i < spec.numel(); i++) {
+                    long rem = i, src = spec.inOffset(), dst = spec.outOffset();
+                    for (int d = sh.length - 1; d >= 0; d--) {
+                        src += rem % sh[d] * spec.inStrides()[d];
+                        dst += rem % sh[d] * spec.outStrides()[d];
+                        rem /= sh[d];
+                    }
+                    assertEquals(src, inOff + offset(i, shape, is), "read of element " + i + " of " + Arrays.toString(sh));
+                    assertEquals(dst, outOff + offset(i, shape, os), "write of element " + i + " of " + Arrays.toString(sh));
+                }
+            }
+        }
+    }
+
+    /** Offsets at 200 and 208 of a contiguous gather from offset 0 are both 0. */
+    private static long i0(MemorySegment s) {
+        return s.get(JAVA_LONG, 200) + s.get(JAVA_LONG, 208);
     }
 
     @Test
@@ -150,7 +190,7 @@ class KernelArgsTest {
         return new long[] {ia, ib};
     }
 
-    /** reduce.cu kiln_offset; permute.cu kiln_permute_b32 computes its source the same way. */
+    /** reduce.cu kiln_offset; strided_copy.cu kiln_strided_copy_b32 computes its source and destination the same way. */
     private static long offset(long lin, long[] shape, long[] stride) {
         long off = 0;
         for (int d = shape.length - 1; d > 0; d--) {

@@ -77,7 +77,7 @@ class KernelOpsTest {
         ops.unary(UnaryOp.RELU, 0f, 1, 2, 0);
         ops.binary(BinaryOp.ADD, Broadcast.of("add", new int[] {0, 3}, new int[] {0, 3}), 1, 2, 3);
         ops.sum(new ReduceSpec(new int[] {0, 4}, new int[] {1}), 1, 2);
-        ops.permute(new dev.kiln.spi.PermuteSpec(new int[] {3, 0, 2}, new int[] {2, 0, 1}), 1, 2);
+        ops.stridedCopy(new dev.kiln.spi.PermuteSpec(new int[] {3, 0, 2}, new int[] {2, 0, 1}).copySpec(), 1, 2);
         ops.dropoutMask(1, 0, 0.5f, 1, 0);
         ops.adamStep(new AdamSpec(1e-3f, 0.9f, 0.999f, 1e-8f, 0f, false, 1), new long[] {1}, new long[] {2}, new long[] {3},
                 new long[] {4}, new long[] {0});

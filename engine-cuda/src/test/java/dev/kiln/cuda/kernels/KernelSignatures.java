@@ -58,7 +58,7 @@ final class KernelSignatures {
             case "int32_t" -> new Param(decl, Integer.class, 0);
             case "float" -> new Param(decl, Float.class, 0);
             case "KilnBroadcast" -> new Param(decl, MemorySegment.class, KernelArgs.BROADCAST_BYTES);
-            case "KilnPermute" -> new Param(decl, MemorySegment.class, KernelArgs.PERMUTE_BYTES);
+            case "KilnStridedCopy" -> new Param(decl, MemorySegment.class, KernelArgs.STRIDED_COPY_BYTES);
             case "KilnReduce" -> new Param(decl, MemorySegment.class, KernelArgs.REDUCE_BYTES);
             default -> throw new IllegalStateException("unmapped kernel parameter type: " + decl);
         };
