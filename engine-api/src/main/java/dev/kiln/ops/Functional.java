@@ -299,6 +299,35 @@ public final class Functional {
      */
     public static Tensor mean(Tensor x, boolean keepDim, int... axes) { return Reductions.reduce("mean", x, keepDim, axes, true); }
     /**
+     * Variance along {@code dim}, as {@code torch.var(x, dim, correction=correction, keepdim=keepDim)}:
+     * {@code sum((x - mean)^2) / (n - correction)} with n the size of {@code dim}; correction 1 is
+     * Bessel's (unbiased, PyTorch's default), 0 the population variance. {@code n <= correction}
+     * gives infinity or NaN, as in PyTorch.
+     *
+     * @param x          the tensor
+     * @param dim        the dimension to reduce (negative counts from the end)
+     * @param correction subtracted from n in the divisor, {@code >= 0}
+     * @param keepDim    keep {@code dim} as size 1 instead of removing it
+     * @return the variances
+     * @throws IllegalArgumentException if {@code dim} is out of range, {@code correction} is negative
+     *                                  or the dtype is not FLOAT32
+     */
+    public static Tensor var(Tensor x, int dim, int correction, boolean keepDim) { return Statistics.var("var", x, dim, correction, keepDim); }
+    /**
+     * Standard deviation along {@code dim}, {@code sqrt(var(x, dim, correction, keepDim))}, as
+     * {@code torch.std}; see {@link #var(Tensor, int, int, boolean)}. Its gradient is NaN or infinite
+     * where the deviation is 0, as in PyTorch.
+     *
+     * @param x          the tensor
+     * @param dim        the dimension to reduce (negative counts from the end)
+     * @param correction subtracted from n in the divisor, {@code >= 0}
+     * @param keepDim    keep {@code dim} as size 1 instead of removing it
+     * @return the standard deviations
+     * @throws IllegalArgumentException if {@code dim} is out of range, {@code correction} is negative
+     *                                  or the dtype is not FLOAT32
+     */
+    public static Tensor std(Tensor x, int dim, int correction, boolean keepDim) { return sqrt(Statistics.var("std", x, dim, correction, keepDim)); }
+    /**
      * Index of the maximum along the last axis of a 2-D tensor {@code [N, C]}: INT32 {@code [N]}
      * (first index on ties); not differentiable.
      *

@@ -968,6 +968,28 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor mean(boolean keepDim, int... axes) { return Functional.mean(this, keepDim, axes); }
     /**
+     * Variance along {@code dim}, as {@code torch.var}; see {@link Functional#var(Tensor, int, int, boolean)}.
+     *
+     * @param dim        the dimension to reduce (negative counts from the end)
+     * @param correction subtracted from the size of {@code dim} in the divisor (1: unbiased), {@code >= 0}
+     * @param keepDim    keep {@code dim} as size 1 instead of removing it
+     * @return the variances
+     * @throws IllegalArgumentException if {@code dim} is out of range, {@code correction} is negative
+     *                                  or the dtype is not FLOAT32
+     */
+    public Tensor var(int dim, int correction, boolean keepDim) { return Functional.var(this, dim, correction, keepDim); }
+    /**
+     * Standard deviation along {@code dim}, as {@code torch.std}; see {@link Functional#std(Tensor, int, int, boolean)}.
+     *
+     * @param dim        the dimension to reduce (negative counts from the end)
+     * @param correction subtracted from the size of {@code dim} in the divisor (1: unbiased), {@code >= 0}
+     * @param keepDim    keep {@code dim} as size 1 instead of removing it
+     * @return the standard deviations
+     * @throws IllegalArgumentException if {@code dim} is out of range, {@code correction} is negative
+     *                                  or the dtype is not FLOAT32
+     */
+    public Tensor std(int dim, int correction, boolean keepDim) { return Functional.std(this, dim, correction, keepDim); }
+    /**
      * {@return the index of each row's maximum of a {@code [N, C]} tensor, INT32 {@code [N]}} As
      * {@code torch.argmax(x, dim=1)}: the first index on ties; not differentiable. For example the
      * predicted class of each sample's logits.

@@ -91,6 +91,10 @@ public interface UnaryChecks extends BackendUnderTest {
             assertTrue(e.getMessage().contains("clamp") && e.getMessage().contains("max") && e.getMessage().contains("NaN"), e.getMessage());
             NullPointerException n = assertThrows(NullPointerException.class, () -> Functional.gelu(x, null));
             assertTrue(n.getMessage().contains("gelu") && n.getMessage().contains("approximate"), n.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> tensor(new float[] {1f, 2f}, 2).var(0, -1, false));
+            assertTrue(e.getMessage().equals("var: correction must be >= 0, got -1"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> tensor(new float[] {1f, 2f}, 2).std(1, 1, false));
+            assertTrue(e.getMessage().startsWith("std: "), e.getMessage());
             Tensor ints = Tensor.fromInts(backend(), new int[] {1, 2}, 2);
             for (String op : new String[] {"sin", "cos", "rsqrt", "silu", "gelu", "clamp"}) {
                 e = assertThrows(IllegalArgumentException.class, () -> byName(op, ints));
