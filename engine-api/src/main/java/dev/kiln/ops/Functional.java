@@ -147,6 +147,91 @@ public final class Functional {
      */
     public static Tensor gelu(Tensor x) { return Activations.apply("gelu", UnaryOp.GELU, 0f, x); }
     /**
+     * GELU in the form {@code approximate} selects, as {@code torch.nn.functional.gelu(x, approximate=...)}:
+     * {@link GeluApproximation#NONE} is {@link #gelu(Tensor)}, {@link GeluApproximation#TANH} is
+     * {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))} (GPT-2's).
+     *
+     * @param x           the tensor
+     * @param approximate the form to compute
+     * @return a tensor shaped as {@code x}
+     * @throws NullPointerException if {@code approximate} is null
+     */
+    public static Tensor gelu(Tensor x, GeluApproximation approximate) {
+        if (approximate == null) throw new NullPointerException("gelu: approximate must not be null (use GeluApproximation.NONE)");
+        return switch (approximate) {
+            case NONE -> gelu(x);
+            case TANH -> Activations.apply("gelu", UnaryOp.GELU_TANH, 0f, x);
+        };
+    }
+    /**
+     * SiLU (swish), {@code x * sigmoid(x)}.
+     *
+     * @param x the tensor
+     * @return a tensor shaped as {@code x}
+     */
+    public static Tensor silu(Tensor x) { return Activations.apply("silu", UnaryOp.SILU, 0f, x); }
+    /**
+     * Sine, with {@code x} in radians.
+     *
+     * @param x the tensor
+     * @return a tensor shaped as {@code x}, values in [-1, 1]
+     */
+    public static Tensor sin(Tensor x) { return Activations.apply("sin", UnaryOp.SIN, 0f, x); }
+    /**
+     * Cosine, with {@code x} in radians.
+     *
+     * @param x the tensor
+     * @return a tensor shaped as {@code x}, values in [-1, 1]
+     */
+    public static Tensor cos(Tensor x) { return Activations.apply("cos", UnaryOp.COS, 0f, x); }
+    /**
+     * Reciprocal square root {@code 1 / sqrt(x)} (NaN below 0, positive infinity at 0).
+     *
+     * @param x the tensor
+     * @return a tensor shaped as {@code x}
+     */
+    public static Tensor rsqrt(Tensor x) { return Activations.apply("rsqrt", UnaryOp.RSQRT, 0f, x); }
+    /**
+     * Clamps into {@code [min, max]}, as {@code torch.clamp(x, min, max)}: {@code min(max(x, min), max)},
+     * so every element is {@code max} when {@code min > max}; NaN stays NaN. The gradient is 1 where
+     * {@code min <= x <= max} (bounds included) and 0 elsewhere.
+     *
+     * @param x   the tensor
+     * @param min the lower bound
+     * @param max the upper bound
+     * @return a tensor shaped as {@code x}
+     * @throws IllegalArgumentException if a bound is NaN
+     */
+    public static Tensor clamp(Tensor x, float min, float max) {
+        return clampMax(clampMin(x, min), max);
+    }
+    /**
+     * Clamps from below only, as {@code torch.clamp(x, min=min)}: {@code max(x, min)}, NaN kept;
+     * gradient 1 where {@code x >= min}, else 0.
+     *
+     * @param x   the tensor
+     * @param min the lower bound
+     * @return a tensor shaped as {@code x}
+     * @throws IllegalArgumentException if {@code min} is NaN
+     */
+    public static Tensor clampMin(Tensor x, float min) {
+        if (Float.isNaN(min)) throw new IllegalArgumentException("clamp: min must be a number, found NaN");
+        return Activations.apply("clamp", UnaryOp.CLAMP_MIN, min, x);
+    }
+    /**
+     * Clamps from above only, as {@code torch.clamp(x, max=max)}: {@code min(x, max)}, NaN kept;
+     * gradient 1 where {@code x <= max}, else 0.
+     *
+     * @param x   the tensor
+     * @param max the upper bound
+     * @return a tensor shaped as {@code x}
+     * @throws IllegalArgumentException if {@code max} is NaN
+     */
+    public static Tensor clampMax(Tensor x, float max) {
+        if (Float.isNaN(max)) throw new IllegalArgumentException("clamp: max must be a number, found NaN");
+        return Activations.apply("clamp", UnaryOp.CLAMP_MAX, max, x);
+    }
+    /**
      * {@code e^x}.
      *
      * @param x the tensor
@@ -213,6 +298,35 @@ public final class Functional {
      * @throws IllegalArgumentException if an axis is out of range or repeated
      */
     public static Tensor mean(Tensor x, boolean keepDim, int... axes) { return Reductions.reduce("mean", x, keepDim, axes, true); }
+    /**
+     * Variance along {@code dim}, as {@code torch.var(x, dim, correction=correction, keepdim=keepDim)}:
+     * {@code sum((x - mean)^2) / (n - correction)} with n the size of {@code dim}; correction 1 is
+     * Bessel's (unbiased, PyTorch's default), 0 the population variance. {@code n <= correction}
+     * gives infinity or NaN, as in PyTorch.
+     *
+     * @param x          the tensor
+     * @param dim        the dimension to reduce (negative counts from the end)
+     * @param correction subtracted from n in the divisor, {@code >= 0}
+     * @param keepDim    keep {@code dim} as size 1 instead of removing it
+     * @return the variances
+     * @throws IllegalArgumentException if {@code dim} is out of range, {@code correction} is negative
+     *                                  or the dtype is not FLOAT32
+     */
+    public static Tensor var(Tensor x, int dim, int correction, boolean keepDim) { return Statistics.var("var", x, dim, correction, keepDim); }
+    /**
+     * Standard deviation along {@code dim}, {@code sqrt(var(x, dim, correction, keepDim))}, as
+     * {@code torch.std}; see {@link #var(Tensor, int, int, boolean)}. Its gradient is NaN or infinite
+     * where the deviation is 0, as in PyTorch.
+     *
+     * @param x          the tensor
+     * @param dim        the dimension to reduce (negative counts from the end)
+     * @param correction subtracted from n in the divisor, {@code >= 0}
+     * @param keepDim    keep {@code dim} as size 1 instead of removing it
+     * @return the standard deviations
+     * @throws IllegalArgumentException if {@code dim} is out of range, {@code correction} is negative
+     *                                  or the dtype is not FLOAT32
+     */
+    public static Tensor std(Tensor x, int dim, int correction, boolean keepDim) { return sqrt(Statistics.var("std", x, dim, correction, keepDim)); }
     /**
      * Index of the maximum along the last axis of a 2-D tensor {@code [N, C]}: INT32 {@code [N]}
      * (first index on ties); not differentiable.

@@ -6,6 +6,7 @@ import dev.kiln.autograd.Node;
 import dev.kiln.internal.Pin;
 import dev.kiln.internal.TensorAccess;
 import dev.kiln.ops.Functional;
+import dev.kiln.ops.GeluApproximation;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.Storage;
 import java.lang.foreign.Arena;
@@ -848,6 +849,66 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor gelu() { return Functional.gelu(this); }
     /**
+     * GELU in the form {@code approximate} selects ({@link GeluApproximation#TANH} is GPT-2's
+     * {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}). See
+     * {@link Functional#gelu(Tensor, GeluApproximation)}.
+     *
+     * @param approximate the form to compute
+     * @return a tensor shaped as this tensor
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     * @throws NullPointerException     if {@code approximate} is null
+     */
+    public Tensor gelu(GeluApproximation approximate) { return Functional.gelu(this, approximate); }
+    /**
+     * {@return SiLU (swish), {@code this * sigmoid(this)}, shaped as this tensor}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
+    public Tensor silu() { return Functional.silu(this); }
+    /**
+     * {@return the sine (radians), shaped as this tensor}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
+    public Tensor sin() { return Functional.sin(this); }
+    /**
+     * {@return the cosine (radians), shaped as this tensor}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
+    public Tensor cos() { return Functional.cos(this); }
+    /**
+     * {@return {@code 1 / sqrt(this)}, shaped as this tensor (NaN below 0, positive infinity at 0)}
+     *
+     * @throws IllegalArgumentException if the dtype is not FLOAT32
+     */
+    public Tensor rsqrt() { return Functional.rsqrt(this); }
+    /**
+     * Clamps into {@code [min, max]} as {@code torch.clamp}; see {@link Functional#clamp(Tensor, float, float)}.
+     *
+     * @param min the lower bound
+     * @param max the upper bound
+     * @return a tensor shaped as this tensor
+     * @throws IllegalArgumentException if a bound is NaN or the dtype is not FLOAT32
+     */
+    public Tensor clamp(float min, float max) { return Functional.clamp(this, min, max); }
+    /**
+     * Clamps from below only, {@code torch.clamp(x, min=min)}; see {@link Functional#clampMin(Tensor, float)}.
+     *
+     * @param min the lower bound
+     * @return a tensor shaped as this tensor
+     * @throws IllegalArgumentException if {@code min} is NaN or the dtype is not FLOAT32
+     */
+    public Tensor clampMin(float min) { return Functional.clampMin(this, min); }
+    /**
+     * Clamps from above only, {@code torch.clamp(x, max=max)}; see {@link Functional#clampMax(Tensor, float)}.
+     *
+     * @param max the upper bound
+     * @return a tensor shaped as this tensor
+     * @throws IllegalArgumentException if {@code max} is NaN or the dtype is not FLOAT32
+     */
+    public Tensor clampMax(float max) { return Functional.clampMax(this, max); }
+    /**
      * {@return {@code e} to the power {@code this} elementwise, shaped as this tensor}
      *
      * @throws IllegalArgumentException if the dtype is not FLOAT32
@@ -906,6 +967,28 @@ public final class Tensor implements AutoCloseable {
      *                                  FLOAT32
      */
     public Tensor mean(boolean keepDim, int... axes) { return Functional.mean(this, keepDim, axes); }
+    /**
+     * Variance along {@code dim}, as {@code torch.var}; see {@link Functional#var(Tensor, int, int, boolean)}.
+     *
+     * @param dim        the dimension to reduce (negative counts from the end)
+     * @param correction subtracted from the size of {@code dim} in the divisor (1: unbiased), {@code >= 0}
+     * @param keepDim    keep {@code dim} as size 1 instead of removing it
+     * @return the variances
+     * @throws IllegalArgumentException if {@code dim} is out of range, {@code correction} is negative
+     *                                  or the dtype is not FLOAT32
+     */
+    public Tensor var(int dim, int correction, boolean keepDim) { return Functional.var(this, dim, correction, keepDim); }
+    /**
+     * Standard deviation along {@code dim}, as {@code torch.std}; see {@link Functional#std(Tensor, int, int, boolean)}.
+     *
+     * @param dim        the dimension to reduce (negative counts from the end)
+     * @param correction subtracted from the size of {@code dim} in the divisor (1: unbiased), {@code >= 0}
+     * @param keepDim    keep {@code dim} as size 1 instead of removing it
+     * @return the standard deviations
+     * @throws IllegalArgumentException if {@code dim} is out of range, {@code correction} is negative
+     *                                  or the dtype is not FLOAT32
+     */
+    public Tensor std(int dim, int correction, boolean keepDim) { return Functional.std(this, dim, correction, keepDim); }
     /**
      * {@return the index of each row's maximum of a {@code [N, C]} tensor, INT32 {@code [N]}} As
      * {@code torch.argmax(x, dim=1)}: the first index on ties; not differentiable. For example the

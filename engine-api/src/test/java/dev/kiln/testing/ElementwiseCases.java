@@ -1,6 +1,7 @@
 package dev.kiln.testing;
 
 import dev.kiln.ops.Functional;
+import dev.kiln.ops.GeluApproximation;
 import dev.kiln.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,8 +49,31 @@ final class ElementwiseCases {
         cases.add(wide("exp", seed++, Tensor::exp, Math::exp));
         cases.add(positive("log", seed++, Tensor::log, Math::log));
         cases.add(positive("sqrt", seed++, Tensor::sqrt, Math::sqrt));
-        cases.add(awayFromZero("abs", seed, Tensor::abs, Math::abs));
+        cases.add(awayFromZero("abs", seed++, Tensor::abs, Math::abs));
+        cases.add(wide("gelu tanh", seed++, t -> t.gelu(GeluApproximation.TANH), ElementwiseCases::geluTanh));
+        cases.add(wide("gelu none", seed++, t -> Functional.gelu(t, GeluApproximation.NONE), RefMath::gelu));
+        cases.add(wide("silu", seed++, Tensor::silu, x -> x * RefMath.sigmoid(x)));
+        cases.add(of("sin", new Inputs(seed++).between(-4, 4, 3, 5), Tensor::sin, Math::sin));
+        cases.add(of("cos", new Inputs(seed++).between(-4, 4, 3, 5), Functional::cos, Math::cos));
+        cases.add(positive("rsqrt", seed, Tensor::rsqrt, x -> 1 / Math.sqrt(x)));
+        // Clamp inputs sit on a grid at least 0.07 from every bound: finite differences never straddle a kink.
+        cases.add(of("clamp -0.5 0.8", grid(), t -> t.clamp(-0.5f, 0.8f), x -> Math.min(Math.max(x, -0.5), 0.8)));
+        cases.add(of("clamp min 0.3", grid(), t -> t.clampMin(0.3f), x -> Math.max(x, 0.3)));
+        cases.add(of("clamp max -0.6", grid(), t -> Functional.clampMax(t, -0.6f), x -> Math.min(x, -0.6)));
+        cases.add(of("clamp min above max", grid(), t -> Functional.clamp(t, 0.5f, -0.5f), x -> -0.5));
         return cases;
+    }
+
+    /** GPT-2's GELU, {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, in double. */
+    private static double geluTanh(double x) {
+        return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+    }
+
+    /** 15 values from -2.05 in steps of 0.27, shaped [3, 5]. */
+    private static Nd grid() {
+        double[] v = new double[15];
+        for (int i = 0; i < v.length; i++) v[i] = -2.05 + 0.27 * i;
+        return new Nd(new int[] {3, 5}, v);
     }
 
     private static OpCase binary(String op, long seed, int[][] shapes, BinaryOperator<Tensor> kiln, DoubleBinaryOperator ref) {

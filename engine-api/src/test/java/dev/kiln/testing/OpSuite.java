@@ -28,7 +28,8 @@ import org.junit.jupiter.api.TestFactory;
  * since an unclosed tensor that became unreachable may already have given its memory back).
  */
 public abstract class OpSuite implements OutputSizeChecks, ErrorChecks, AutogradChecks, DropoutChecks, BatchNormChecks,
-        BroadcastChecks, EmptyTensorChecks, DeterminismChecks, LeakChecks, ShapingChecks, SlicingChecks, JoiningChecks {
+        BroadcastChecks, EmptyTensorChecks, DeterminismChecks, LeakChecks, ShapingChecks, SlicingChecks, JoiningChecks,
+        UnaryChecks {
     private Long bytesBefore;
     private long leakedBefore;
 

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** sum and mean over all elements, single axes (negative too) and axis sets, with and without keepDim. */
+/** var and std along one dimension; sum and mean over all elements, single axes (negative too) and axis sets, with and without keepDim. */
 final class ReductionCases {
     private ReductionCases() {}
 
@@ -34,9 +34,29 @@ final class ReductionCases {
                         .ref(r -> RefMath.mean(r[0], keep, axes)));
             }
         }
+        int[][] statSamples = {{0, 1}, {1, 0}, {-1, 1}, {2, 2}};
+        for (int[] ds : statSamples) {
+            int dim = ds[0], corr = ds[1];
+            for (boolean keep : new boolean[] {false, true}) {
+                Nd v = new Inputs(seed++).uniform(3, 4, 5);
+                String where = " x[3, 4, 5] dim " + dim + " correction " + corr + (keep ? " keepDim" : "");
+                cases.add(OpCase.named("var" + where).input(v)
+                        .kiln((b, t) -> t[0].var(dim, corr, keep)).ref(r -> variance(r[0], dim, corr, keep)));
+                cases.add(OpCase.named("std" + where).input(v)
+                        .kiln((b, t) -> dev.kiln.ops.Functional.std(t[0], dim, corr, keep))
+                        .ref(r -> RefMath.map(variance(r[0], dim, corr, keep), Math::sqrt)));
+            }
+        }
         Nd x = new Inputs(seed).uniform(2, 3, 4);
         cases.add(OpCase.named("sum() of all x[2, 3, 4]").input(x).kiln((b, t) -> t[0].sum()).ref(r -> RefMath.sum(r[0], false)));
         cases.add(OpCase.named("mean() of all x[2, 3, 4]").input(x).kiln((b, t) -> t[0].mean()).ref(r -> RefMath.mean(r[0], false)));
         return cases;
+    }
+
+    /** Two-pass variance in float64: squared deviations from the mean, summed, over n - correction. */
+    private static Nd variance(Nd x, int dim, int correction, boolean keep) {
+        int n = x.shape()[dim < 0 ? dim + x.shape().length : dim];
+        Nd dev = RefMath.binary(x, RefMath.mean(x, true, dim), (a, m) -> a - m);
+        return RefMath.map(RefMath.sum(RefMath.map(dev, d -> d * d), keep, dim), s -> s / (n - correction));
     }
 }

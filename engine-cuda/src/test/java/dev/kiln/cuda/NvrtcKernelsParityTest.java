@@ -123,7 +123,7 @@ class NvrtcKernelsParityTest {
         int n = 3000;
         float[] x = random(n, 0.05f, 3f), g = random(n, -1f, 1f), signed = random(n, -3f, 3f);
         for (UnaryOp op : UnaryOp.values()) {
-            boolean positiveOnly = op == UnaryOp.LOG || op == UnaryOp.SQRT;
+            boolean positiveOnly = op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.RSQRT;
             float[] in = positiveOnly ? x : signed;
             same("unary " + op, DType.FLOAT32, false, n, (b, s, out) -> b.unary(op, 0.1f, s[0], out), in);
             float[] fwd = run(fatbin, DType.FLOAT32, n, (b, s, out) -> b.unary(op, 0.1f, s[0], out), in);

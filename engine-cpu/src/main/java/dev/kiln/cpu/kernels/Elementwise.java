@@ -18,6 +18,10 @@ public final class Elementwise {
     /** Elements per task: large enough to amortise the hand-off. */
     static final long GRAIN = 1 << 15;
     private static final double INV_SQRT_2PI = 0.3989422804014327;
+    /** {@code sqrt(2 / pi)}, the scale inside GELU's tanh approximation. */
+    private static final double SQRT_2_OVER_PI = 0.7978845608028654;
+    /** The cubic coefficient of GELU's tanh approximation. */
+    private static final double GELU_KAPPA = 0.044715;
 
     private Elementwise() {}
 
@@ -45,6 +49,14 @@ public final class Elementwise {
             case NEG -> -v;
             case SQRT -> (float) Math.sqrt(v);
             case ABS -> Math.abs(v);
+            case SIN -> (float) Math.sin(v);
+            case COS -> (float) Math.cos(v);
+            case RSQRT -> (float) (1.0 / Math.sqrt(v));
+            case SILU -> (float) (v / (1.0 + Math.exp(-(double) v)));
+            case GELU_TANH -> (float) (0.5 * v * (1.0 + Math.tanh(geluTanhInner(v))));
+            // Comparisons (not Math.max) so NaN passes through, as torch.clamp does.
+            case CLAMP_MIN -> v < alpha ? alpha : v;
+            case CLAMP_MAX -> v > alpha ? alpha : v;
         };
     }
 
@@ -87,7 +99,31 @@ public final class Elementwise {
                 float v = x.getAtIndex(JAVA_FLOAT, i);
                 yield v > 0 ? g : v < 0 ? -g : 0f;
             }
+            case SIN -> (float) (g * Math.cos(x.getAtIndex(JAVA_FLOAT, i)));
+            case COS -> (float) (-g * Math.sin(x.getAtIndex(JAVA_FLOAT, i)));
+            case RSQRT -> {
+                double v = y.getAtIndex(JAVA_FLOAT, i);
+                yield (float) (-0.5 * g * v * v * v);
+            }
+            case SILU -> {
+                double v = x.getAtIndex(JAVA_FLOAT, i);
+                double s = 1.0 / (1.0 + Math.exp(-v));
+                yield (float) (g * s * (1.0 + v * (1.0 - s)));
+            }
+            case GELU_TANH -> {
+                double v = x.getAtIndex(JAVA_FLOAT, i);
+                double t = Math.tanh(geluTanhInner(v));
+                double inner = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_KAPPA * v * v);
+                yield (float) (g * (0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * inner));
+            }
+            case CLAMP_MIN -> x.getAtIndex(JAVA_FLOAT, i) >= alpha ? g : 0f;
+            case CLAMP_MAX -> x.getAtIndex(JAVA_FLOAT, i) <= alpha ? g : 0f;
         };
+    }
+
+    /** {@code sqrt(2/pi) (x + 0.044715 x^3)}, the argument of tanh in GELU's approximation. */
+    private static double geluTanhInner(double v) {
+        return SQRT_2_OVER_PI * (v + GELU_KAPPA * v * v * v);
     }
 
     /** {@code out = a (op) b} with the index arithmetic of {@code spec}; {@code out} may alias a or b. */

@@ -49,7 +49,7 @@ public final class KernelOps {
         else launch1d(KernelNames.FILL_F32, n, ptr, n, value);
     }
 
-    /** {@code out[i] = op(x[i])} for {@code n} elements ({@code alpha} is LEAKY_RELU's slope); out may be x. Kernel {@code kiln_unary_f32}. */
+    /** {@code out[i] = op(x[i])} for {@code n} elements ({@code alpha} is LEAKY_RELU's slope or a clamp bound); out may be x. Kernel {@code kiln_unary_f32}. */
     public void unary(UnaryOp op, float alpha, long x, long out, long n) {
         if (n == 0) return;
         launch1d(KernelNames.UNARY_F32, n, op.ordinal(), alpha, x, out, n);
@@ -57,7 +57,7 @@ public final class KernelOps {
 
     /**
      * {@code gx[i] = gy[i] * op'(x[i])}, with {@code y = op(x)} the forward output (read by SIGMOID,
-     * TANH, EXP and SQRT; the others read x). Kernel {@code kiln_unary_backward_f32}.
+     * TANH, EXP, SQRT and RSQRT; the others but NEG read x). Kernel {@code kiln_unary_backward_f32}.
      */
     public void unaryBackward(UnaryOp op, float alpha, long x, long y, long gy, long gx, long n) {
         if (n == 0) return;
