@@ -1,9 +1,6 @@
 package dev.kiln.testing;
 
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kiln.Kiln;
 import dev.kiln.ops.Conv2dOptions;
 import dev.kiln.ops.Functional;
 import dev.kiln.ops.Padding;
@@ -13,7 +10,6 @@ import dev.kiln.ops.Reduction;
 import dev.kiln.tensor.Device;
 import dev.kiln.tensor.Tensor;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /**
  * Bad input: every error names the op, what it expected and what it got, with the shapes
@@ -22,19 +18,7 @@ import org.junit.jupiter.api.function.Executable;
  */
 public interface ErrorChecks extends BackendUnderTest {
 
-    /** Runs {@code call} in a scope, expects {@link IllegalArgumentException}, and checks its message holds every fragment. */
-    private void rejects(Executable call, String... fragments) {
-        try (var s = Kiln.scope()) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-            for (String f : fragments) {
-                assertTrue(e.getMessage() != null && e.getMessage().contains(f), "message '" + e.getMessage() + "' lacks '" + f + "'");
-            }
-        }
-    }
 
-    private Tensor ones(int... shape) {
-        return Tensor.full(backend(), 1f, shape);
-    }
 
     @Test
     default void conv2dWrongChannelCount() {
