@@ -33,7 +33,7 @@ import java.util.TreeMap;
  * UTF-8 JSON header ({@code {"__metadata__": {...}, "name": {"dtype": "F32", "shape": [..],
  * "data_offsets": [begin, end]}, ...}}, padded with spaces to a multiple of 8), then the tensors'
  * little-endian bytes, back to back. Files interoperate with PyTorch's
- * {@code safetensors.torch.save_file/load_file}. Kiln supports the dtypes F32 and I32.
+ * {@code safetensors.torch.save_file/load_file}. Kiln supports the dtypes F32, I32, I64 and BOOL.
  *
  * <p>Writes are atomic ({@link AtomicFile}): the file is written to a temporary file in the same
  * directory, forced to disk, renamed over the target and the directory is synced, so a crash never
@@ -106,8 +106,10 @@ public final class SafeTensors {
     /** Position in the reference implementation's dtype enumeration (only the relative order matters). */
     private static int dtypeRank(DType dtype) {
         return switch (dtype) {
+            case BOOL -> 0;
             case INT32 -> 9;
             case FLOAT32 -> 11;
+            case INT64 -> 13;
         };
     }
 
@@ -312,7 +314,7 @@ public final class SafeTensors {
     private static void requireSupported(String file, TensorInfo t) throws SafeTensorsFormatException {
         if (t.kilnDType() == null) {
             throw new SafeTensorsFormatException(file + ": unsupported dtype " + t.dtype() + " for tensor '" + Excerpt.of(t.name())
-                    + "' (Kiln supports F32, I32; convert it, e.g. tensor.float() in PyTorch, before saving)");
+                    + "' (Kiln supports F32, I32, I64, BOOL; convert it, e.g. tensor.float() in PyTorch, before saving)");
         }
     }
 

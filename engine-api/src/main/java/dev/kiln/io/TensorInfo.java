@@ -34,6 +34,8 @@ public record TensorInfo(String name, String dtype, int[] shape, long begin, lon
         return switch (dtype) {
             case "F32" -> DType.FLOAT32;
             case "I32" -> DType.INT32;
+            case "I64" -> DType.INT64;
+            case "BOOL" -> DType.BOOL;
             default -> null;
         };
     }
@@ -54,6 +56,8 @@ public record TensorInfo(String name, String dtype, int[] shape, long begin, lon
         return switch (dtype) {
             case FLOAT32 -> "F32";
             case INT32 -> "I32";
+            case INT64 -> "I64";
+            case BOOL -> "BOOL";
         };
     }
 

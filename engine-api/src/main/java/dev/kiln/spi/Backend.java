@@ -78,7 +78,8 @@ public interface Backend {
     void stridedCopy(StridedCopySpec spec, Storage in, Storage out);
 
     /**
-     * Sets every element to {@code value} (for INT32, {@code (int) value}).
+     * Sets every element to {@code value} (for INT32 and INT64 {@code (int) value} and
+     * {@code (long) value}; for BOOL 1 when {@code value} is non-zero, else 0).
      *
      * @param dst   the storage to overwrite
      * @param value the value of every element

@@ -16,7 +16,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
- * An n-dimensional array of {@link DType#FLOAT32} (or INT32 labels) on one device, row-major
+ * An n-dimensional array of {@link DType#FLOAT32} (or INT32/INT64 indices, BOOL masks) on one device, row-major
  * and contiguous (NCHW for images). Storage is native (off-heap host memory or device memory)
  * and freed by {@link #close()}, by the {@link Scope} the tensor was created in, or as a last
  * resort when it becomes unreachable.
@@ -267,6 +267,83 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * Copies {@code data} (row-major) into a new INT64 tensor (PyTorch's index type) on the
+     * default device.
+     *
+     * @param data  the elements, row-major
+     * @param shape the dimensions, whose product is {@code data.length}
+     * @return a new INT64 tensor of that shape, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative or {@code data.length} is not
+     *                                  the shape's element count
+     */
+    public static Tensor fromLongs(long[] data, int... shape) {
+        return fromLongs(Kiln.backend(), data, shape);
+    }
+
+    /**
+     * Copies {@code data} (row-major) into a new INT64 tensor on {@code backend}'s device.
+     *
+     * @param backend the backend that allocates the storage
+     * @param data    the elements, row-major
+     * @param shape   the dimensions, whose product is {@code data.length}
+     * @return a new INT64 tensor of that shape, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative or {@code data.length} is not
+     *                                  the shape's element count
+     */
+    public static Tensor fromLongs(Backend backend, long[] data, int... shape) {
+        Tensor t = emptyFor(backend, DType.INT64, "fromLongs", data.length, shape);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate((long) data.length * 8, 64);
+            MemorySegment.copy(data, 0, host, ValueLayout.JAVA_LONG, 0, data.length);
+            backend.copyFromHost(host, t.storage());
+        }
+        return t;
+    }
+
+    /**
+     * Copies {@code data} (row-major) into a new BOOL tensor (a mask) on the default device.
+     *
+     * @param data  the elements, row-major
+     * @param shape the dimensions, whose product is {@code data.length}
+     * @return a new BOOL tensor of that shape, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative or {@code data.length} is not
+     *                                  the shape's element count
+     */
+    public static Tensor fromBooleans(boolean[] data, int... shape) {
+        return fromBooleans(Kiln.backend(), data, shape);
+    }
+
+    /**
+     * Copies {@code data} (row-major) into a new BOOL tensor on {@code backend}'s device, one
+     * byte per element (1 for true, 0 for false).
+     *
+     * @param backend the backend that allocates the storage
+     * @param data    the elements, row-major
+     * @param shape   the dimensions, whose product is {@code data.length}
+     * @return a new BOOL tensor of that shape, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative or {@code data.length} is not
+     *                                  the shape's element count
+     */
+    public static Tensor fromBooleans(Backend backend, boolean[] data, int... shape) {
+        Tensor t = emptyFor(backend, DType.BOOL, "fromBooleans", data.length, shape);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate(Math.max(1, data.length), 64);
+            for (int i = 0; i < data.length; i++) host.set(ValueLayout.JAVA_BYTE, i, data[i] ? (byte) 1 : 0);
+            backend.copyFromHost(host.asSlice(0, data.length), t.storage());
+        }
+        return t;
+    }
+
+    private static Tensor emptyFor(Backend backend, DType dtype, String op, int length, int[] shape) {
+        int[] s = Shape.checked(op, shape);
+        if (Shape.numel(s) != length) {
+            throw new IllegalArgumentException(op + ": shape " + Shape.str(s) + " needs " + Shape.numel(s)
+                    + " elements, got " + length);
+        }
+        return empty(backend, dtype, s);
+    }
+
+    /**
      * {@return a new FLOAT32 scalar (shape {@code []}, one element) on the default device}
      * As {@code torch.tensor(value)}.
      *
@@ -396,7 +473,7 @@ public final class Tensor implements AutoCloseable {
         return Shape.numel(shape);
     }
 
-    /** {@return the element type, {@link DType#FLOAT32} or {@link DType#INT32}} */
+    /** {@return the element type: {@link DType#FLOAT32}, {@link DType#INT32}, {@link DType#INT64} or {@link DType#BOOL}} */
     public DType dtype() {
         return dtype;
     }
@@ -478,14 +555,57 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * {@return the value of a one-element tensor of any shape (an INT32 value converted to float)}
+     * Copies INT64 elements to a new Java array, row-major (waits for pending device work).
+     *
+     * @return the {@link #numel()} elements
+     * @throws IllegalStateException if the dtype is not INT64
+     * @throws ArithmeticException   if there are more than {@link Integer#MAX_VALUE} elements
+     */
+    public long[] toLongArray() {
+        requireDType("toLongArray", DType.INT64);
+        long[] out = new long[Math.toIntExact(numel())];
+        try (Pin p = pin("toLongArray"); Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate((long) out.length * 8, 64);
+            p.storage().backend().copyToHost(p.storage(), host);
+            MemorySegment.copy(host, ValueLayout.JAVA_LONG, 0, out, 0, out.length);
+        }
+        return out;
+    }
+
+    /**
+     * Copies BOOL elements to a new Java array, row-major (waits for pending device work); any
+     * non-zero byte reads as true.
+     *
+     * @return the {@link #numel()} elements
+     * @throws IllegalStateException if the dtype is not BOOL
+     * @throws ArithmeticException   if there are more than {@link Integer#MAX_VALUE} elements
+     */
+    public boolean[] toBooleanArray() {
+        requireDType("toBooleanArray", DType.BOOL);
+        boolean[] out = new boolean[Math.toIntExact(numel())];
+        try (Pin p = pin("toBooleanArray"); Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate(Math.max(1, out.length), 64).asSlice(0, out.length);
+            p.storage().backend().copyToHost(p.storage(), host);
+            for (int i = 0; i < out.length; i++) out[i] = host.get(ValueLayout.JAVA_BYTE, i) != 0;
+        }
+        return out;
+    }
+
+    /**
+     * {@return the value of a one-element tensor of any shape (an integer value converted to float,
+     * a boolean as 1 or 0)}
      * As PyTorch's {@code item()}; copies from the device.
      *
      * @throws IllegalStateException if the tensor does not have exactly one element
      */
     public float item() {
         if (numel() != 1) throw new IllegalStateException("item: tensor of shape " + Shape.str(shape) + " has " + numel() + " elements, expected 1");
-        return dtype == DType.INT32 ? toIntArray()[0] : toFloatArray()[0];
+        return switch (dtype) {
+            case INT32 -> toIntArray()[0];
+            case INT64 -> toLongArray()[0];
+            case BOOL -> toBooleanArray()[0] ? 1f : 0f;
+            case FLOAT32 -> toFloatArray()[0];
+        };
     }
 
     private void requireDType(String op, DType expected) {
@@ -1189,7 +1309,12 @@ public final class Tensor implements AutoCloseable {
         if (requiresGrad) sb.append(", requiresGrad");
         if (gradFn != null) sb.append(", gradFn=").append(gradFn);
         if (numel() <= 16) {
-            sb.append(", ").append(dtype == DType.INT32 ? Arrays.toString(toIntArray()) : Arrays.toString(toFloatArray()));
+            sb.append(", ").append(switch (dtype) {
+                case INT32 -> Arrays.toString(toIntArray());
+                case INT64 -> Arrays.toString(toLongArray());
+                case BOOL -> Arrays.toString(toBooleanArray());
+                case FLOAT32 -> Arrays.toString(toFloatArray());
+            });
         }
         return sb.append(')').toString();
     }

@@ -105,6 +105,33 @@ class SafeTensorsTest {
         assertEquals((byte) 0xC0, bytes[d + 4 + 3]);
     }
 
+    /** PyTorch's index and mask dtypes: I64 and BOOL tensors round-trip, laid out I64, F32, I32, BOOL as safetensors orders them. */
+    @Test
+    void int64AndBoolRoundTripInReferenceOrder() throws IOException {
+        Path f = dir.resolve("idx.safetensors");
+        Map<String, Tensor> in = new LinkedHashMap<>();
+        Tensor mask = Tensor.fromBooleans(backend, new boolean[] {true, false, true}, 3);
+        Tensor idx = Tensor.fromLongs(backend, new long[] {Long.MIN_VALUE, 3, Long.MAX_VALUE}, 3);
+        made.add(mask);
+        made.add(idx);
+        in.put("a_mask", mask);
+        in.put("b_idx", idx);
+        in.put("c", floats(new float[] {2f}, 1));
+        in.put("d", ints(new int[] {9}, 1));
+        SafeTensors.write(f, in, Map.of());
+        byte[] bytes = Files.readAllBytes(f);
+        long n = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
+        String header = new String(bytes, 8, (int) n, StandardCharsets.UTF_8).strip();
+        assertEquals("{\"b_idx\":{\"dtype\":\"I64\",\"shape\":[3],\"data_offsets\":[0,24]},"
+                + "\"c\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[24,28]},"
+                + "\"d\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[28,32]},"
+                + "\"a_mask\":{\"dtype\":\"BOOL\",\"shape\":[3],\"data_offsets\":[32,35]}}", header);
+        try (TensorFile back = SafeTensors.read(f, backend)) {
+            assertArrayEquals(new long[] {Long.MIN_VALUE, 3, Long.MAX_VALUE}, back.tensors().get("b_idx").toLongArray());
+            assertArrayEquals(new boolean[] {true, false, true}, back.tensors().get("a_mask").toBooleanArray());
+        }
+    }
+
     @Test
     void layoutMatchesTheReferenceImplementation() throws IOException {
         // The header that safetensors 0.8.0 (save_file) writes for these tensors: grouped by dtype,

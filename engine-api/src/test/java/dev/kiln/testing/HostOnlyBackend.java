@@ -98,8 +98,12 @@ public final class HostOnlyBackend {
                     HostStorage dst = (HostStorage) args[0];
                     float v = (Float) args[1];
                     for (long i = 0; i < dst.numel; i++) {
-                        if (dst.dtype == DType.INT32) dst.segment.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, (int) v);
-                        else dst.segment.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, v);
+                        switch (dst.dtype) {
+                            case INT32 -> dst.segment.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, i, (int) v);
+                            case INT64 -> dst.segment.setAtIndex(java.lang.foreign.ValueLayout.JAVA_LONG, i, (long) v);
+                            case BOOL -> dst.segment.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, v != 0f ? (byte) 1 : 0);
+                            case FLOAT32 -> dst.segment.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, v);
+                        }
                     }
                     return null;
                 }

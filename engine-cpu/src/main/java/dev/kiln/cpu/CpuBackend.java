@@ -2,6 +2,7 @@ package dev.kiln.cpu;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.kiln.cpu.kernels.BatchNorm;
 import dev.kiln.cpu.kernels.Conv2d;
@@ -119,6 +120,13 @@ public final class CpuBackend implements Backend, AutoCloseable {
             pool.parallelRange(dst.numel(), 1 << 16, (s, e) -> {
                 for (long i = s; i < e; i++) d.setAtIndex(JAVA_INT, i, v);
             });
+        } else if (dst.dtype() == DType.INT64) {
+            long v = (long) value;
+            pool.parallelRange(dst.numel(), 1 << 16, (s, e) -> {
+                for (long i = s; i < e; i++) d.setAtIndex(JAVA_LONG, i, v);
+            });
+        } else if (dst.dtype() == DType.BOOL) {
+            d.fill(value != 0f ? (byte) 1 : 0);
         } else {
             pool.parallelRange(dst.numel(), 1 << 16, (s, e) -> {
                 for (long i = s; i < e; i++) d.setAtIndex(JAVA_FLOAT, i, value);

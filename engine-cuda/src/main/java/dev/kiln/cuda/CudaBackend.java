@@ -158,9 +158,18 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public void fill(Storage dst, float value) {
         if (dst.numel() == 0) return;
-        int bits = dst.dtype() == DType.INT32 ? (int) value : Float.floatToRawIntBits(value);
         try (var _ = rt.begin("fill")) {
-            Driver.memsetD32(ptr(dst), bits, dst.numel(), rt.stream);
+            switch (dst.dtype()) {
+                case FLOAT32 -> Driver.memsetD32(ptr(dst), Float.floatToRawIntBits(value), dst.numel(), rt.stream);
+                case INT32 -> Driver.memsetD32(ptr(dst), (int) value, dst.numel(), rt.stream);
+                case BOOL -> Driver.memsetD8(ptr(dst), value != 0f ? (byte) 1 : 0, dst.numel(), rt.stream);
+                case INT64 -> {
+                    // Little-endian: the low word then the high word of each element, each set with a pitch of 8 bytes.
+                    long v = (long) value;
+                    Driver.memsetD2D32(ptr(dst), 8, (int) v, 1, dst.numel(), rt.stream);
+                    Driver.memsetD2D32(ptr(dst) + 4, 8, (int) (v >>> 32), 1, dst.numel(), rt.stream);
+                }
+            }
         }
     }
 

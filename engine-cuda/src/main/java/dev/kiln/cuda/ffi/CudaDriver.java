@@ -1,6 +1,7 @@
 package dev.kiln.cuda.ffi;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -34,6 +35,8 @@ final class CudaDriver {
     private static final MethodHandle MEMCPY_DTOH_ASYNC = D.handle("cuMemcpyDtoHAsync_v2", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS);
     private static final MethodHandle MEMCPY_DTOD_ASYNC = D.handle("cuMemcpyDtoDAsync_v2", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS);
     private static final MethodHandle MEMSET_D32_ASYNC = D.handle("cuMemsetD32Async", JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final MethodHandle MEMSET_D8_ASYNC = D.handle("cuMemsetD8Async", JAVA_INT, JAVA_LONG, JAVA_BYTE, JAVA_LONG, ADDRESS);
+    private static final MethodHandle MEMSET_D2D32_ASYNC = D.handle("cuMemsetD2D32Async", JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS);
     private static final MethodHandle MEM_HOST_ALLOC = D.handle("cuMemHostAlloc", JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle MEM_FREE_HOST = D.handle("cuMemFreeHost", JAVA_INT, ADDRESS);
     private static final MethodHandle MEM_GET_INFO = D.handle("cuMemGetInfo_v2", JAVA_INT, ADDRESS, ADDRESS);
@@ -111,6 +114,14 @@ final class CudaDriver {
 
     static int cuMemsetD32Async(long dst, int value, long count, MemorySegment stream) {
         try { return (int) MEMSET_D32_ASYNC.invokeExact(dst, value, count, stream); } catch (Throwable t) { throw Downcalls.rethrow(t); }
+    }
+
+    static int cuMemsetD8Async(long dst, byte value, long count, MemorySegment stream) {
+        try { return (int) MEMSET_D8_ASYNC.invokeExact(dst, value, count, stream); } catch (Throwable t) { throw Downcalls.rethrow(t); }
+    }
+
+    static int cuMemsetD2D32Async(long dst, long pitch, int value, long width, long height, MemorySegment stream) {
+        try { return (int) MEMSET_D2D32_ASYNC.invokeExact(dst, pitch, value, width, height, stream); } catch (Throwable t) { throw Downcalls.rethrow(t); }
     }
 
     static int cuMemHostAlloc(MemorySegment pp, long bytes, int flags) {

@@ -138,6 +138,21 @@ public final class Driver {
         check("cuMemsetD32Async", CudaDriver.cuMemsetD32Async(dst, value, count, stream.raw()), count + " words");
     }
 
+    /** Sets {@code count} bytes at {@code dst} to {@code value}, queued on {@code stream}. */
+    public static void memsetD8(long dst, byte value, long count, Stream stream) {
+        check("cuMemsetD8Async", CudaDriver.cuMemsetD8Async(dst, value, count, stream.raw()), count + " bytes");
+    }
+
+    /**
+     * Sets one 32-bit word in each of {@code height} rows of {@code width} words spaced
+     * {@code pitchBytes} apart, queued on {@code stream} (fills one word of each 64-bit element
+     * with a pitch of 8).
+     */
+    public static void memsetD2D32(long dst, long pitchBytes, int value, long width, long height, Stream stream) {
+        check("cuMemsetD2D32Async", CudaDriver.cuMemsetD2D32Async(dst, pitchBytes, value, width, height, stream.raw()),
+                height + " rows");
+    }
+
     /** Device-to-device copy queued on {@code stream}. */
     public static void copyDeviceToDevice(long dst, long src, long bytes, Stream stream) {
         check("cuMemcpyDtoDAsync_v2", CudaDriver.cuMemcpyDtoDAsync(dst, src, bytes, stream.raw()), bytes + " bytes");

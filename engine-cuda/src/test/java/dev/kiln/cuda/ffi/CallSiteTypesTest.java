@@ -39,6 +39,8 @@ class CallSiteTypesTest {
         unavailable(() -> Driver.tryMalloc(16));
         unavailable(() -> Driver.free(16));
         unavailable(() -> Driver.memsetD32(16, 0, 1, stream));
+        unavailable(() -> Driver.memsetD8(16, (byte) 1, 1, stream));
+        unavailable(() -> Driver.memsetD2D32(16, 8, 0, 1, 1, stream));
         unavailable(() -> Driver.copyDeviceToDevice(16, 32, 4, stream));
         unavailable(() -> Driver.Context.retainPrimary(0));
         unavailable(() -> new Driver.Context(0, FAKE).makeCurrent());
