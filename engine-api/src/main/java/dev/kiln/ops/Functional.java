@@ -652,4 +652,90 @@ public final class Functional {
                                    boolean training, float momentum, float eps) {
         return Normalization.batchNorm(x, runningMean, runningVar, gamma, beta, training, momentum, eps);
     }
+
+    // ---- layer norm, RMS norm, conv1d (issue 11) ----
+
+    /** The default {@code eps} of {@link #rmsNorm}: float32's machine epsilon, {@code torch.finfo(torch.float32).eps} = 2^-23. */
+    public static final float RMS_NORM_EPS = Math.ulp(1f);
+
+    /**
+     * Layer normalisation over the trailing dimensions (PyTorch's {@code layer_norm}): for each
+     * slice of {@code x} over the last {@code normalizedShape.length} dimensions,
+     * {@code y = (x - mean) / sqrt(var + eps) * weight + bias} with the biased variance. One fused
+     * op on the backend, which saves the mean and inverse standard deviation of each slice for the
+     * backward pass; gradients flow to {@code x}, {@code weight} and {@code bias}.
+     *
+     * @param x               input {@code [*, normalizedShape]}
+     * @param normalizedShape the trailing dimensions to normalise over (at least one)
+     * @param weight          scale of shape {@code normalizedShape}, or null for 1
+     * @param bias            shift of shape {@code normalizedShape}, or null for 0
+     * @param eps             added to the variance, at least 0 (PyTorch's default is 1e-5)
+     * @return a tensor shaped as {@code x}
+     * @throws IllegalArgumentException if the trailing dimensions of {@code x} are not
+     *         {@code normalizedShape}, a parameter has another shape, or {@code eps} is negative
+     */
+    public static Tensor layerNorm(Tensor x, int[] normalizedShape, Tensor weight, Tensor bias, float eps) {
+        return LayerNormalization.normalize(x, normalizedShape, weight, bias, eps, false);
+    }
+
+    /**
+     * {@link #layerNorm(Tensor, int[], Tensor, Tensor, float)} without weight and bias, eps 1e-5.
+     *
+     * @param x               input {@code [*, normalizedShape]}
+     * @param normalizedShape the trailing dimensions to normalise over (at least one)
+     * @return a tensor shaped as {@code x}
+     * @throws IllegalArgumentException if the trailing dimensions of {@code x} are not {@code normalizedShape}
+     */
+    public static Tensor layerNorm(Tensor x, int... normalizedShape) {
+        return LayerNormalization.normalize(x, normalizedShape, null, null, 1e-5f, false);
+    }
+
+    /**
+     * RMS normalisation over the trailing dimensions (PyTorch 2.4's {@code rms_norm}):
+     * {@code y = x / sqrt(mean(x^2) + eps) * weight}, the mean over the last
+     * {@code normalizedShape.length} dimensions. One fused op on the backend (the layer-norm
+     * primitive with the mean fixed at 0); gradients flow to {@code x} and {@code weight}.
+     *
+     * @param x               input {@code [*, normalizedShape]}
+     * @param normalizedShape the trailing dimensions to normalise over (at least one)
+     * @param weight          scale of shape {@code normalizedShape}, or null for 1
+     * @param eps             added to the mean square, at least 0
+     * @return a tensor shaped as {@code x}
+     * @throws IllegalArgumentException if the trailing dimensions of {@code x} are not
+     *         {@code normalizedShape}, the weight has another shape, or {@code eps} is negative
+     */
+    public static Tensor rmsNorm(Tensor x, int[] normalizedShape, Tensor weight, float eps) {
+        return LayerNormalization.normalize(x, normalizedShape, weight, null, eps, true);
+    }
+
+    /**
+     * {@link #rmsNorm(Tensor, int[], Tensor, float)} with PyTorch's default eps, {@link #RMS_NORM_EPS}.
+     *
+     * @param x               input {@code [*, normalizedShape]}
+     * @param normalizedShape the trailing dimensions to normalise over (at least one)
+     * @param weight          scale of shape {@code normalizedShape}, or null for 1
+     * @return a tensor shaped as {@code x}
+     * @throws IllegalArgumentException as {@link #rmsNorm(Tensor, int[], Tensor, float)}
+     */
+    public static Tensor rmsNorm(Tensor x, int[] normalizedShape, Tensor weight) {
+        return LayerNormalization.normalize(x, normalizedShape, weight, null, RMS_NORM_EPS, true);
+    }
+
+    /**
+     * 1-D cross-correlation (PyTorch's {@code conv1d}): output length
+     * {@code floor((L + 2*padding - dilation*(k-1) - 1)/stride) + 1}, or {@code L} with
+     * {@code padding='same'}. Runs as {@link #conv2d} on {@code [N, C, 1, L]} views, so on every
+     * backend conv2d runs on, with its autograd.
+     *
+     * @param x       input {@code [N, C, L]}
+     * @param weight  filters {@code [O, C/groups, k]}
+     * @param bias    bias {@code [O]}, or null
+     * @param options stride, padding ({@code int}, 'same' or 'valid'), dilation, groups, padding mode
+     * @return {@code [N, O, L']}
+     * @throws IllegalArgumentException if the ranks, channel counts, groups or bias shape do not fit,
+     *         'same' is asked with a stride above 1, or the dilated kernel is longer than the padded input
+     */
+    public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, Conv1dOptions options) {
+        return Convolution1d.conv1d(x, weight, bias, options);
+    }
 }

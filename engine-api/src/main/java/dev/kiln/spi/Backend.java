@@ -438,4 +438,41 @@ public interface Backend {
      * @param momentumBuffers momentum buffers, updated in place; empty when momentum is 0
      */
     void sgdStep(SgdSpec spec, List<Storage> params, List<Storage> grads, List<Storage> momentumBuffers);
+
+    // ---- layer and RMS normalisation (issue 11) ----
+
+    /**
+     * Layer norm (or RMS norm when {@code spec.rms()}) of each row of {@code x [rows, cols]}, see
+     * {@link LayerNormSpec}. Writes {@code y} and, per row, the mean (0 for RMS norm) and
+     * {@code 1/sqrt(var + eps)} for the backward pass.
+     *
+     * @param spec       the view, {@code eps} and the variant
+     * @param x          input {@code [rows, cols]}
+     * @param weight     scale {@code [cols]}, or null for 1
+     * @param bias       shift {@code [cols]}, or null for 0 (always null for RMS norm)
+     * @param y          output {@code [rows, cols]}
+     * @param saveMean   receives the mean of each row {@code [rows]} (0 for RMS norm)
+     * @param saveInvStd receives {@code 1/sqrt(var + eps)} of each row {@code [rows]}
+     */
+    void layerNorm(LayerNormSpec spec, Storage x, Storage weight, Storage bias, Storage y, Storage saveMean, Storage saveInvStd);
+
+    /**
+     * Gradients of {@link #layerNorm}. With {@code xhat = (x - mean) * invStd} and
+     * {@code g = gy * weight}: {@code gx = invStd * (g - mean(g) - xhat * mean(g * xhat))} per row
+     * (for RMS norm without the {@code mean(g)} term), {@code gWeight = sum over rows of gy * xhat},
+     * {@code gBias = sum over rows of gy}. The column sums must not depend on how the rows are
+     * split among threads.
+     *
+     * @param spec       the forward view, {@code eps} and variant
+     * @param x          the forward input {@code [rows, cols]}
+     * @param weight     the forward scale {@code [cols]}, or null
+     * @param gy         gradient of the output {@code [rows, cols]}
+     * @param saveMean   the means saved by {@link #layerNorm}
+     * @param saveInvStd the inverse standard deviations saved by {@link #layerNorm}
+     * @param gx         receives the input gradient {@code [rows, cols]}, or null when not needed
+     * @param gWeight    receives the scale gradient {@code [cols]}, or null when not needed
+     * @param gBias      receives the shift gradient {@code [cols]}, or null when not needed
+     */
+    void layerNormBackward(LayerNormSpec spec, Storage x, Storage weight, Storage gy, Storage saveMean, Storage saveInvStd,
+                           Storage gx, Storage gWeight, Storage gBias);
 }

@@ -21,6 +21,7 @@ public final class OpCases {
         all.addAll(SoftmaxLossCases.all());
         all.addAll(NormCases.all());
         all.addAll(LargeCases.all());
+        all.addAll(LayerNormCases.all()); // issue 11: layer norm, RMS norm, conv1d
         return all;
     }
 }

@@ -340,4 +340,20 @@ public final class CpuBackend implements Backend, AutoCloseable {
     private static MemorySegment segOrNull(Storage s) {
         return s == null ? null : seg(s);
     }
+
+    // ---- layer and RMS normalisation (issue 11) ----
+
+    @Override
+    public void layerNorm(dev.kiln.spi.LayerNormSpec spec, Storage x, Storage weight, Storage bias, Storage y,
+                          Storage saveMean, Storage saveInvStd) {
+        dev.kiln.cpu.kernels.LayerNorm.forward(pool, spec, seg(x), segOrNull(weight), segOrNull(bias), seg(y), seg(saveMean),
+                seg(saveInvStd));
+    }
+
+    @Override
+    public void layerNormBackward(dev.kiln.spi.LayerNormSpec spec, Storage x, Storage weight, Storage gy, Storage saveMean,
+                                  Storage saveInvStd, Storage gx, Storage gWeight, Storage gBias) {
+        dev.kiln.cpu.kernels.LayerNorm.backward(pool, spec, seg(x), segOrNull(weight), seg(gy), seg(saveMean), seg(saveInvStd),
+                segOrNull(gx), segOrNull(gWeight), segOrNull(gBias));
+    }
 }

@@ -480,4 +480,23 @@ public final class CudaBackend implements Backend, AutoCloseable {
         }
         if (failure != null) throw failure;
     }
+
+    // ---- layer and RMS normalisation (issue 11): Kiln's kernels ----
+
+    @Override
+    public void layerNorm(dev.kiln.spi.LayerNormSpec spec, Storage x, Storage weight, Storage bias, Storage y,
+                          Storage saveMean, Storage saveInvStd) {
+        try (var _ = rt.begin("layerNorm")) {
+            rt.kernels.layerNorm(spec, ptr(x), ptr(weight), ptr(bias), ptr(y), ptr(saveMean), ptr(saveInvStd));
+        }
+    }
+
+    @Override
+    public void layerNormBackward(dev.kiln.spi.LayerNormSpec spec, Storage x, Storage weight, Storage gy, Storage saveMean,
+                                  Storage saveInvStd, Storage gx, Storage gWeight, Storage gBias) {
+        try (var _ = rt.begin("layerNormBackward")) {
+            rt.kernels.layerNormBackward(spec, ptr(x), ptr(weight), ptr(gy), ptr(saveMean), ptr(saveInvStd), ptr(gx),
+                    ptr(gWeight), ptr(gBias));
+        }
+    }
 }

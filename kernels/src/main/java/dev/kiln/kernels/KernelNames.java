@@ -69,6 +69,13 @@ public final class KernelNames {
     public static final String ADAM_F32 = "kiln_adam_f32";
     /** One fused SGD step with optional momentum, dampening, Nesterov and weight decay. */
     public static final String SGD_F32 = "kiln_sgd_f32";
+    // ---- layer_norm.cu (issue 11) ----
+    /** Layer norm or RMS norm of each row, saving its mean and inverse std (a warp per row). */
+    public static final String LAYER_NORM_F32 = "kiln_layer_norm_f32";
+    /** Input gradient of layer norm or RMS norm (a warp per row). */
+    public static final String LAYER_NORM_BACKWARD_F32 = "kiln_layer_norm_backward_f32";
+    /** Weight and bias gradients of layer norm or RMS norm: column sums over rows in a fixed order. */
+    public static final String LAYER_NORM_PARAM_GRAD_F32 = "kiln_layer_norm_param_grad_f32";
 
     /** Every kernel name above, in declaration order. */
     public static final List<String> ALL = List.of(
@@ -80,5 +87,6 @@ public final class KernelNames {
             SOFTMAX_ROWS_F32, SOFTMAX_COLS_F32, SOFTMAX_BACKWARD_ROWS_F32, SOFTMAX_BACKWARD_COLS_F32,
             CROSS_ENTROPY_F32, CROSS_ENTROPY_BACKWARD_F32,
             DROPOUT_MASK_F32,
-            ADAM_F32, SGD_F32);
+            ADAM_F32, SGD_F32,
+            LAYER_NORM_F32, LAYER_NORM_BACKWARD_F32, LAYER_NORM_PARAM_GRAD_F32);
 }

@@ -368,4 +368,39 @@ public final class KernelOps {
     private void launchWarps(String kernel, long rows, Object... args) {
         launch1d(kernel, rows * WARP, args);
     }
+
+    // ---- layer and RMS normalisation (issue 11) ----
+
+    /** Row lanes of {@code kiln_layer_norm_param_grad_f32}: its blocks are {@value #BLOCK} threads = 32 columns x 8 row lanes. */
+    static final int LAYER_NORM_ROW_LANES = BLOCK / WARP;
+
+    /**
+     * {@code y [rows, cols]} = layer norm (RMS norm when {@code spec.rms()}) of each row of x, and
+     * the per-row {@code mean} (0 for RMS norm) and {@code invStd}; {@code w}, {@code b} may be 0
+     * (none). Kernel {@code kiln_layer_norm_f32}, a warp per row.
+     */
+    public void layerNorm(dev.kiln.spi.LayerNormSpec spec, long x, long w, long b, long y, long mean, long invStd) {
+        if (spec.rows() == 0) return;
+        launchWarps(KernelNames.LAYER_NORM_F32, spec.rows(), x, w, b, y, mean, invStd, (long) spec.rows(), spec.cols(),
+                spec.eps(), spec.rms() ? 1 : 0);
+    }
+
+    /**
+     * Gradients of {@link #layerNorm}: {@code gx} (kernel {@code kiln_layer_norm_backward_f32}, a
+     * warp per row) when not 0, and {@code gw}, {@code gb} (kernel
+     * {@code kiln_layer_norm_param_grad_f32}, column sums over rows in a fixed order) when either
+     * is not 0; {@code w} may be 0 (none).
+     */
+    public void layerNormBackward(dev.kiln.spi.LayerNormSpec spec, long x, long w, long gy, long mean, long invStd,
+                                  long gx, long gw, long gb) {
+        int rows = spec.rows(), cols = spec.cols();
+        if (gx != 0 && rows > 0) {
+            launchWarps(KernelNames.LAYER_NORM_BACKWARD_F32, rows, x, w, gy, mean, invStd, gx, (long) rows, cols, spec.rms() ? 1 : 0);
+        }
+        if (gw != 0 || gb != 0) {
+            int tiles = (cols + WARP - 1) / WARP;
+            launcher.launch(KernelNames.LAYER_NORM_PARAM_GRAD_F32, Math.min(tiles, MAX_GRID), 1, 1, BLOCK, 1, 1, 0,
+                    x, gy, mean, invStd, gw, gb, (long) rows, cols);
+        }
+    }
 }

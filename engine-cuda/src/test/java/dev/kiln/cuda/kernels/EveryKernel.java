@@ -49,5 +49,9 @@ final class EveryKernel {
         ops.adamStep(new AdamSpec(1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 3), new long[] {1, 2}, new long[] {3, 4},
                 new long[] {5, 6}, new long[] {7, 8}, new long[] {10, 100_000});
         ops.sgdStep(new SgdSpec(0.1f, 0.9f, 0f, 0f, true, false), new long[] {1}, new long[] {2}, new long[] {3}, new long[] {50});
+        // ---- layer and RMS normalisation (issue 11) ----
+        dev.kiln.spi.LayerNormSpec ln = new dev.kiln.spi.LayerNormSpec(64, 100, 1e-5f, false);
+        ops.layerNorm(ln, 1, 2, 3, 4, 5, 6);
+        ops.layerNormBackward(ln, 1, 2, 3, 4, 5, 6, 7, 8);
     }
 }
