@@ -3,6 +3,7 @@ package dev.kiln.cuda;
 import dev.kiln.cuda.ffi.Dnn;
 import dev.kiln.cuda.ffi.Driver;
 import dev.kiln.spi.AdamSpec;
+import dev.kiln.spi.AttentionSpec;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BatchNormSpec;
 import dev.kiln.spi.BinaryOp;
@@ -470,5 +471,23 @@ public final class CudaBackend implements Backend, AutoCloseable {
             failure.addSuppressed(e);
         }
         if (failure != null) throw failure;
+    }
+
+    // ---- attention (issue 11): Kiln's fused kernels ----
+
+    @Override
+    public void attention(AttentionSpec spec, Storage q, Storage k, Storage v, Storage mask, Storage out, Storage lse) {
+        try (var _ = rt.begin("attention")) {
+            rt.kernels.attention(spec, ptr(q), ptr(k), ptr(v), ptr(mask), ptr(out), ptr(lse));
+        }
+    }
+
+    @Override
+    public void attentionBackward(AttentionSpec spec, Storage q, Storage k, Storage v, Storage mask, Storage out, Storage lse,
+                                  Storage gradOut, Storage gq, Storage gk, Storage gv) {
+        try (var _ = rt.begin("attentionBackward")) {
+            rt.kernels.attentionBackward(spec, ptr(q), ptr(k), ptr(v), ptr(mask), ptr(out), ptr(lse), ptr(gradOut), ptr(gq),
+                    ptr(gk), ptr(gv));
+        }
     }
 }

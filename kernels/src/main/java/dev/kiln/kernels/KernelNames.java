@@ -80,5 +80,16 @@ public final class KernelNames {
             SOFTMAX_ROWS_F32, SOFTMAX_COLS_F32, SOFTMAX_BACKWARD_ROWS_F32, SOFTMAX_BACKWARD_COLS_F32,
             CROSS_ENTROPY_F32, CROSS_ENTROPY_BACKWARD_F32,
             DROPOUT_MASK_F32,
-            ADAM_F32, SGD_F32);
+            ADAM_F32, SGD_F32,
+            // declared below (qualified: a forward reference)
+            KernelNames.ATTENTION_FORWARD_F32, KernelNames.ATTENTION_BACKWARD_DQ_F32, KernelNames.ATTENTION_BACKWARD_DKDV_F32);
+
+    // ---- attention (issue 11) ----
+    // attention.cu
+    /** Fused attention forward: output and per-row log-sum-exp, online softmax over key tiles. */
+    public static final String ATTENTION_FORWARD_F32 = "kiln_attention_forward_f32";
+    /** Fused attention backward, query gradients: one block per query tile over every key tile. */
+    public static final String ATTENTION_BACKWARD_DQ_F32 = "kiln_attention_backward_dq_f32";
+    /** Fused attention backward, key and value gradients: one block per key tile over every query tile. */
+    public static final String ATTENTION_BACKWARD_DKDV_F32 = "kiln_attention_backward_dkdv_f32";
 }

@@ -1,6 +1,7 @@
 package dev.kiln.cuda.kernels;
 
 import dev.kiln.spi.AdamSpec;
+import dev.kiln.spi.AttentionSpec;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.CrossEntropySpec;
@@ -49,5 +50,10 @@ final class EveryKernel {
         ops.adamStep(new AdamSpec(1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 3), new long[] {1, 2}, new long[] {3, 4},
                 new long[] {5, 6}, new long[] {7, 8}, new long[] {10, 100_000});
         ops.sgdStep(new SgdSpec(0.1f, 0.9f, 0f, 0f, true, false), new long[] {1}, new long[] {2}, new long[] {3}, new long[] {50});
+        // ---- attention (issue 11) ----
+        AttentionSpec att = new AttentionSpec(2, 4, 70, 33, 16, 8, 0.25f, true, AttentionSpec.MaskKind.ADDITIVE,
+                new long[] {0, 0, 33, 1}, 0.1f, 42L, 7L);
+        ops.attention(att, 1, 2, 3, 4, 5, 6);
+        ops.attentionBackward(att, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
     }
 }
