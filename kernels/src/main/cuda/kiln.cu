@@ -9,3 +9,4 @@
 #include "random.cu"
 #include "optim.cu"
 #include "layer_norm.cu"
+#include "attention.cu"

@@ -738,4 +738,43 @@ public final class Functional {
     public static Tensor conv1d(Tensor x, Tensor weight, Tensor bias, Conv1dOptions options) {
         return Convolution1d.conv1d(x, weight, bias, options);
     }
+
+    // ---- attention (issue 11) ----
+
+    /**
+     * Scaled dot-product attention with PyTorch's defaults (no mask, not causal, no dropout,
+     * scale {@code 1/sqrt(E)}); see {@link #scaledDotProductAttention(Tensor, Tensor, Tensor, AttentionOptions)}.
+     *
+     * @param query queries {@code [..., L, E]}
+     * @param key   keys {@code [..., S, E]}
+     * @param value values {@code [..., S, Ev]}
+     * @return the attention output {@code [..., L, Ev]}
+     * @throws IllegalArgumentException as the general form
+     */
+    public static Tensor scaledDotProductAttention(Tensor query, Tensor key, Tensor value) {
+        return Attention.scaledDotProductAttention(query, key, value, AttentionOptions.defaults());
+    }
+    /**
+     * Fused scaled dot-product attention, as PyTorch's {@code F.scaled_dot_product_attention}:
+     * {@code dropout(softmax(scale * Q K^T + mask)) V} over leading (batch, head) dimensions, in one
+     * backend op that never stores the {@code L x S} matrix (an online softmax over key tiles; the
+     * backward recomputes the probabilities from the saved per-row log-sum-exp), so memory is linear
+     * in the sequence lengths. Causal masking is PyTorch's top-left aligned {@code tril} (query i sees
+     * keys {@code j <= i}). A query row whose scores are all {@code -inf} (fully masked) gives zeros
+     * and zero gradients, as PyTorch's math path ({@code _safe_softmax}) does; plain
+     * {@code softmax(...) V} would give NaN there. Dropout masks come from the options' generator
+     * (Philox), so a seed repeats exactly on every backend, and backward regenerates them.
+     *
+     * @param query   queries {@code [..., L, E]} (at least 2-D)
+     * @param key     keys {@code [..., S, E]}, same leading dimensions
+     * @param value   values {@code [..., S, Ev]}, same leading dimensions
+     * @param options mask, causal flag, dropout and scale
+     * @return the attention output {@code [..., L, Ev]}
+     * @throws IllegalArgumentException if ranks, leading dimensions, E or S disagree, the mask is not
+     *         broadcastable to {@code [..., L, S]} or requires grad, a mask is given with
+     *         {@code isCausal}, or dtypes or devices differ
+     */
+    public static Tensor scaledDotProductAttention(Tensor query, Tensor key, Tensor value, AttentionOptions options) {
+        return Attention.scaledDotProductAttention(query, key, value, options);
+    }
 }

@@ -475,4 +475,42 @@ public interface Backend {
      */
     void layerNormBackward(LayerNormSpec spec, Storage x, Storage weight, Storage gy, Storage saveMean, Storage saveInvStd,
                            Storage gx, Storage gWeight, Storage gBias);
+
+    // ---- attention (issue 11) ----
+
+    /**
+     * Fused scaled dot-product attention forward (see {@link AttentionSpec} for layouts, mask,
+     * causal and dropout rules): {@code out = dropout(softmax(scale * q k^T + mask)) v}, computed tile
+     * by tile with an online softmax so that no {@code lq x lk} matrix is stored; also writes the
+     * log-sum-exp of each row's scores for {@link #attentionBackward}.
+     *
+     * @param spec sizes, scale, mask layout, causal flag and dropout stream
+     * @param q    queries {@code [batch, lq, e]}
+     * @param k    keys {@code [batch, lk, e]}
+     * @param v    values {@code [batch, lk, ev]}
+     * @param mask the mask ({@code spec.maskExtent()} elements at least), or null when {@code spec.maskKind()} is NONE
+     * @param out  receives the output {@code [batch, lq, ev]}
+     * @param lse  receives {@code log(sum_j exp(score_ij))} per row {@code [batch, lq]} ({@code -inf} for a fully masked row)
+     */
+    void attention(AttentionSpec spec, Storage q, Storage k, Storage v, Storage mask, Storage out, Storage lse);
+
+    /**
+     * Gradients of {@link #attention}, recomputing the probabilities tile by tile from {@code lse}
+     * (memory linear in the sequence lengths) and regenerating the dropout mask from the spec's
+     * stream. Each gradient argument may be null when it is not wanted. The mask gets no gradient.
+     *
+     * @param spec    the forward spec
+     * @param q       the forward queries
+     * @param k       the forward keys
+     * @param v       the forward values
+     * @param mask    the forward mask, or null
+     * @param out     the forward output
+     * @param lse     the forward log-sum-exp
+     * @param gradOut gradient of the output {@code [batch, lq, ev]}
+     * @param gq      receives the query gradient {@code [batch, lq, e]}, or null
+     * @param gk      receives the key gradient {@code [batch, lk, e]}, or null
+     * @param gv      receives the value gradient {@code [batch, lk, ev]}, or null
+     */
+    void attentionBackward(AttentionSpec spec, Storage q, Storage k, Storage v, Storage mask, Storage out, Storage lse,
+                           Storage gradOut, Storage gq, Storage gk, Storage gv);
 }

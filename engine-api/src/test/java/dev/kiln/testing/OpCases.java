@@ -22,6 +22,8 @@ public final class OpCases {
         all.addAll(NormCases.all());
         all.addAll(LargeCases.all());
         all.addAll(LayerNormCases.all()); // issue 11: layer norm, RMS norm, conv1d
+        // ---- attention (issue 11) ----
+        all.addAll(AttentionCases.all());
         return all;
     }
 }

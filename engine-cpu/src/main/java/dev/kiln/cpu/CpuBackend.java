@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.kiln.cpu.kernels.Attention;
 import dev.kiln.cpu.kernels.BatchNorm;
 import dev.kiln.cpu.kernels.Conv2d;
 import dev.kiln.cpu.kernels.CrossEntropy;
@@ -18,6 +19,7 @@ import dev.kiln.cpu.kernels.Reduce;
 import dev.kiln.cpu.kernels.Softmax;
 import dev.kiln.cpu.kernels.StridedCopy;
 import dev.kiln.spi.AdamSpec;
+import dev.kiln.spi.AttentionSpec;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BatchNormSpec;
 import dev.kiln.spi.BinaryOp;
@@ -88,7 +90,9 @@ public final class CpuBackend implements Backend, AutoCloseable {
 
     @Override
     public Storage allocate(DType dtype, long numel) {
-        return new CpuStorage(this, dtype, numel, bytesInUse, cache);
+        CpuStorage s = new CpuStorage(this, dtype, numel, bytesInUse, cache);
+        peakBytesInUse.accumulateAndGet(bytesInUse.get(), Math::max);
+        return s;
     }
 
     @Override
@@ -355,5 +359,42 @@ public final class CpuBackend implements Backend, AutoCloseable {
                                   Storage saveInvStd, Storage gx, Storage gWeight, Storage gBias) {
         dev.kiln.cpu.kernels.LayerNorm.backward(pool, spec, seg(x), segOrNull(weight), seg(gy), seg(saveMean), seg(saveInvStd),
                 segOrNull(gx), segOrNull(gWeight), segOrNull(gBias));
+    }
+
+    // ---- attention (issue 11) ----
+
+    /** Highest {@link #bytesInUse()} seen right after an allocation, since creation or the last {@link #resetPeakBytesInUse()}. */
+    private final AtomicLong peakBytesInUse = new AtomicLong();
+
+    @Override
+    public void attention(AttentionSpec spec, Storage q, Storage k, Storage v, Storage mask, Storage out, Storage lse) {
+        Attention.forward(pool, spec, seg(q), seg(k), seg(v), segOrNull(mask), seg(out), seg(lse));
+    }
+
+    @Override
+    public void attentionBackward(AttentionSpec spec, Storage q, Storage k, Storage v, Storage mask, Storage out, Storage lse,
+                                  Storage gradOut, Storage gq, Storage gk, Storage gv) {
+        Attention.backward(pool, spec, seg(q), seg(k), seg(v), segOrNull(mask), seg(out), seg(lse), seg(gradOut), segOrNull(gq),
+                segOrNull(gk), segOrNull(gv));
+    }
+
+    /**
+     * The most bytes this backend's live storages held at once (sampled after every allocation),
+     * since it was created or since {@link #resetPeakBytesInUse()}: a memory-use measurement for
+     * tests and benchmarks.
+     *
+     * @return the peak of {@link #bytesInUse()}
+     */
+    public long peakBytesInUse() {
+        return peakBytesInUse.get();
+    }
+
+    /**
+     * Starts a new peak measurement at the current {@link #bytesInUse()}.
+     *
+     * @return the peak measured until now
+     */
+    public long resetPeakBytesInUse() {
+        return peakBytesInUse.getAndSet(bytesInUse.get());
     }
 }

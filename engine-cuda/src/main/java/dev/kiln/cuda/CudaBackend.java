@@ -3,6 +3,7 @@ package dev.kiln.cuda;
 import dev.kiln.cuda.ffi.Dnn;
 import dev.kiln.cuda.ffi.Driver;
 import dev.kiln.spi.AdamSpec;
+import dev.kiln.spi.AttentionSpec;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BatchNormSpec;
 import dev.kiln.spi.BinaryOp;
@@ -497,6 +498,24 @@ public final class CudaBackend implements Backend, AutoCloseable {
         try (var _ = rt.begin("layerNormBackward")) {
             rt.kernels.layerNormBackward(spec, ptr(x), ptr(weight), ptr(gy), ptr(saveMean), ptr(saveInvStd), ptr(gx),
                     ptr(gWeight), ptr(gBias));
+        }
+    }
+
+    // ---- attention (issue 11): Kiln's fused kernels ----
+
+    @Override
+    public void attention(AttentionSpec spec, Storage q, Storage k, Storage v, Storage mask, Storage out, Storage lse) {
+        try (var _ = rt.begin("attention")) {
+            rt.kernels.attention(spec, ptr(q), ptr(k), ptr(v), ptr(mask), ptr(out), ptr(lse));
+        }
+    }
+
+    @Override
+    public void attentionBackward(AttentionSpec spec, Storage q, Storage k, Storage v, Storage mask, Storage out, Storage lse,
+                                  Storage gradOut, Storage gq, Storage gk, Storage gv) {
+        try (var _ = rt.begin("attentionBackward")) {
+            rt.kernels.attentionBackward(spec, ptr(q), ptr(k), ptr(v), ptr(mask), ptr(out), ptr(lse), ptr(gradOut), ptr(gq),
+                    ptr(gk), ptr(gv));
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.kiln.kernels;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -77,16 +80,30 @@ public final class KernelNames {
     /** Weight and bias gradients of layer norm or RMS norm: column sums over rows in a fixed order. */
     public static final String LAYER_NORM_PARAM_GRAD_F32 = "kiln_layer_norm_param_grad_f32";
 
-    /** Every kernel name above, in declaration order. */
-    public static final List<String> ALL = List.of(
-            FILL_F32, FILL_I32, UNARY_F32, UNARY_BACKWARD_F32, BINARY_F32, SCALAR_F32,
-            SUM_F32, SUM_BLOCK_F32, ARGMAX_F32,
-            STRIDED_COPY_B32,
-            PAD2D_F32, PAD2D_BACKWARD_F32,
-            MAX_POOL2D_F32, MAX_POOL2D_BACKWARD_F32, AVG_POOL2D_F32, AVG_POOL2D_BACKWARD_F32,
-            SOFTMAX_ROWS_F32, SOFTMAX_COLS_F32, SOFTMAX_BACKWARD_ROWS_F32, SOFTMAX_BACKWARD_COLS_F32,
-            CROSS_ENTROPY_F32, CROSS_ENTROPY_BACKWARD_F32,
-            DROPOUT_MASK_F32,
-            ADAM_F32, SGD_F32,
-            LAYER_NORM_F32, LAYER_NORM_BACKWARD_F32, LAYER_NORM_PARAM_GRAD_F32);
+
+    // ---- attention (issue 11) ----
+    // attention.cu
+    /** Fused attention forward: output and per-row log-sum-exp, online softmax over key tiles. */
+    public static final String ATTENTION_FORWARD_F32 = "kiln_attention_forward_f32";
+    /** Fused attention backward, query gradients: one block per query tile over every key tile. */
+    public static final String ATTENTION_BACKWARD_DQ_F32 = "kiln_attention_backward_dq_f32";
+    /** Fused attention backward, key and value gradients: one block per key tile over every query tile. */
+    public static final String ATTENTION_BACKWARD_DKDV_F32 = "kiln_attention_backward_dkdv_f32";
+
+    /**
+     * Every kernel name of this class (in no particular order): read from the constants themselves
+     * so that a kernel added in one place cannot be left out of the checks that use this list.
+     */
+    public static final List<String> ALL = Arrays.stream(KernelNames.class.getDeclaredFields())
+            .filter(f -> f.getType() == String.class && Modifier.isStatic(f.getModifiers()) && Modifier.isPublic(f.getModifiers()))
+            .map(KernelNames::value)
+            .toList();
+
+    private static String value(Field f) {
+        try {
+            return (String) f.get(null);
+        } catch (IllegalAccessException e) {
+            throw new AssertionError(f.getName(), e);
+        }
+    }
 }

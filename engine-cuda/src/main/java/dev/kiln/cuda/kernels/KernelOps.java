@@ -3,6 +3,7 @@ package dev.kiln.cuda.kernels;
 import dev.kiln.cuda.driver.KernelLauncher;
 import dev.kiln.kernels.KernelNames;
 import dev.kiln.spi.AdamSpec;
+import dev.kiln.spi.AttentionSpec;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.CrossEntropySpec;
@@ -402,5 +403,79 @@ public final class KernelOps {
             launcher.launch(KernelNames.LAYER_NORM_PARAM_GRAD_F32, Math.min(tiles, MAX_GRID), 1, 1, BLOCK, 1, 1, 0,
                     x, gy, mean, invStd, gw, gb, (long) rows, cols);
         }
+    }
+
+    // ---- attention (issue 11) ----
+
+    /** Threads per block of the attention kernels. */
+    static final int ATTENTION_BLOCK = 128;
+    /** Dynamic shared memory the attention kernels may use without opting in to more (48 KiB on every GPU). */
+    static final int ATTENTION_SHARED_LIMIT = 48 * 1024;
+
+    /**
+     * The largest tile (query rows = keys per tile) in 32, 16, ..., 1 whose shared memory fits
+     * {@value #ATTENTION_SHARED_LIMIT} bytes in all three attention kernels.
+     *
+     * @throws IllegalArgumentException if even a tile of 1 does not fit (E or Ev in the thousands)
+     */
+    static int attentionTile(int e, int ev) {
+        for (int t = 32; t >= 1; t /= 2) if (attentionSharedBytes(t, e, ev) <= ATTENTION_SHARED_LIMIT) return t;
+        throw new IllegalArgumentException("attention: head sizes E " + e + " and Ev " + ev
+                + " need more than 48 KiB of shared memory per block in the CUDA kernel; use smaller heads or the CPU backend");
+    }
+
+    /** Bytes of dynamic shared memory of the most demanding attention kernel (dk/dv) at tile {@code t}. */
+    static long attentionSharedBytes(int t, int e, int ev) {
+        long forward = (long) t * (2L * e + 2L * ev) + (long) t * t + 3L * t;
+        long dq = (long) t * (3L * e + 2L * ev) + (long) t * t + 2L * t;
+        long dkdv = (long) t * (3L * e + 3L * ev) + 2L * t * t + 2L * t;
+        return 4 * Math.max(forward, Math.max(dq, dkdv));
+    }
+
+    /**
+     * Fused attention forward ({@link AttentionSpec}): {@code out} and {@code lse}; {@code mask} is 0
+     * when the spec has none. Kernel {@code kiln_attention_forward_f32}, a block per (problem, query tile).
+     *
+     * @throws IllegalArgumentException if the head sizes do not fit the kernel's shared memory
+     */
+    public void attention(AttentionSpec s, long q, long k, long v, long mask, long out, long lse) {
+        int tile = attentionTile(s.e(), s.ev());
+        long work = s.batch() * ((s.lq() + tile - 1) / tile);
+        if (work == 0) return;
+        launcher.launch(KernelNames.ATTENTION_FORWARD_F32, (int) Math.min(work, MAX_GRID), 1, 1, ATTENTION_BLOCK, 1, 1,
+                (int) attentionSharedBytes(tile, s.e(), s.ev()), attentionArgs(s, tile, q, k, v, mask, out, lse));
+    }
+
+    /**
+     * Fused attention backward: {@code gq} (kernel {@code kiln_attention_backward_dq_f32}, a block per
+     * query tile) and {@code gk}/{@code gv} (kernel {@code kiln_attention_backward_dkdv_f32}, a block
+     * per key tile); an address of 0 skips that gradient.
+     *
+     * @throws IllegalArgumentException if the head sizes do not fit the kernel's shared memory
+     */
+    public void attentionBackward(AttentionSpec s, long q, long k, long v, long mask, long out, long lse, long gOut,
+                                  long gq, long gk, long gv) {
+        int tile = attentionTile(s.e(), s.ev());
+        int shared = (int) attentionSharedBytes(tile, s.e(), s.ev());
+        long qWork = s.batch() * ((s.lq() + tile - 1) / tile), kWork = s.batch() * ((s.lk() + tile - 1) / tile);
+        if (gq != 0 && qWork > 0) {
+            launcher.launch(KernelNames.ATTENTION_BACKWARD_DQ_F32, (int) Math.min(qWork, MAX_GRID), 1, 1, ATTENTION_BLOCK, 1, 1,
+                    shared, attentionArgs(s, tile, q, k, v, mask, out, lse, gOut, gq));
+        }
+        if ((gk != 0 || gv != 0) && kWork > 0) {
+            launcher.launch(KernelNames.ATTENTION_BACKWARD_DKDV_F32, (int) Math.min(kWork, MAX_GRID), 1, 1, ATTENTION_BLOCK, 1, 1,
+                    shared, attentionArgs(s, tile, q, k, v, mask, out, lse, gOut, gk, gv));
+        }
+    }
+
+    /** A kernel's device addresses followed by the scalar tail all three attention kernels share. */
+    private static Object[] attentionArgs(AttentionSpec s, int tile, long... pointers) {
+        long[] ms = s.maskStrides();
+        Object[] tail = {(long) s.outer(), s.heads(), s.lq(), s.lk(), s.e(), s.ev(), s.scale(), s.causal() ? 1 : 0,
+            s.maskKind().ordinal(), ms[0], ms[1], ms[2], ms[3], s.dropoutP(), s.seed(), s.offset(), tile};
+        Object[] args = new Object[pointers.length + tail.length];
+        for (int i = 0; i < pointers.length; i++) args[i] = pointers[i];
+        System.arraycopy(tail, 0, args, pointers.length, tail.length);
+        return args;
     }
 }

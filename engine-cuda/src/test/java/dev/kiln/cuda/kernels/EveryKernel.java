@@ -1,6 +1,7 @@
 package dev.kiln.cuda.kernels;
 
 import dev.kiln.spi.AdamSpec;
+import dev.kiln.spi.AttentionSpec;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.CrossEntropySpec;
@@ -53,5 +54,10 @@ final class EveryKernel {
         dev.kiln.spi.LayerNormSpec ln = new dev.kiln.spi.LayerNormSpec(64, 100, 1e-5f, false);
         ops.layerNorm(ln, 1, 2, 3, 4, 5, 6);
         ops.layerNormBackward(ln, 1, 2, 3, 4, 5, 6, 7, 8);
+        // ---- attention (issue 11) ----
+        AttentionSpec att = new AttentionSpec(2, 4, 70, 33, 16, 8, 0.25f, true, AttentionSpec.MaskKind.ADDITIVE,
+                new long[] {0, 0, 33, 1}, 0.1f, 42L, 7L);
+        ops.attention(att, 1, 2, 3, 4, 5, 6);
+        ops.attentionBackward(att, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
     }
 }
