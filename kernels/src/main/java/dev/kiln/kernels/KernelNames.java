@@ -80,5 +80,17 @@ public final class KernelNames {
             SOFTMAX_ROWS_F32, SOFTMAX_COLS_F32, SOFTMAX_BACKWARD_ROWS_F32, SOFTMAX_BACKWARD_COLS_F32,
             CROSS_ENTROPY_F32, CROSS_ENTROPY_BACKWARD_F32,
             DROPOUT_MASK_F32,
-            ADAM_F32, SGD_F32);
+            ADAM_F32, SGD_F32,
+            // select.cu (issue 11): declared at the end, hence qualified
+            KernelNames.ARG_REDUCE_F32, KernelNames.ARG_REDUCE_ROWS_F32, KernelNames.TOPK_F32, KernelNames.TOPK_BACKWARD_F32);
+
+    // ---- select.cu: value and index reductions (issue 11) ----
+    /** Max or min with its int64 index along the middle axis of [outer, dim, inner], a thread per line. */
+    public static final String ARG_REDUCE_F32 = "kiln_arg_reduce_f32";
+    /** Max or min with its int64 index along contiguous rows (inner 1), a warp per row. */
+    public static final String ARG_REDUCE_ROWS_F32 = "kiln_arg_reduce_rows_f32";
+    /** The k largest or smallest values and int64 indices of each line, a thread per line. */
+    public static final String TOPK_F32 = "kiln_topk_f32";
+    /** topk's backward: each selected gradient written to its index of a zeroed input gradient. */
+    public static final String TOPK_BACKWARD_F32 = "kiln_topk_backward_f32";
 }

@@ -1,6 +1,7 @@
 package dev.kiln.cuda.kernels;
 
 import dev.kiln.spi.AdamSpec;
+import dev.kiln.spi.ArgReduceSpec;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.CrossEntropySpec;
@@ -12,6 +13,7 @@ import dev.kiln.spi.ScalarOp;
 import dev.kiln.spi.SgdSpec;
 import dev.kiln.spi.SoftmaxSpec;
 import dev.kiln.spi.StridedCopySpec;
+import dev.kiln.spi.TopkSpec;
 import dev.kiln.spi.UnaryOp;
 
 /** Calls every {@link KernelOps} method so that every kernel of the fatbin is launched at least once. */
@@ -49,5 +51,11 @@ final class EveryKernel {
         ops.adamStep(new AdamSpec(1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 3), new long[] {1, 2}, new long[] {3, 4},
                 new long[] {5, 6}, new long[] {7, 8}, new long[] {10, 100_000});
         ops.sgdStep(new SgdSpec(0.1f, 0.9f, 0f, 0f, true, false), new long[] {1}, new long[] {2}, new long[] {3}, new long[] {50});
+        // ---- value and index reductions (issue 11) ----
+        ops.argReduce(new ArgReduceSpec(6, 10, 1, true), 1, 2, 3);   // rows: a warp per row
+        ops.argReduce(new ArgReduceSpec(6, 10, 7, false), 1, 0, 3);  // strided lines, indices only
+        TopkSpec topk = new TopkSpec(4, 10, 3, 2, true, true);
+        ops.topk(topk, 1, 2, 3);
+        ops.topkBackward(topk, 1, 2, 3);
     }
 }
