@@ -21,6 +21,9 @@ public final class OpCases {
         all.addAll(SoftmaxLossCases.all());
         all.addAll(NormCases.all());
         all.addAll(LargeCases.all());
+        // ---- batched matmul and value/index reductions (issue 11) ----
+        all.addAll(BatchedMatmulCases.all());
+        all.addAll(SelectionCases.all());
         return all;
     }
 }
