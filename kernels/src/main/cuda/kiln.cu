@@ -10,3 +10,4 @@
 #include "optim.cu"
 #include "layer_norm.cu"
 #include "attention.cu"
+#include "select.cu"

@@ -61,6 +61,12 @@ public final class BenchMain {
                 samples.add(gemm(backend, 64, 7744, 288, seconds, "conv2 64x7744x288"));
                 samples.add(gemm(backend, 64, 576, 576, seconds, "conv3 64x576x576"));
                 samples.add(gemm(backend, 64, 64, 576, seconds, "dense1 64x64x576"));
+                // Attention's Q K^T, [64, 4, 128, 64] @ [64, 4, 64, 128]: 256 products of 128x128x64 (issue 11).
+                double[] att = new double[3];
+                for (int i = 0; i < att.length; i++) {
+                    att[i] = GemmBench.batchedGflops(GemmBench.batched(backend, 256, 128, 128, 64, seconds / att.length), 256);
+                }
+                samples.add(new Sample("gemm", "kiln", backend.name(), "batched 256x(128x128x64)", "GFLOP/s", att, backend.description()));
                 printSamples(samples);
             }
             case "profile" -> {

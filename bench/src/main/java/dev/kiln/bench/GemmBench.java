@@ -44,6 +44,32 @@ public final class GemmBench {
         }
     }
 
+    /**
+     * A batched product through {@link Backend#matmul} (issue 11): {@code batch} independent
+     * {@code [m x k] @ [k x n]} products, as attention's {@code Q K^T} over batch and heads.
+     * {@link Result#gflops()} counts one product; multiply by {@code batch} (see {@link #batchedGflops}).
+     */
+    public static Result batched(Backend backend, int batch, int m, int n, int k, double seconds) {
+        try (Storage a = filled(backend, (long) batch * m * k); Storage b = filled(backend, (long) batch * k * n);
+             Storage c = backend.allocate(DType.FLOAT32, (long) batch * m * n)) {
+            MatmulSpec spec = new MatmulSpec(batch, m, n, k, false, false, true, true, false);
+            return time(m, n, k, seconds, () -> {
+                backend.matmul(spec, a, b, c);
+                backend.synchronize();
+            });
+        }
+    }
+
+    /**
+     * {@return GFLOP/s of a {@link #batched} result over its whole batch}
+     *
+     * @param r     the result
+     * @param batch the batch it ran
+     */
+    public static double batchedGflops(Result r, int batch) {
+        return r.gflops() * batch;
+    }
+
     /** Through {@link PackedGemm} with {@code kernel}, on {@code pool}. */
     public static Result kernel(CpuThreadPool pool, MicroKernel kernel, int m, int n, int k, double seconds) {
         try (Arena arena = Arena.ofShared()) {

@@ -4,6 +4,7 @@ import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.UnaryOp;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.tensor.ValuesAndIndices;
 
 /**
  * Every differentiable op of Kiln as a static function (PyTorch's {@code torch} and
@@ -486,14 +487,18 @@ public final class Functional {
     // ---- linear algebra ----
 
     /**
-     * Matrix product: {@code [m, k] @ [k, n]} gives {@code [m, n]}; {@code [b, m, k] @ [b, k, n]}
-     * gives {@code [b, m, n]}; {@code [b, m, k] @ [k, n]} and {@code [m, k] @ [b, k, n]} share the
-     * 2-D operand across the batch and give {@code [b, m, n]}.
+     * Matrix product, as {@code torch.matmul}: {@code [m, k] @ [k, n]} gives {@code [m, n]}; a 1-D
+     * left operand is a row {@code [1, k]} and a 1-D right operand a column {@code [k, 1]}, that
+     * dimension leaving the result ({@code [k] @ [k]} is a 0-D dot product); operands of rank 3 or
+     * more are batches of matrices whose batch dimensions broadcast, e.g.
+     * {@code [B, H, T, D] @ [B, H, D, T]} gives {@code [B, H, T, T]} and {@code [B, T, D] @ [D, E]}
+     * gives {@code [B, T, E]} (one GEMM). Gradients are summed over broadcast dimensions.
      *
-     * @param a left operand, 2-D or 3-D
-     * @param b right operand, 2-D or 3-D
+     * @param a left operand, at least 1-D
+     * @param b right operand, at least 1-D
      * @return the product
-     * @throws IllegalArgumentException on other ranks, differing inner or batch dimensions
+     * @throws IllegalArgumentException on a 0-D operand, differing inner sizes (naming both shapes)
+     *                                  or batch dimensions that do not broadcast
      */
     public static Tensor matmul(Tensor a, Tensor b) { return LinearAlgebra.matmul(a, b); }
     /**
@@ -777,4 +782,109 @@ public final class Functional {
     public static Tensor scaledDotProductAttention(Tensor query, Tensor key, Tensor value, AttentionOptions options) {
         return Attention.scaledDotProductAttention(query, key, value, options);
     }
+
+    // ---- batched matmul and value/index reductions (issue 11) ----
+
+    /**
+     * Batched matrix product, as {@code torch.bmm}: {@code [b, n, k] @ [b, k, m]} gives
+     * {@code [b, n, m]}; no broadcasting (see {@link #matmul} for that).
+     *
+     * @param a left operand {@code [b, n, k]} ({@code batch1})
+     * @param b right operand {@code [b, k, m]} ({@code batch2})
+     * @return the products {@code [b, n, m]}
+     * @throws IllegalArgumentException if an operand is not 3-D or the batch or inner sizes differ
+     */
+    public static Tensor bmm(Tensor a, Tensor b) { return LinearAlgebra.bmm(a, b); }
+    /**
+     * Maximum along {@code dim} and its index, as {@code torch.max(x, dim, keepdim)}: the first index
+     * among equal maxima; a NaN wins (its first index). The values' gradient goes to that index.
+     *
+     * @param x       the tensor (FLOAT32)
+     * @param dim     the dimension to reduce (negative counts from the end)
+     * @param keepDim keep {@code dim} as size 1 instead of removing it
+     * @return values (FLOAT32) and indices (INT64), of the input's shape without {@code dim}
+     * @throws IllegalArgumentException if {@code dim} is out of range or of size 0
+     */
+    public static ValuesAndIndices max(Tensor x, int dim, boolean keepDim) { return Selection.maxMin("max", x, dim, keepDim); }
+    /**
+     * Minimum along {@code dim} and its index, as {@code torch.min(x, dim, keepdim)}; ties and NaN as
+     * {@link #max(Tensor, int, boolean)} (a NaN is the minimum too, as in PyTorch).
+     *
+     * @param x       the tensor (FLOAT32)
+     * @param dim     the dimension to reduce (negative counts from the end)
+     * @param keepDim keep {@code dim} as size 1 instead of removing it
+     * @return values (FLOAT32) and indices (INT64)
+     * @throws IllegalArgumentException if {@code dim} is out of range or of size 0
+     */
+    public static ValuesAndIndices min(Tensor x, int dim, boolean keepDim) { return Selection.maxMin("min", x, dim, keepDim); }
+    /**
+     * The largest element, a 0-D tensor, as {@code torch.max(x)}; NaN if any element is NaN. Its
+     * gradient goes to the first maximal element (PyTorch splits it evenly among equal maxima).
+     *
+     * @param x the tensor (FLOAT32), not empty
+     * @return a 0-D tensor
+     * @throws IllegalArgumentException if x is empty
+     */
+    public static Tensor max(Tensor x) { return Selection.maxMinAll("max", x); }
+    /**
+     * The smallest element, a 0-D tensor, as {@code torch.min(x)}; see {@link #max(Tensor)}.
+     *
+     * @param x the tensor (FLOAT32), not empty
+     * @return a 0-D tensor
+     * @throws IllegalArgumentException if x is empty
+     */
+    public static Tensor min(Tensor x) { return Selection.maxMinAll("min", x); }
+    /**
+     * Index of the maximum along {@code dim}, as {@code torch.argmax(x, dim, keepdim)}: INT64, the
+     * first index among equal maxima, a NaN wins; not differentiable. (The one-argument
+     * {@link #argmax(Tensor)} is Kiln's row-wise INT32 form for {@code [N, C]} scores.)
+     *
+     * @param x       the tensor (FLOAT32)
+     * @param dim     the dimension to reduce (negative counts from the end)
+     * @param keepDim keep {@code dim} as size 1 instead of removing it
+     * @return INT64 indices
+     * @throws IllegalArgumentException if {@code dim} is out of range or of size 0
+     */
+    public static Tensor argmax(Tensor x, int dim, boolean keepDim) { return Selection.argMaxMin("argmax", x, dim, keepDim); }
+    /**
+     * Index of the minimum along {@code dim}, as {@code torch.argmin(x, dim, keepdim)}: INT64, the
+     * first index among equal minima, a NaN wins; not differentiable.
+     *
+     * @param x       the tensor (FLOAT32)
+     * @param dim     the dimension to reduce (negative counts from the end)
+     * @param keepDim keep {@code dim} as size 1 instead of removing it
+     * @return INT64 indices
+     * @throws IllegalArgumentException if {@code dim} is out of range or of size 0
+     */
+    public static Tensor argmin(Tensor x, int dim, boolean keepDim) { return Selection.argMaxMin("argmin", x, dim, keepDim); }
+    /**
+     * The {@code k} largest (or smallest) elements along {@code dim} and their indices, as
+     * {@code torch.topk(x, k, dim, largest, sorted)}. Sorted by value (descending when
+     * {@code largest}); equal values in ascending index order (PyTorch leaves their order
+     * unspecified); a NaN counts as larger than every number. The values' gradient goes to the
+     * selected positions.
+     *
+     * @param x       the tensor (FLOAT32)
+     * @param k       how many to select, {@code 0 <= k <= x.size(dim)}
+     * @param dim     the dimension to select along (negative counts from the end)
+     * @param largest the largest (true) or the smallest (false)
+     * @param sorted  return them in order (false allows any order; Kiln's backends sort anyway)
+     * @return values (FLOAT32) and indices (INT64), the input's shape with {@code dim} of size k
+     * @throws IllegalArgumentException if {@code dim} is out of range or k is outside {@code [0, size]}
+     */
+    public static ValuesAndIndices topk(Tensor x, int k, int dim, boolean largest, boolean sorted) {
+        return Selection.topk(x, k, dim, largest, sorted);
+    }
+    /**
+     * {@code log(sum(exp(x), dim))}, as {@code torch.logsumexp(x, dim, keepdim)}, computed stably as
+     * {@code m + log(sum(exp(x - m)))} with m the maximum along dim; the gradient is
+     * {@code softmax(x, dim)}. A line of -inf gives -inf, one holding +inf gives +inf.
+     *
+     * @param x       the tensor (FLOAT32)
+     * @param dim     the dimension to reduce (negative counts from the end)
+     * @param keepDim keep {@code dim} as size 1 instead of removing it
+     * @return the reduced tensor
+     * @throws IllegalArgumentException if {@code dim} is out of range
+     */
+    public static Tensor logsumexp(Tensor x, int dim, boolean keepDim) { return Selection.logsumexp(x, dim, keepDim); }
 }

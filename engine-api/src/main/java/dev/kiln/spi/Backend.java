@@ -513,4 +513,41 @@ public interface Backend {
      */
     void attentionBackward(AttentionSpec spec, Storage q, Storage k, Storage v, Storage mask, Storage out, Storage lse,
                            Storage gradOut, Storage gq, Storage gk, Storage gv);
+
+    // ---- value and index reductions (issue 11) ----
+
+    /**
+     * The maximum or minimum of each line of {@code x [outer, dim, inner]} along the middle axis and
+     * its index (see {@link ArgReduceSpec} for ties and NaN): what {@code max}, {@code min},
+     * {@code argmax} and {@code argmin} along a dimension run on.
+     *
+     * @param spec    the view and the direction
+     * @param x       input, {@code spec.numel()} elements
+     * @param values  receives the values {@code [outer, inner]}, or null when only indices are wanted
+     * @param indices receives the INT64 indices {@code [outer, inner]}, each in {@code [0, dim)}
+     */
+    void argReduce(ArgReduceSpec spec, Storage x, Storage values, Storage indices);
+
+    /**
+     * The {@code k} largest or smallest elements of each line of {@code x [outer, dim, inner]} along
+     * the middle axis, with their indices, in {@link TopkSpec}'s order.
+     *
+     * @param spec    the view, k and the order
+     * @param x       input, {@code spec.numel()} elements
+     * @param values  receives the values {@code [outer, k, inner]}
+     * @param indices receives the INT64 indices {@code [outer, k, inner]}
+     */
+    void topk(TopkSpec spec, Storage x, Storage values, Storage indices);
+
+    /**
+     * Gradient of {@link #topk} (and, with {@code k = 1}, of max and min along a dimension):
+     * {@code gx} is zero except {@code gx[o, indices[o, j, i], i] = gy[o, j, i]}. The indices of one
+     * line are distinct, as topk produces them.
+     *
+     * @param spec    the forward view and k
+     * @param gy      gradient of the values {@code [outer, k, inner]}
+     * @param indices the forward INT64 indices {@code [outer, k, inner]}
+     * @param gx      receives the input gradient {@code [outer, dim, inner]}, fully overwritten
+     */
+    void topkBackward(TopkSpec spec, Storage gy, Storage indices, Storage gx);
 }

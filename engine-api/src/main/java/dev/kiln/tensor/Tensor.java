@@ -1112,7 +1112,8 @@ public final class Tensor implements AutoCloseable {
     /**
      * {@return the index of each row's maximum of a {@code [N, C]} tensor, INT32 {@code [N]}} As
      * {@code torch.argmax(x, dim=1)}: the first index on ties; not differentiable. For example the
-     * predicted class of each sample's logits.
+     * predicted class of each sample's logits. Unlike {@link #argmax(int, boolean)} (PyTorch's INT64
+     * form along any dimension), this Kiln shorthand returns INT32, as the Trainer's accuracy expects.
      *
      * @throws IllegalArgumentException if this is not a 2-D FLOAT32 tensor or {@code C} is 0
      */
@@ -1227,13 +1228,14 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor[] chunk(int chunks, int dim) { return Functional.chunk(this, chunks, dim); }
     /**
-     * Matrix product, as {@code torch.matmul} for 2-D and 3-D operands: {@code [m, k] @ [k, n]}
-     * is {@code [m, n]}; {@code [b, m, k] @ [b, k, n]} is {@code [b, m, n]}; a 2-D operand with a
-     * 3-D one is shared across the batch. See {@link Functional#matmul}.
+     * Matrix product, as {@code torch.matmul}: 1-D operands are promoted to a row or a column,
+     * batch dimensions (all but the last two) broadcast, e.g. {@code [B, H, T, D] @ [B, H, D, T]}
+     * is {@code [B, H, T, T]}. See {@link Functional#matmul}.
      *
-     * @param other the right operand, 2-D or 3-D, FLOAT32 on the same device
+     * @param other the right operand, at least 1-D, FLOAT32 on the same device
      * @return the product
-     * @throws IllegalArgumentException on other ranks, or differing inner or batch dimensions
+     * @throws IllegalArgumentException on a 0-D operand, differing inner sizes or batch dimensions
+     *                                  that do not broadcast
      */
     public Tensor matmul(Tensor other) { return Functional.matmul(this, other); }
     /**
@@ -1318,4 +1320,94 @@ public final class Tensor implements AutoCloseable {
         }
         return sb.append(')').toString();
     }
+
+    // ---- batched matmul and value/index reductions (issue 11) ----
+
+    /**
+     * Batched matrix product {@code [b, n, k] @ [b, k, m]}, as {@code torch.bmm}; see {@link Functional#bmm}.
+     *
+     * @param other the right operand {@code [b, k, m]}
+     * @return the products {@code [b, n, m]}
+     * @throws IllegalArgumentException if an operand is not 3-D or the sizes differ
+     */
+    public Tensor bmm(Tensor other) { return Functional.bmm(this, other); }
+    /**
+     * Maximum along {@code dim} with its INT64 index (first among equal maxima; NaN wins); see
+     * {@link Functional#max(Tensor, int, boolean)}.
+     *
+     * @param dim     the dimension to reduce (negative counts from the end)
+     * @param keepDim keep {@code dim} as size 1
+     * @return values and indices
+     * @throws IllegalArgumentException if {@code dim} is out of range or of size 0
+     */
+    public ValuesAndIndices max(int dim, boolean keepDim) { return Functional.max(this, dim, keepDim); }
+    /**
+     * Minimum along {@code dim} with its INT64 index; see {@link Functional#min(Tensor, int, boolean)}.
+     *
+     * @param dim     the dimension to reduce (negative counts from the end)
+     * @param keepDim keep {@code dim} as size 1
+     * @return values and indices
+     * @throws IllegalArgumentException if {@code dim} is out of range or of size 0
+     */
+    public ValuesAndIndices min(int dim, boolean keepDim) { return Functional.min(this, dim, keepDim); }
+    /**
+     * {@return the largest element, a 0-D tensor; see {@link Functional#max(Tensor)}}
+     *
+     * @throws IllegalArgumentException if this tensor is empty
+     */
+    public Tensor max() { return Functional.max(this); }
+    /**
+     * {@return the smallest element, a 0-D tensor; see {@link Functional#min(Tensor)}}
+     *
+     * @throws IllegalArgumentException if this tensor is empty
+     */
+    public Tensor min() { return Functional.min(this); }
+    /**
+     * INT64 index of the maximum along {@code dim}, as {@code torch.argmax(x, dim, keepdim)}; see
+     * {@link Functional#argmax(Tensor, int, boolean)}.
+     *
+     * @param dim     the dimension to reduce (negative counts from the end)
+     * @param keepDim keep {@code dim} as size 1
+     * @return INT64 indices
+     * @throws IllegalArgumentException if {@code dim} is out of range or of size 0
+     */
+    public Tensor argmax(int dim, boolean keepDim) { return Functional.argmax(this, dim, keepDim); }
+    /**
+     * INT64 index of the minimum along {@code dim}, as {@code torch.argmin(x, dim, keepdim)}.
+     *
+     * @param dim     the dimension to reduce (negative counts from the end)
+     * @param keepDim keep {@code dim} as size 1
+     * @return INT64 indices
+     * @throws IllegalArgumentException if {@code dim} is out of range or of size 0
+     */
+    public Tensor argmin(int dim, boolean keepDim) { return Functional.argmin(this, dim, keepDim); }
+    /**
+     * The {@code k} largest or smallest elements along {@code dim} with their INT64 indices; see
+     * {@link Functional#topk}.
+     *
+     * @param k       how many, {@code 0 <= k <= size(dim)}
+     * @param dim     the dimension (negative counts from the end)
+     * @param largest the largest (true) or the smallest (false)
+     * @param sorted  in order of value
+     * @return values and indices, {@code dim} of size k
+     * @throws IllegalArgumentException if {@code dim} or k is out of range
+     */
+    public ValuesAndIndices topk(int k, int dim, boolean largest, boolean sorted) { return Functional.topk(this, k, dim, largest, sorted); }
+    /**
+     * The {@code k} largest elements along the last dimension, sorted, as {@code torch.topk(x, k)}.
+     *
+     * @param k how many, {@code 0 <= k <= size(-1)}
+     * @return values and indices
+     * @throws IllegalArgumentException if k is out of range
+     */
+    public ValuesAndIndices topk(int k) { return Functional.topk(this, k, -1, true, true); }
+    /**
+     * {@code log(sum(exp(x), dim))}, computed stably; see {@link Functional#logsumexp}.
+     *
+     * @param dim     the dimension to reduce (negative counts from the end)
+     * @param keepDim keep {@code dim} as size 1
+     * @return the reduced tensor
+     * @throws IllegalArgumentException if {@code dim} is out of range
+     */
+    public Tensor logsumexp(int dim, boolean keepDim) { return Functional.logsumexp(this, dim, keepDim); }
 }

@@ -96,7 +96,7 @@ public interface ErrorChecks extends BackendUnderTest {
     default void matmulMismatchedDims() {
         rejects(() -> Functional.matmul(ones(2, 3), ones(4, 5)), "matmul", "3", "4", "[2, 3]", "[4, 5]");
         rejects(() -> Functional.matmul(ones(2, 3, 4), ones(3, 4, 5)), "matmul", "batch", "[2, 3, 4]", "[3, 4, 5]");
-        rejects(() -> Functional.matmul(ones(3), ones(3)), "matmul", "2-D or 3-D", "[3]");
+        rejects(() -> Functional.matmul(ones(3), ones(4)), "matmul", "3 != 4", "[3]", "[4]");
         rejects(() -> Functional.linear(ones(2, 3), ones(4, 5), null), "linear", "3 features", "expects 5", "[4, 5]", "[2, 3]");
         rejects(() -> Functional.linear(ones(2, 5), ones(4, 5), ones(5)), "linear", "bias", "[5]", "expected [4]");
     }

@@ -24,6 +24,9 @@ public final class OpCases {
         all.addAll(LayerNormCases.all()); // issue 11: layer norm, RMS norm, conv1d
         // ---- attention (issue 11) ----
         all.addAll(AttentionCases.all());
+        // ---- batched matmul and value/index reductions (issue 11) ----
+        all.addAll(BatchedMatmulCases.all());
+        all.addAll(SelectionCases.all());
         return all;
     }
 }

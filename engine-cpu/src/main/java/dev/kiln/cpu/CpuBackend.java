@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.kiln.cpu.kernels.Attention;
+import dev.kiln.cpu.kernels.ArgReduce;
 import dev.kiln.cpu.kernels.BatchNorm;
 import dev.kiln.cpu.kernels.Conv2d;
 import dev.kiln.cpu.kernels.CrossEntropy;
@@ -18,8 +19,10 @@ import dev.kiln.cpu.kernels.Pool2d;
 import dev.kiln.cpu.kernels.Reduce;
 import dev.kiln.cpu.kernels.Softmax;
 import dev.kiln.cpu.kernels.StridedCopy;
+import dev.kiln.cpu.kernels.Topk;
 import dev.kiln.spi.AdamSpec;
 import dev.kiln.spi.AttentionSpec;
+import dev.kiln.spi.ArgReduceSpec;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BatchNormSpec;
 import dev.kiln.spi.BinaryOp;
@@ -35,6 +38,7 @@ import dev.kiln.spi.SgdSpec;
 import dev.kiln.spi.SoftmaxSpec;
 import dev.kiln.spi.StridedCopySpec;
 import dev.kiln.spi.Storage;
+import dev.kiln.spi.TopkSpec;
 import dev.kiln.spi.UnaryOp;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Device;
@@ -396,5 +400,22 @@ public final class CpuBackend implements Backend, AutoCloseable {
      */
     public long resetPeakBytesInUse() {
         return peakBytesInUse.getAndSet(bytesInUse.get());
+    }
+
+    // ---- value and index reductions (issue 11) ----
+
+    @Override
+    public void argReduce(ArgReduceSpec spec, Storage x, Storage values, Storage indices) {
+        ArgReduce.forward(pool, spec, seg(x), segOrNull(values), seg(indices));
+    }
+
+    @Override
+    public void topk(TopkSpec spec, Storage x, Storage values, Storage indices) {
+        Topk.forward(pool, spec, seg(x), seg(values), seg(indices));
+    }
+
+    @Override
+    public void topkBackward(TopkSpec spec, Storage gy, Storage indices, Storage gx) {
+        Topk.backward(pool, spec, seg(gy), seg(indices), seg(gx));
     }
 }

@@ -4,6 +4,7 @@ import dev.kiln.cuda.ffi.Dnn;
 import dev.kiln.cuda.ffi.Driver;
 import dev.kiln.spi.AdamSpec;
 import dev.kiln.spi.AttentionSpec;
+import dev.kiln.spi.ArgReduceSpec;
 import dev.kiln.spi.Backend;
 import dev.kiln.spi.BatchNormSpec;
 import dev.kiln.spi.BinaryOp;
@@ -19,6 +20,7 @@ import dev.kiln.spi.SgdSpec;
 import dev.kiln.spi.SoftmaxSpec;
 import dev.kiln.spi.Storage;
 import dev.kiln.spi.StridedCopySpec;
+import dev.kiln.spi.TopkSpec;
 import dev.kiln.spi.UnaryOp;
 import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Device;
@@ -516,6 +518,30 @@ public final class CudaBackend implements Backend, AutoCloseable {
         try (var _ = rt.begin("attentionBackward")) {
             rt.kernels.attentionBackward(spec, ptr(q), ptr(k), ptr(v), ptr(mask), ptr(out), ptr(lse), ptr(gradOut), ptr(gq),
                     ptr(gk), ptr(gv));
+        }
+    }
+
+    // ---- value and index reductions (issue 11) ----
+
+    @Override
+    public void argReduce(ArgReduceSpec spec, Storage x, Storage values, Storage indices) {
+        try (var _ = rt.begin("argReduce")) {
+            rt.kernels.argReduce(spec, ptr(x), ptr(values), ptr(indices));
+        }
+    }
+
+    @Override
+    public void topk(TopkSpec spec, Storage x, Storage values, Storage indices) {
+        try (var _ = rt.begin("topk")) {
+            rt.kernels.topk(spec, ptr(x), ptr(values), ptr(indices));
+        }
+    }
+
+    @Override
+    public void topkBackward(TopkSpec spec, Storage gy, Storage indices, Storage gx) {
+        try (var _ = rt.begin("topkBackward")) {
+            if (gx.numel() > 0) Driver.memsetD32(ptr(gx), 0, gx.numel(), rt.stream);
+            rt.kernels.topkBackward(spec, ptr(gy), ptr(indices), ptr(gx));
         }
     }
 }

@@ -90,6 +90,16 @@ public final class KernelNames {
     /** Fused attention backward, key and value gradients: one block per key tile over every query tile. */
     public static final String ATTENTION_BACKWARD_DKDV_F32 = "kiln_attention_backward_dkdv_f32";
 
+    // ---- select.cu: value and index reductions (issue 11) ----
+    /** Max or min with its int64 index along the middle axis of [outer, dim, inner], a thread per line. */
+    public static final String ARG_REDUCE_F32 = "kiln_arg_reduce_f32";
+    /** Max or min with its int64 index along contiguous rows (inner 1), a warp per row. */
+    public static final String ARG_REDUCE_ROWS_F32 = "kiln_arg_reduce_rows_f32";
+    /** The k largest or smallest values and int64 indices of each line, a thread per line. */
+    public static final String TOPK_F32 = "kiln_topk_f32";
+    /** topk's backward: each selected gradient written to its index of a zeroed input gradient. */
+    public static final String TOPK_BACKWARD_F32 = "kiln_topk_backward_f32";
+
     /**
      * Every kernel name of this class (in no particular order): read from the constants themselves
      * so that a kernel added in one place cannot be left out of the checks that use this list.

@@ -19,7 +19,10 @@ public final class Gemm {
         long cStride = (long) s.m() * s.n();
         java.util.function.IntConsumer one = bi -> gemm(pool, s.m(), s.n(), s.k(), s.transA(), s.transB(),
                 a, bi * aStride, b, bi * bStride, c, bi * cStride, s.accumulate());
-        if (s.batch() >= pool.threads() && s.batch() > 1) pool.parallelFor(s.batch(), one);
+        // Whole products per task when there are enough of them, or when each is too small to split
+        // (an attention head's [T, D] @ [D, T]); otherwise each product splits its own tiles.
+        boolean small = (long) s.m() * s.n() * s.k() < PackedGemm.PARALLEL_MIN_FMAS;
+        if (s.batch() > 1 && (s.batch() >= pool.threads() || small)) pool.parallelFor(s.batch(), one);
         else for (int bi = 0; bi < s.batch(); bi++) one.accept(bi);
     }
 

@@ -26,7 +26,7 @@ public final class PackedGemm {
     /** Column block target: the packed {@code KC x NC} B block (1 MiB) fits L2/L3. */
     static final int NC = 1024;
     /** Below this many multiply-adds a GEMM runs on the calling thread alone. */
-    private static final long PARALLEL_MIN_FMAS = 1L << 17;
+    static final long PARALLEL_MIN_FMAS = 1L << 17;
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 

@@ -4,6 +4,7 @@ import dev.kiln.cuda.driver.KernelLauncher;
 import dev.kiln.kernels.KernelNames;
 import dev.kiln.spi.AdamSpec;
 import dev.kiln.spi.AttentionSpec;
+import dev.kiln.spi.ArgReduceSpec;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.CrossEntropySpec;
@@ -14,6 +15,7 @@ import dev.kiln.spi.ScalarOp;
 import dev.kiln.spi.SgdSpec;
 import dev.kiln.spi.SoftmaxSpec;
 import dev.kiln.spi.StridedCopySpec;
+import dev.kiln.spi.TopkSpec;
 import dev.kiln.spi.UnaryOp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -477,5 +479,33 @@ public final class KernelOps {
         for (int i = 0; i < pointers.length; i++) args[i] = pointers[i];
         System.arraycopy(tail, 0, args, pointers.length, tail.length);
         return args;
+    }
+
+    // ---- value and index reductions (issue 11) ----
+
+    /**
+     * Max or min of each line of {@code x [outer, dim, inner]} and its int64 index (first among
+     * equal values; the first NaN wins); {@code values} may be 0 (indices only). Kernel
+     * {@code kiln_arg_reduce_rows_f32} (a warp per row) when inner is 1, else {@code kiln_arg_reduce_f32}.
+     */
+    public void argReduce(ArgReduceSpec s, long x, long values, long indices) {
+        if (s.lines() == 0) return;
+        int max = s.max() ? 1 : 0;
+        if (s.inner() == 1) launchWarps(KernelNames.ARG_REDUCE_ROWS_F32, s.outer(), x, values, indices, (long) s.outer(), (long) s.dim(), max);
+        else launch1d(KernelNames.ARG_REDUCE_F32, s.lines(), x, values, indices, (long) s.outer(), (long) s.dim(), (long) s.inner(), max);
+    }
+
+    /** The k selected values and int64 indices of each line, sorted. Kernel {@code kiln_topk_f32}, a thread per line. */
+    public void topk(TopkSpec s, long x, long values, long indices) {
+        if (s.outNumel() == 0) return;
+        launch1d(KernelNames.TOPK_F32, (long) s.outer() * s.inner(), x, values, indices, (long) s.outer(), (long) s.dim(),
+                (long) s.inner(), (long) s.k(), s.largest() ? 1 : 0);
+    }
+
+    /** Writes each of {@code gy}'s elements to its index of {@code gx}, which the caller has zeroed. Kernel {@code kiln_topk_backward_f32}. */
+    public void topkBackward(TopkSpec s, long gy, long indices, long gx) {
+        if (s.outNumel() == 0) return;
+        launch1d(KernelNames.TOPK_BACKWARD_F32, s.outNumel(), gy, indices, gx, (long) s.outer(), (long) s.dim(), (long) s.inner(),
+                (long) s.k());
     }
 }

@@ -2,6 +2,7 @@ package dev.kiln.cuda.kernels;
 
 import dev.kiln.spi.AdamSpec;
 import dev.kiln.spi.AttentionSpec;
+import dev.kiln.spi.ArgReduceSpec;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.CrossEntropySpec;
@@ -13,6 +14,7 @@ import dev.kiln.spi.ScalarOp;
 import dev.kiln.spi.SgdSpec;
 import dev.kiln.spi.SoftmaxSpec;
 import dev.kiln.spi.StridedCopySpec;
+import dev.kiln.spi.TopkSpec;
 import dev.kiln.spi.UnaryOp;
 
 /** Calls every {@link KernelOps} method so that every kernel of the fatbin is launched at least once. */
@@ -59,5 +61,11 @@ final class EveryKernel {
                 new long[] {0, 0, 33, 1}, 0.1f, 42L, 7L);
         ops.attention(att, 1, 2, 3, 4, 5, 6);
         ops.attentionBackward(att, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        // ---- value and index reductions (issue 11) ----
+        ops.argReduce(new ArgReduceSpec(6, 10, 1, true), 1, 2, 3);   // rows: a warp per row
+        ops.argReduce(new ArgReduceSpec(6, 10, 7, false), 1, 0, 3);  // strided lines, indices only
+        TopkSpec topk = new TopkSpec(4, 10, 3, 2, true, true);
+        ops.topk(topk, 1, 2, 3);
+        ops.topkBackward(topk, 1, 2, 3);
     }
 }
