@@ -70,6 +70,36 @@ public final class KernelNames {
     /** One fused SGD step with optional momentum, dampening, Nesterov and weight decay. */
     public static final String SGD_F32 = "kiln_sgd_f32";
 
+    // ---- masks and dtypes (issue 11) ----
+    // strided_copy.cu
+    /** Strided copy of 1-byte elements (BOOL). */
+    public static final String STRIDED_COPY_B8 = "kiln_strided_copy_b8";
+    /** Strided copy of 8-byte elements (INT64). */
+    public static final String STRIDED_COPY_B64 = "kiln_strided_copy_b64";
+    // masks.cu
+    /** Conversion between any two dtypes (codes are DType ordinals). */
+    public static final String CAST_ANY = "kiln_cast_any";
+    /** Broadcasting comparison of float32 operands into a BOOL mask. */
+    public static final String COMPARE_F32 = "kiln_compare_f32";
+    /** Broadcasting comparison of int32 operands into a BOOL mask. */
+    public static final String COMPARE_I32 = "kiln_compare_i32";
+    /** Broadcasting comparison of int64 operands into a BOOL mask. */
+    public static final String COMPARE_I64 = "kiln_compare_i64";
+    /** Broadcasting comparison of BOOL operands into a BOOL mask. */
+    public static final String COMPARE_B8 = "kiln_compare_b8";
+    /** Broadcasting select {@code cond ? a : b} of 1-byte elements. */
+    public static final String WHERE_B8 = "kiln_where_b8";
+    /** Broadcasting select {@code cond ? a : b} of 4-byte elements. */
+    public static final String WHERE_B32 = "kiln_where_b32";
+    /** Broadcasting select {@code cond ? a : b} of 8-byte elements. */
+    public static final String WHERE_B64 = "kiln_where_b64";
+    /** tril/triu of 1-byte elements. */
+    public static final String TRIANGLE_B8 = "kiln_triangle_b8";
+    /** tril/triu of 4-byte elements. */
+    public static final String TRIANGLE_B32 = "kiln_triangle_b32";
+    /** tril/triu of 8-byte elements. */
+    public static final String TRIANGLE_B64 = "kiln_triangle_b64";
+
     /** Every kernel name above, in declaration order. */
     public static final List<String> ALL = List.of(
             FILL_F32, FILL_I32, UNARY_F32, UNARY_BACKWARD_F32, BINARY_F32, SCALAR_F32,
@@ -80,5 +110,7 @@ public final class KernelNames {
             SOFTMAX_ROWS_F32, SOFTMAX_COLS_F32, SOFTMAX_BACKWARD_ROWS_F32, SOFTMAX_BACKWARD_COLS_F32,
             CROSS_ENTROPY_F32, CROSS_ENTROPY_BACKWARD_F32,
             DROPOUT_MASK_F32,
-            ADAM_F32, SGD_F32);
+            ADAM_F32, SGD_F32,
+            STRIDED_COPY_B8, STRIDED_COPY_B64, CAST_ANY, COMPARE_F32, COMPARE_I32, COMPARE_I64, COMPARE_B8,
+            WHERE_B8, WHERE_B32, WHERE_B64, TRIANGLE_B8, TRIANGLE_B32, TRIANGLE_B64);
 }
