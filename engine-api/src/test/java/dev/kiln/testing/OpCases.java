@@ -21,6 +21,8 @@ public final class OpCases {
         all.addAll(SoftmaxLossCases.all());
         all.addAll(NormCases.all());
         all.addAll(LargeCases.all());
+        // ---- masks and dtypes (issue 11) ----
+        all.addAll(MaskCases.all());
         return all;
     }
 }
