@@ -1322,6 +1322,51 @@ public final class Tensor implements AutoCloseable {
     // ---- masks and dtypes (issue 11) ----
 
     /**
+     * Zeros of {@code dtype} on the default device, as {@code torch.zeros(shape, dtype=...)}.
+     *
+     * @param dtype the element type
+     * @param shape the dimensions; none gives a scalar (shape {@code []})
+     * @return a new tensor of that shape and dtype, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative
+     */
+    public static Tensor zeros(DType dtype, int... shape) {
+        return full(Kiln.backend(), dtype, 0f, shape);
+    }
+
+    /**
+     * Ones (true for BOOL) of {@code dtype} on the default device, as {@code torch.ones(shape, dtype=...)}:
+     * {@code Tensor.ones(DType.BOOL, t, t).tril()} is a causal mask.
+     *
+     * @param dtype the element type
+     * @param shape the dimensions; none gives a scalar (shape {@code []})
+     * @return a new tensor of that shape and dtype, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative
+     */
+    public static Tensor ones(DType dtype, int... shape) {
+        return full(Kiln.backend(), dtype, 1f, shape);
+    }
+
+    /**
+     * Every element set to {@code value} converted to {@code dtype}, on {@code backend}'s device, as
+     * {@code torch.full(shape, value, dtype=...)}: truncated toward zero for INT32 and INT64 (exact
+     * for integers up to 2^24 in magnitude, the float argument's precision), true when non-zero
+     * for BOOL. Filled on the device.
+     *
+     * @param backend the backend that allocates and fills the storage
+     * @param dtype   the element type
+     * @param value   the value of every element
+     * @param shape   the dimensions; none gives a scalar (shape {@code []})
+     * @return a new tensor of that shape and dtype, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative or {@code dtype} is null
+     */
+    public static Tensor full(Backend backend, DType dtype, float value, int... shape) {
+        if (dtype == null) throw new IllegalArgumentException("full: dtype must not be null");
+        Tensor t = empty(backend, dtype, shape);
+        backend.fill(t.storage(), value);
+        return t;
+    }
+
+    /**
      * This tensor converted to {@code dtype} on its device, as PyTorch's {@code to(dtype)}; see
      * {@link Functional#to(Tensor, DType)}. Returns this tensor itself when it already has
      * {@code dtype}, so close the result only if it differs.

@@ -143,6 +143,20 @@ public interface DTypeMovementChecks extends BackendUnderTest {
     }
 
     @Test
+    default void fullMakesEveryDType() {
+        try (var s = Kiln.scope()) {
+            assertArrayEquals(new long[] {-7, -7, -7}, Tensor.full(backend(), DType.INT64, -7.9f, 3).toLongArray());
+            assertArrayEquals(new int[] {16_777_216, 16_777_216}, Tensor.full(backend(), DType.INT32, 16_777_216f, 1, 2).toIntArray());
+            assertArrayEquals(new boolean[] {true, true}, Tensor.full(backend(), DType.BOOL, 0.5f, 2).toBooleanArray());
+            assertArrayEquals(new boolean[] {false}, Tensor.full(backend(), DType.BOOL, 0f).toBooleanArray());
+            assertArrayEquals(new float[] {2.5f}, Tensor.full(backend(), DType.FLOAT32, 2.5f, 1).toFloatArray());
+            Tensor z = Tensor.zeros(DType.INT64, 2, 2);
+            assertArrayEquals(new long[4], z.toLongArray());
+            assertArrayEquals(new boolean[] {true, false, true, true}, Tensor.ones(DType.BOOL, 2, 2).tril().toBooleanArray(), "a causal mask");
+        }
+    }
+
+    @Test
     default void toErrors() {
         rejects(() -> Functional.to(ones(2), null), "to", "dtype must not be null");
         rejects(() -> Functional.to(null, DType.INT64), "to", "input must not be null");
