@@ -8,6 +8,7 @@
 // include path, so <cstdint> and <cmath> do not resolve there and it predefines neither
 // __INT64_TYPE__ nor __builtin_huge_valf: the widths are spelled out (and checked below) and
 // INFINITY is its bit pattern.
+typedef unsigned char uint8_t;
 typedef int int32_t;
 typedef unsigned int uint32_t;
 typedef long long int64_t;
@@ -16,6 +17,7 @@ typedef unsigned long long uint64_t;
 #else
 #include <cstdint>
 #endif
+static_assert(sizeof(uint8_t) == 1, "8-bit integer type (BOOL elements)");
 static_assert(sizeof(int32_t) == 4 && sizeof(uint32_t) == 4, "32-bit integer types");
 static_assert(sizeof(int64_t) == 8 && sizeof(uint64_t) == 8, "64-bit integer types (kernel parameter layouts rely on them)");
 

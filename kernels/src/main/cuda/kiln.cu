@@ -11,3 +11,4 @@
 #include "layer_norm.cu"
 #include "attention.cu"
 #include "select.cu"
+#include "masks.cu"

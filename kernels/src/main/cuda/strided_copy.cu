@@ -1,12 +1,13 @@
-// Strided copy (dev.kiln.spi.StridedCopySpec) for any 4-byte dtype: elements move as opaque
-// 32-bit words, so FLOAT32 and INT32 share the kernel. Permute, narrow, select, expand and the
-// gradients placed back into slices are all this one kernel.
+// Strided copy (dev.kiln.spi.StridedCopySpec) for every dtype: elements move as opaque 8-, 32- or
+// 64-bit words (BOOL; FLOAT32 and INT32; INT64), one kernel per width. Permute, narrow, select,
+// expand, cat and the gradients placed back into slices are all this one copy.
 #pragma once
 #include "common.cuh"
 
 // For each i < n (row-major over map.shape): y[dst(i)] = x[src(i)]. The host drops size-1 dims
 // and merges runs, so map.rank <= 8; every dst(i) is distinct and y never aliases x.
-extern "C" __global__ void kiln_strided_copy_b32(const uint32_t* x, uint32_t* y, int64_t n, KilnStridedCopy map) {
+template <typename T>
+__device__ __forceinline__ void kiln_strided_copy(const T* x, T* y, int64_t n, const KilnStridedCopy& map) {
     KILN_GRID_STRIDE(i, n) {
         int64_t rem = i, src = map.inOffset, dst = map.outOffset;
         for (int d = map.rank - 1; d > 0; d--) {
@@ -23,4 +24,16 @@ extern "C" __global__ void kiln_strided_copy_b32(const uint32_t* x, uint32_t* y,
         }
         y[dst] = x[src];
     }
+}
+
+extern "C" __global__ void kiln_strided_copy_b32(const uint32_t* x, uint32_t* y, int64_t n, KilnStridedCopy map) {
+    kiln_strided_copy(x, y, n, map);
+}
+
+extern "C" __global__ void kiln_strided_copy_b8(const uint8_t* x, uint8_t* y, int64_t n, KilnStridedCopy map) {
+    kiln_strided_copy(x, y, n, map);
+}
+
+extern "C" __global__ void kiln_strided_copy_b64(const uint64_t* x, uint64_t* y, int64_t n, KilnStridedCopy map) {
+    kiln_strided_copy(x, y, n, map);
 }

@@ -887,4 +887,210 @@ public final class Functional {
      * @throws IllegalArgumentException if {@code dim} is out of range
      */
     public static Tensor logsumexp(Tensor x, int dim, boolean keepDim) { return Selection.logsumexp(x, dim, keepDim); }
+
+    // ---- masks and dtypes (issue 11) ----
+
+    /**
+     * {@code x} converted to {@code dtype} on its device, as PyTorch's {@code x.to(dtype)}:
+     * FLOAT32 to an integer rounds toward zero and saturates at the integer's range (NaN gives 0;
+     * PyTorch leaves those cases undefined), INT64 to INT32 keeps the low 32 bits, anything to
+     * BOOL is {@code x != 0} (NaN is true), BOOL to a number is 0 or 1. When {@code x} already has
+     * {@code dtype} it is returned itself (not a copy): close the result only if it differs. A
+     * conversion has no gradient (only the FLOAT32 identity stays in the graph).
+     *
+     * @param x     the tensor, any dtype
+     * @param dtype the target dtype
+     * @return a new tensor of {@code x}'s shape and {@code dtype}, or {@code x}
+     * @throws IllegalArgumentException if an argument is null
+     */
+    public static Tensor to(Tensor x, dev.kiln.tensor.DType dtype) { return Casting.to(x, dtype); }
+    /**
+     * {@code a == b} elementwise as a BOOL mask, as {@code torch.eq}: broadcasting as
+     * {@link #add(Tensor, Tensor)}; operands of any dtypes, compared in their promoted dtype
+     * (BOOL, INT32, INT64, FLOAT32: the later wins), so integers compare exactly; not differentiable.
+     *
+     * @param a first operand
+     * @param b second operand
+     * @return a BOOL tensor shaped as the broadcast of both shapes
+     * @throws IllegalArgumentException if the shapes cannot be broadcast or the devices differ
+     */
+    public static Tensor eq(Tensor a, Tensor b) { return Comparisons.compare(dev.kiln.spi.CompareOp.EQ, a, b); }
+    /**
+     * {@code a != b} elementwise as a BOOL mask, as {@code torch.ne}; see {@link #eq(Tensor, Tensor)}.
+     *
+     * @param a first operand
+     * @param b second operand
+     * @return a BOOL tensor shaped as the broadcast of both shapes
+     * @throws IllegalArgumentException as {@link #eq(Tensor, Tensor)}
+     */
+    public static Tensor ne(Tensor a, Tensor b) { return Comparisons.compare(dev.kiln.spi.CompareOp.NE, a, b); }
+    /**
+     * {@code a < b} elementwise as a BOOL mask, as {@code torch.lt}; see {@link #eq(Tensor, Tensor)}.
+     *
+     * @param a first operand
+     * @param b second operand
+     * @return a BOOL tensor shaped as the broadcast of both shapes
+     * @throws IllegalArgumentException as {@link #eq(Tensor, Tensor)}
+     */
+    public static Tensor lt(Tensor a, Tensor b) { return Comparisons.compare(dev.kiln.spi.CompareOp.LT, a, b); }
+    /**
+     * {@code a <= b} elementwise as a BOOL mask, as {@code torch.le}; see {@link #eq(Tensor, Tensor)}.
+     *
+     * @param a first operand
+     * @param b second operand
+     * @return a BOOL tensor shaped as the broadcast of both shapes
+     * @throws IllegalArgumentException as {@link #eq(Tensor, Tensor)}
+     */
+    public static Tensor le(Tensor a, Tensor b) { return Comparisons.compare(dev.kiln.spi.CompareOp.LE, a, b); }
+    /**
+     * {@code a > b} elementwise as a BOOL mask, as {@code torch.gt}; see {@link #eq(Tensor, Tensor)}.
+     *
+     * @param a first operand
+     * @param b second operand
+     * @return a BOOL tensor shaped as the broadcast of both shapes
+     * @throws IllegalArgumentException as {@link #eq(Tensor, Tensor)}
+     */
+    public static Tensor gt(Tensor a, Tensor b) { return Comparisons.compare(dev.kiln.spi.CompareOp.GT, a, b); }
+    /**
+     * {@code a >= b} elementwise as a BOOL mask, as {@code torch.ge}; see {@link #eq(Tensor, Tensor)}.
+     *
+     * @param a first operand
+     * @param b second operand
+     * @return a BOOL tensor shaped as the broadcast of both shapes
+     * @throws IllegalArgumentException as {@link #eq(Tensor, Tensor)}
+     */
+    public static Tensor ge(Tensor a, Tensor b) { return Comparisons.compare(dev.kiln.spi.CompareOp.GE, a, b); }
+    /**
+     * {@code x == s} elementwise as a BOOL mask, as {@code torch.eq(x, s)}, compared exactly: in
+     * {@code x}'s dtype when {@code s} is one of its values (an integral {@code s} for an integer
+     * tensor), else in INT64 for an integral {@code s}, else in FLOAT32 (as PyTorch compares an
+     * integer tensor with a fractional scalar).
+     *
+     * @param x the tensor, any dtype
+     * @param s the scalar
+     * @return a BOOL tensor shaped as {@code x}
+     * @throws IllegalArgumentException if {@code x} is null
+     */
+    public static Tensor eq(Tensor x, float s) { return Comparisons.compare(dev.kiln.spi.CompareOp.EQ, x, s); }
+    /**
+     * {@code x != s} elementwise as a BOOL mask; see {@link #eq(Tensor, float)}.
+     *
+     * @param x the tensor, any dtype
+     * @param s the scalar
+     * @return a BOOL tensor shaped as {@code x}
+     * @throws IllegalArgumentException if {@code x} is null
+     */
+    public static Tensor ne(Tensor x, float s) { return Comparisons.compare(dev.kiln.spi.CompareOp.NE, x, s); }
+    /**
+     * {@code x < s} elementwise as a BOOL mask; see {@link #eq(Tensor, float)}.
+     *
+     * @param x the tensor, any dtype
+     * @param s the scalar
+     * @return a BOOL tensor shaped as {@code x}
+     * @throws IllegalArgumentException if {@code x} is null
+     */
+    public static Tensor lt(Tensor x, float s) { return Comparisons.compare(dev.kiln.spi.CompareOp.LT, x, s); }
+    /**
+     * {@code x <= s} elementwise as a BOOL mask; see {@link #eq(Tensor, float)}.
+     *
+     * @param x the tensor, any dtype
+     * @param s the scalar
+     * @return a BOOL tensor shaped as {@code x}
+     * @throws IllegalArgumentException if {@code x} is null
+     */
+    public static Tensor le(Tensor x, float s) { return Comparisons.compare(dev.kiln.spi.CompareOp.LE, x, s); }
+    /**
+     * {@code x > s} elementwise as a BOOL mask; see {@link #eq(Tensor, float)}.
+     *
+     * @param x the tensor, any dtype
+     * @param s the scalar
+     * @return a BOOL tensor shaped as {@code x}
+     * @throws IllegalArgumentException if {@code x} is null
+     */
+    public static Tensor gt(Tensor x, float s) { return Comparisons.compare(dev.kiln.spi.CompareOp.GT, x, s); }
+    /**
+     * {@code x >= s} elementwise as a BOOL mask; see {@link #eq(Tensor, float)}.
+     *
+     * @param x the tensor, any dtype
+     * @param s the scalar
+     * @return a BOOL tensor shaped as {@code x}
+     * @throws IllegalArgumentException if {@code x} is null
+     */
+    public static Tensor ge(Tensor x, float s) { return Comparisons.compare(dev.kiln.spi.CompareOp.GE, x, s); }
+    /**
+     * {@code !x} as a BOOL mask, as {@code torch.logical_not}: true where {@code x == 0}, for any dtype.
+     *
+     * @param x the tensor, usually BOOL
+     * @return a BOOL tensor shaped as {@code x}
+     * @throws IllegalArgumentException if {@code x} is null
+     */
+    public static Tensor logicalNot(Tensor x) { return Comparisons.logicalNot(x); }
+    /**
+     * {@code a && b} elementwise as a BOOL mask, as {@code torch.logical_and}: each operand (any
+     * dtype) is true where non-zero; broadcasting as {@link #add(Tensor, Tensor)}.
+     *
+     * @param a first operand, usually BOOL
+     * @param b second operand, usually BOOL
+     * @return a BOOL tensor shaped as the broadcast of both shapes
+     * @throws IllegalArgumentException if the shapes cannot be broadcast or the devices differ
+     */
+    public static Tensor logicalAnd(Tensor a, Tensor b) { return Comparisons.logical(true, a, b); }
+    /**
+     * {@code a || b} elementwise as a BOOL mask, as {@code torch.logical_or}; see {@link #logicalAnd}.
+     *
+     * @param a first operand, usually BOOL
+     * @param b second operand, usually BOOL
+     * @return a BOOL tensor shaped as the broadcast of both shapes
+     * @throws IllegalArgumentException if the shapes cannot be broadcast or the devices differ
+     */
+    public static Tensor logicalOr(Tensor a, Tensor b) { return Comparisons.logical(false, a, b); }
+    /**
+     * {@code cond ? a : b} elementwise, as {@code torch.where(cond, a, b)}: the three shapes
+     * broadcast together; a and b of different dtypes are promoted as in {@link #eq(Tensor, Tensor)}.
+     * Gradients flow to {@code a} where {@code cond} holds and to {@code b} elsewhere, summed over
+     * the dimensions each was broadcast along.
+     *
+     * @param cond the BOOL condition
+     * @param a    taken where {@code cond} is true, any dtype
+     * @param b    taken where {@code cond} is false, any dtype
+     * @return a tensor shaped as the broadcast of the three shapes, of the promoted dtype
+     * @throws IllegalArgumentException if {@code cond} is not BOOL, the shapes cannot be broadcast,
+     *                                  an argument is null or the devices differ
+     */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) { return Masking.where(cond, a, b); }
+    /**
+     * {@code x} with {@code value} wherever {@code mask} is true, as {@code x.masked_fill(mask, value)}:
+     * the mask and {@code x} broadcast together (PyTorch's out-of-place form); the value is converted
+     * to {@code x}'s dtype as {@link #to} does. The gradient is zero where filled.
+     *
+     * @param x     the tensor, any dtype
+     * @param mask  the BOOL mask, broadcastable with {@code x}
+     * @param value the fill value
+     * @return a tensor of {@code x}'s dtype shaped as the broadcast of both shapes
+     * @throws IllegalArgumentException if {@code mask} is not BOOL, the shapes cannot be broadcast,
+     *                                  an argument is null or the devices differ
+     */
+    public static Tensor maskedFill(Tensor x, Tensor mask, float value) { return Masking.maskedFill(x, mask, value); }
+    /**
+     * The lower triangle of each matrix in the last two dimensions, as {@code torch.tril(x, diagonal)}:
+     * element {@code (i, j)} is kept when {@code j - i <= diagonal}, else zero; 0 is the main
+     * diagonal, positive values are above it, negative below. Any dtype; the gradient keeps the same
+     * triangle.
+     *
+     * @param x        a tensor of at least 2 dimensions
+     * @param diagonal the last diagonal kept
+     * @return a tensor shaped as {@code x}
+     * @throws IllegalArgumentException if {@code x} is null or has fewer than 2 dimensions
+     */
+    public static Tensor tril(Tensor x, int diagonal) { return Masking.triangle(x, diagonal, false); }
+    /**
+     * The upper triangle of each matrix in the last two dimensions, as {@code torch.triu(x, diagonal)}:
+     * element {@code (i, j)} is kept when {@code j - i >= diagonal}, else zero; see {@link #tril}.
+     *
+     * @param x        a tensor of at least 2 dimensions
+     * @param diagonal the first diagonal kept
+     * @return a tensor shaped as {@code x}
+     * @throws IllegalArgumentException if {@code x} is null or has fewer than 2 dimensions
+     */
+    public static Tensor triu(Tensor x, int diagonal) { return Masking.triangle(x, diagonal, true); }
 }

@@ -18,8 +18,8 @@ import java.util.Arrays;
  *
  * <p>Permute is a contiguous copy on the tensor's own device ({@link Backend#stridedCopy}); there are
  * no strided views, so the result is already contiguous and needs no {@code contiguous()} call.
- * Its backward is a permute by the inverse permutation. It works for every dtype since all
- * current dtypes are 4 bytes wide. matmul, linear and conv backward still use transpose flags
+ * Its backward is a permute by the inverse permutation. It works for every dtype (the strided
+ * copy moves 1-, 4- and 8-byte elements). matmul, linear and conv backward still use transpose flags
  * rather than a copy.
  */
 final class Shaping {

@@ -65,10 +65,11 @@ public interface Backend {
     /**
      * Device-local strided copy (see {@link StridedCopySpec}): every index of {@code spec.shape()}
      * copies one element of {@code in} at the spec's input offset and strides to {@code out} at its
-     * output offset and strides; elements of {@code out} not addressed keep their values. Any 4-byte
-     * dtype (FLOAT32, INT32), moved bit for bit; {@code out} must not alias {@code in}. This is what
-     * {@code permute}, {@code transpose}, {@code narrow}, {@code select}, {@code expand} and their
-     * gradients run on, so they never pass through host memory.
+     * output offset and strides; elements of {@code out} not addressed keep their values. Any dtype
+     * (1, 4 or 8 bytes an element: BOOL, FLOAT32, INT32, INT64), moved bit for bit; {@code out} must
+     * not alias {@code in}. This is what {@code permute}, {@code transpose}, {@code narrow},
+     * {@code select}, {@code expand}, {@code cat} and their gradients run on, so they never pass
+     * through host memory.
      *
      * @param spec the index space, offsets and strides
      * @param in   the storage to read, at least {@code spec.inExtent()} elements
@@ -550,4 +551,53 @@ public interface Backend {
      * @param gx      receives the input gradient {@code [outer, dim, inner]}, fully overwritten
      */
     void topkBackward(TopkSpec spec, Storage gy, Storage indices, Storage gx);
+
+    // ---- masks and dtypes (issue 11) ----
+
+    /**
+     * Elementwise conversion of {@code in} to {@code out}'s dtype, as PyTorch's {@code to(dtype)}:
+     * FLOAT32 to an integer rounds toward zero, saturating at the integer's range (NaN gives 0;
+     * PyTorch leaves those cases undefined); an integer or BOOL to FLOAT32 rounds to nearest;
+     * INT64 to INT32 keeps the low 32 bits; anything to BOOL is {@code value != 0} (NaN is true);
+     * BOOL to a number is 0 or 1. The dtypes may be equal (a copy).
+     *
+     * @param in  the storage to read, any dtype
+     * @param out the storage to write, any dtype, same numel as {@code in}; must not alias {@code in}
+     */
+    void cast(Storage in, Storage out);
+
+    /**
+     * {@code out = a (op) b} with broadcasting described by {@code spec}: a BOOL result (1 where the
+     * comparison holds, else 0). Integers compare exactly; FLOAT32 follows IEEE-754 (NaN compares
+     * unequal to everything).
+     *
+     * @param op   the comparison
+     * @param spec shapes of a, b and out, and the broadcast strides
+     * @param a    first operand, {@code spec.aShape()}, any dtype
+     * @param b    second operand, {@code spec.bShape()}, the dtype of {@code a}
+     * @param out  BOOL output, {@code spec.outShape()}
+     */
+    void compare(CompareOp op, Broadcast spec, Storage a, Storage b, Storage out);
+
+    /**
+     * {@code out = cond ? a : b} elementwise with broadcasting described by {@code spec}; elements
+     * move bit for bit, so any dtype works.
+     *
+     * @param spec shapes of cond, a, b and out, and the broadcast strides
+     * @param cond BOOL condition, {@code spec.condShape()}
+     * @param a    taken where {@code cond} is true, {@code spec.aShape()}
+     * @param b    taken where {@code cond} is false, {@code spec.bShape()}, the dtype of {@code a}
+     * @param out  output, {@code spec.outShape()}, the dtype of {@code a}; must not alias an input
+     */
+    void where(WhereSpec spec, Storage cond, Storage a, Storage b, Storage out);
+
+    /**
+     * The lower or upper triangle of each matrix (see {@link TriangleSpec}); elements outside it are
+     * set to zero (all bits clear, so any dtype works).
+     *
+     * @param spec the matrices and the diagonal
+     * @param x    input {@code [batch, rows, cols]}, any dtype
+     * @param out  output, same shape and dtype; must not alias {@code x}
+     */
+    void triangle(TriangleSpec spec, Storage x, Storage out);
 }

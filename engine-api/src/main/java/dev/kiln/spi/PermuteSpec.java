@@ -7,8 +7,8 @@ import java.util.Arrays;
  * A permuted copy of a contiguous tensor into a contiguous output (run as the
  * {@link StridedCopySpec} of {@link #copySpec()}): output dimension {@code i} is
  * input dimension {@code perm[i]}, so {@code out[j_0, ..., j_r-1] = in[k]} with
- * {@code k = sum of j_i * inStrides[perm[i]]}. Elements are moved as opaque 4-byte words, so any
- * 4-byte dtype (FLOAT32, INT32) is permuted alike. The arrays are copied in and the accessors
+ * {@code k = sum of j_i * inStrides[perm[i]]}. Elements are moved as opaque words, so every
+ * dtype is permuted alike. The arrays are copied in and the accessors
  * return the record's own copies: do not modify them.
  *
  * @param inShape the input's shape

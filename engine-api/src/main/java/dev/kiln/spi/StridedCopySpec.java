@@ -3,14 +3,15 @@ package dev.kiln.spi;
 import dev.kiln.tensor.Shape;
 
 /**
- * A strided copy of 4-byte elements: for every multi-index {@code j} of {@code shape},
+ * A strided copy of elements of any dtype: for every multi-index {@code j} of {@code shape},
  * {@code out[outOffset + sum j_d * outStrides[d]] = in[inOffset + sum j_d * inStrides[d]]}
  * (offsets and strides in elements). Input strides may be anything non-negative, including 0 (a
  * broadcast read); output strides must give each index its own element, so every element written
  * is written once (a contiguous output has {@link Shape#strides} strides and offset 0). Elements
  * outside the written set are left as they were, which is how a gradient is placed into a slice of
- * a zeroed tensor. Elements move as opaque 4-byte words, so FLOAT32 and INT32 copy alike. The
- * arrays are copied in and the accessors return the record's own copies: do not modify them.
+ * a zeroed tensor. Elements move as opaque words of the storage's element size (1, 4 or 8 bytes),
+ * so every dtype copies alike. The arrays are copied in and the accessors return the record's own
+ * copies: do not modify them.
  *
  * @param shape      the index space walked (the shape of what is copied)
  * @param inOffset   the input element read at index zero

@@ -1410,4 +1410,204 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if {@code dim} is out of range
      */
     public Tensor logsumexp(int dim, boolean keepDim) { return Functional.logsumexp(this, dim, keepDim); }
+
+    // ---- masks and dtypes (issue 11) ----
+
+    /**
+     * Zeros of {@code dtype} on the default device, as {@code torch.zeros(shape, dtype=...)}.
+     *
+     * @param dtype the element type
+     * @param shape the dimensions; none gives a scalar (shape {@code []})
+     * @return a new tensor of that shape and dtype, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative
+     */
+    public static Tensor zeros(DType dtype, int... shape) {
+        return full(Kiln.backend(), dtype, 0f, shape);
+    }
+
+    /**
+     * Ones (true for BOOL) of {@code dtype} on the default device, as {@code torch.ones(shape, dtype=...)}:
+     * {@code Tensor.ones(DType.BOOL, t, t).tril()} is a causal mask.
+     *
+     * @param dtype the element type
+     * @param shape the dimensions; none gives a scalar (shape {@code []})
+     * @return a new tensor of that shape and dtype, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative
+     */
+    public static Tensor ones(DType dtype, int... shape) {
+        return full(Kiln.backend(), dtype, 1f, shape);
+    }
+
+    /**
+     * Every element set to {@code value} converted to {@code dtype}, on {@code backend}'s device, as
+     * {@code torch.full(shape, value, dtype=...)}: truncated toward zero for INT32 and INT64 (exact
+     * for integers up to 2^24 in magnitude, the float argument's precision), true when non-zero
+     * for BOOL. Filled on the device.
+     *
+     * @param backend the backend that allocates and fills the storage
+     * @param dtype   the element type
+     * @param value   the value of every element
+     * @param shape   the dimensions; none gives a scalar (shape {@code []})
+     * @return a new tensor of that shape and dtype, registered with the current scope
+     * @throws IllegalArgumentException if a dimension is negative or {@code dtype} is null
+     */
+    public static Tensor full(Backend backend, DType dtype, float value, int... shape) {
+        if (dtype == null) throw new IllegalArgumentException("full: dtype must not be null");
+        Tensor t = empty(backend, dtype, shape);
+        backend.fill(t.storage(), value);
+        return t;
+    }
+
+    /**
+     * This tensor converted to {@code dtype} on its device, as PyTorch's {@code to(dtype)}; see
+     * {@link Functional#to(Tensor, DType)}. Returns this tensor itself when it already has
+     * {@code dtype}, so close the result only if it differs.
+     *
+     * @param dtype the target dtype
+     * @return a new tensor of this shape and {@code dtype}, or this tensor
+     * @throws IllegalArgumentException if {@code dtype} is null
+     */
+    public Tensor to(DType dtype) { return Functional.to(this, dtype); }
+    /**
+     * {@return a BOOL mask of {@code this == other}, broadcasting} See {@link Functional#eq(Tensor, Tensor)}.
+     *
+     * @param other the other operand, any dtype
+     * @throws IllegalArgumentException if the shapes cannot be broadcast or the devices differ
+     */
+    public Tensor eq(Tensor other) { return Functional.eq(this, other); }
+    /**
+     * {@return a BOOL mask of {@code this != other}, broadcasting} See {@link Functional#ne(Tensor, Tensor)}.
+     *
+     * @param other the other operand, any dtype
+     * @throws IllegalArgumentException if the shapes cannot be broadcast or the devices differ
+     */
+    public Tensor ne(Tensor other) { return Functional.ne(this, other); }
+    /**
+     * {@return a BOOL mask of {@code this < other}, broadcasting} See {@link Functional#lt(Tensor, Tensor)}.
+     *
+     * @param other the other operand, any dtype
+     * @throws IllegalArgumentException if the shapes cannot be broadcast or the devices differ
+     */
+    public Tensor lt(Tensor other) { return Functional.lt(this, other); }
+    /**
+     * {@return a BOOL mask of {@code this <= other}, broadcasting} See {@link Functional#le(Tensor, Tensor)}.
+     *
+     * @param other the other operand, any dtype
+     * @throws IllegalArgumentException if the shapes cannot be broadcast or the devices differ
+     */
+    public Tensor le(Tensor other) { return Functional.le(this, other); }
+    /**
+     * {@return a BOOL mask of {@code this > other}, broadcasting} See {@link Functional#gt(Tensor, Tensor)}.
+     *
+     * @param other the other operand, any dtype
+     * @throws IllegalArgumentException if the shapes cannot be broadcast or the devices differ
+     */
+    public Tensor gt(Tensor other) { return Functional.gt(this, other); }
+    /**
+     * {@return a BOOL mask of {@code this >= other}, broadcasting} See {@link Functional#ge(Tensor, Tensor)}.
+     *
+     * @param other the other operand, any dtype
+     * @throws IllegalArgumentException if the shapes cannot be broadcast or the devices differ
+     */
+    public Tensor ge(Tensor other) { return Functional.ge(this, other); }
+    /**
+     * {@return a BOOL mask of {@code this == s}, compared exactly} See {@link Functional#eq(Tensor, float)}.
+     *
+     * @param s the scalar
+     */
+    public Tensor eq(float s) { return Functional.eq(this, s); }
+    /**
+     * {@return a BOOL mask of {@code this != s}} See {@link Functional#ne(Tensor, float)}.
+     *
+     * @param s the scalar
+     */
+    public Tensor ne(float s) { return Functional.ne(this, s); }
+    /**
+     * {@return a BOOL mask of {@code this < s}} See {@link Functional#lt(Tensor, float)}.
+     *
+     * @param s the scalar
+     */
+    public Tensor lt(float s) { return Functional.lt(this, s); }
+    /**
+     * {@return a BOOL mask of {@code this <= s}} See {@link Functional#le(Tensor, float)}.
+     *
+     * @param s the scalar
+     */
+    public Tensor le(float s) { return Functional.le(this, s); }
+    /**
+     * {@return a BOOL mask of {@code this > s}} See {@link Functional#gt(Tensor, float)}.
+     *
+     * @param s the scalar
+     */
+    public Tensor gt(float s) { return Functional.gt(this, s); }
+    /**
+     * {@return a BOOL mask of {@code this >= s}} See {@link Functional#ge(Tensor, float)}.
+     *
+     * @param s the scalar
+     */
+    public Tensor ge(float s) { return Functional.ge(this, s); }
+    /** {@return a BOOL mask, true where this tensor is zero (false), as {@code torch.logical_not}} */
+    public Tensor logicalNot() { return Functional.logicalNot(this); }
+    /**
+     * {@return a BOOL mask of {@code this && other}, broadcasting} See {@link Functional#logicalAnd}.
+     *
+     * @param other the other operand, usually BOOL
+     * @throws IllegalArgumentException if the shapes cannot be broadcast or the devices differ
+     */
+    public Tensor logicalAnd(Tensor other) { return Functional.logicalAnd(this, other); }
+    /**
+     * {@return a BOOL mask of {@code this || other}, broadcasting} See {@link Functional#logicalOr}.
+     *
+     * @param other the other operand, usually BOOL
+     * @throws IllegalArgumentException if the shapes cannot be broadcast or the devices differ
+     */
+    public Tensor logicalOr(Tensor other) { return Functional.logicalOr(this, other); }
+    /**
+     * {@return this tensor where {@code condition} holds and {@code other} elsewhere} As PyTorch's
+     * {@code x.where(condition, other)}, that is {@link Functional#where Functional.where(condition, this, other)}.
+     *
+     * @param condition the BOOL condition
+     * @param other     taken where {@code condition} is false
+     * @throws IllegalArgumentException if {@code condition} is not BOOL or the shapes cannot be broadcast
+     */
+    public Tensor where(Tensor condition, Tensor other) { return Functional.where(condition, this, other); }
+    /**
+     * {@return this tensor with {@code value} wherever {@code mask} is true} As {@code masked_fill};
+     * see {@link Functional#maskedFill}.
+     *
+     * @param mask  the BOOL mask, broadcastable with this tensor
+     * @param value the fill value
+     * @throws IllegalArgumentException if {@code mask} is not BOOL or the shapes cannot be broadcast
+     */
+    public Tensor maskedFill(Tensor mask, float value) { return Functional.maskedFill(this, mask, value); }
+    /**
+     * {@return the lower triangle (with the main diagonal) of each matrix in the last two dimensions}
+     * As {@code torch.tril(x)}; see {@link Functional#tril}.
+     *
+     * @throws IllegalArgumentException if this tensor has fewer than 2 dimensions
+     */
+    public Tensor tril() { return Functional.tril(this, 0); }
+    /**
+     * {@return the lower triangle up to {@code diagonal} of each matrix in the last two dimensions}
+     * See {@link Functional#tril}.
+     *
+     * @param diagonal the last diagonal kept (0 the main one, negative below it)
+     * @throws IllegalArgumentException if this tensor has fewer than 2 dimensions
+     */
+    public Tensor tril(int diagonal) { return Functional.tril(this, diagonal); }
+    /**
+     * {@return the upper triangle (with the main diagonal) of each matrix in the last two dimensions}
+     * As {@code torch.triu(x)}; see {@link Functional#triu}.
+     *
+     * @throws IllegalArgumentException if this tensor has fewer than 2 dimensions
+     */
+    public Tensor triu() { return Functional.triu(this, 0); }
+    /**
+     * {@return the upper triangle from {@code diagonal} of each matrix in the last two dimensions}
+     * See {@link Functional#triu}.
+     *
+     * @param diagonal the first diagonal kept (0 the main one, positive above it)
+     * @throws IllegalArgumentException if this tensor has fewer than 2 dimensions
+     */
+    public Tensor triu(int diagonal) { return Functional.triu(this, diagonal); }
 }

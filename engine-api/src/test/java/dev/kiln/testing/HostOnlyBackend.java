@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A test backend that only stores memory, for engine-api tests, which have no real backend:
- * allocate, host copies, copy, fill and stridedCopy work, every other compute method throws. Enough to create, read
+ * allocate, host copies, copy, fill, stridedCopy and the mask ops (cast, compare, where,
+ * triangle) work, every other compute method throws. Enough to create, read
  * and write tensors and to test module structure (names, counts, initial values, freezing, moves).
  */
 public final class HostOnlyBackend {
@@ -119,11 +120,13 @@ public final class HostOnlyBackend {
                             to += rem % shape[d] * os[d];
                             rem /= shape[d];
                         }
-                        dst.segment.setAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, to,
-                                src.segment.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, from));
+                        int w = src.dtype.byteSize();  // any width: the element's bytes, moved as they are
+                        MemorySegment.copy(src.segment, from * w, dst.segment, to * w, w);
                     }
                     return null;
                 }
+                // ---- masks and dtypes (issue 11) ----
+                case "cast", "compare", "where", "triangle": return HostMaskOps.run(m.getName(), args);
                 case "bytesInUse": return live.get();
                 case "adamStep", "sgdStep": {
                     calls.add(new Object[] {m.getName(), args[0], ((java.util.List<?>) args[1]).size(),

@@ -27,6 +27,8 @@ public final class OpCases {
         // ---- batched matmul and value/index reductions (issue 11) ----
         all.addAll(BatchedMatmulCases.all());
         all.addAll(SelectionCases.all());
+        // ---- masks and dtypes (issue 11) ----
+        all.addAll(MaskCases.all());
         return all;
     }
 }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestFactory;
 public abstract class OpSuite implements OutputSizeChecks, ErrorChecks, AutogradChecks, DropoutChecks, BatchNormChecks,
         BroadcastChecks, EmptyTensorChecks, DeterminismChecks, LeakChecks, ShapingChecks, SlicingChecks, JoiningChecks,
         UnaryChecks, DTypeChecks, LayerNormChecks, TorchLayersParityChecks, AttentionChecks,
-        MultiheadAttentionChecks, SelectionChecks {
+        MultiheadAttentionChecks, SelectionChecks, DTypeMovementChecks, MaskChecks {
     private Long bytesBefore;
     private long leakedBefore;
 

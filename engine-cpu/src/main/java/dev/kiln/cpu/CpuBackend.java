@@ -117,7 +117,8 @@ public final class CpuBackend implements Backend, AutoCloseable {
     @Override
     public void stridedCopy(StridedCopySpec spec, Storage in, Storage out) {
         spec.checkFits(in.numel(), out.numel());
-        StridedCopy.forward(pool, spec, seg(in), seg(out));
+        requireSameDType("stridedCopy", in, out);
+        StridedCopy.forward(pool, spec, in.dtype().byteSize(), seg(in), seg(out));
     }
 
     @Override
@@ -417,5 +418,39 @@ public final class CpuBackend implements Backend, AutoCloseable {
     @Override
     public void topkBackward(TopkSpec spec, Storage gy, Storage indices, Storage gx) {
         Topk.backward(pool, spec, seg(gy), seg(indices), seg(gx));
+    }
+
+    // ---- masks and dtypes (issue 11) ----
+
+    @Override
+    public void cast(Storage in, Storage out) {
+        if (in.numel() != out.numel()) {
+            throw new IllegalArgumentException("cast: " + in.numel() + " input elements but " + out.numel() + " output elements");
+        }
+        dev.kiln.cpu.kernels.Cast.forward(pool, in.dtype(), out.dtype(), seg(in), seg(out), out.numel());
+    }
+
+    @Override
+    public void compare(dev.kiln.spi.CompareOp op, Broadcast spec, Storage a, Storage b, Storage out) {
+        requireSameDType("compare", a, b);
+        dev.kiln.cpu.kernels.Compare.forward(pool, op, spec, a.dtype(), seg(a), seg(b), seg(out));
+    }
+
+    @Override
+    public void where(dev.kiln.spi.WhereSpec spec, Storage cond, Storage a, Storage b, Storage out) {
+        requireSameDType("where", a, b);
+        requireSameDType("where", a, out);
+        dev.kiln.cpu.kernels.Where.forward(pool, spec, out.dtype().byteSize(), seg(cond), seg(a), seg(b), seg(out));
+    }
+
+    @Override
+    public void triangle(dev.kiln.spi.TriangleSpec spec, Storage x, Storage out) {
+        requireSameDType("triangle", x, out);
+        dev.kiln.cpu.kernels.Triangle.forward(pool, spec, out.dtype().byteSize(), seg(x), seg(out));
+    }
+
+    /** The SPI passes raw bytes between storages of one dtype; a mismatch would misread every element. */
+    private static void requireSameDType(String op, Storage a, Storage b) {
+        if (a.dtype() != b.dtype()) throw new IllegalArgumentException(op + ": storages of " + a.dtype() + " and " + b.dtype() + ", expected one dtype");
     }
 }

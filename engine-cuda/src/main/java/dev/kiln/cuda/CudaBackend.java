@@ -300,8 +300,9 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public void stridedCopy(StridedCopySpec spec, Storage in, Storage out) {
         spec.checkFits(in.numel(), out.numel());
+        requireSameDType("stridedCopy", in, out);
         try (var _ = rt.begin("stridedCopy")) {
-            rt.kernels.stridedCopy(spec, ptr(in), ptr(out));
+            rt.kernels.stridedCopy(spec, in.dtype().byteSize(), ptr(in), ptr(out));
         }
     }
 
@@ -543,5 +544,47 @@ public final class CudaBackend implements Backend, AutoCloseable {
             if (gx.numel() > 0) Driver.memsetD32(ptr(gx), 0, gx.numel(), rt.stream);
             rt.kernels.topkBackward(spec, ptr(gy), ptr(indices), ptr(gx));
         }
+    }
+
+    // ---- masks and dtypes (issue 11): Kiln's kernels ----
+
+    @Override
+    public void cast(Storage in, Storage out) {
+        if (in.numel() != out.numel()) {
+            throw new IllegalArgumentException("cast: " + in.numel() + " input elements but " + out.numel() + " output elements");
+        }
+        try (var _ = rt.begin("cast")) {
+            rt.kernels.cast(in.dtype(), out.dtype(), ptr(in), ptr(out), out.numel());
+        }
+    }
+
+    @Override
+    public void compare(dev.kiln.spi.CompareOp op, Broadcast spec, Storage a, Storage b, Storage out) {
+        requireSameDType("compare", a, b);
+        try (var _ = rt.begin("compare")) {
+            rt.kernels.compare(op, a.dtype(), spec, ptr(a), ptr(b), ptr(out));
+        }
+    }
+
+    @Override
+    public void where(dev.kiln.spi.WhereSpec spec, Storage cond, Storage a, Storage b, Storage out) {
+        requireSameDType("where", a, b);
+        requireSameDType("where", a, out);
+        try (var _ = rt.begin("where")) {
+            rt.kernels.where(spec, out.dtype().byteSize(), ptr(cond), ptr(a), ptr(b), ptr(out));
+        }
+    }
+
+    @Override
+    public void triangle(dev.kiln.spi.TriangleSpec spec, Storage x, Storage out) {
+        requireSameDType("triangle", x, out);
+        try (var _ = rt.begin("triangle")) {
+            rt.kernels.triangle(spec, out.dtype().byteSize(), ptr(x), ptr(out));
+        }
+    }
+
+    /** The kernels move raw words between storages of one dtype; a mismatch would misread every element. */
+    private static void requireSameDType(String op, Storage a, Storage b) {
+        if (a.dtype() != b.dtype()) throw new IllegalArgumentException(op + ": storages of " + a.dtype() + " and " + b.dtype() + ", expected one dtype");
     }
 }

@@ -99,6 +99,35 @@ public final class KernelNames {
     public static final String TOPK_F32 = "kiln_topk_f32";
     /** topk's backward: each selected gradient written to its index of a zeroed input gradient. */
     public static final String TOPK_BACKWARD_F32 = "kiln_topk_backward_f32";
+    // ---- masks and dtypes (issue 11) ----
+    // strided_copy.cu
+    /** Strided copy of 1-byte elements (BOOL). */
+    public static final String STRIDED_COPY_B8 = "kiln_strided_copy_b8";
+    /** Strided copy of 8-byte elements (INT64). */
+    public static final String STRIDED_COPY_B64 = "kiln_strided_copy_b64";
+    // masks.cu
+    /** Conversion between any two dtypes (codes are DType ordinals). */
+    public static final String CAST_ANY = "kiln_cast_any";
+    /** Broadcasting comparison of float32 operands into a BOOL mask. */
+    public static final String COMPARE_F32 = "kiln_compare_f32";
+    /** Broadcasting comparison of int32 operands into a BOOL mask. */
+    public static final String COMPARE_I32 = "kiln_compare_i32";
+    /** Broadcasting comparison of int64 operands into a BOOL mask. */
+    public static final String COMPARE_I64 = "kiln_compare_i64";
+    /** Broadcasting comparison of BOOL operands into a BOOL mask. */
+    public static final String COMPARE_B8 = "kiln_compare_b8";
+    /** Broadcasting select {@code cond ? a : b} of 1-byte elements. */
+    public static final String WHERE_B8 = "kiln_where_b8";
+    /** Broadcasting select {@code cond ? a : b} of 4-byte elements. */
+    public static final String WHERE_B32 = "kiln_where_b32";
+    /** Broadcasting select {@code cond ? a : b} of 8-byte elements. */
+    public static final String WHERE_B64 = "kiln_where_b64";
+    /** tril/triu of 1-byte elements. */
+    public static final String TRIANGLE_B8 = "kiln_triangle_b8";
+    /** tril/triu of 4-byte elements. */
+    public static final String TRIANGLE_B32 = "kiln_triangle_b32";
+    /** tril/triu of 8-byte elements. */
+    public static final String TRIANGLE_B64 = "kiln_triangle_b64";
 
     /**
      * Every kernel name of this class (in no particular order): read from the constants themselves

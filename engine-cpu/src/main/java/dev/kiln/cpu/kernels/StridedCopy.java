@@ -1,6 +1,8 @@
 package dev.kiln.cpu.kernels;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.kiln.cpu.CpuThreadPool;
 import dev.kiln.spi.StridedCopySpec;
@@ -9,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Strided copy of 4-byte elements (any 4-byte dtype, moved as ints, bit for bit). Rows (the last
+ * Strided copy of 1-, 4- or 8-byte elements (every dtype, moved bit for bit). Rows (the last
  * dimension after merging) run in parallel; each output element is written once, so the result
  * does not depend on the thread count. When both innermost strides are 1 (a permute that keeps
  * the last dimension, a narrow, a slice placed back), each row is one contiguous block copy.
@@ -20,8 +22,11 @@ public final class StridedCopy {
 
     private StridedCopy() {}
 
-    /** Copies as {@code spec} says from {@code in} to {@code out}. */
-    public static void forward(CpuThreadPool pool, StridedCopySpec spec, MemorySegment in, MemorySegment out) {
+    /** Copies as {@code spec} says from {@code in} to {@code out}, elements of {@code elementBytes} (1, 4 or 8) bytes. */
+    public static void forward(CpuThreadPool pool, StridedCopySpec spec, int elementBytes, MemorySegment in, MemorySegment out) {
+        if (elementBytes != 1 && elementBytes != 4 && elementBytes != 8) {
+            throw new IllegalArgumentException("stridedCopy: elements of " + elementBytes + " bytes, expected 1, 4 or 8");
+        }
         long n = spec.numel();
         if (n == 0) return;
         long[][] dims = coalesce(spec.shape(), spec.inStrides(), spec.outStrides());
@@ -29,7 +34,7 @@ public final class StridedCopy {
         long inOff = spec.inOffset(), outOff = spec.outOffset();
         int rank = shape.length;
         if (rank == 0) {  // every dimension has size 1: a single element
-            out.setAtIndex(JAVA_INT, outOff, in.getAtIndex(JAVA_INT, inOff));
+            move(elementBytes, in, inOff, out, outOff, 1, 1, 1);
             return;
         }
         long inner = shape[rank - 1], innerIn = is[rank - 1], innerOut = os[rank - 1];
@@ -46,14 +51,27 @@ public final class StridedCopy {
                     rem = q;
                 }
                 if (innerIn == 1 && innerOut == 1) {
-                    MemorySegment.copy(in, 4 * src, out, 4 * dst, 4 * inner);
+                    MemorySegment.copy(in, elementBytes * src, out, elementBytes * dst, elementBytes * inner);
                 } else {
-                    for (long j = 0; j < inner; j++, src += innerIn, dst += innerOut) {
-                        out.setAtIndex(JAVA_INT, dst, in.getAtIndex(JAVA_INT, src));
-                    }
+                    move(elementBytes, in, src, out, dst, inner, innerIn, innerOut);
                 }
             }
         });
+    }
+
+    /** {@code count} elements from {@code in[src + k * inStep]} to {@code out[dst + k * outStep]}; one loop per width, no switch inside. */
+    private static void move(int bytes, MemorySegment in, long src, MemorySegment out, long dst, long count, long inStep, long outStep) {
+        switch (bytes) {
+            case 1 -> {
+                for (long j = 0; j < count; j++, src += inStep, dst += outStep) out.set(JAVA_BYTE, dst, in.get(JAVA_BYTE, src));
+            }
+            case 4 -> {
+                for (long j = 0; j < count; j++, src += inStep, dst += outStep) out.setAtIndex(JAVA_INT, dst, in.getAtIndex(JAVA_INT, src));
+            }
+            default -> {
+                for (long j = 0; j < count; j++, src += inStep, dst += outStep) out.setAtIndex(JAVA_LONG, dst, in.getAtIndex(JAVA_LONG, src));
+            }
+        }
     }
 
     /**

@@ -191,4 +191,24 @@ final class KernelArgs {
                     + " dimensions for the CUDA kernel (got " + rank + ")");
         }
     }
+
+    // ---- masks and dtypes (issue 11) ----
+
+    /** sizeof(KilnWhere): int32 rank, int32 pad, int64 shape[8], cStride[8], aStride[8], bStride[8]. */
+    static final long WHERE_BYTES = 8 + 4 * 8 * MAX_RANK;
+
+    /** The {@code KilnWhere} struct for {@code spec}, coalesced over all three operands, allocated in {@code arena}. */
+    static MemorySegment where(Arena arena, dev.kiln.spi.WhereSpec spec) {
+        long[] shape = new long[spec.outShape().length];
+        for (int d = 0; d < shape.length; d++) shape[d] = spec.outShape()[d];
+        Dims dims = coalesce(shape, spec.condStrides(), spec.aStrides(), spec.bStrides());
+        checkRank("where", dims.rank(), spec.outShape().length);
+        MemorySegment s = arena.allocate(WHERE_BYTES, 8);
+        s.set(JAVA_INT, 0, dims.rank());
+        putLongs(s, 8, dims.shape());
+        putLongs(s, 8 + 8 * MAX_RANK, dims.strides()[0]);
+        putLongs(s, 8 + 16 * MAX_RANK, dims.strides()[1]);
+        putLongs(s, 8 + 24 * MAX_RANK, dims.strides()[2]);
+        return s;
+    }
 }

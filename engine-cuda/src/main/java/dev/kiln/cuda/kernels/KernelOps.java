@@ -508,4 +508,87 @@ public final class KernelOps {
         launch1d(KernelNames.TOPK_BACKWARD_F32, s.outNumel(), gy, indices, gx, (long) s.outer(), (long) s.dim(), (long) s.inner(),
                 (long) s.k());
     }
+
+    // ---- masks and dtypes (issue 11) ----
+
+    /**
+     * {@link #stridedCopy(StridedCopySpec, long, long)} for elements of {@code elementBytes} bytes:
+     * kernel {@code kiln_strided_copy_b8}, {@code _b32} or {@code _b64}.
+     *
+     * @throws IllegalArgumentException if the width is not 1, 4 or 8, or the copy does not coalesce to at most 8 dimensions
+     */
+    public void stridedCopy(StridedCopySpec spec, int elementBytes, long x, long y) {
+        String kernel = byWidth("stridedCopy", elementBytes, KernelNames.STRIDED_COPY_B8, KernelNames.STRIDED_COPY_B32,
+                KernelNames.STRIDED_COPY_B64);
+        long n = spec.numel();
+        if (n == 0) return;
+        try (Arena arena = Arena.ofConfined()) {
+            launch1d(kernel, n, x, y, n, KernelArgs.stridedCopy(arena, spec));
+        }
+    }
+
+    /** {@code y[i] = (to) x[i]} for {@code n} elements, by the SPI's conversion rules. Kernel {@code kiln_cast_any}. */
+    public void cast(dev.kiln.tensor.DType from, dev.kiln.tensor.DType to, long x, long y, long n) {
+        if (n == 0) return;
+        launch1d(KernelNames.CAST_ANY, n, from.ordinal(), to.ordinal(), x, y, n);
+    }
+
+    /**
+     * BOOL {@code out = a (op) b} with NumPy broadcasting, a and b of dtype {@code type}; the map is
+     * a {@code KilnBroadcast} as for {@link #binary}. Kernel {@code kiln_compare_f32}, {@code _i32},
+     * {@code _i64} or {@code _b8}.
+     *
+     * @throws IllegalArgumentException if the shapes do not coalesce to at most 8 dimensions
+     */
+    public void compare(dev.kiln.spi.CompareOp op, dev.kiln.tensor.DType type, Broadcast spec, long a, long b, long out) {
+        String kernel = switch (type) {
+            case FLOAT32 -> KernelNames.COMPARE_F32;
+            case INT32 -> KernelNames.COMPARE_I32;
+            case INT64 -> KernelNames.COMPARE_I64;
+            case BOOL -> KernelNames.COMPARE_B8;
+        };
+        long n = spec.numel();
+        if (n == 0) return;
+        try (Arena arena = Arena.ofConfined()) {
+            launch1d(kernel, n, op.ordinal(), a, b, out, n, KernelArgs.broadcast(arena, spec));
+        }
+    }
+
+    /**
+     * {@code out = cond ? a : b} broadcast over all three (cond BOOL), elements of
+     * {@code elementBytes} bytes; the map is a {@code KilnWhere}. Kernel {@code kiln_where_b8},
+     * {@code _b32} or {@code _b64}.
+     *
+     * @throws IllegalArgumentException if the width is not 1, 4 or 8, or the shapes do not coalesce to at most 8 dimensions
+     */
+    public void where(dev.kiln.spi.WhereSpec spec, int elementBytes, long cond, long a, long b, long out) {
+        String kernel = byWidth("where", elementBytes, KernelNames.WHERE_B8, KernelNames.WHERE_B32, KernelNames.WHERE_B64);
+        long n = spec.numel();
+        if (n == 0) return;
+        try (Arena arena = Arena.ofConfined()) {
+            launch1d(kernel, n, cond, a, b, out, n, KernelArgs.where(arena, spec));
+        }
+    }
+
+    /**
+     * {@code y} = the lower or upper triangle of each matrix of {@code x} (zero bits elsewhere),
+     * elements of {@code elementBytes} bytes. Kernel {@code kiln_triangle_b8}, {@code _b32} or {@code _b64}.
+     *
+     * @throws IllegalArgumentException if the width is not 1, 4 or 8
+     */
+    public void triangle(dev.kiln.spi.TriangleSpec spec, int elementBytes, long x, long y) {
+        String kernel = byWidth("triangle", elementBytes, KernelNames.TRIANGLE_B8, KernelNames.TRIANGLE_B32, KernelNames.TRIANGLE_B64);
+        long n = spec.numel();
+        if (n == 0) return;
+        launch1d(kernel, n, x, y, n, spec.rows(), spec.cols(), spec.diagonal(), spec.upper() ? 1 : 0);
+    }
+
+    private static String byWidth(String op, int elementBytes, String b8, String b32, String b64) {
+        return switch (elementBytes) {
+            case 1 -> b8;
+            case 4 -> b32;
+            case 8 -> b64;
+            default -> throw new IllegalArgumentException(op + ": elements of " + elementBytes + " bytes, expected 1, 4 or 8");
+        };
+    }
 }

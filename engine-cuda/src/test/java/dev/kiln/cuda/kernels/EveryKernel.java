@@ -67,5 +67,18 @@ final class EveryKernel {
         TopkSpec topk = new TopkSpec(4, 10, 3, 2, true, true);
         ops.topk(topk, 1, 2, 3);
         ops.topkBackward(topk, 1, 2, 3);
+        // ---- masks and dtypes (issue 11) ----
+        StridedCopySpec narrow = new StridedCopySpec(new int[] {3, 4}, 5, new long[] {8, 1}, 0, new long[] {4, 1});
+        ops.stridedCopy(narrow, 1, 1, 2);
+        ops.stridedCopy(narrow, 4, 1, 2);
+        ops.stridedCopy(narrow, 8, 1, 2);
+        ops.cast(dev.kiln.tensor.DType.INT64, dev.kiln.tensor.DType.FLOAT32, 1, 2, 500);
+        Broadcast rows = Broadcast.of("lt", new int[] {4, 3, 5}, new int[] {3, 1});
+        for (dev.kiln.tensor.DType t : dev.kiln.tensor.DType.values()) ops.compare(dev.kiln.spi.CompareOp.LT, t, rows, 1, 2, 3);
+        dev.kiln.spi.WhereSpec where = dev.kiln.spi.WhereSpec.of("where", new int[] {4, 1, 5}, new int[] {3, 1}, new int[] {});
+        for (int width : new int[] {1, 4, 8}) {
+            ops.where(where, width, 1, 2, 3, 4);
+            ops.triangle(new dev.kiln.spi.TriangleSpec(2, 5, 7, -1, width == 4), width, 1, 2);
+        }
     }
 }

@@ -60,6 +60,7 @@ final class KernelSignatures {
             case "KilnBroadcast" -> new Param(decl, MemorySegment.class, KernelArgs.BROADCAST_BYTES);
             case "KilnStridedCopy" -> new Param(decl, MemorySegment.class, KernelArgs.STRIDED_COPY_BYTES);
             case "KilnReduce" -> new Param(decl, MemorySegment.class, KernelArgs.REDUCE_BYTES);
+            case "KilnWhere" -> new Param(decl, MemorySegment.class, KernelArgs.WHERE_BYTES);
             default -> throw new IllegalStateException("unmapped kernel parameter type: " + decl);
         };
     }
