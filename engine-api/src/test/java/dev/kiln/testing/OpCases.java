@@ -21,6 +21,8 @@ public final class OpCases {
         all.addAll(SoftmaxLossCases.all());
         all.addAll(NormCases.all());
         all.addAll(LargeCases.all());
+        // ---- data and training (issue 11) ----
+        all.addAll(CrossEntropyCases.all());
         return all;
     }
 }

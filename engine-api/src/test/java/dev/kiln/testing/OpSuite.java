@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 public abstract class OpSuite implements OutputSizeChecks, ErrorChecks, AutogradChecks, DropoutChecks, BatchNormChecks,
         BroadcastChecks, EmptyTensorChecks, DeterminismChecks, LeakChecks, ShapingChecks, SlicingChecks, JoiningChecks,
-        UnaryChecks, DTypeChecks {
+        UnaryChecks, DTypeChecks, CrossEntropyChecks {
     private Long bytesBefore;
     private long leakedBefore;
 
