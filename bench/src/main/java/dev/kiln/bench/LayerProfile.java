@@ -67,7 +67,7 @@ public final class LayerProfile {
         owned.add(targets);
         backend.fill(targets, 3);
         CrossEntropySpec ce = new CrossEntropySpec(n, 10, 0f);
-        time("loss", "cross-entropy fwd", 0, () -> backend.crossEntropy(ce, logits, targets, losses, logp));
+        time("loss", "cross-entropy fwd", 0, () -> backend.crossEntropy(ce, logits, targets, losses, logp, null));
         time("loss", "cross-entropy bwd", 0, () -> backend.crossEntropyBackward(ce, logp, targets, g, logits));
         int[][] shapes = {{32 * 9}, {32}, {64 * 32 * 9}, {64}, {64 * 64 * 9}, {64}, {64 * 576}, {64}, {640}, {10}};
         List<Storage> p = new ArrayList<>(), gr = new ArrayList<>(), m = new ArrayList<>(), v = new ArrayList<>();

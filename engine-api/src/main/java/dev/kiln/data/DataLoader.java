@@ -11,9 +11,10 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Cuts a {@link Dataset} into batches, epoch by epoch: optionally shuffled (seeded, a different
- * order every epoch), optionally randomly shifted, normalised, and prepared ahead of time on a
- * background thread.
+ * Cuts a {@link Dataset} of images (or a {@link TensorDataset} of named tensors) into batches,
+ * epoch by epoch: optionally shuffled (seeded, a different order every epoch), images optionally
+ * randomly shifted and normalised, tensor samples combined by a {@link Collate} (stacked, or
+ * sequences padded), and prepared ahead of time on a background thread.
  *
  * <p>A hand-written training loop (the {@link dev.kiln.train.Trainer} runs the same loop):
  * {@snippet class=dev.kiln.snippets.TrainingLoopSnippetsTest region=loop}
@@ -33,6 +34,8 @@ import java.util.Set;
  */
 public final class DataLoader implements AutoCloseable {
     private final Dataset dataset;
+    private final TensorDataset tensors;
+    private final Collate collate;
     private final int batchSize;
     private final boolean shuffle;
     private final long seed;
@@ -47,6 +50,8 @@ public final class DataLoader implements AutoCloseable {
 
     private DataLoader(Builder b) {
         this.dataset = b.dataset;
+        this.tensors = b.tensors;
+        this.collate = b.collate;
         this.batchSize = b.batchSize;
         this.shuffle = b.shuffle;
         this.seed = b.seed;
@@ -69,9 +74,36 @@ public final class DataLoader implements AutoCloseable {
         return new Builder(dataset);
     }
 
-    /** {@return the dataset this loader reads} */
+    /**
+     * Starts configuring a loader over a data set of named tensors; its batches keep the fields'
+     * names (see {@link Batch#get(String)}), collated by {@link Collate#stack()} unless
+     * {@link Builder#collate} chooses another. Image options (shifts, normalisation) do not apply.
+     *
+     * @param dataset the samples
+     * @return the builder
+     */
+    public static Builder builder(TensorDataset dataset) {
+        return new Builder(dataset);
+    }
+
+    /**
+     * {@return the image dataset this loader reads}
+     *
+     * @throws IllegalStateException if it reads a {@link TensorDataset} (see {@link #tensorDataset()})
+     */
     public Dataset dataset() {
+        if (dataset == null) throw new IllegalStateException("DataLoader: this loader reads a TensorDataset; see tensorDataset()");
         return dataset;
+    }
+
+    /** {@return the tensor data set this loader reads, or null for an image loader} */
+    public TensorDataset tensorDataset() {
+        return tensors;
+    }
+
+    /** {@return the number of samples of the data set} */
+    public int size() {
+        return dataset != null ? dataset.size() : tensors.size();
     }
 
     /** {@return samples per batch (the last batch may be smaller unless drop-last is set)} */
@@ -81,7 +113,7 @@ public final class DataLoader implements AutoCloseable {
 
     /** {@return batches in one epoch: {@code ceil(size / batchSize)}, or {@code floor} with drop-last} */
     public int batchesPerEpoch() {
-        int n = dataset.size();
+        int n = size();
         return dropLast || n % batchSize == 0 ? n / batchSize : n / batchSize + 1; // not (n + b - 1) / b: that overflows for large b
     }
 
@@ -96,19 +128,22 @@ public final class DataLoader implements AutoCloseable {
      */
     public Epoch<Batch> epoch(int epoch) {
         Backend target = backend != null ? backend : Kiln.backend();
-        return start(epoch, hb -> toBatch(target, hb), Batch::close);
+        if (tensors != null) return start(epoch, fields -> toBatch(target, fields), Batch::close);
+        return start(epoch, hb -> toBatch(target, (HostBatch) hb), Batch::close);
     }
 
     /**
      * {@return the batches of epoch {@code epoch} as host arrays (no backend needed), same order and content as {@link #epoch}}
      *
      * @param epoch the epoch index, from 0
+     * @throws IllegalStateException if this loader reads a {@link TensorDataset}
      */
     public Epoch<HostBatch> hostEpoch(int epoch) {
-        return start(epoch, hb -> hb, hb -> {});
+        if (tensors != null) throw new IllegalStateException("DataLoader: hostEpoch is for image datasets; this loader reads a TensorDataset");
+        return start(epoch, hb -> (HostBatch) hb, hb -> {});
     }
 
-    private <T> Epoch<T> start(int epoch, java.util.function.Function<HostBatch, T> convert, java.util.function.Consumer<T> release) {
+    private <T> Epoch<T> start(int epoch, java.util.function.Function<Object, T> convert, java.util.function.Consumer<T> release) {
         if (closed) throw new IllegalStateException("DataLoader: closed");
         if (epoch < 0) throw new IllegalArgumentException("DataLoader: epoch must be >= 0, got " + epoch);
         Epoch<T> e = new Epoch<>(this, epoch, new EpochPlan(epoch), convert, release, prefetch);
@@ -128,6 +163,20 @@ public final class DataLoader implements AutoCloseable {
             return new Batch(images, Tensor.fromInts(backend, hb.labels(), hb.labels().length).unscope());
         } catch (RuntimeException | Error e) {
             images.close();
+            throw e;
+        }
+    }
+
+    /** A tensor batch's collated fields as tensors owned by the epoch (freed together if one cannot be made). */
+    private Batch toBatch(Backend backend, Object collated) {
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, HostTensor> fields = (java.util.Map<String, HostTensor>) collated;
+        java.util.Map<String, Tensor> made = new java.util.LinkedHashMap<>();
+        try {
+            for (java.util.Map.Entry<String, HostTensor> e : fields.entrySet()) made.put(e.getKey(), e.getValue().toTensor(backend).unscope());
+            return new Batch(made, fields.containsKey(tensors.target()) ? tensors.target() : null);
+        } catch (RuntimeException | Error e) {
+            for (Tensor t : made.values()) t.close();
             throw e;
         }
     }
@@ -158,20 +207,26 @@ public final class DataLoader implements AutoCloseable {
         private final float[] scratch;
 
         EpochPlan(int epoch) {
-            order = new int[dataset.size()];
+            order = new int[size()];
             for (int i = 0; i < order.length; i++) order[i] = i;
             rng = new Generator(epochSeed(seed, epoch));
             if (shuffle) rng.shuffle(order);
-            scratch = maxShift > 0 ? new float[dataset.sampleNumel()] : null;
+            scratch = maxShift > 0 && dataset != null ? new float[dataset.sampleNumel()] : null;
         }
 
         int count() {
             return batchesPerEpoch();
         }
 
-        HostBatch make(int k) {
+        /** Batch {@code k}: a {@link HostBatch} of images, or a tensor data set's collated fields. */
+        Object make(int k) {
             int start = k * batchSize;
             int b = Math.min(batchSize, order.length - start);
+            if (tensors != null) {
+                java.util.List<java.util.Map<String, HostTensor>> samples = new java.util.ArrayList<>(b);
+                for (int j = 0; j < b; j++) samples.add(tensors.sample(order[start + j]));
+                return collate.collate(samples);
+            }
             int[] sampleShape = dataset.sampleShape();
             int numel = dataset.sampleNumel();
             float[] images = new float[Math.multiplyExact(b, numel)];
@@ -200,6 +255,8 @@ public final class DataLoader implements AutoCloseable {
     /** Settings of a {@link DataLoader}; every setter validates its argument. */
     public static final class Builder {
         private final Dataset dataset;
+        private final TensorDataset tensors;
+        private Collate collate = Collate.stack();
         private int batchSize = 64;
         private boolean shuffle;
         private long seed;
@@ -210,7 +267,13 @@ public final class DataLoader implements AutoCloseable {
         private int maxShift;
         private Backend backend;
 
+        private Builder(TensorDataset tensors) {
+            this.dataset = null;
+            this.tensors = Objects.requireNonNull(tensors, "dataset");
+        }
+
         private Builder(Dataset dataset) {
+            this.tensors = null;
             this.dataset = Objects.requireNonNull(dataset, "dataset");
             // an empty dataset would otherwise surface only as an epoch of no batches (a NaN loss) during training
             if (dataset.size() == 0) throw new IllegalArgumentException("DataLoader: the dataset has no samples (a filter or subset that kept none?)");
@@ -281,6 +344,7 @@ public final class DataLoader implements AutoCloseable {
          * @return this builder
          */
         public Builder normalize(float mean, float std) {
+            imagesOnly("normalize");
             if (!Float.isFinite(mean) || !(std > 0f) || !Float.isFinite(std)) {
                 throw new IllegalArgumentException("DataLoader: normalize needs a finite mean and a finite std > 0, got mean "
                         + mean + ", std " + std);
@@ -299,6 +363,7 @@ public final class DataLoader implements AutoCloseable {
          * @return this builder
          */
         public Builder randomShift(int k) {
+            imagesOnly("randomShift");
             if (k < 0) throw new IllegalArgumentException("DataLoader: random shift must be >= 0 pixels, got " + k);
             int[] s = dataset.sampleShape();
             if (k > 0 && s.length < 2) {
@@ -317,6 +382,24 @@ public final class DataLoader implements AutoCloseable {
         public Builder backend(Backend backend) {
             this.backend = Objects.requireNonNull(backend, "backend");
             return this;
+        }
+
+        /**
+         * How a tensor data set's samples become a batch (default {@link Collate#stack()}; e.g.
+         * {@link Collate#padSequences()} for variable-length sequences).
+         *
+         * @param collate combines the samples of each batch
+         * @return this builder
+         * @throws IllegalStateException if the loader reads an image {@link Dataset}
+         */
+        public Builder collate(Collate collate) {
+            if (tensors == null) throw new IllegalStateException("DataLoader: collate applies to a TensorDataset, not to an image dataset");
+            this.collate = Objects.requireNonNull(collate, "collate");
+            return this;
+        }
+
+        private void imagesOnly(String option) {
+            if (dataset == null) throw new IllegalStateException("DataLoader: " + option + " applies to image datasets, not to a TensorDataset");
         }
 
         /** {@return the configured loader} */

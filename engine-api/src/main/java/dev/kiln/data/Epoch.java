@@ -42,7 +42,7 @@ public final class Epoch<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
     private final DataLoader loader;
     private final int epoch;
     private final DataLoader.EpochPlan plan;
-    private final Function<HostBatch, T> convert;
+    private final Function<Object, T> convert;
     private final Consumer<T> release;
     /** The item handed out last, released when the next one is requested or the epoch ends. */
     private final AtomicReference<T> current = new AtomicReference<>();
@@ -53,7 +53,7 @@ public final class Epoch<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
     private boolean iterated;
     private volatile boolean closed;
 
-    Epoch(DataLoader loader, int epoch, DataLoader.EpochPlan plan, Function<HostBatch, T> convert, Consumer<T> release, int prefetch) {
+    Epoch(DataLoader loader, int epoch, DataLoader.EpochPlan plan, Function<Object, T> convert, Consumer<T> release, int prefetch) {
         this.loader = loader;
         this.epoch = epoch;
         this.plan = plan;
@@ -127,7 +127,7 @@ public final class Epoch<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
         releaseCurrent();
         if (!hasNext()) throw new NoSuchElementException("DataLoader: epoch " + epoch + " has no more batches (" + count + " in all)");
         int k = next;
-        HostBatch hb;
+        Object hb; // a HostBatch, or a tensor data set's collated fields
         if (queue == null) {
             try {
                 hb = plan.make(k);
@@ -148,7 +148,7 @@ public final class Epoch<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
                 close();
                 throw failed(f.batch(), f.cause());
             }
-            hb = (HostBatch) item;
+            hb = item;
         }
         next++;
         if (next == count) finish();

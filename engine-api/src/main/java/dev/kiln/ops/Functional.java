@@ -594,14 +594,15 @@ public final class Functional {
     public static Tensor logSoftmax(Tensor x, int dim) { return Softmax.softmax("log_softmax", x, dim, true); }
     /**
      * Cross-entropy of logits against class indices, fused with log-softmax, with label
-     * smoothing. A target outside [0, C) throws (possibly at the next synchronisation on an
-     * asynchronous backend).
+     * smoothing, as PyTorch's {@code F.cross_entropy} with {@code ignore_index=-100}: targets equal
+     * to -100 are ignored (see {@link #crossEntropy(Tensor, Tensor, Reduction, float, long)}). A
+     * target outside [0, C) throws (possibly at the next synchronisation on an asynchronous backend).
      *
-     * @param logits         unnormalised scores {@code [N, C]}
-     * @param targets        INT32 class indices {@code [N]}
-     * @param reduction      how per-sample losses are combined
+     * @param logits         unnormalised scores {@code [N, C]}, or {@code [N, C, d1, ...]} for per-position targets
+     * @param targets        INT64 or INT32 class indices {@code [N]}, or {@code [N, d1, ...]}
+     * @param reduction      how per-position losses are combined
      * @param labelSmoothing in [0, 1]; 0 for plain cross-entropy
-     * @return a scalar {@code []} for MEAN and SUM, the per-sample losses {@code [N]} for NONE
+     * @return a scalar {@code []} for MEAN and SUM, the per-position losses (shaped as {@code targets}) for NONE
      * @throws IllegalArgumentException if shapes or dtypes are wrong or label smoothing is outside [0, 1]
      */
     public static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction reduction, float labelSmoothing) {
@@ -1093,4 +1094,29 @@ public final class Functional {
      * @throws IllegalArgumentException if {@code x} is null or has fewer than 2 dimensions
      */
     public static Tensor triu(Tensor x, int diagonal) { return Masking.triangle(x, diagonal, true); }
+
+    // ---- data and training (issue 11) ----
+
+    /**
+     * Cross-entropy as PyTorch's {@code F.cross_entropy(logits, targets, ignore_index=ignoreIndex,
+     * reduction=..., label_smoothing=...)}: logits {@code [N, C]} with targets {@code [N]}, logits
+     * {@code [N, C, d1, ...]} with per-position targets {@code [N, d1, ...]} (e.g. a sequence model's
+     * {@code [B, vocab, T]} against {@code [B, T]}), or logits {@code [C]} with a target {@code []}.
+     * Positions whose target is {@code ignoreIndex} contribute neither loss nor gradient, and
+     * {@link Reduction#MEAN} divides by the number of the other positions (NaN when all are
+     * ignored, as PyTorch). Any other target outside [0, C) throws (possibly at the next
+     * synchronisation on an asynchronous backend).
+     *
+     * @param logits         unnormalised scores, classes along dimension 1 (dimension 0 for a 1-D input)
+     * @param targets        INT64 or INT32 class indices, shaped as {@code logits} without its class dimension
+     * @param reduction      how per-position losses are combined
+     * @param labelSmoothing in [0, 1]; 0 for plain cross-entropy
+     * @param ignoreIndex    the target value of positions to skip (PyTorch's default is -100)
+     * @return a scalar {@code []} for MEAN and SUM, the per-position losses (shaped as {@code targets}, 0 where ignored)
+     *         for NONE
+     * @throws IllegalArgumentException if shapes or dtypes are wrong or label smoothing is outside [0, 1]
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction reduction, float labelSmoothing, long ignoreIndex) {
+        return Losses.crossEntropy(logits, targets, reduction, labelSmoothing, ignoreIndex);
+    }
 }

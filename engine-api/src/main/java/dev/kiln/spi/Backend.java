@@ -330,26 +330,31 @@ public interface Backend {
     void softmaxBackward(SoftmaxSpec spec, Storage y, Storage gy, Storage gx);
 
     /**
-     * Per-sample losses {@code [n]} and the log-probabilities {@code [n, classes]} (kept for
-     * backward). {@code targets} is INT32 {@code [n]}; a target outside [0, classes) throws
+     * Per-position losses {@code [n * inner]} and the log-probabilities {@code [n, classes, inner]}
+     * (kept for backward). {@code targets} holds {@code n * inner} class indices of
+     * {@code spec.targetType()}; a position whose target is {@code spec.ignoreIndex()} gets loss 0
+     * (and 0 in {@code counted}); any other target outside [0, classes) throws
      * {@link IllegalArgumentException} naming it (a backend may detect it lazily, at the next sync).
      *
-     * @param spec     sizes and label smoothing
-     * @param logits   input {@code [n, classes]}
-     * @param targets  INT32 class indices {@code [n]}
-     * @param losses   receives the loss of each sample {@code [n]}
-     * @param logProbs receives {@code log_softmax(logits)} {@code [n, classes]}
+     * @param spec     sizes, label smoothing, ignore index and target type
+     * @param logits   input {@code [n, classes, inner]}
+     * @param targets  class indices {@code [n, inner]}, INT32 or INT64 as {@code spec.targetType()}
+     * @param losses   receives the loss of each position {@code [n * inner]}
+     * @param logProbs receives {@code log_softmax(logits)} along the class dimension {@code [n, classes, inner]}
+     * @param counted  receives 1 for each position whose target is not ignored and 0 for each ignored one
+     *                 (FLOAT32 {@code [n * inner]}, the divisor of a mean); null when not needed
      */
-    void crossEntropy(CrossEntropySpec spec, Storage logits, Storage targets, Storage losses, Storage logProbs);
+    void crossEntropy(CrossEntropySpec spec, Storage logits, Storage targets, Storage losses, Storage logProbs, Storage counted);
 
     /**
-     * {@code gradLogits[i, j] = gradLoss[i] * (softmax[i, j] - target_dist[i, j])}.
+     * {@code gradLogits[i, j, k] = gradLoss[p] * (softmax[i, j, k] - target_dist[p, j])} with
+     * {@code p = i * inner + k}, and 0 at the positions whose target is {@code spec.ignoreIndex()}.
      *
-     * @param spec       sizes and label smoothing, as in the forward call
-     * @param logProbs   the forward log-probabilities {@code [n, classes]}
-     * @param targets    INT32 class indices {@code [n]}
-     * @param gradLoss   gradient of each sample's loss {@code [n]}
-     * @param gradLogits receives the gradient of the logits {@code [n, classes]}
+     * @param spec       sizes, label smoothing, ignore index and target type, as in the forward call
+     * @param logProbs   the forward log-probabilities {@code [n, classes, inner]}
+     * @param targets    class indices {@code [n, inner]}
+     * @param gradLoss   gradient of each position's loss {@code [n * inner]}
+     * @param gradLogits receives the gradient of the logits {@code [n, classes, inner]}
      */
     void crossEntropyBackward(CrossEntropySpec spec, Storage logProbs, Storage targets, Storage gradLoss, Storage gradLogits);
 

@@ -67,4 +67,50 @@ public final class Evaluator {
         return new Evaluation(seen == 0 ? Double.NaN : lossSum / seen, seen == 0 ? Double.NaN : (double) correct / seen, confusion,
                 Arrays.copyOf(labels, seen), Arrays.copyOf(predictions, seen));
     }
+
+    /**
+     * Evaluates any model on every batch of {@code loader}'s epoch 0 in evaluation mode and without
+     * recording gradients (the mode is restored afterwards): the mean loss per sample (batch losses
+     * weighted by batch size) and each metric over the whole set. Per-sample labels, predictions and
+     * the confusion matrix are left empty; {@link Evaluation#accuracy()} is the metric named
+     * {@code accuracy}, or NaN.
+     *
+     * @param model   the model
+     * @param loader  batches with a target
+     * @param loss    the loss of the model's output against the batch's target
+     * @param forward calls the model on a batch (e.g. {@link BatchForward#singleInput()})
+     * @param metrics the metrics to report, possibly none
+     * @return the loss and the metrics by name
+     * @throws IllegalArgumentException if the loss or a metric rejects the output
+     * @throws IllegalStateException if a batch has no target
+     */
+    public static Evaluation evaluate(Module model, DataLoader loader, Loss loss, BatchForward forward, java.util.List<Metric> metrics) {
+        double lossSum = 0;
+        long seen = 0;
+        double[] totals = new double[metrics.size()];
+        long[] counts = new long[metrics.size()];
+        boolean wasTraining = model.isTraining();
+        model.eval();
+        try (var _ = Kiln.noGrad(); Epoch<Batch> batches = loader.epoch(0)) {
+            while (batches.hasNext()) {
+                try (var _ = Kiln.scope()) {
+                    Batch b = batches.next();
+                    Tensor out = forward.apply(model, b);
+                    lossSum += (double) loss.apply(out, b.target()).item() * b.size();
+                    seen += b.size();
+                    for (int m = 0; m < totals.length; m++) {
+                        Metric.Score sc = metrics.get(m).score(out, b.target());
+                        totals[m] += sc.total();
+                        counts[m] += sc.count();
+                    }
+                }
+            }
+        } finally {
+            model.train(wasTraining);
+        }
+        java.util.Map<String, Double> values = new java.util.LinkedHashMap<>();
+        for (int m = 0; m < totals.length; m++) values.put(metrics.get(m).name(), counts[m] == 0 ? Double.NaN : totals[m] / counts[m]);
+        return new Evaluation(seen == 0 ? Double.NaN : lossSum / seen, values.getOrDefault("accuracy", Double.NaN), new long[0][0],
+                new int[0], new int[0], values);
+    }
 }

@@ -40,12 +40,12 @@ public final class Progress {
         return (epoch + 1) + "/" + trainer.targetEpochs();
     }
 
-    /** The running figures of a step: {@code loss 0.2101 acc 93.41% 652 img/s eta 0:58}. */
+    /** The running figures of a step: {@code loss 0.2101 acc 93.41% 652 img/s eta 0:58} (other metrics by name). */
     static String running(StepResult s) {
         double perBatch = s.epochSeconds() / (s.batch() + 1);
         String eta = clock((s.batches() - s.batch() - 1) * perBatch);
-        return String.format(Locale.ROOT, "loss %.4f acc %.2f%% %.0f img/s eta %s", s.epochLoss(), 100 * s.epochAccuracy(),
-                s.imagesPerSecond(), eta);
+        return String.format(Locale.ROOT, "loss %.4f", s.epochLoss()) + EpochResult.figures(s.epochMetrics())
+                + String.format(Locale.ROOT, " %.0f img/s eta %s", s.imagesPerSecond(), eta);
     }
 
     /** {@code m:ss}, or {@code h:mm:ss} from an hour. */

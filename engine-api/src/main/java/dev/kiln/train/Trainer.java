@@ -27,12 +27,17 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A supervised training loop for classifiers: per batch forward, loss, backward, optional
- * gradient clipping, optimizer step and learning-rate schedule step; per epoch an optional
- * evaluation; {@link TrainingListener}s see every step and epoch (progress display,
- * checkpoints, metrics).
+ * A supervised training loop: per batch forward, loss, backward, optional gradient clipping,
+ * optimizer step and learning-rate schedule step; per epoch an optional evaluation;
+ * {@link TrainingListener}s see every step and epoch (progress display, checkpoints, metrics).
  *
  * {@snippet class=dev.kiln.snippets.TrainerSnippetsTest region=fit}
+ *
+ * <p>Beyond classifiers: {@link Builder#forward} maps a batch to the model call (several inputs,
+ * masks), {@link Builder#loss} takes any function of the output and the batch's target, and
+ * {@link Builder#metrics} chooses what is reported besides the loss (default: {@link Metric#accuracy()};
+ * none for a loss-only run, {@link Metric#tokenAccuracy(long)} for padded sequences). Results
+ * carry the metrics by name ({@link EpochResult#trainMetrics()}, {@link Evaluation#metrics()}).
  *
  * <p>Resuming: {@link #save} writes the model, the optimizer state and the position (epoch,
  * batch within the epoch, step, schedule, registered random streams, epoch history);
@@ -63,14 +68,21 @@ import java.util.Objects;
  */
 public final class Trainer {
     private static final System.Logger LOG = System.getLogger(Trainer.class.getName());
+    private static final BatchForward DEFAULT_FORWARD = BatchForward.singleInput();
     private static final String BATCH = "trainer.batch", LOSS_SUM = "trainer.epoch_loss_sum", CORRECT = "trainer.epoch_correct",
             SEEN = "trainer.epoch_seen", SECONDS = "trainer.epoch_seconds", SCHEDULE = "trainer.schedule_step",
-            HISTORY = "trainer.history.";
+            HISTORY = "trainer.history.", METRIC = "trainer.metric.";
 
     private final Module model;
     private final Optimizer optimizer;
     private final DataLoader train;
     private final Loss loss;
+    private final BatchForward forward;
+    private final List<Metric> metrics;
+    /** Default forward and the accuracy metric alone: evaluation keeps the classifier's confusion matrix and predictions. */
+    private final boolean classifier;
+    /** Index of the metric named "accuracy" (the legacy accuracy figures), or -1. */
+    private final int accuracyIndex;
     private final DataLoader eval;
     private final String evalName;
     private final LrScheduler scheduler;
@@ -85,7 +97,8 @@ public final class Trainer {
     private int batchInEpoch;
     private long step;
     private double epochLossSum;
-    private long epochCorrect;
+    private final double[] metricTotals;
+    private final long[] metricCounts;
     private long epochSeen;
     private double epochSeconds;
     private int targetEpochs;
@@ -97,6 +110,15 @@ public final class Trainer {
         this.optimizer = b.optimizer;
         this.train = b.train;
         this.loss = b.loss;
+        this.forward = b.forward;
+        this.metrics = List.copyOf(b.metrics);
+        this.classifier = b.forward == DEFAULT_FORWARD && metrics.size() == 1 && metrics.getFirst() instanceof ArgmaxAccuracy a
+                && a.ignoreIndex() == null;
+        int acc = -1;
+        for (int i = 0; i < metrics.size(); i++) if (metrics.get(i).name().equals("accuracy")) acc = i;
+        this.accuracyIndex = acc;
+        this.metricTotals = new double[metrics.size()];
+        this.metricCounts = new long[metrics.size()];
         this.eval = b.eval;
         this.evalName = b.evalName;
         this.scheduler = b.schedule == null ? null : new LrScheduler(b.optimizer, b.schedule);
@@ -176,8 +198,8 @@ public final class Trainer {
 
     private StepResult trainStep(Batch b, int batches, double secondsBefore, long start) {
         optimizer.zeroGrad();
-        Tensor logits = model.forward(b.images());
-        Tensor value = loss.apply(logits, b.labels());
+        Tensor output = forward.apply(model, b);
+        Tensor value = loss.apply(output, b.target());
         value.backward();
         // The one host read of the loss per step (the progress figures need it anyway), taken before the optimizer step so
         // that a non-finite loss stops training with the previous step's weights intact.
@@ -188,16 +210,32 @@ public final class Trainer {
         optimizer.step();
         step++;
         if (scheduler != null) scheduler.step();
-        int[] y = b.labels().toIntArray(), p = logits.argmax().toIntArray();
+        int size = b.size();
         int correct = 0;
-        for (int i = 0; i < y.length; i++) if (y[i] == p[i]) correct++;
-        epochLossSum += l * y.length;
-        epochCorrect += correct;
-        epochSeen += y.length;
+        try (var _ = Kiln.noGrad()) {
+            for (int m = 0; m < metricTotals.length; m++) {
+                Metric.Score sc = metrics.get(m).score(output, b.target());
+                metricTotals[m] += sc.total();
+                metricCounts[m] += sc.count();
+                if (m == accuracyIndex) correct = (int) sc.total();
+            }
+        }
+        epochLossSum += l * size;
+        epochSeen += size;
         epochSeconds = secondsBefore + (System.nanoTime() - start) / 1e9;
         int index = batchInEpoch++;
-        return new StepResult(epoch, index, batches, step, l, y.length, correct, lr, epochLossSum / epochSeen,
-                (double) epochCorrect / epochSeen, epochSeen, epochSeconds);
+        Map<String, Double> running = metricValues();
+        return new StepResult(epoch, index, batches, step, l, size, correct, lr, epochLossSum / epochSeen,
+                running.getOrDefault("accuracy", Double.NaN), epochSeen, epochSeconds, running);
+    }
+
+    /** Each metric's value over the epoch so far, by name (NaN for one that has counted nothing). */
+    private Map<String, Double> metricValues() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (int m = 0; m < metricTotals.length; m++) {
+            out.put(metrics.get(m).name(), metricCounts[m] == 0 ? Double.NaN : metricTotals[m] / metricCounts[m]);
+        }
+        return out;
     }
 
     /** Stops at a NaN or infinite loss, or (when allowed) warns once per {@link #fit} and trains on. */
@@ -212,18 +250,23 @@ public final class Trainer {
 
     private EpochResult finishEpoch() {
         double evalLoss = Double.NaN, evalAcc = Double.NaN;
+        Map<String, Double> evalMetrics = Map.of();
         if (eval != null) {
             lastEvaluation = evaluate();
             evalLoss = lastEvaluation.loss();
             evalAcc = lastEvaluation.accuracy();
+            evalMetrics = lastEvaluation.metrics();
         }
-        EpochResult r = new EpochResult(epoch, epochLossSum / epochSeen, (double) epochCorrect / epochSeen, evalLoss, evalAcc,
-                epochSeconds, epochSeconds > 0 ? epochSeen / epochSeconds : 0, step, optimizer.paramGroups().getFirst().lr());
+        Map<String, Double> trainMetrics = metricValues();
+        EpochResult r = new EpochResult(epoch, epochLossSum / epochSeen, trainMetrics.getOrDefault("accuracy", Double.NaN), evalLoss,
+                evalAcc, epochSeconds, epochSeconds > 0 ? epochSeen / epochSeconds : 0, step, optimizer.paramGroups().getFirst().lr(),
+                trainMetrics, evalMetrics);
         history.add(r);
         epoch++;
         batchInEpoch = 0;
         epochLossSum = 0;
-        epochCorrect = 0;
+        java.util.Arrays.fill(metricTotals, 0);
+        java.util.Arrays.fill(metricCounts, 0);
         epochSeen = 0;
         epochSeconds = 0;
         return r;
@@ -232,12 +275,16 @@ public final class Trainer {
     /**
      * Evaluates the model on the evaluation loader now (see {@link Evaluator#evaluate}).
      *
-     * @return loss, accuracy and per-sample predictions on the evaluation set
+     * A classifier (the default forward and metrics) gets the confusion matrix and per-sample
+     * predictions too; other models their loss and metrics ({@link Evaluator#evaluate(Module,
+     * DataLoader, Loss, BatchForward, List)}).
+     *
+     * @return loss, metrics (and, for a classifier, per-sample predictions) on the evaluation set
      * @throws IllegalStateException if the trainer was built without one
      */
     public Evaluation evaluate() {
         if (eval == null) throw new IllegalStateException("Trainer: no evaluation data; build with evaluateOn(name, loader)");
-        return Evaluator.evaluate(model, eval, loss);
+        return classifier ? Evaluator.evaluate(model, eval, loss) : Evaluator.evaluate(model, eval, loss, forward, metrics);
     }
 
     // ---------------------------------------------------------------- checkpoints
@@ -258,7 +305,12 @@ public final class Trainer {
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put(BATCH, Integer.toString(batchInEpoch));
         extra.put(LOSS_SUM, Double.toString(epochLossSum));
-        extra.put(CORRECT, Long.toString(epochCorrect));
+        // the legacy count of correct samples: the accuracy's total while it counts one prediction per sample
+        boolean perSample = accuracyIndex >= 0 && metricCounts[accuracyIndex] == epochSeen;
+        extra.put(CORRECT, Long.toString(perSample ? (long) metricTotals[accuracyIndex] : 0));
+        for (int m = 0; m < metricTotals.length; m++) {
+            extra.put(METRIC + metrics.get(m).name(), metricTotals[m] + "," + metricCounts[m]);
+        }
         extra.put(SEEN, Long.toString(epochSeen));
         extra.put(SECONDS, Double.toString(epochSeconds));
         if (scheduler != null) extra.put(SCHEDULE, Long.toString(scheduler.lastStep()));
@@ -319,12 +371,35 @@ public final class Trainer {
             step = pos.step();
             batchInEpoch = s.batch();
             epochLossSum = s.lossSum();
-            epochCorrect = s.correct();
             epochSeen = s.seen();
+            restoreMetrics(file, pos.extra(), s);
             epochSeconds = s.seconds();
             history.clear();
             history.addAll(s.history());
             return pos;
+        }
+    }
+
+    /** Each metric's running sums from its key, or for {@code accuracy} in an older checkpoint from the correct count. */
+    private void restoreMetrics(Path file, Map<String, String> extra, ResumeState s) throws IOException {
+        for (int m = 0; m < metricTotals.length; m++) {
+            String v = extra.get(METRIC + metrics.get(m).name());
+            if (v == null) {
+                boolean legacy = m == accuracyIndex && extra.keySet().stream().noneMatch(k -> k.startsWith(METRIC));
+                metricTotals[m] = legacy ? s.correct() : 0;
+                metricCounts[m] = legacy ? s.seen() : 0;
+                continue;
+            }
+            try {
+                String[] f = v.split(",", -1);
+                if (f.length != 2) throw new NumberFormatException("expected total,count");
+                metricTotals[m] = Double.parseDouble(f[0]);
+                metricCounts[m] = Long.parseLong(f[1]);
+                if (metricCounts[m] < 0) throw new NumberFormatException("negative count");
+            } catch (NumberFormatException e) {
+                throw new IOException(file + ": not a Trainer checkpoint, or a damaged one: metadata kiln.extra." + METRIC
+                        + metrics.get(m).name() + " = " + Excerpt.of(v, 100) + " is malformed (" + e.getMessage() + ")", e);
+            }
         }
     }
 
@@ -424,6 +499,8 @@ public final class Trainer {
         private final Optimizer optimizer;
         private final DataLoader train;
         private Loss loss = new CrossEntropyLoss();
+        private BatchForward forward = DEFAULT_FORWARD;
+        private final List<Metric> metrics = new ArrayList<>(List.of(Metric.accuracy()));
         private DataLoader eval;
         private String evalName = "test";
         private LrSchedule schedule;
@@ -440,13 +517,50 @@ public final class Trainer {
         }
 
         /**
-         * The loss of logits against labels (default: mean cross-entropy).
+         * The loss of the model's output against the batch's target (default: mean cross-entropy);
+         * any function of the two, e.g. a lambda.
          *
-         * @param loss maps logits {@code [B, C]} and INT32 labels {@code [B]} to a scalar
+         * @param loss maps the output (e.g. logits {@code [B, C]}) and the target (e.g. INT32 labels {@code [B]}) to a scalar
          * @return this builder
          */
         public Builder loss(Loss loss) {
             this.loss = Objects.requireNonNull(loss, "loss");
+            return this;
+        }
+
+        /**
+         * How the model is called on a batch (default {@link BatchForward#singleInput()}: the
+         * batch's only input), e.g. {@code (m, b) -> model.forward(b.get("tokens"))} for a batch
+         * that also carries lengths and a padding mask.
+         *
+         * @param forward maps the model and a batch to the output the loss and the metrics see
+         * @return this builder
+         */
+        public Builder forward(BatchForward forward) {
+            this.forward = Objects.requireNonNull(forward, "forward");
+            return this;
+        }
+
+        /**
+         * The metrics reported besides the loss, in this order (default: {@link Metric#accuracy()});
+         * none for a loss-only run.
+         *
+         * @param metrics the metrics, with distinct names
+         * @return this builder
+         * @throws IllegalArgumentException if two share a name or a name is not a plain word
+         */
+        public Builder metrics(Metric... metrics) {
+            List<Metric> list = List.of(metrics);
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (Metric m : list) {
+                String name = m.name();
+                if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
+                    throw new IllegalArgumentException("Trainer: metric name must be letters, digits, '_', '-' or '.', got '" + name + "'");
+                }
+                if (!names.add(name)) throw new IllegalArgumentException("Trainer: two metrics are named '" + name + "'");
+            }
+            this.metrics.clear();
+            this.metrics.addAll(list);
             return this;
         }
 

@@ -29,6 +29,8 @@ public final class OpCases {
         all.addAll(SelectionCases.all());
         // ---- masks and dtypes (issue 11) ----
         all.addAll(MaskCases.all());
+        // ---- data and training (issue 11) ----
+        all.addAll(CrossEntropyCases.all());
         return all;
     }
 }

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.TestFactory;
 public abstract class OpSuite implements OutputSizeChecks, ErrorChecks, AutogradChecks, DropoutChecks, BatchNormChecks,
         BroadcastChecks, EmptyTensorChecks, DeterminismChecks, LeakChecks, ShapingChecks, SlicingChecks, JoiningChecks,
         UnaryChecks, DTypeChecks, LayerNormChecks, TorchLayersParityChecks, AttentionChecks,
-        MultiheadAttentionChecks, SelectionChecks, DTypeMovementChecks, MaskChecks {
+        MultiheadAttentionChecks, SelectionChecks, DTypeMovementChecks, MaskChecks, CrossEntropyChecks {
     private Long bytesBefore;
     private long leakedBefore;
 

@@ -61,4 +61,45 @@ public final class RefLoss {
             case MEAN -> RefMath.mean(values, false);
         };
     }
+
+    // ---- data and training (issue 11) ----
+
+    /**
+     * Cross-entropy of logits {@code [N, C, d1, ...]} (or {@code [N, C]}, or {@code [C]}) against
+     * per-position targets {@code [N, d1, ...]} with label smoothing s, skipping positions whose
+     * target is {@code ignoreIndex}: NONE gives the targets' shape (0 where ignored), SUM the sum,
+     * MEAN the sum over the counted positions divided by their number (NaN when there are none),
+     * as PyTorch's {@code F.cross_entropy}.
+     */
+    public static Nd crossEntropy(Nd logits, long[] targets, int[] targetShape, Reduction reduction, double smoothing, long ignoreIndex) {
+        int[] s = logits.shape();
+        int n = s.length == 1 ? 1 : s[0], c = s.length == 1 ? s[0] : s[1], inner = 1;
+        for (int d = 2; d < s.length; d++) inner *= s[d];
+        Nd per = Nd.zeros(targetShape);
+        double total = 0;
+        int counted = 0;
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < inner; k++) {
+                int p = i * inner + k;
+                if (targets[p] == ignoreIndex) continue;
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < c; j++) max = Math.max(max, logits.at((i * c + j) * inner + k));
+                double sum = 0;
+                for (int j = 0; j < c; j++) sum += Math.exp(logits.at((i * c + j) * inner + k) - max);
+                double lse = max + Math.log(sum), loss = 0;
+                for (int j = 0; j < c; j++) {
+                    double q = (j == targets[p] ? 1 - smoothing : 0) + smoothing / c;
+                    loss -= q * (logits.at((i * c + j) * inner + k) - lse);
+                }
+                per.data()[p] = loss;
+                total += loss;
+                counted++;
+            }
+        }
+        return switch (reduction) {
+            case NONE -> per;
+            case SUM -> new Nd(new int[0], new double[] {total});
+            case MEAN -> new Nd(new int[0], new double[] {total / counted});
+        };
+    }
 }

@@ -272,8 +272,8 @@ public final class CpuBackend implements Backend, AutoCloseable {
     }
 
     @Override
-    public void crossEntropy(CrossEntropySpec spec, Storage logits, Storage targets, Storage losses, Storage logProbs) {
-        CrossEntropy.forward(pool, spec, seg(logits), seg(targets), seg(losses), seg(logProbs));
+    public void crossEntropy(CrossEntropySpec spec, Storage logits, Storage targets, Storage losses, Storage logProbs, Storage counted) {
+        CrossEntropy.forward(pool, spec, seg(logits), seg(targets), seg(losses), seg(logProbs), segOrNull(counted));
     }
 
     @Override

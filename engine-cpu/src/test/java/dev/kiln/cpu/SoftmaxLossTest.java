@@ -98,7 +98,7 @@ class SoftmaxLossTest {
                 }
             }
             Storage targets = h.storeInts(t), losses = h.empty(n), lp = h.empty(n * c), gs = h.empty(n * c);
-            h.cpu.crossEntropy(s, h.store(logits), targets, losses, lp);
+            h.cpu.crossEntropy(s, h.store(logits), targets, losses, lp, null);
             assertClose("cross_entropy loss s=" + smooth, loss, read(losses));
             assertClose("cross_entropy log-probs s=" + smooth, logp, read(lp));
             h.cpu.crossEntropyBackward(s, lp, targets, h.store(gl), gs);
@@ -110,10 +110,10 @@ class SoftmaxLossTest {
     void crossEntropyRejectsOutOfRangeTarget() {
         CrossEntropySpec s = new CrossEntropySpec(3, 4, 0f);
         Storage logits = h.store(random(5, 12)), targets = h.storeInts(new int[] {1, 4, 0});
-        var e = assertThrows(IllegalArgumentException.class, () -> h.cpu.crossEntropy(s, logits, targets, h.empty(3), h.empty(12)));
-        assertEquals("cross_entropy: target 4 at index 1 is out of range [0, 4)", e.getMessage());
+        var e = assertThrows(IllegalArgumentException.class, () -> h.cpu.crossEntropy(s, logits, targets, h.empty(3), h.empty(12), null));
+        assertEquals("cross_entropy: target 4 at position 1 is out of range [0, 4) (ignore_index is -100)", e.getMessage());
         Storage negative = h.storeInts(new int[] {-1, 0, 0});
-        var e2 = assertThrows(IllegalArgumentException.class, () -> h.cpu.crossEntropy(s, logits, negative, h.empty(3), h.empty(12)));
-        assertEquals("cross_entropy: target -1 at index 0 is out of range [0, 4)", e2.getMessage());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> h.cpu.crossEntropy(s, logits, negative, h.empty(3), h.empty(12), null));
+        assertEquals("cross_entropy: target -1 at position 0 is out of range [0, 4) (ignore_index is -100)", e2.getMessage());
     }
 }

@@ -202,7 +202,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
         }
         if (flag != 0) {
             Driver.memsetD32(rt.errorFlag, 0, 1, rt.stream);
-            throw new IllegalArgumentException("cross_entropy: the target of sample " + (flag - 1) + " is out of range [0, " + classes + ")");
+            throw new IllegalArgumentException("cross_entropy: the target at position " + (flag - 1) + " is out of range [0, " + classes
+                    + ") and not the ignore_index");
         }
     }
 
@@ -384,9 +385,9 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     /** Out-of-range targets are reported at the next {@link #synchronize} or {@link #copyToHost}. */
     @Override
-    public void crossEntropy(CrossEntropySpec spec, Storage logits, Storage targets, Storage losses, Storage logProbs) {
+    public void crossEntropy(CrossEntropySpec spec, Storage logits, Storage targets, Storage losses, Storage logProbs, Storage counted) {
         try (var _ = rt.begin("crossEntropy")) {
-            rt.kernels.crossEntropy(spec, ptr(logits), ptr(targets), ptr(losses), ptr(logProbs), rt.errorFlag);
+            rt.kernels.crossEntropy(spec, ptr(logits), ptr(targets), ptr(losses), ptr(logProbs), ptr(counted), rt.errorFlag);
             pendingCrossEntropyClasses = spec.classes();
         }
     }

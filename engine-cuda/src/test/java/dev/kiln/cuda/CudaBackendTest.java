@@ -283,11 +283,11 @@ class CudaBackendTest {
         try (Storage logits = up(random(12)); Storage targets = b.allocate(DType.INT32, 3);
              Storage losses = b.allocate(DType.FLOAT32, 3); Storage logp = b.allocate(DType.FLOAT32, 12)) {
             b.fill(targets, 7f);
-            b.crossEntropy(s, logits, targets, losses, logp);
+            b.crossEntropy(s, logits, targets, losses, logp, null);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::synchronize);
             assertTrue(e.getMessage().contains("out of range [0, 4)"), e.getMessage());
             b.fill(targets, 1f);
-            b.crossEntropy(s, logits, targets, losses, logp);
+            b.crossEntropy(s, logits, targets, losses, logp, null);
             b.synchronize();
         }
     }

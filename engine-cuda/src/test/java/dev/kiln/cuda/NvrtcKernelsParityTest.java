@@ -154,14 +154,14 @@ class NvrtcKernelsParityTest {
         same("crossEntropy losses", DType.FLOAT32, false, 64, (b, s, out) -> {
             try (Storage t = b.allocate(DType.INT32, 64); Storage logProbs = b.allocate(DType.FLOAT32, 640)) {
                 b.copyFromHost(MemorySegment.ofArray(targets), t);
-                b.crossEntropy(ce, s[0], t, out, logProbs);
+                b.crossEntropy(ce, s[0], t, out, logProbs, null);
             }
         }, logits);
         same("crossEntropyBackward", DType.FLOAT32, false, 640, (b, s, out) -> {
             try (Storage t = b.allocate(DType.INT32, 64); Storage losses = b.allocate(DType.FLOAT32, 64);
                  Storage logProbs = b.allocate(DType.FLOAT32, 640)) {
                 b.copyFromHost(MemorySegment.ofArray(targets), t);
-                b.crossEntropy(ce, s[0], t, losses, logProbs);
+                b.crossEntropy(ce, s[0], t, losses, logProbs, null);
                 b.crossEntropyBackward(ce, logProbs, t, s[1], out);
             }
         }, logits, random(64, 0f, 1f));

@@ -99,13 +99,16 @@ final class Setup {
         }
     }
 
-    /** Per-epoch metrics as JSON-ready maps. */
+    /** Per-epoch metrics as JSON-ready maps; metrics other than accuracy follow under {@code train_<name>} and {@code <eval>_<name>}. */
     static List<Object> epochs(List<EpochResult> history, String evalName) {
         List<Object> out = new ArrayList<>();
         for (EpochResult r : history) {
-            out.add(Json.obj("epoch", r.epoch() + 1, "train_loss", r.trainLoss(), "train_accuracy", r.trainAccuracy(),
-                    evalName + "_loss", r.evalLoss(), evalName + "_accuracy", r.evalAccuracy(), "seconds", r.seconds(),
-                    "images_per_s", r.imagesPerSecond(), "lr_at_end", r.lr()));
+            Map<String, Object> m = new java.util.LinkedHashMap<>(Json.obj("epoch", r.epoch() + 1, "train_loss", r.trainLoss(),
+                    "train_accuracy", r.trainAccuracy(), evalName + "_loss", r.evalLoss(), evalName + "_accuracy", r.evalAccuracy(),
+                    "seconds", r.seconds(), "images_per_s", r.imagesPerSecond(), "lr_at_end", r.lr()));
+            r.trainMetrics().forEach((name, v) -> m.putIfAbsent("train_" + name, v));
+            r.evalMetrics().forEach((name, v) -> m.putIfAbsent(evalName + "_" + name, v));
+            out.add(m);
         }
         return out;
     }

@@ -262,24 +262,31 @@ public final class KernelOps {
     }
 
     /**
-     * Per-row losses {@code [n]} and log-probabilities {@code [n, classes]} of cross-entropy with
-     * label smoothing; {@code targets} int32 {@code [n]}. A target outside [0, classes) gives a NaN
-     * loss and, if the int32 at {@code errorFlag} is 0, sets it to 1 + that row (the caller zeroes
-     * the flag once and reads it at its next sync). Kernel {@code kiln_cross_entropy_f32}, a warp per row.
+     * Per-position losses {@code [n * inner]} and log-probabilities {@code [n, classes, inner]} of
+     * cross-entropy with label smoothing; {@code targets} int32 or int64 {@code [n * inner]} as
+     * {@code s.targetType()}. A position whose target is {@code s.ignoreIndex()} gets loss 0 and, when
+     * {@code counted} is not 0, a 0 there (1 elsewhere). Any other target outside [0, classes) gives a
+     * NaN loss and, if the int32 at {@code errorFlag} is 0, sets it to 1 + that position (the caller
+     * zeroes the flag once and reads it at its next sync). Kernel {@code kiln_cross_entropy_f32}, a
+     * warp per position.
      */
-    public void crossEntropy(CrossEntropySpec s, long logits, long targets, long losses, long logProbs, long errorFlag) {
-        launchWarps(KernelNames.CROSS_ENTROPY_F32, s.n(), logits, targets, losses, logProbs, errorFlag, s.n(), s.classes(),
-                s.labelSmoothing());
+    public void crossEntropy(CrossEntropySpec s, long logits, long targets, long losses, long logProbs, long counted, long errorFlag) {
+        launchWarps(KernelNames.CROSS_ENTROPY_F32, s.positions(), logits, targets, losses, logProbs, counted, errorFlag,
+                s.positions(), s.classes(), s.inner(), s.labelSmoothing(), s.ignoreIndex(), longTargets(s));
     }
 
     /**
-     * {@code gradLogits[i, j] = gradLoss[i] * (exp(logProbs[i, j]) - q[i, j])} with q the smoothed
-     * target distribution; rows with an out-of-range target get NaN. Kernel
-     * {@code kiln_cross_entropy_backward_f32}.
+     * {@code gradLogits[i, j, k] = gradLoss[p] * (exp(logProbs[i, j, k]) - q[p, j])} with q the
+     * smoothed target distribution and {@code p = i * inner + k}; 0 at ignored positions, NaN at
+     * positions with an out-of-range target. Kernel {@code kiln_cross_entropy_backward_f32}.
      */
     public void crossEntropyBackward(CrossEntropySpec s, long logProbs, long targets, long gradLoss, long gradLogits) {
-        launch1d(KernelNames.CROSS_ENTROPY_BACKWARD_F32, (long) s.n() * s.classes(), logProbs, targets, gradLoss, gradLogits,
-                s.n(), s.classes(), s.labelSmoothing());
+        launch1d(KernelNames.CROSS_ENTROPY_BACKWARD_F32, (long) s.positions() * s.classes(), logProbs, targets, gradLoss, gradLogits,
+                s.positions(), s.classes(), s.inner(), s.labelSmoothing(), s.ignoreIndex(), longTargets(s));
+    }
+
+    private static int longTargets(CrossEntropySpec s) {
+        return s.targetType() == dev.kiln.tensor.DType.INT64 ? 1 : 0;
     }
 
     // ---- random ----

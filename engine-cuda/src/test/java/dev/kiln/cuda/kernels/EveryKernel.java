@@ -46,7 +46,7 @@ final class EveryKernel {
         ops.softmaxBackward(new SoftmaxSpec(8, 10, 1, true), 1, 2, 3);
         ops.softmaxBackward(new SoftmaxSpec(8, 10, 49, false), 1, 2, 3);
         CrossEntropySpec ce = new CrossEntropySpec(32, 10, 0.1f);
-        ops.crossEntropy(ce, 1, 2, 3, 4, 5);
+        ops.crossEntropy(ce, 1, 2, 3, 4, 5, 6);
         ops.crossEntropyBackward(ce, 1, 2, 3, 4);
         ops.dropoutMask(42L, 3, 0.25f, 1, 1001);
         ops.adamStep(new AdamSpec(1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 3), new long[] {1, 2}, new long[] {3, 4},

@@ -144,8 +144,10 @@ class KernelOpsTest {
 
     @Test
     void crossEntropyAndPoolPassSpecFields() {
-        ops.crossEntropy(new CrossEntropySpec(3, 7, 0.2f), 10, 20, 30, 40, 50);
-        assertEquals(List.of(10L, 20L, 30L, 40L, 50L, 3, 7, 0.2f), rec.last().args());
+        ops.crossEntropy(new CrossEntropySpec(3, 7, 0.2f), 10, 20, 30, 40, 50, 60);
+        assertEquals(List.of(10L, 20L, 30L, 40L, 50L, 60L, 3, 7, 1, 0.2f, -100L, 0), rec.last().args());
+        ops.crossEntropyBackward(new CrossEntropySpec(2, 5, 3, 0f, 7, dev.kiln.tensor.DType.INT64), 1, 2, 3, 4);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 6, 5, 3, 0f, 7L, 1), rec.last().args());
         ops.maxPool2d(new Pool2dSpec(2, 3, 10, 11, 3, 2, 2, 1, 1, 1, 2, 1, false, false), 1, 2);
         assertEquals(List.of(1L, 2L, 6L, 10, 11, 4, 12, 3, 2, 2, 1, 1, 1, 2, 1), rec.last().args());
         ops.pad2d(new PadSpec(1, 2, 4, 5, 1, 2, 3, 4, PadSpec.Mode.ZEROS), 1, 2);
