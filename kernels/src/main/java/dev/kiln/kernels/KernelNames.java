@@ -80,5 +80,18 @@ public final class KernelNames {
             SOFTMAX_ROWS_F32, SOFTMAX_COLS_F32, SOFTMAX_BACKWARD_ROWS_F32, SOFTMAX_BACKWARD_COLS_F32,
             CROSS_ENTROPY_F32, CROSS_ENTROPY_BACKWARD_F32,
             DROPOUT_MASK_F32,
-            ADAM_F32, SGD_F32);
+            ADAM_F32, SGD_F32,
+            // declared in the issue-11 block below (qualified: a simple name would be a forward reference)
+            KernelNames.LSTM_CELL_F32, KernelNames.LSTM_CELL_BACKWARD_F32, KernelNames.GRU_CELL_F32, KernelNames.GRU_CELL_BACKWARD_F32);
+
+    // ---- recurrent cells (issue 11) ----
+    // rnn.cu
+    /** Fused LSTM cell: gates, new cell and hidden state. */
+    public static final String LSTM_CELL_F32 = "kiln_lstm_cell_f32";
+    /** Backward of the fused LSTM cell. */
+    public static final String LSTM_CELL_BACKWARD_F32 = "kiln_lstm_cell_backward_f32";
+    /** Fused GRU cell: gates and new hidden state. */
+    public static final String GRU_CELL_F32 = "kiln_gru_cell_f32";
+    /** Backward of the fused GRU cell. */
+    public static final String GRU_CELL_BACKWARD_F32 = "kiln_gru_cell_backward_f32";
 }

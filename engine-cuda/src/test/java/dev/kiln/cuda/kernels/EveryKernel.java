@@ -49,5 +49,11 @@ final class EveryKernel {
         ops.adamStep(new AdamSpec(1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 3), new long[] {1, 2}, new long[] {3, 4},
                 new long[] {5, 6}, new long[] {7, 8}, new long[] {10, 100_000});
         ops.sgdStep(new SgdSpec(0.1f, 0.9f, 0f, 0f, true, false), new long[] {1}, new long[] {2}, new long[] {3}, new long[] {50});
+        // ---- recurrent cells (issue 11) ----
+        dev.kiln.spi.RnnCellSpec cell = new dev.kiln.spi.RnnCellSpec(4, 8);
+        ops.lstmCell(cell, 1, 2, 3, 4, 5, 6);
+        ops.lstmCellBackward(cell, 1, 2, 3, 4, 5, 6, 7);
+        ops.gruCell(cell, 1, 2, 3, 4, 5);
+        ops.gruCellBackward(cell, 1, 2, 3, 4, 5, 6, 7);
     }
 }
