@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.io.SafeTensorsHeader;
+import dev.kiln.ops.Functional;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Device;
 import dev.kiln.tensor.Generator;
@@ -101,6 +102,26 @@ class RecurrentStructureTest {
                     () -> m.run(Tensor.full(host, 0f, 3, 2, 5), new LSTM.State(Tensor.full(host, 0f, 1, 2, 4), null)));
             assertEquals("lstm: expected hx of size [2, 2, 4], got [1, 2, 4]", e.getMessage());
         }
+    }
+
+    @Test
+    void cellAndScanErrorsNameTheOperandAndShapes() {
+        Tensor x8 = Tensor.full(host, 0f, 2, 8), c2 = Tensor.full(host, 0f, 2, 2);
+        var e = assertThrows(IllegalArgumentException.class, () -> Functional.lstmCell(x8, Tensor.full(host, 0f, 2, 6), c2));
+        assertEquals("lstm_cell: expected hidden_gates of shape [2, 8] ([batch, 4 * hidden] for cx [2, 2]), got [2, 6]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Functional.gruCell(x8, x8, c2));
+        assertEquals("gru_cell: expected input_gates of shape [2, 6] ([batch, 3 * hidden] for hx [2, 2]), got [2, 8]", e.getMessage());
+        Tensor seq = Tensor.full(host, 0f, 3, 2, 8);
+        e = assertThrows(IllegalArgumentException.class, () -> Functional.lstmScan(seq, Tensor.full(host, 0f, 8, 3), null, null, null, false));
+        assertEquals("lstm: expected weight_hh of shape [4 * hidden, hidden], got [8, 3]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Functional.gruScan(seq, Tensor.full(host, 0f, 6, 2), null, null, false));
+        assertEquals("gru: expected input_gates of shape [seq_len, batch, 6] (weight_hh [6, 2]), got [3, 2, 8]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Functional.lstmScan(seq, Tensor.full(host, 0f, 8, 2), null, Tensor.full(host, 0f, 3, 2), null, true));
+        assertEquals("lstm: expected h0 of shape [2, 2] [batch, hidden], got [3, 2]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Functional.rnnScan(Tensor.full(host, 0f, 3, 2, 2), Tensor.full(host, 0f, 2, 2), null, null, "sigmoid", false));
+        assertEquals("rnn: unknown nonlinearity 'sigmoid' (expected 'tanh' or 'relu')", e.getMessage());
     }
 
     /** The reverse direction of the parity tests: Kiln's state dict has exactly PyTorch's keys and shapes. */
