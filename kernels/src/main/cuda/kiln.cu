@@ -12,3 +12,4 @@
 #include "attention.cu"
 #include "select.cu"
 #include "masks.cu"
+#include "rnn.cu"

@@ -21,6 +21,7 @@ import java.util.Map;
  * train    [--backend cpu|cuda] [--batch 64,128] [--steps N] [--warmup N] [--repeats N]   seed-CNN training step, images/s
  * infer    [--backend ...] [--batch 256] [--steps N] [--warmup N] [--repeats N]            seed-CNN forward pass, images/s
  * gemm     [--backend ...] [--sizes 256,512,1024,2048] [--seconds S]                        SGEMM square and seed-CNN shapes, GFLOP/s
+ * lstm     [--backend ...] [--batch 64] [--steps N] [--warmup N] [--repeats N]             seq-MNIST LSTM (hidden 128) training step, sequences/s
  * profile  [--backend ...] [--batch 64]                                                    per-layer primitive times of one training step
  * tiles    [--threads 1] [--sizes 512,1024]                                               every CPU micro-kernel tile shape, GFLOP/s
  * compare  [--repeats 5] [--batch 64,128] [--infer-batch 256] [--gemm 1024] [--only train,infer,gemm] [--jit-warmup 100]
@@ -29,7 +30,7 @@ import java.util.Map;
  * </pre>
  */
 public final class BenchMain {
-    private static final String USAGE = "usage: ./kiln bench train|infer|gemm|profile|tiles|compare|jmh [options] (see bench/README.md)";
+    private static final String USAGE = "usage: ./kiln bench train|infer|lstm|gemm|profile|tiles|compare|jmh [options] (see bench/README.md)";
 
     private BenchMain() {}
 
@@ -67,6 +68,12 @@ public final class BenchMain {
                     att[i] = GemmBench.batchedGflops(GemmBench.batched(backend, 256, 128, 128, 64, seconds / att.length), 256);
                 }
                 samples.add(new Sample("gemm", "kiln", backend.name(), "batched 256x(128x128x64)", "GFLOP/s", att, backend.description()));
+                printSamples(samples);
+            }
+            case "lstm" -> {
+                Backend backend = backend(o);
+                int steps = intOpt(o, "steps", 20), warmup = intOpt(o, "warmup", 5), repeats = intOpt(o, "repeats", 5);
+                for (int b : ints(o.getOrDefault("batch", "64"))) samples.add(LstmBenchmark.run(backend, b, warmup, steps, repeats));
                 printSamples(samples);
             }
             case "profile" -> {

@@ -1119,4 +1119,91 @@ public final class Functional {
     public static Tensor crossEntropy(Tensor logits, Tensor targets, Reduction reduction, float labelSmoothing, long ignoreIndex) {
         return Losses.crossEntropy(logits, targets, reduction, labelSmoothing, ignoreIndex);
     }
+
+    // ---- recurrent (issue 11) ----
+
+    /**
+     * One fused LSTM step (PyTorch's gate order i, f, g, o): with {@code a = inputGates + hiddenGates},
+     * {@code c = sigmoid(a_f) * cPrev + sigmoid(a_i) * tanh(a_g)} and {@code h = sigmoid(a_o) * tanh(c)}.
+     * The projections include their biases ({@code x W_ih^T + b_ih}, {@code hPrev W_hh^T + b_hh}).
+     *
+     * @param inputGates  {@code [batch, 4 * hidden]}
+     * @param hiddenGates {@code [batch, 4 * hidden]}
+     * @param cPrev       the previous cell state {@code [batch, hidden]}
+     * @return {@code {h, c}}, each {@code [batch, hidden]}
+     * @throws IllegalArgumentException if a shape does not match, naming it
+     */
+    public static Tensor[] lstmCell(Tensor inputGates, Tensor hiddenGates, Tensor cPrev) {
+        return Recurrent.lstmCell(inputGates, hiddenGates, cPrev);
+    }
+
+    /**
+     * One fused GRU step (gate order r, z, n): {@code r = sigmoid(x_r + h_r)}, {@code z = sigmoid(x_z + h_z)},
+     * {@code n = tanh(x_n + r * h_n)}, {@code h = (1 - z) * n + z * hPrev}, where x and h are the input and
+     * hidden projections with their biases.
+     *
+     * @param inputGates  {@code [batch, 3 * hidden]}
+     * @param hiddenGates {@code [batch, 3 * hidden]}
+     * @param hPrev       the previous hidden state {@code [batch, hidden]}
+     * @return the new hidden state {@code [batch, hidden]}
+     * @throws IllegalArgumentException if a shape does not match, naming it
+     */
+    public static Tensor gruCell(Tensor inputGates, Tensor hiddenGates, Tensor hPrev) {
+        return Recurrent.gruCell(inputGates, hiddenGates, hPrev);
+    }
+
+    /**
+     * One LSTM layer in one direction over a whole sequence, the building block of
+     * {@link dev.kiln.nn.LSTM}: step by step, {@code (h, c) = lstmCell(inputGates[t], h W_hh^T + b_hh, c)}.
+     * One autograd node with backpropagation through time.
+     *
+     * @param inputGates the input projections of every step, {@code x W_ih^T + b_ih}: {@code [seq_len, batch, 4 * hidden]}
+     * @param weightHh   the recurrent weight {@code [4 * hidden, hidden]}
+     * @param biasHh     the recurrent bias {@code [4 * hidden]}, or null
+     * @param h0         the initial hidden state {@code [batch, hidden]}, or null for zeros
+     * @param c0         the initial cell state {@code [batch, hidden]}, or null for zeros
+     * @param reverse    run from the last time step to the first (the backward direction)
+     * @return {@code {output [seq_len, batch, hidden], hN [batch, hidden], cN [batch, hidden]}}; output is in time order
+     * @throws IllegalArgumentException if a shape does not match, naming it
+     */
+    public static Tensor[] lstmScan(Tensor inputGates, Tensor weightHh, Tensor biasHh, Tensor h0, Tensor c0, boolean reverse) {
+        return RecurrentScan.scan(RecurrentScan.Cell.LSTM, inputGates, weightHh, biasHh, h0, c0, reverse);
+    }
+
+    /**
+     * One GRU layer in one direction over a whole sequence, the building block of {@link dev.kiln.nn.GRU}.
+     *
+     * @param inputGates the input projections {@code x W_ih^T + b_ih}: {@code [seq_len, batch, 3 * hidden]}
+     * @param weightHh   the recurrent weight {@code [3 * hidden, hidden]}
+     * @param biasHh     the recurrent bias {@code [3 * hidden]}, or null
+     * @param h0         the initial hidden state {@code [batch, hidden]}, or null for zeros
+     * @param reverse    run from the last time step to the first
+     * @return {@code {output [seq_len, batch, hidden], hN [batch, hidden]}}
+     * @throws IllegalArgumentException if a shape does not match, naming it
+     */
+    public static Tensor[] gruScan(Tensor inputGates, Tensor weightHh, Tensor biasHh, Tensor h0, boolean reverse) {
+        return RecurrentScan.scan(RecurrentScan.Cell.GRU, inputGates, weightHh, biasHh, h0, null, reverse);
+    }
+
+    /**
+     * One Elman RNN layer in one direction, {@code h_t = f(inputGates[t] + h_{t-1} W_hh^T + b_hh)}, the
+     * building block of {@link dev.kiln.nn.RNN}.
+     *
+     * @param inputGates    the input projections {@code x W_ih^T + b_ih}: {@code [seq_len, batch, hidden]}
+     * @param weightHh      the recurrent weight {@code [hidden, hidden]}
+     * @param biasHh        the recurrent bias {@code [hidden]}, or null
+     * @param h0            the initial hidden state {@code [batch, hidden]}, or null for zeros
+     * @param nonlinearity  {@code "tanh"} or {@code "relu"}
+     * @param reverse       run from the last time step to the first
+     * @return {@code {output [seq_len, batch, hidden], hN [batch, hidden]}}
+     * @throws IllegalArgumentException if a shape does not match or the nonlinearity is unknown
+     */
+    public static Tensor[] rnnScan(Tensor inputGates, Tensor weightHh, Tensor biasHh, Tensor h0, String nonlinearity, boolean reverse) {
+        RecurrentScan.Cell cell = switch (String.valueOf(nonlinearity)) {
+            case "tanh" -> RecurrentScan.Cell.RNN_TANH;
+            case "relu" -> RecurrentScan.Cell.RNN_RELU;
+            default -> throw new IllegalArgumentException("rnn: unknown nonlinearity '" + nonlinearity + "' (expected 'tanh' or 'relu')");
+        };
+        return RecurrentScan.scan(cell, inputGates, weightHh, biasHh, h0, null, reverse);
+    }
 }

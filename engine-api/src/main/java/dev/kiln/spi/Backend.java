@@ -605,4 +605,69 @@ public interface Backend {
      * @param out  output, same shape and dtype; must not alias {@code x}
      */
     void triangle(TriangleSpec spec, Storage x, Storage out);
+
+    // ---- recurrent cells (issue 11) ----
+
+    /**
+     * Fused pointwise part of one LSTM step (PyTorch's gate order i, f, g, o): with
+     * {@code a = inputGates + hiddenGates}, {@code i = sigmoid(a_i)}, {@code f = sigmoid(a_f)},
+     * {@code g = tanh(a_g)}, {@code o = sigmoid(a_o)}, it writes {@code c = f * cPrev + i * g},
+     * {@code h = o * tanh(c)} and the activated gates {@code [i, f, g, o]} for {@link #lstmCellBackward}.
+     *
+     * @param spec        batch and hidden sizes
+     * @param inputGates  {@code [batch, 4 * hidden]}: the input projection {@code x W_ih^T (+ b_ih)}
+     * @param hiddenGates {@code [batch, 4 * hidden]}: the recurrent projection {@code h W_hh^T (+ b_hh)}
+     * @param cPrev       the previous cell state {@code [batch, hidden]}
+     * @param h           receives the new hidden state {@code [batch, hidden]}
+     * @param c           receives the new cell state {@code [batch, hidden]}
+     * @param gates       receives the activated gates {@code [batch, 4 * hidden]}
+     */
+    void lstmCell(RnnCellSpec spec, Storage inputGates, Storage hiddenGates, Storage cPrev, Storage h, Storage c, Storage gates);
+
+    /**
+     * Backward of {@link #lstmCell}: from the gradients of {@code h} and {@code c}, the gradient of
+     * the pre-activation gates (the same for the input and the hidden projection) and of {@code cPrev}.
+     *
+     * @param spec   batch and hidden sizes, as in the forward call
+     * @param gates  the activated gates saved by the forward call {@code [batch, 4 * hidden]}
+     * @param cPrev  the forward's previous cell state
+     * @param c      the forward's new cell state
+     * @param gh     gradient of {@code h}
+     * @param gc     gradient of {@code c} (from later steps or the final state), without the part through {@code h}
+     * @param gGates receives the gradient of the pre-activation gates {@code [batch, 4 * hidden]}
+     * @param gcPrev receives the gradient of {@code cPrev}
+     */
+    void lstmCellBackward(RnnCellSpec spec, Storage gates, Storage cPrev, Storage c, Storage gh, Storage gc,
+                          Storage gGates, Storage gcPrev);
+
+    /**
+     * Fused pointwise part of one GRU step (gate order r, z, n): {@code r = sigmoid(x_r + h_r)},
+     * {@code z = sigmoid(x_z + h_z)}, {@code n = tanh(x_n + r * h_n)}, {@code h = (1 - z) * n + z * hPrev},
+     * where x and h are the input and hidden projections (each with its own bias, so {@code h_n}
+     * includes {@code b_hn}); writes the activated gates {@code [r, z, n]} for {@link #gruCellBackward}.
+     *
+     * @param spec        batch and hidden sizes
+     * @param inputGates  {@code [batch, 3 * hidden]}: {@code x W_ih^T (+ b_ih)}
+     * @param hiddenGates {@code [batch, 3 * hidden]}: {@code hPrev W_hh^T (+ b_hh)}
+     * @param hPrev       the previous hidden state {@code [batch, hidden]}
+     * @param h           receives the new hidden state {@code [batch, hidden]}
+     * @param gates       receives the activated gates {@code [batch, 3 * hidden]}
+     */
+    void gruCell(RnnCellSpec spec, Storage inputGates, Storage hiddenGates, Storage hPrev, Storage h, Storage gates);
+
+    /**
+     * Backward of {@link #gruCell}.
+     *
+     * @param spec         batch and hidden sizes, as in the forward call
+     * @param gates        the activated gates saved by the forward call {@code [batch, 3 * hidden]}
+     * @param hiddenGates  the forward's hidden projection {@code [batch, 3 * hidden]}
+     * @param hPrev        the forward's previous hidden state
+     * @param gh           gradient of the new hidden state
+     * @param gInputGates  receives the gradient of {@code inputGates} {@code [batch, 3 * hidden]}
+     * @param gHiddenGates receives the gradient of {@code hiddenGates} {@code [batch, 3 * hidden]}
+     * @param ghPrev       receives the gradient of {@code hPrev} through the pointwise part only
+     *                     ({@code gh * z}; the caller adds the part through {@code hiddenGates})
+     */
+    void gruCellBackward(RnnCellSpec spec, Storage gates, Storage hiddenGates, Storage hPrev, Storage gh,
+                         Storage gInputGates, Storage gHiddenGates, Storage ghPrev);
 }

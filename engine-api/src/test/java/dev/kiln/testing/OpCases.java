@@ -31,6 +31,7 @@ public final class OpCases {
         all.addAll(MaskCases.all());
         // ---- data and training (issue 11) ----
         all.addAll(CrossEntropyCases.all());
+        all.addAll(RecurrentCases.all()); // recurrent (issue 11)
         return all;
     }
 }

@@ -453,4 +453,30 @@ public final class CpuBackend implements Backend, AutoCloseable {
     private static void requireSameDType(String op, Storage a, Storage b) {
         if (a.dtype() != b.dtype()) throw new IllegalArgumentException(op + ": storages of " + a.dtype() + " and " + b.dtype() + ", expected one dtype");
     }
+
+    // ---- recurrent cells (issue 11) ----
+
+    @Override
+    public void lstmCell(dev.kiln.spi.RnnCellSpec spec, Storage inputGates, Storage hiddenGates, Storage cPrev, Storage h, Storage c,
+                         Storage gates) {
+        dev.kiln.cpu.kernels.RnnCells.lstm(pool, spec, seg(inputGates), seg(hiddenGates), seg(cPrev), seg(h), seg(c), seg(gates));
+    }
+
+    @Override
+    public void lstmCellBackward(dev.kiln.spi.RnnCellSpec spec, Storage gates, Storage cPrev, Storage c, Storage gh, Storage gc,
+                                 Storage gGates, Storage gcPrev) {
+        dev.kiln.cpu.kernels.RnnCells.lstmBackward(pool, spec, seg(gates), seg(cPrev), seg(c), seg(gh), seg(gc), seg(gGates), seg(gcPrev));
+    }
+
+    @Override
+    public void gruCell(dev.kiln.spi.RnnCellSpec spec, Storage inputGates, Storage hiddenGates, Storage hPrev, Storage h, Storage gates) {
+        dev.kiln.cpu.kernels.RnnCells.gru(pool, spec, seg(inputGates), seg(hiddenGates), seg(hPrev), seg(h), seg(gates));
+    }
+
+    @Override
+    public void gruCellBackward(dev.kiln.spi.RnnCellSpec spec, Storage gates, Storage hiddenGates, Storage hPrev, Storage gh,
+                                Storage gInputGates, Storage gHiddenGates, Storage ghPrev) {
+        dev.kiln.cpu.kernels.RnnCells.gruBackward(pool, spec, seg(gates), seg(hiddenGates), seg(hPrev), seg(gh), seg(gInputGates),
+                seg(gHiddenGates), seg(ghPrev));
+    }
 }

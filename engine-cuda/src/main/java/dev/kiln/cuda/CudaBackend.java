@@ -588,4 +588,38 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private static void requireSameDType(String op, Storage a, Storage b) {
         if (a.dtype() != b.dtype()) throw new IllegalArgumentException(op + ": storages of " + a.dtype() + " and " + b.dtype() + ", expected one dtype");
     }
+
+    // ---- recurrent cells (issue 11) ----
+
+    @Override
+    public void lstmCell(dev.kiln.spi.RnnCellSpec spec, Storage inputGates, Storage hiddenGates, Storage cPrev, Storage h, Storage c,
+                         Storage gates) {
+        try (var _ = rt.begin("lstmCell")) {
+            rt.kernels.lstmCell(spec, ptr(inputGates), ptr(hiddenGates), ptr(cPrev), ptr(h), ptr(c), ptr(gates));
+        }
+    }
+
+    @Override
+    public void lstmCellBackward(dev.kiln.spi.RnnCellSpec spec, Storage gates, Storage cPrev, Storage c, Storage gh, Storage gc,
+                                 Storage gGates, Storage gcPrev) {
+        try (var _ = rt.begin("lstmCellBackward")) {
+            rt.kernels.lstmCellBackward(spec, ptr(gates), ptr(cPrev), ptr(c), ptr(gh), ptr(gc), ptr(gGates), ptr(gcPrev));
+        }
+    }
+
+    @Override
+    public void gruCell(dev.kiln.spi.RnnCellSpec spec, Storage inputGates, Storage hiddenGates, Storage hPrev, Storage h, Storage gates) {
+        try (var _ = rt.begin("gruCell")) {
+            rt.kernels.gruCell(spec, ptr(inputGates), ptr(hiddenGates), ptr(hPrev), ptr(h), ptr(gates));
+        }
+    }
+
+    @Override
+    public void gruCellBackward(dev.kiln.spi.RnnCellSpec spec, Storage gates, Storage hiddenGates, Storage hPrev, Storage gh,
+                                Storage gInputGates, Storage gHiddenGates, Storage ghPrev) {
+        try (var _ = rt.begin("gruCellBackward")) {
+            rt.kernels.gruCellBackward(spec, ptr(gates), ptr(hiddenGates), ptr(hPrev), ptr(gh), ptr(gInputGates), ptr(gHiddenGates),
+                    ptr(ghPrev));
+        }
+    }
 }

@@ -129,6 +129,17 @@ public final class KernelNames {
     /** tril/triu of 8-byte elements. */
     public static final String TRIANGLE_B64 = "kiln_triangle_b64";
 
+    // ---- recurrent cells (issue 11) ----
+    // rnn.cu
+    /** Fused LSTM cell: gates, new cell and hidden state. */
+    public static final String LSTM_CELL_F32 = "kiln_lstm_cell_f32";
+    /** Backward of the fused LSTM cell. */
+    public static final String LSTM_CELL_BACKWARD_F32 = "kiln_lstm_cell_backward_f32";
+    /** Fused GRU cell: gates and new hidden state. */
+    public static final String GRU_CELL_F32 = "kiln_gru_cell_f32";
+    /** Backward of the fused GRU cell. */
+    public static final String GRU_CELL_BACKWARD_F32 = "kiln_gru_cell_backward_f32";
+
     /**
      * Every kernel name of this class (in no particular order): read from the constants themselves
      * so that a kernel added in one place cannot be left out of the checks that use this list.

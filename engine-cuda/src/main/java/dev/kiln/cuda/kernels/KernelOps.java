@@ -598,4 +598,40 @@ public final class KernelOps {
             default -> throw new IllegalArgumentException(op + ": elements of " + elementBytes + " bytes, expected 1, 4 or 8");
         };
     }
+
+    // ---- recurrent cells (issue 11) ----
+
+    /**
+     * Fused LSTM cell on {@code spec.batch() x spec.hidden()} states: gates {@code [batch, 4 * hidden]}
+     * (i, f, g, o), writes h, c and the activated gates. Kernel {@code kiln_lstm_cell_f32}.
+     */
+    public void lstmCell(dev.kiln.spi.RnnCellSpec spec, long xg, long hg, long cPrev, long h, long c, long act) {
+        long n = spec.stateNumel();
+        if (n == 0) return;
+        launch1d(KernelNames.LSTM_CELL_F32, n, xg, hg, cPrev, h, c, act, (long) spec.batch(), (long) spec.hidden());
+    }
+
+    /** Backward of {@link #lstmCell}: gate and previous-cell gradients. Kernel {@code kiln_lstm_cell_backward_f32}. */
+    public void lstmCellBackward(dev.kiln.spi.RnnCellSpec spec, long act, long cPrev, long c, long gh, long gc, long gGates, long gcPrev) {
+        long n = spec.stateNumel();
+        if (n == 0) return;
+        launch1d(KernelNames.LSTM_CELL_BACKWARD_F32, n, act, cPrev, c, gh, gc, gGates, gcPrev, (long) spec.batch(), (long) spec.hidden());
+    }
+
+    /**
+     * Fused GRU cell: gates {@code [batch, 3 * hidden]} (r, z, n), writes h and the activated gates.
+     * Kernel {@code kiln_gru_cell_f32}.
+     */
+    public void gruCell(dev.kiln.spi.RnnCellSpec spec, long xg, long hg, long hPrev, long h, long act) {
+        long n = spec.stateNumel();
+        if (n == 0) return;
+        launch1d(KernelNames.GRU_CELL_F32, n, xg, hg, hPrev, h, act, (long) spec.batch(), (long) spec.hidden());
+    }
+
+    /** Backward of {@link #gruCell}: both projections' gradients and hPrev's pointwise part. Kernel {@code kiln_gru_cell_backward_f32}. */
+    public void gruCellBackward(dev.kiln.spi.RnnCellSpec spec, long act, long hg, long hPrev, long gh, long gxg, long ghg, long ghPrev) {
+        long n = spec.stateNumel();
+        if (n == 0) return;
+        launch1d(KernelNames.GRU_CELL_BACKWARD_F32, n, act, hg, hPrev, gh, gxg, ghg, ghPrev, (long) spec.batch(), (long) spec.hidden());
+    }
 }

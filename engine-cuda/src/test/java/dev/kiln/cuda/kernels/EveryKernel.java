@@ -80,5 +80,11 @@ final class EveryKernel {
             ops.where(where, width, 1, 2, 3, 4);
             ops.triangle(new dev.kiln.spi.TriangleSpec(2, 5, 7, -1, width == 4), width, 1, 2);
         }
+        // ---- recurrent cells (issue 11) ----
+        dev.kiln.spi.RnnCellSpec cell = new dev.kiln.spi.RnnCellSpec(4, 8);
+        ops.lstmCell(cell, 1, 2, 3, 4, 5, 6);
+        ops.lstmCellBackward(cell, 1, 2, 3, 4, 5, 6, 7);
+        ops.gruCell(cell, 1, 2, 3, 4, 5);
+        ops.gruCellBackward(cell, 1, 2, 3, 4, 5, 6, 7);
     }
 }

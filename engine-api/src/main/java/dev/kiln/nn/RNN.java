@@ -1,0 +1,130 @@
+package dev.kiln.nn;
+
+import dev.kiln.ops.Functional;
+import dev.kiln.tensor.Tensor;
+
+/**
+ * Elman recurrent network over a sequence, as PyTorch's {@code nn.RNN}:
+ * {@code h_t = f(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh)} with f tanh (default) or relu.
+ * Parameters are named and shaped as PyTorch's ({@code weight_ih_l0 [hidden, input]},
+ * {@code weight_hh_l0 [hidden, hidden]}, {@code bias_ih_l0}, {@code bias_hh_l0}, {@code ..._reverse}).
+ *
+ * <p>{@link #forward} returns the output sequence; {@link #run(Tensor, Tensor)} also takes the
+ * initial hidden state and returns the final one.
+ */
+public final class RNN extends RecurrentBase {
+    private final String nonlinearity;
+
+    /**
+     * What one call computes.
+     *
+     * @param output the last layer's hidden state at every step, {@code [seq_len, batch, directions * hidden]}
+     *               ({@code [batch, seq_len, ...]} when batch-first, {@code [seq_len, ...]} unbatched)
+     * @param hN     every layer's and direction's final hidden state, {@code [layers * directions, batch, hidden]}
+     */
+    public record Result(Tensor output, Tensor hN) {}
+
+    /** Options of an {@link RNN}; see {@link RecurrentBuilder} for the shared ones. */
+    public static final class Builder extends RecurrentBuilder<Builder, RNN> {
+        private String nonlinearity = "tanh";
+
+        private Builder(int inputSize, int hiddenSize) {
+            super(inputSize, hiddenSize);
+        }
+
+        /**
+         * The activation of each step.
+         *
+         * @param nonlinearity {@code "tanh"} (default) or {@code "relu"}
+         * @return this builder
+         */
+        public Builder nonlinearity(String nonlinearity) {
+            this.nonlinearity = nonlinearity;
+            return this;
+        }
+
+        @Override
+        public RNN build() {
+            return new RNN(this);
+        }
+    }
+
+    /**
+     * Starts a builder with PyTorch's defaults.
+     *
+     * @param inputSize  features of each input step
+     * @param hiddenSize features of the hidden state
+     * @return the builder
+     */
+    public static Builder builder(int inputSize, int hiddenSize) {
+        return new Builder(inputSize, hiddenSize);
+    }
+
+    /**
+     * One tanh layer, one direction, with biases, sequence-first; on the default backend.
+     *
+     * @param inputSize  features of each input step
+     * @param hiddenSize features of the hidden state
+     * @throws IllegalArgumentException if a size is below 1
+     */
+    public RNN(int inputSize, int hiddenSize) {
+        this(builder(inputSize, hiddenSize));
+    }
+
+    private RNN(Builder b) {
+        super("rnn", 1, checked(b));
+        this.nonlinearity = b.nonlinearity;
+    }
+
+    private static Builder checked(Builder b) {
+        if (!"tanh".equals(b.nonlinearity) && !"relu".equals(b.nonlinearity)) {
+            throw new IllegalArgumentException("rnn: unknown nonlinearity '" + b.nonlinearity + "' (expected 'tanh' or 'relu')");
+        }
+        return b;
+    }
+
+    /** {@return the activation, {@code "tanh"} or {@code "relu"}} */
+    public String nonlinearity() {
+        return nonlinearity;
+    }
+
+    @Override
+    Tensor[] scan(Tensor xg, Tensor wHh, Tensor bHh, Tensor h0, Tensor c0, boolean reverse) {
+        return Functional.rnnScan(xg, wHh, bHh, h0, nonlinearity, reverse);
+    }
+
+    /** The output sequence (see {@link Result#output()}), from a zero initial state. */
+    @Override
+    public Tensor forward(Tensor input) {
+        return run(input, null).output();
+    }
+
+    /**
+     * Runs the sequence from a zero initial state.
+     *
+     * @param input {@code [seq_len, batch, input_size]} ({@code [batch, seq_len, input_size]} when batch-first), or {@code [seq_len, input_size]}
+     * @return the output sequence and the final hidden states
+     * @throws IllegalArgumentException if the input's shape does not fit
+     */
+    public Result run(Tensor input) {
+        return run(input, null);
+    }
+
+    /**
+     * Runs the sequence from the given initial hidden state.
+     *
+     * @param input {@code [seq_len, batch, input_size]} ({@code [batch, seq_len, input_size]} when batch-first), or {@code [seq_len, input_size]}
+     * @param h0    initial hidden states {@code [layers * directions, batch, hidden]}, or null for zeros
+     * @return the output sequence and the final hidden states
+     * @throws IllegalArgumentException if the input's or the state's shape does not fit
+     */
+    public Result run(Tensor input, Tensor h0) {
+        Tensor[] r = runLayers(input, h0, null);
+        return new Result(r[0], r[1]);
+    }
+
+    @Override
+    protected String extraRepr() {
+        return super.extraRepr() + ("relu".equals(nonlinearity) ? ", nonlinearity=relu" : "");
+    }
+}
