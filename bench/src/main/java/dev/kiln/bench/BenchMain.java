@@ -27,10 +27,12 @@ import java.util.Map;
  * compare  [--repeats 5] [--batch 64,128] [--infer-batch 256] [--gemm 1024] [--only train,infer,gemm] [--jit-warmup 100]
  *          Kiln CPU against PyTorch CPU (2 threads) and OpenBLAS, alternating; ratio min/median/max
  * jmh      [JMH options, e.g. a benchmark regex]                                           the JMH benchmarks in dev.kiln.bench.jmh
+ * attention [--backend ...] [--seq 1024,4096] [--heads 1] [--dim 64] [--causal false] [--warmup 1] [--repeats 5]
+ *          fused attention forward + backward, ms per step and (CPU) peak MiB beyond the inputs
  * </pre>
  */
 public final class BenchMain {
-    private static final String USAGE = "usage: ./kiln bench train|infer|lstm|gemm|profile|tiles|compare|jmh [options] (see bench/README.md)";
+    private static final String USAGE = "usage: ./kiln bench train|infer|lstm|attention|gemm|profile|tiles|compare|jmh [options] (see bench/README.md)";
 
     private BenchMain() {}
 
@@ -93,6 +95,14 @@ public final class BenchMain {
                 printSamples(samples);
             }
             case "compare" -> samples.addAll(Compare.run(o));
+            case "attention" -> {
+                Backend backend = backend(o);
+                for (int t : ints(o.getOrDefault("seq", "1024,4096"))) {
+                    samples.addAll(AttentionBench.run(backend, t, intOpt(o, "heads", 1), intOpt(o, "dim", 64),
+                            Boolean.parseBoolean(o.getOrDefault("causal", "false")), intOpt(o, "warmup", 1), intOpt(o, "repeats", 5)));
+                }
+                printSamples(samples);
+            }
             default -> fail("unknown command '" + cmd + "'; " + USAGE);
         }
         if (o.containsKey("out")) {

@@ -2,12 +2,11 @@ package dev.kiln.cpu.simd;
 
 import dev.kiln.cpu.kernels.RowOps;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link RowOps} on the preferred vector species: lane-wise fused multiply-adds, a scalar tail,
- * and one lane reduction per dot product (a fixed order, so results repeat bit for bit). Public and
+ * and the lanes of a dot product summed in index order (so results repeat bit for bit). Public and
  * constructed reflectively by {@link RowOps#get()}.
  */
 public final class VectorRowOps implements RowOps {
@@ -23,7 +22,12 @@ public final class VectorRowOps implements RowOps {
         for (; t < bound; t += S.length()) {
             acc = FloatVector.fromArray(S, a, ao + t).fma(FloatVector.fromArray(S, b, bo + t), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        // Lanes summed in index order: reduceLanes(ADD) may reorder the sum (differently in compiled
+        // and interpreted code), which would make results depend on when the JIT kicked in.
+        float[] lanes = new float[S.length()];
+        acc.intoArray(lanes, 0);
+        float s = 0f;
+        for (float l : lanes) s += l;
         for (; t < n; t++) s = Math.fma(a[ao + t], b[bo + t], s);
         return s;
     }
