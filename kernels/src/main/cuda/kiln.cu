@@ -8,3 +8,4 @@
 #include "loss.cu"
 #include "random.cu"
 #include "optim.cu"
+#include "index.cu"

@@ -80,5 +80,18 @@ public final class KernelNames {
             SOFTMAX_ROWS_F32, SOFTMAX_COLS_F32, SOFTMAX_BACKWARD_ROWS_F32, SOFTMAX_BACKWARD_COLS_F32,
             CROSS_ENTROPY_F32, CROSS_ENTROPY_BACKWARD_F32,
             DROPOUT_MASK_F32,
-            ADAM_F32, SGD_F32);
+            ADAM_F32, SGD_F32,
+            // indexing (issue 11), declared below
+            KernelNames.INDEX_GATHER_ANY, KernelNames.INDEX_SCATTER_ADD_F32, KernelNames.ONE_HOT_I64, KernelNames.INDEX_RANGE_I64);
+
+    // ---- indexing (issue 11) ----
+    // index.cu
+    /** Gather along one dimension (indexSelect, gather, embedding) for 1-, 4- and 8-byte elements, INT32 or INT64 indices. */
+    public static final String INDEX_GATHER_ANY = "kiln_index_gather_any";
+    /** Scatter-add along one dimension, a thread per output column walking the entries in order (deterministic, no atomics). */
+    public static final String INDEX_SCATTER_ADD_F32 = "kiln_index_scatter_add_f32";
+    /** One-hot encoding of INT32 or INT64 class values into INT64. */
+    public static final String ONE_HOT_I64 = "kiln_one_hot_i64";
+    /** Minimum and maximum of an index, by one block. */
+    public static final String INDEX_RANGE_I64 = "kiln_index_range_i64";
 }
