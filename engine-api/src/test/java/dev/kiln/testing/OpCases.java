@@ -21,6 +21,7 @@ public final class OpCases {
         all.addAll(SoftmaxLossCases.all());
         all.addAll(NormCases.all());
         all.addAll(LargeCases.all());
+        all.addAll(IndexingCases.all());  // issue 11
         return all;
     }
 }

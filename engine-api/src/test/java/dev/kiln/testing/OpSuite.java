@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestFactory;
  */
 public abstract class OpSuite implements OutputSizeChecks, ErrorChecks, AutogradChecks, DropoutChecks, BatchNormChecks,
         BroadcastChecks, EmptyTensorChecks, DeterminismChecks, LeakChecks, ShapingChecks, SlicingChecks, JoiningChecks,
-        UnaryChecks, DTypeChecks {
+        UnaryChecks, DTypeChecks,
+        IndexingChecks, IndexParityChecks {
     private Long bytesBefore;
     private long leakedBefore;
 
