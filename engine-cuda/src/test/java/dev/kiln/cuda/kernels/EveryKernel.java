@@ -4,6 +4,7 @@ import dev.kiln.spi.AdamSpec;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.CrossEntropySpec;
+import dev.kiln.spi.IndexSpec;
 import dev.kiln.spi.PadSpec;
 import dev.kiln.spi.PermuteSpec;
 import dev.kiln.spi.Pool2dSpec;
@@ -49,5 +50,10 @@ final class EveryKernel {
         ops.adamStep(new AdamSpec(1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, true, 3), new long[] {1, 2}, new long[] {3, 4},
                 new long[] {5, 6}, new long[] {7, 8}, new long[] {10, 100_000});
         ops.sgdStep(new SgdSpec(0.1f, 0.9f, 0f, 0f, true, false), new long[] {1}, new long[] {2}, new long[] {3}, new long[] {50});
+        // ---- indexing (issue 11) ----
+        ops.indexGather(new IndexSpec("gather", 1, 4, 9, 5, 3, false, -1), 4, true, 1, 2, 3, 4, 0);
+        ops.indexScatterAdd(new IndexSpec("embedding", 0, 1, 50, 70, 16, true, 0), false, 1, 2, 3, 4, 1);
+        ops.oneHot(10, 33, true, 1, 2, 3, 2);
+        ops.indexRange(1000, false, 1, 2);
     }
 }
