@@ -41,10 +41,31 @@ class IndexDeterminismTest {
         IndexSpec s = new IndexSpec("embedding", 0, 1, 37, 20_000, 129, true, 3);
         float[] src = random(1, 20_000 * 129);
         int[] idx = indices(20_000, 37, 2);
+        float[] expected = new float[37 * 129];  // a float32 loop in index order: what every pool size must give
+        for (int k = 0; k < idx.length; k++) {
+            if (idx[k] == 3) continue;
+            for (int i = 0; i < 129; i++) expected[idx[k] * 129 + i] += src[k * 129 + i];
+        }
         sameOnEveryPool("shared scatter-add", h -> {
             Storage out = h.store(new float[37 * 129]);
             h.cpu.indexScatterAdd(s, h.store(src), h.storeInts(idx), out);
-            return read(out);
+            float[] got = read(out);
+            assertBitIdentical("shared scatter-add vs float32 loop in index order", expected, got);
+            return got;
+        });
+        // Three output rows of 129: fewer rows than tasks, so the work is split by columns instead.
+        IndexSpec few = new IndexSpec("indexSelect", 0, 1, 3, 20_000, 129, true, -1);
+        int[] idx3 = indices(20_000, 3, 5);
+        float[] expected3 = new float[3 * 129];
+        for (int k = 0; k < idx3.length; k++) {
+            for (int i = 0; i < 129; i++) expected3[idx3[k] * 129 + i] += src[k * 129 + i];
+        }
+        sameOnEveryPool("shared scatter-add into 3 rows", h -> {
+            Storage out = h.store(new float[3 * 129]);
+            h.cpu.indexScatterAdd(few, h.store(src), h.storeInts(idx3), out);
+            float[] got = read(out);
+            assertBitIdentical("scatter-add into 3 rows vs float32 loop in index order", expected3, got);
+            return got;
         });
     }
 

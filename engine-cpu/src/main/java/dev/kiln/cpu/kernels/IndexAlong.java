@@ -12,10 +12,11 @@ import java.lang.foreign.MemorySegment;
 /**
  * Gather and scatter-add along one dimension ({@link IndexSpec}), one-hot encoding and the range
  * of an index. Indices are checked before anything is written, so a bad one leaves the output
- * untouched and the message names the first. Work is split by output columns {@code (o, i)}; a
- * scatter-add visits each column's entries in increasing {@code k}, so every output element sums
- * its contributions in one fixed order whatever the thread count (and the same order as the CUDA
- * kernel).
+ * untouched and the message names the first. A scatter-add splits the work by output rows (a
+ * shared index with many rows: each task scans the index for its rows) or by output columns
+ * {@code (o, i)}, never by source entries, and visits the entries in increasing {@code k}, so every
+ * output element sums its contributions in one fixed order whatever the thread count (the same
+ * order as the CUDA kernel).
  */
 public final class IndexAlong {
     /** Smallest number of elements worth a task. */
@@ -68,6 +69,25 @@ public final class IndexAlong {
         check(spec, index, wide);
         long count = spec.count(), inner = spec.inner(), size = spec.size(), skip = spec.skip();
         boolean shared = spec.shared();
+        long outRows = (long) spec.outer() * size;
+        if (shared && outRows >= 4L * pool.threads()) {
+            // An embedding's weight gradient: each task owns whole output rows, scans the index and adds
+            // the full source rows that land in its range (contiguous runs), in increasing k.
+            pool.parallelRange(outRows, Math.max(1, outRows / (4L * pool.threads())), (s, e) -> {
+                for (long o = s / size; o * size < e; o++) {
+                    long r0 = Math.max(s - o * size, 0), r1 = Math.min(e - o * size, size);
+                    for (long k = 0; k < count; k++) {
+                        long r = at(index, wide, k);
+                        if (r < r0 || r >= r1 || r == skip) continue;
+                        long outRow = (o * size + r) * inner, srcRow = (o * count + k) * inner;
+                        for (long i = 0; i < inner; i++) {
+                            out.setAtIndex(JAVA_FLOAT, outRow + i, out.getAtIndex(JAVA_FLOAT, outRow + i) + src.getAtIndex(JAVA_FLOAT, srcRow + i));
+                        }
+                    }
+                }
+            });
+            return;
+        }
         long grain = Math.max(1, GRAIN / Math.max(1, count));
         pool.parallelRange((long) spec.outer() * inner, grain, (s, e) -> {
             for (long c = s; c < e; ) {  // columns c = o * inner + i, taken one o at a time
