@@ -13,3 +13,4 @@
 #include "select.cu"
 #include "masks.cu"
 #include "rnn.cu"
+#include "index.cu"

@@ -1206,4 +1206,96 @@ public final class Functional {
         };
         return RecurrentScan.scan(cell, inputGates, weightHh, biasHh, h0, null, reverse);
     }
+
+    // ---- indexing (issue 11) ----
+
+    /**
+     * The entries of {@code x} at {@code index} along {@code dim}, as {@code torch.index_select}:
+     * the result has {@code x}'s shape with {@code shape[dim] = index.numel()}. A gather on the
+     * tensor's device ({@link dev.kiln.spi.Backend#indexGather}). Backward scatter-adds the gradient
+     * into zeros of {@code x}'s shape, so repeated indices accumulate. Any dtype for {@code x}.
+     *
+     * @param x     the tensor (a 0-dim tensor has dimension 0 of size 1)
+     * @param dim   the dimension (negative counts from the end)
+     * @param index INT32 or INT64 positions, 1-D (or 0-dim), each in {@code [0, x.shape()[dim])}
+     * @return a new tensor
+     * @throws IllegalArgumentException if the index is not an integer vector, the dimension is out
+     *     of range, or an index is out of range ("indexSelect: index 5 is out of bounds for dimension
+     *     0 with size 3"; on an asynchronous backend at the next synchronisation)
+     */
+    public static Tensor indexSelect(Tensor x, int dim, Tensor index) { return Indexing.indexSelect(x, dim, index); }
+    /**
+     * Values of {@code x} along {@code dim} picked by {@code index}, as {@code torch.gather}:
+     * {@code out[i][j][k] = x[index[i][j][k]][j][k]} for {@code dim = 0}, and likewise for the other
+     * dimensions. {@code index} has {@code x}'s rank, sizes at most {@code x}'s in every other
+     * dimension (any size along {@code dim}); the result has {@code index}'s shape. Backward
+     * scatter-adds the gradient into zeros of {@code x}'s shape. Accepts INT32 indices as well as
+     * PyTorch's INT64. Any dtype for {@code x}.
+     *
+     * @param x     the tensor
+     * @param dim   the dimension (negative counts from the end)
+     * @param index INT32 or INT64 positions, each in {@code [0, x.shape()[dim])}
+     * @return a new tensor of {@code index}'s shape
+     * @throws IllegalArgumentException if the ranks differ, an index size is too large, the
+     *     dimension is out of range, or an index is out of range (on an asynchronous backend at the
+     *     next synchronisation)
+     */
+    public static Tensor gather(Tensor x, int dim, Tensor index) { return Indexing.gather(x, dim, index); }
+    /**
+     * Out-of-place {@code torch.scatter_add}: a copy of {@code self} with
+     * {@code out[index[i][j][k]][j][k] += src[i][j][k]} for {@code dim = 0}, and likewise for the
+     * other dimensions; repeated indices accumulate (in a fixed order, so the result is
+     * deterministic). {@code index} has the rank of both, sizes at most {@code src}'s, and at most
+     * {@code self}'s except along {@code dim}. Backward: {@code self} gets the gradient,
+     * {@code src} the gradient gathered at {@code index}. FLOAT32 only.
+     *
+     * @param self  the tensor added into
+     * @param dim   the dimension (negative counts from the end)
+     * @param index INT32 or INT64 positions, each in {@code [0, self.shape()[dim])}
+     * @param src   the values added, FLOAT32
+     * @return a new tensor of {@code self}'s shape
+     * @throws IllegalArgumentException if dtypes, ranks or sizes do not fit, or an index is out of
+     *     range (on an asynchronous backend at the next synchronisation)
+     */
+    public static Tensor scatterAdd(Tensor self, int dim, Tensor index, Tensor src) { return Indexing.scatterAdd(self, dim, index, src); }
+    /**
+     * One-hot encoding, as {@code torch.nn.functional.one_hot}: INT64 {@code [..., numClasses]} with
+     * a 1 at each value's class. Accepts INT32 values as well as PyTorch's INT64. With
+     * {@code numClasses = -1} the count is the largest value plus one, found on the device and read
+     * back (one synchronisation, as in PyTorch). Not differentiable.
+     *
+     * @param x          INT32 or INT64 class values, each in {@code [0, numClasses)}
+     * @param numClasses the number of classes, or -1 to infer it
+     * @return a new INT64 tensor of shape {@code x.shape() + [numClasses]}
+     * @throws IllegalArgumentException if x is not an integer tensor, numClasses is below -1, -1 is
+     *     given for an empty x, or a value is negative or not below numClasses (on an asynchronous
+     *     backend at the next synchronisation)
+     */
+    public static Tensor oneHot(Tensor x, int numClasses) { return Indexing.oneHot(x, numClasses); }
+    /**
+     * Rows of {@code weight} looked up by {@code input}, as {@code torch.nn.functional.embedding}
+     * without a padding index: {@code [*]} indices into {@code [num, dim]} give {@code [*, dim]}.
+     * Backward scatter-adds the gradient into the looked-up rows (repeated indices accumulate).
+     *
+     * @param input  INT32 or INT64 indices, any shape, each in {@code [0, num)}
+     * @param weight FLOAT32 {@code [num, dim]}
+     * @return a new tensor of shape {@code input.shape() + [dim]}
+     * @throws IllegalArgumentException if the dtypes or the weight's rank are wrong, or an index is
+     *     out of range (on an asynchronous backend at the next synchronisation)
+     */
+    public static Tensor embedding(Tensor input, Tensor weight) { return Indexing.embedding(input, weight, 0, false); }
+    /**
+     * As {@link #embedding(Tensor, Tensor)}, with PyTorch's {@code padding_idx}: the row
+     * {@code paddingIdx} gets no gradient (its entries are still looked up as they are).
+     * {@code max_norm}, {@code scale_grad_by_freq} and {@code sparse} are not supported.
+     *
+     * @param input      INT32 or INT64 indices, any shape, each in {@code [0, num)}
+     * @param weight     FLOAT32 {@code [num, dim]}
+     * @param paddingIdx the row without gradient, in {@code [-num, num)} (negative counts from the end)
+     * @return a new tensor of shape {@code input.shape() + [dim]}
+     * @throws IllegalArgumentException as the two-argument form, or if paddingIdx is out of range
+     */
+    public static Tensor embedding(Tensor input, Tensor weight, int paddingIdx) {
+        return Indexing.embedding(input, weight, paddingIdx, true);
+    }
 }

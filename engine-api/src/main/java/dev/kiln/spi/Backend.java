@@ -670,4 +670,55 @@ public interface Backend {
      */
     void gruCellBackward(RnnCellSpec spec, Storage gates, Storage hiddenGates, Storage hPrev, Storage gh,
                          Storage gInputGates, Storage gHiddenGates, Storage ghPrev);
+
+    // ---- indexing (issue 11) ----
+
+    /**
+     * Gather along one dimension (see {@link IndexSpec}): {@code out[o, k, i] = x[o, index(o, k, i), i]}.
+     * Any dtype, moved bit for bit. An index outside {@code [0, spec.size())} throws
+     * {@link IllegalArgumentException} ({@link IndexSpec#outOfRange}) naming the first one, before
+     * anything is written; an asynchronous backend may instead write zeros for it and throw at the
+     * next {@link #synchronize} or {@link #copyToHost}.
+     *
+     * @param spec  the view and the index layout
+     * @param x     the indexed tensor, {@code spec.indexedNumel()} elements
+     * @param index INT32 or INT64, {@code spec.indexNumel()} elements
+     * @param out   output, {@code spec.otherNumel()} elements, same dtype as {@code x}
+     */
+    void indexGather(IndexSpec spec, Storage x, Storage index, Storage out);
+
+    /**
+     * Scatter-add along one dimension, the adjoint of {@link #indexGather}:
+     * {@code out[o, index(o, k, i), i] += src[o, k, i]}, except entries whose index equals
+     * {@code spec.skip()}. Accumulates into {@code out} (not overwritten). Each element of
+     * {@code out} adds its contributions in increasing {@code k}, so the result is the same on any
+     * number of threads. Out-of-range indices are reported as by {@link #indexGather} (and skipped).
+     *
+     * @param spec  the view and the index layout
+     * @param src   FLOAT32 source, {@code spec.otherNumel()} elements
+     * @param index INT32 or INT64, {@code spec.indexNumel()} elements
+     * @param out   FLOAT32, {@code spec.indexedNumel()} elements, read and written
+     */
+    void indexScatterAdd(IndexSpec spec, Storage src, Storage index, Storage out);
+
+    /**
+     * One-hot encoding: {@code out[j, c] = 1} if {@code index[j] == c}, else 0. A value outside
+     * {@code [0, classes)} throws {@link IllegalArgumentException} ({@link IndexSpec#classOutOfRange})
+     * naming the first one, or, on an asynchronous backend, at the next synchronisation (its row
+     * then stays zero).
+     *
+     * @param classes the number of classes, at least 0
+     * @param index   INT32 or INT64 class values {@code [n]}
+     * @param out     INT64 output {@code [n, classes]}
+     */
+    void oneHot(int classes, Storage index, Storage out);
+
+    /**
+     * The smallest and largest value of an index, computed on the device and returned to the host
+     * (a synchronisation): what {@code oneHot} with an inferred class count needs.
+     *
+     * @param index INT32 or INT64, at least one element
+     * @return {@code {min, max}}
+     */
+    long[] indexRange(Storage index);
 }

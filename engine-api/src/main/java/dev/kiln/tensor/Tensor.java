@@ -1610,4 +1610,45 @@ public final class Tensor implements AutoCloseable {
      * @throws IllegalArgumentException if this tensor has fewer than 2 dimensions
      */
     public Tensor triu(int diagonal) { return Functional.triu(this, diagonal); }
+
+    // ---- indexing (issue 11) ----
+
+    /**
+     * The entries at {@code index} along {@code dim}, as {@code torch.index_select}; see
+     * {@link Functional#indexSelect}.
+     *
+     * @param dim   the dimension (negative counts from the end)
+     * @param index INT32 or INT64 positions, 1-D
+     * @return a new tensor with {@code shape[dim] = index.numel()}
+     * @throws IllegalArgumentException if the index is not an integer vector, or a dimension or index is out of range
+     */
+    public Tensor indexSelect(int dim, Tensor index) { return Functional.indexSelect(this, dim, index); }
+    /**
+     * Values along {@code dim} picked by {@code index}, as {@code torch.gather}; see {@link Functional#gather}.
+     *
+     * @param dim   the dimension (negative counts from the end)
+     * @param index INT32 or INT64 positions, of this tensor's rank
+     * @return a new tensor of {@code index}'s shape
+     * @throws IllegalArgumentException if ranks or sizes do not fit, or a dimension or index is out of range
+     */
+    public Tensor gather(int dim, Tensor index) { return Functional.gather(this, dim, index); }
+    /**
+     * A copy with {@code src} added at {@code index} along {@code dim}, as {@code torch.scatter_add};
+     * see {@link Functional#scatterAdd}.
+     *
+     * @param dim   the dimension (negative counts from the end)
+     * @param index INT32 or INT64 positions, of this tensor's rank
+     * @param src   the FLOAT32 values added
+     * @return a new tensor of this tensor's shape
+     * @throws IllegalArgumentException if dtypes, ranks or sizes do not fit, or an index is out of range
+     */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) { return Functional.scatterAdd(this, dim, index, src); }
+    /**
+     * One-hot encoding of these class values, as {@code torch.nn.functional.one_hot}; see {@link Functional#oneHot}.
+     *
+     * @param numClasses the number of classes, or -1 to infer it
+     * @return a new INT64 tensor of shape {@code shape() + [numClasses]}
+     * @throws IllegalArgumentException if this is not an integer tensor or a value is out of range
+     */
+    public Tensor oneHot(int numClasses) { return Functional.oneHot(this, numClasses); }
 }

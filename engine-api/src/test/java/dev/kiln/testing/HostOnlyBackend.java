@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A test backend that only stores memory, for engine-api tests, which have no real backend:
- * allocate, host copies, copy, fill, stridedCopy and the mask ops (cast, compare, where,
- * triangle) work, every other compute method throws. Enough to create, read
+ * allocate, host copies, copy, fill, stridedCopy, the mask ops (cast, compare, where, triangle) and the
+ * indexing primitives work, every other compute method throws. Enough to create, read
  * and write tensors and to test module structure (names, counts, initial values, freezing, moves).
  */
 public final class HostOnlyBackend {
@@ -137,6 +137,8 @@ public final class HostOnlyBackend {
                 case "toString": return "HostOnlyBackend(" + name + ")";
                 case "hashCode": return System.identityHashCode(proxy);
                 case "equals": return proxy == args[0];
+                // ---- indexing (issue 11) ----
+                case "indexGather", "indexScatterAdd", "oneHot", "indexRange": return HostIndexing.call(m.getName(), args);
                 default: throw new UnsupportedOperationException("host-only test backend: " + m.getName() + " is not supported");
             }
         });

@@ -32,6 +32,7 @@ public final class OpCases {
         // ---- data and training (issue 11) ----
         all.addAll(CrossEntropyCases.all());
         all.addAll(RecurrentCases.all()); // recurrent (issue 11)
+        all.addAll(IndexingCases.all());  // issue 11
         return all;
     }
 }

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.TestFactory;
 public abstract class OpSuite implements OutputSizeChecks, ErrorChecks, AutogradChecks, DropoutChecks, BatchNormChecks,
         BroadcastChecks, EmptyTensorChecks, DeterminismChecks, LeakChecks, ShapingChecks, SlicingChecks, JoiningChecks,
         UnaryChecks, DTypeChecks, LayerNormChecks, TorchLayersParityChecks, AttentionChecks,
-        MultiheadAttentionChecks, SelectionChecks, DTypeMovementChecks, MaskChecks, CrossEntropyChecks {
+        MultiheadAttentionChecks, SelectionChecks, DTypeMovementChecks, MaskChecks, CrossEntropyChecks, IndexingChecks,
+        IndexParityChecks {
     private Long bytesBefore;
     private long leakedBefore;
 

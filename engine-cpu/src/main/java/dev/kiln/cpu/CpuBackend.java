@@ -12,6 +12,7 @@ import dev.kiln.cpu.kernels.CrossEntropy;
 import dev.kiln.cpu.kernels.Dropout;
 import dev.kiln.cpu.kernels.Elementwise;
 import dev.kiln.cpu.kernels.Gemm;
+import dev.kiln.cpu.kernels.IndexAlong;
 import dev.kiln.cpu.kernels.MicroKernels;
 import dev.kiln.cpu.kernels.Optimizers;
 import dev.kiln.cpu.kernels.Pad2d;
@@ -29,6 +30,7 @@ import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.Conv2dSpec;
 import dev.kiln.spi.CrossEntropySpec;
+import dev.kiln.spi.IndexSpec;
 import dev.kiln.spi.MatmulSpec;
 import dev.kiln.spi.PadSpec;
 import dev.kiln.spi.Pool2dSpec;
@@ -478,5 +480,32 @@ public final class CpuBackend implements Backend, AutoCloseable {
                                 Storage gInputGates, Storage gHiddenGates, Storage ghPrev) {
         dev.kiln.cpu.kernels.RnnCells.gruBackward(pool, spec, seg(gates), seg(hiddenGates), seg(hPrev), seg(gh), seg(gInputGates),
                 seg(gHiddenGates), seg(ghPrev));
+    }
+
+    // ---- indexing (issue 11) ----
+
+    @Override
+    public void indexGather(IndexSpec spec, Storage x, Storage index, Storage out) {
+        IndexAlong.gather(pool, spec, x.dtype().byteSize(), seg(x), seg(index), wide(index), seg(out));
+    }
+
+    @Override
+    public void indexScatterAdd(IndexSpec spec, Storage src, Storage index, Storage out) {
+        IndexAlong.scatterAdd(pool, spec, seg(src), seg(index), wide(index), seg(out));
+    }
+
+    @Override
+    public void oneHot(int classes, Storage index, Storage out) {
+        IndexAlong.oneHot(pool, classes, index.numel(), seg(index), wide(index), seg(out));
+    }
+
+    @Override
+    public long[] indexRange(Storage index) {
+        return IndexAlong.range(index.numel(), seg(index), wide(index));
+    }
+
+    /** INT64 indices are read as longs, INT32 as ints. */
+    private static boolean wide(Storage index) {
+        return index.dtype() == DType.INT64;
     }
 }

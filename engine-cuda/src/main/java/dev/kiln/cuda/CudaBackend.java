@@ -11,6 +11,7 @@ import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.Conv2dSpec;
 import dev.kiln.spi.CrossEntropySpec;
+import dev.kiln.spi.IndexSpec;
 import dev.kiln.spi.MatmulSpec;
 import dev.kiln.spi.PadSpec;
 import dev.kiln.spi.Pool2dSpec;
@@ -191,6 +192,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     /** Reads the cross-entropy error flag after a sync; throws naming the bad row. */
     private void checkDeferredErrors() {
+        checkIndexErrors();
         if (pendingCrossEntropyClasses == 0) return;
         int classes = pendingCrossEntropyClasses;
         pendingCrossEntropyClasses = 0;
@@ -621,5 +623,92 @@ public final class CudaBackend implements Backend, AutoCloseable {
             rt.kernels.gruCellBackward(spec, ptr(gates), ptr(hiddenGates), ptr(hPrev), ptr(gh), ptr(gInputGates), ptr(gHiddenGates),
                     ptr(ghPrev));
         }
+    }
+
+    // ---- indexing (issue 11) ----
+
+    /** Device error record of the index kernels (three uint64, see index.cu), allocated on first use; 0 before. */
+    private long indexErrors;
+    /** Whether an index kernel ran since the record was last read. */
+    private boolean indexErrorsPending;
+    /** Labels of the index kernels' error record: entry {@code label} is {op, dim} ({@code dim -1}: oneHot). */
+    private final List<Object[]> indexLabels = new java.util.ArrayList<>();
+
+    /** Index errors are reported at the next {@link #synchronize} or {@link #copyToHost}; the bad entries read as zero. */
+    @Override
+    public void indexGather(IndexSpec spec, Storage x, Storage index, Storage out) {
+        try (var _ = rt.begin("indexGather")) {
+            rt.kernels.indexGather(spec, x.dtype().byteSize(), wide(index), ptr(x), ptr(index), ptr(out), indexErrorRecord(),
+                    indexLabel(spec.op(), spec.dim()));
+        }
+    }
+
+    /** Deterministic (no atomics; see {@link dev.kiln.cuda.kernels.KernelOps#indexScatterAdd}); index errors as for {@link #indexGather}. */
+    @Override
+    public void indexScatterAdd(IndexSpec spec, Storage src, Storage index, Storage out) {
+        try (var _ = rt.begin("indexScatterAdd")) {
+            rt.kernels.indexScatterAdd(spec, wide(index), ptr(src), ptr(index), ptr(out), indexErrorRecord(),
+                    indexLabel(spec.op(), spec.dim()));
+        }
+    }
+
+    /** Out-of-range values are reported at the next {@link #synchronize} or {@link #copyToHost}. */
+    @Override
+    public void oneHot(int classes, Storage index, Storage out) {
+        try (var _ = rt.begin("oneHot")) {
+            rt.kernels.oneHot(classes, index.numel(), wide(index), ptr(index), ptr(out), indexErrorRecord(), indexLabel("oneHot", -1));
+        }
+    }
+
+    @Override
+    public long[] indexRange(Storage index) {
+        try (Storage minMax = allocate(DType.INT64, 2); Arena arena = Arena.ofConfined()) {
+            try (var _ = rt.begin("indexRange")) {
+                rt.kernels.indexRange(index.numel(), wide(index), ptr(index), ptr(minMax));
+            }
+            MemorySegment host = arena.allocate(16, 8);
+            copyToHost(minMax, host);
+            return new long[] {host.get(ValueLayout.JAVA_LONG, 0), host.get(ValueLayout.JAVA_LONG, 8)};
+        }
+    }
+
+    private static boolean wide(Storage index) {
+        return index.dtype() == DType.INT64;
+    }
+
+    /** The record's address (allocating and zeroing it the first time); marks it to be read at the next sync. */
+    private long indexErrorRecord() {
+        if (indexErrors == 0) {
+            indexErrors = rt.allocator.allocate(24);
+            Driver.memsetD32(indexErrors, 0, 6, rt.stream);
+        }
+        indexErrorsPending = true;
+        return indexErrors;
+    }
+
+    /** The label of {op, dim}: its position in a list that only grows by distinct pairs. */
+    private int indexLabel(String op, int dim) {
+        for (int i = 0; i < indexLabels.size(); i++) {
+            if (indexLabels.get(i)[0].equals(op) && (int) indexLabels.get(i)[1] == dim) return i;
+        }
+        indexLabels.add(new Object[] {op, dim});
+        return indexLabels.size() - 1;
+    }
+
+    /** Reads the index error record after a sync; throws the first recorded error in the CPU backend's words. */
+    private void checkIndexErrors() {
+        if (!indexErrorsPending) return;
+        indexErrorsPending = false;
+        long[] rec = new long[3];
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate(24, 8);
+            rt.staging.download(indexErrors, host);
+            for (int i = 0; i < 3; i++) rec[i] = host.get(ValueLayout.JAVA_LONG, 8L * i);
+        }
+        if (rec[0] == 0) return;
+        Driver.memsetD32(indexErrors, 0, 6, rt.stream);
+        Object[] label = indexLabels.get((int) (rec[0] - 1));
+        int dim = (int) label[1];
+        throw dim < 0 ? IndexSpec.classOutOfRange(rec[1], rec[2]) : IndexSpec.outOfRange((String) label[0], dim, rec[1], rec[2]);
     }
 }

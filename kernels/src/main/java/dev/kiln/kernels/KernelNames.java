@@ -140,6 +140,17 @@ public final class KernelNames {
     /** Backward of the fused GRU cell. */
     public static final String GRU_CELL_BACKWARD_F32 = "kiln_gru_cell_backward_f32";
 
+    // ---- indexing (issue 11) ----
+    // index.cu
+    /** Gather along one dimension (indexSelect, gather, embedding) for 1-, 4- and 8-byte elements, INT32 or INT64 indices. */
+    public static final String INDEX_GATHER_ANY = "kiln_index_gather_any";
+    /** Scatter-add along one dimension, a thread per output column walking the entries in order (deterministic, no atomics). */
+    public static final String INDEX_SCATTER_ADD_F32 = "kiln_index_scatter_add_f32";
+    /** One-hot encoding of INT32 or INT64 class values into INT64. */
+    public static final String ONE_HOT_I64 = "kiln_one_hot_i64";
+    /** Minimum and maximum of an index, by one block. */
+    public static final String INDEX_RANGE_I64 = "kiln_index_range_i64";
+
     /**
      * Every kernel name of this class (in no particular order): read from the constants themselves
      * so that a kernel added in one place cannot be left out of the checks that use this list.

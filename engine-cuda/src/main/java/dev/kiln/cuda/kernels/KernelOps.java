@@ -8,6 +8,7 @@ import dev.kiln.spi.ArgReduceSpec;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.CrossEntropySpec;
+import dev.kiln.spi.IndexSpec;
 import dev.kiln.spi.PadSpec;
 import dev.kiln.spi.Pool2dSpec;
 import dev.kiln.spi.ReduceSpec;
@@ -633,5 +634,61 @@ public final class KernelOps {
         long n = spec.stateNumel();
         if (n == 0) return;
         launch1d(KernelNames.GRU_CELL_BACKWARD_F32, n, act, hg, hPrev, gh, gxg, ghg, ghPrev, (long) spec.batch(), (long) spec.hidden());
+    }
+
+    // ---- indexing (issue 11) ----
+
+    /**
+     * {@code out[o, k, i] = x[o, index(o, k, i), i]} over {@code s}'s view for elements of
+     * {@code elemBytes} (1, 4 or 8) bytes; {@code index} int32, or int64 when {@code wide}. An
+     * out-of-range index writes zero and, if the error record at {@code error} (three uint64, see
+     * {@code index.cu}) is clear, sets it to {@code 1 + label}, the value and the size. Kernel
+     * {@code kiln_index_gather_any}.
+     *
+     * @throws IllegalArgumentException if elemBytes is not 1, 4 or 8
+     */
+    public void indexGather(IndexSpec s, int elemBytes, boolean wide, long x, long index, long out, long error, int label) {
+        if (elemBytes != 1 && elemBytes != 4 && elemBytes != 8) {
+            throw new IllegalArgumentException(s.op() + ": unsupported element size " + elemBytes + " bytes");
+        }
+        long n = s.otherNumel();
+        if (n == 0) return;
+        launch1d(KernelNames.INDEX_GATHER_ANY, n, x, index, out, n, (long) s.size(), (long) s.count(), (long) s.inner(),
+                s.shared() ? 1 : 0, wide ? 1 : 0, elemBytes, error, label);
+    }
+
+    /**
+     * {@code out[o, index(o, k, i), i] += src[o, k, i]} (float32), entries equal to {@code s.skip()}
+     * dropped, out-of-range ones dropped and recorded as by {@link #indexGather}. A thread per
+     * output column {@code (o, i)} walks k in order: deterministic, without atomics, but only
+     * {@code outer * inner} threads wide (an embedding backward runs {@code embeddingDim} threads).
+     * Kernel {@code kiln_index_scatter_add_f32}.
+     */
+    public void indexScatterAdd(IndexSpec s, boolean wide, long src, long index, long out, long error, int label) {
+        long columns = (long) s.outer() * s.inner();
+        if (columns == 0 || s.count() == 0) return;
+        launch1d(KernelNames.INDEX_SCATTER_ADD_F32, columns, src, index, out, columns, (long) s.size(), (long) s.count(),
+                (long) s.inner(), s.shared() ? 1 : 0, wide ? 1 : 0, s.skip(), error, label);
+    }
+
+    /**
+     * INT64 {@code out [n, classes]} one-hot of {@code index [n]} (int32, or int64 when {@code wide});
+     * a value outside {@code [0, classes)} leaves its row zero and is recorded as by
+     * {@link #indexGather}. Kernel {@code kiln_one_hot_i64}.
+     */
+    public void oneHot(int classes, long n, boolean wide, long index, long out, long error, int label) {
+        if (n == 0) return;
+        launch1d(KernelNames.ONE_HOT_I64, Math.max(n * classes, n), index, out, n, (long) classes, wide ? 1 : 0, error, label);
+    }
+
+    /**
+     * {@code minMax[0..1]} (int64) = the minimum and maximum of {@code index [n]}, by one block.
+     * Kernel {@code kiln_index_range_i64}.
+     *
+     * @throws IllegalArgumentException if n is below 1
+     */
+    public void indexRange(long n, boolean wide, long index, long minMax) {
+        if (n < 1) throw new IllegalArgumentException("indexRange: needs at least one element, got " + n);
+        launcher.launch(KernelNames.INDEX_RANGE_I64, 1, 1, 1, BLOCK, 1, 1, 0, index, n, wide ? 1 : 0, minMax);
     }
 }

@@ -6,6 +6,7 @@ import dev.kiln.spi.ArgReduceSpec;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.CrossEntropySpec;
+import dev.kiln.spi.IndexSpec;
 import dev.kiln.spi.PadSpec;
 import dev.kiln.spi.PermuteSpec;
 import dev.kiln.spi.Pool2dSpec;
@@ -86,5 +87,10 @@ final class EveryKernel {
         ops.lstmCellBackward(cell, 1, 2, 3, 4, 5, 6, 7);
         ops.gruCell(cell, 1, 2, 3, 4, 5);
         ops.gruCellBackward(cell, 1, 2, 3, 4, 5, 6, 7);
+        // ---- indexing (issue 11) ----
+        ops.indexGather(new IndexSpec("gather", 1, 4, 9, 5, 3, false, -1), 4, true, 1, 2, 3, 4, 0);
+        ops.indexScatterAdd(new IndexSpec("embedding", 0, 1, 50, 70, 16, true, 0), false, 1, 2, 3, 4, 1);
+        ops.oneHot(10, 33, true, 1, 2, 3, 2);
+        ops.indexRange(1000, false, 1, 2);
     }
 }
