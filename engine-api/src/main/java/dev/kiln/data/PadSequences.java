@@ -37,7 +37,7 @@ public final class PadSequences implements Collate {
     private final String maskName;
 
     private PadSequences(Builder b) {
-        this.values = Map.copyOf(b.values);
+        this.values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.values)); // the order the fields were named in
         this.side = b.side;
         this.lengthsName = b.lengthsName;
         this.maskName = b.maskName;
