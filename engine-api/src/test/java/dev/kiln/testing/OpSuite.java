@@ -31,7 +31,7 @@ public abstract class OpSuite implements OutputSizeChecks, ErrorChecks, Autograd
         BroadcastChecks, EmptyTensorChecks, DeterminismChecks, LeakChecks, ShapingChecks, SlicingChecks, JoiningChecks,
         UnaryChecks, DTypeChecks, LayerNormChecks, TorchLayersParityChecks, AttentionChecks,
         MultiheadAttentionChecks, SelectionChecks, DTypeMovementChecks, MaskChecks, CrossEntropyChecks, IndexingChecks,
-        IndexParityChecks {
+        IndexParityChecks, TransformerParityChecks {
     private Long bytesBefore;
     private long leakedBefore;
 

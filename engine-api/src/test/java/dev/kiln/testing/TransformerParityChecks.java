@@ -1,0 +1,134 @@
+package dev.kiln.testing;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.Kiln;
+import dev.kiln.io.SafeTensors;
+import dev.kiln.io.TensorFile;
+import dev.kiln.nn.LayerNorm;
+import dev.kiln.nn.Module;
+import dev.kiln.nn.TransformerEncoder;
+import dev.kiln.nn.TransformerEncoderLayer;
+import dev.kiln.tensor.Generator;
+import dev.kiln.tensor.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * nn.TransformerEncoderLayer and nn.TransformerEncoder against PyTorch 1.13: fixtures written by
+ * {@code bench/peers/torch_transformer_fixtures.py} (state dict, input, masks, output, gradients of a
+ * fixed scalar loss for the input and every parameter) are loaded strictly through a safetensors file
+ * with PyTorch's names, run, and compared at float32 tolerances; the reverse direction checks that
+ * Kiln's state dict has exactly PyTorch's keys and shapes. Post-norm with ReLU and a causal mask,
+ * pre-norm with GELU and key padding, and a two-layer pre-norm stack with a final norm.
+ */
+public interface TransformerParityChecks extends BackendUnderTest {
+    /** Kiln vs PyTorch, both float32, through two layer norms and attention: a little looser than one layer. */
+    Tolerances.Tol TEL_FORWARD = new Tolerances.Tol(2e-5, 2e-5, "Kiln vs PyTorch float32 transformer forward");
+    /** Gradients through every sub-layer. */
+    Tolerances.Tol TEL_GRADIENT = new Tolerances.Tol(2e-4, 5e-5, "Kiln vs PyTorch float32 transformer gradients");
+
+    private static Path fixture(String name) {
+        try (InputStream in = TransformerParityChecks.class.getResourceAsStream("/parity/" + name)) {
+            assertNotNull(in, "fixture /parity/" + name + " (run bench/peers/torch_transformer_fixtures.py)");
+            Path tmp = Files.createTempFile("kiln-parity-", ".safetensors");
+            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            return tmp;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void transformerParity(String name) throws IOException {
+        Path file = fixture(name), state = Files.createTempFile("kiln-tel-state-", ".safetensors");
+        try (var s = Kiln.scope(); TensorFile f = SafeTensors.read(file, backend())) {
+            Map<String, Tensor> t = f.tensors();
+            Map<String, String> meta = f.metadata();
+            int d = Integer.parseInt(meta.get("d_model")), layers = Integer.parseInt(meta.get("num_layers"));
+            TransformerEncoderLayer.Builder b = TransformerEncoderLayer.builder(d, Integer.parseInt(meta.get("nhead")))
+                    .dimFeedforward(Integer.parseInt(meta.get("dim_feedforward"))).dropout(0f)
+                    .activation(meta.get("activation").equals("gelu") ? TransformerEncoderLayer.Activation.GELU : TransformerEncoderLayer.Activation.RELU)
+                    .batchFirst(Boolean.parseBoolean(meta.get("batch_first").toLowerCase()))
+                    .normFirst(Boolean.parseBoolean(meta.get("norm_first").toLowerCase()))
+                    .generator(new Generator(5)).backend(backend());
+            boolean finalNorm = Boolean.parseBoolean(meta.get("final_norm").toLowerCase());
+            try (Module m = layers == 0 ? b.build()
+                    : new TransformerEncoder(b, layers, finalNorm ? new LayerNorm(new int[] {d}, 1e-5f, true, true, backend()) : null)) {
+                Map<String, Tensor> torchState = new TreeMap<>();
+                t.forEach((k, v) -> { if (k.startsWith("state.")) torchState.put(k.substring(6), v); });
+                Map<String, Tensor> kilnState = new TreeMap<>(m.stateDict());
+                assertEquals(torchState.keySet(), kilnState.keySet(), name + ": state dict keys");
+                for (String k : torchState.keySet()) assertArrayEquals(torchState.get(k).shape(), kilnState.get(k).shape(), name + ": " + k);
+                SafeTensors.write(state, torchState, Map.of());
+                SafeTensors.loadInto(state, m.stateDict(), true);
+                Tensor src = t.get("input.src").requiresGrad(true);
+                Tensor mask = t.get("input.mask"), padding = t.get("input.key_padding_mask");
+                Tensor out = m instanceof TransformerEncoder enc ? enc.forward(src, mask, padding)
+                        : ((TransformerEncoderLayer) m).forward(src, mask, padding);
+                Compare.assertClose(name + ": output", nd(t.get("output")), out, TEL_FORWARD);
+                out.mul(t.get("loss.output")).sum().backward();
+                Map<String, Tensor> grads = new LinkedHashMap<>();
+                grads.put("src", src);
+                m.namedParameters().forEach((k, p) -> grads.put("state." + k, p));
+                for (Map.Entry<String, Tensor> g : grads.entrySet()) {
+                    Compare.assertClose(name + ": gradient of " + g.getKey(), nd(t.get("grad." + g.getKey())), g.getValue().grad(), TEL_GRADIENT);
+                }
+            }
+        } finally {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(state);
+        }
+    }
+
+    private static Nd nd(Tensor t) {
+        assertNotNull(t, "tensor missing from the fixture");
+        return Nd.of(t.toFloatArray(), t.shape());
+    }
+
+    /** PyTorch's default post-norm block with ReLU, sequence-first, a causal additive mask. */
+    @Test
+    default void transformerEncoderLayerPostNormMatchesPyTorch() throws IOException {
+        transformerParity("tel_post_relu_causal.safetensors");
+    }
+
+    /** Pre-norm (GPT-2, ViT) with GELU, batch-first, a key padding mask. */
+    @Test
+    default void transformerEncoderLayerPreNormMatchesPyTorch() throws IOException {
+        transformerParity("tel_pre_gelu_padding.safetensors");
+    }
+
+    /** Two pre-norm layers and a final LayerNorm: names layers.0..., layers.1..., norm.*. */
+    @Test
+    default void transformerEncoderStackMatchesPyTorch() throws IOException {
+        transformerParity("tenc_pre_gelu_norm.safetensors");
+    }
+
+    /** Defaults are PyTorch's; options are checked when built. */
+    @Test
+    default void transformerEncoderLayerDefaultsAndErrors() {
+        try (TransformerEncoderLayer l = TransformerEncoderLayer.builder(8, 2).generator(new Generator(1)).backend(backend()).build()) {
+            assertArrayEquals(new int[] {2048, 8}, l.stateDict().get("linear1.weight").shape());
+            assertEquals(TransformerEncoderLayer.Activation.RELU, l.activation());
+            assertTrue(!l.normFirst());
+            assertEquals(12, l.stateDict().size());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> TransformerEncoderLayer.builder(8, 3).backend(backend()).build());
+        assertEquals("MultiheadAttention: embed_dim must be divisible by num_heads, got embed_dim 8 and num_heads 3", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> TransformerEncoderLayer.builder(8, 2).dropout(1f).build());
+        assertEquals("TransformerEncoderLayer: dropout must be in [0, 1), got 1.0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new TransformerEncoder(TransformerEncoderLayer.builder(8, 2), 0));
+        assertEquals("TransformerEncoder: num_layers must be >= 1, got 0", e.getMessage());
+    }
+}
