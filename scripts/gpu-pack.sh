@@ -8,7 +8,8 @@
 #   SKIP_BUILD=1 scripts/gpu-pack.sh    reuse target/ as built
 #   KILN_DATA=DIR                       where scripts/fetch-data.sh put the data (default ./data);
 #                                       MNIST is taken from DIR/mnist (raw or .gz IDX files)
-#   KILN_DEVICE_KIT=DIR                 the kit (default ../shared/device)
+#   KILN_DEVICE_KIT=DIR                 the kit (default ../shared/device, else shared/device or
+#                                       ../../shared/device, for a worktree one level down)
 # Then, on the GPU machine (.device/ carried along: it is git-ignored):
 #   RESULTS_DIR=$OUT scripts/gpu-verify.sh
 set -euo pipefail
@@ -16,19 +17,41 @@ root=$(git rev-parse --show-toplevel)
 cd "$root"
 say() { echo "gpu-pack: $*" >&2; }
 
-kit=${KILN_DEVICE_KIT:-$root/../shared/device}
+kit=${KILN_DEVICE_KIT:-}
+if [ -z "$kit" ]; then  # beside the checkout, inside it, or beside a worktree's parent folder
+    for k in "$root/../shared/device" "$root/shared/device" "$root/../../shared/device"; do
+        [ -f "$k/pack.sh" ] && { kit=$(cd "$k" && pwd); break; }
+    done
+    kit=${kit:-$root/../shared/device}
+fi
 [ -f "$kit/pack.sh" ] && [ -f "$kit/run.sh" ] || { say "no GPU kit at $kit (pack.sh, run.sh); set KILN_DEVICE_KIT"; exit 1; }
 
 # The kit's pack.sh appends to .git/info/exclude, which fails in a git worktree (.git is a file
-# there), and copies the JUnit console jar from ~/.m2/repository even when MAVEN_OPTS points Maven
-# at another local repository. Run a copy with both paths resolved; run.sh must sit beside it.
-repo=$(sed -n 's/.*-Dmaven\.repo\.local=\([^ ]*\).*/\1/p' <<< "${MAVEN_OPTS:-}")
-repo=${repo:-$HOME/.m2/repository}
+# there), and copies the JUnit console jar from ~/.m2/repository even when Maven uses another local
+# repository (-Dmaven.repo.local in .mvn/maven.config or MAVEN_OPTS; the later one wins, as in
+# Maven). GPU_PACK_OFFLINE=1 runs its build and dependency copy offline (-o), for a build machine
+# without network whose repository already holds the dependency plugin and every dependency (the
+# JUnit console jar, when missing, is still fetched). Run a copy with these resolved; run.sh must
+# sit beside it. The kit hides the dependency copy's output, so a failure is reported here.
+repo=
+[ -f .mvn/maven.config ] && repo=$(tr '\n' ' ' < .mvn/maven.config | sed -n 's/.*-Dmaven\.repo\.local=\([^ ]*\).*/\1/p')
+opts_repo=$(sed -n 's/.*-Dmaven\.repo\.local=\([^ ]*\).*/\1/p' <<< "${MAVEN_OPTS:-}")
+repo=${opts_repo:-${repo:-$HOME/.m2/repository}}
+offline=
+[ "${GPU_PACK_OFFLINE:-0}" = 1 ] && offline=-o
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cp "$kit/run.sh" "$tmp/run.sh"
-sed -e 's|\.git/info/exclude|"$(git rev-parse --git-path info/exclude)"|g' -e "s|~/.m2/repository|$repo|g" "$kit/pack.sh" > "$tmp/pack.sh"
-bash "$tmp/pack.sh"
+sed -e 's|\.git/info/exclude|"$(git rev-parse --git-path info/exclude)"|g' -e "s|~/.m2/repository|$repo|g" \
+    -e "/dependency:get/!s|mvn -q|mvn $offline -q|g" "$kit/pack.sh" > "$tmp/pack.sh"
+say "local Maven repository $repo${offline:+, offline}"
+rc=0
+bash "$tmp/pack.sh" || rc=$?
+if [ "$rc" -ne 0 ] || [ ! -x .device/run.sh ]; then
+    say "the kit's pack.sh failed (exit $rc; .device/ is incomplete). Its Maven steps, with their output:"
+    say "  mvn $offline -DskipTests package; mvn $offline dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=.device/lib"
+    exit 1
+fi
 
 # MNIST, gzipped (IdxReader detects gzip from the content, so either form loads).
 data=${KILN_DATA:-data}/mnist

@@ -711,4 +711,13 @@ public final class CudaBackend implements Backend, AutoCloseable {
         int dim = (int) label[1];
         throw dim < 0 ? IndexSpec.classOutOfRange(rec[1], rec[2]) : IndexSpec.outOfRange((String) label[0], dim, rec[1], rec[2]);
     }
+
+    // ---- GPU verification (issue 11) ----
+
+    /** The names of Kiln's kernels this backend has launched so far (for the GPU tests' coverage checks). */
+    java.util.Set<String> launchedKernels() {
+        try (var _ = rt.begin("launchedKernels")) {
+            return rt.launcher.launchedKernels();
+        }
+    }
 }

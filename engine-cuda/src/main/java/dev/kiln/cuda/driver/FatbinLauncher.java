@@ -74,4 +74,14 @@ public final class FatbinLauncher implements KernelLauncher {
     public int maxThreadsPerBlock() {
         return maxThreadsPerBlock;
     }
+
+    /**
+     * The kernels launched so far (each looked up once, at its first launch): lets a test on a GPU
+     * tell which kernels it actually ran.
+     *
+     * @return the names, a copy
+     */
+    public java.util.Set<String> launchedKernels() {
+        return java.util.Set.copyOf(functions.keySet());
+    }
 }

@@ -144,4 +144,80 @@ class LayerNormKernelEmulationTest {
             }
         }
     }
+
+    /** kiln_layer_norm_backward_f32 for one row, lane by lane (w may be null). */
+    private static void backwardRow(float[] x, float[] w, float[] gy, float[] mean, float[] inv, float[] gx, int row, int cols, boolean rms) {
+        int base = row * cols;
+        float m = mean[row], r = inv[row];
+        float[] sg = new float[WARP], sgx = new float[WARP];
+        for (int l = 0; l < WARP; l++) {
+            for (int j = l; j < cols; j += WARP) {
+                float g = w != null ? gy[base + j] * w[j] : gy[base + j];
+                sg[l] += g;
+                sgx[l] += g * (x[base + j] - m) * r;
+            }
+        }
+        float meanG = rms ? 0f : warpSum(sg)[0] / cols;
+        float meanGX = warpSum(sgx)[0] / cols;
+        for (int j = 0; j < cols; j++) {
+            float g = w != null ? gy[base + j] * w[j] : gy[base + j];
+            gx[base + j] = r * (g - meanG - (x[base + j] - m) * r * meanGX);
+        }
+    }
+
+    /** sum_j gy_j * y_j of one row normalised in float64 (no bias: it does not depend on x). */
+    private static double rowLoss(double[] x, float[] w, float[] gy, int base, double eps, boolean rms) {
+        int cols = x.length;
+        double m = 0, q = 0, loss = 0;
+        if (!rms) {
+            for (double v : x) m += v;
+            m /= cols;
+        }
+        for (double v : x) q += (v - m) * (v - m);
+        double is = 1 / Math.sqrt(q / cols + eps);
+        for (int j = 0; j < cols; j++) loss += gy[base + j] * (x[j] - m) * is * (w == null ? 1 : w[j]);
+        return loss;
+    }
+
+    /** The input gradient over the launch's warps, against central differences of the float64 norm (with and without weight). */
+    @Test
+    void inputGradientMatchesFiniteDifferences() {
+        Random rnd = new Random(4);
+        for (int[] shape : new int[][] {{3, 7}, {5, 33}, {2, 100}, {40, 5}}) {
+            for (boolean rms : new boolean[] {false, true}) {
+                for (boolean weighted : new boolean[] {true, false}) {
+                    int rows = shape[0], cols = shape[1];
+                    float eps = 1e-5f;
+                    float[] x = new float[rows * cols], gy = new float[rows * cols], w = weighted ? new float[cols] : null;
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) (rnd.nextGaussian() * 2 + 0.5);
+                        gy[i] = (float) rnd.nextGaussian();
+                    }
+                    if (weighted) for (int j = 0; j < cols; j++) w[j] = 0.5f + rnd.nextFloat();
+                    float[] y = new float[x.length], mean = new float[rows], inv = new float[rows], gx = new float[x.length];
+                    int[] visits = rowVisits(rows);
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(1, visits[r], "each row is taken by exactly one warp");
+                        forwardRow(x, w, null, y, mean, inv, r, cols, eps, rms);
+                        backwardRow(x, w, gy, mean, inv, gx, r, cols, rms);
+                    }
+                    String what = (rms ? "rms" : "layer") + " norm " + rows + "x" + cols + (weighted ? " weighted" : "");
+                    for (int r = 0; r < rows; r++) {
+                        double[] row = new double[cols];
+                        for (int j = 0; j < cols; j++) row[j] = x[r * cols + j];
+                        for (int j = 0; j < cols; j++) {
+                            double h = 1e-6, keep = row[j];
+                            row[j] = keep + h;
+                            double up = rowLoss(row, w, gy, r * cols, eps, rms);
+                            row[j] = keep - h;
+                            double down = rowLoss(row, w, gy, r * cols, eps, rms);
+                            row[j] = keep;
+                            double expected = (up - down) / (2 * h);
+                            assertEquals(expected, gx[r * cols + j], 1e-4 * (1 + Math.abs(expected)), what + " gx[" + r + ", " + j + "]");
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
