@@ -42,16 +42,9 @@ import java.util.Objects;
  * row whose every key is masked gives 0 on the fused path (PyTorch's {@code _safe_softmax}) and NaN on
  * the explicit one (a plain softmax, as PyTorch 1.13's layer).
  *
- * {@snippet :
- * MultiheadAttention mha = MultiheadAttention.builder(64, 4).batchFirst(true).dropout(0.1f).build();
- * Tensor padding = tokens.eq(0f);                              // BOOL [N, S], True = ignored
- * MultiheadAttention.Output r = mha.forward(x, x, x,
- *         MultiheadAttention.Options.defaults().keyPaddingMask(padding).causal(true));
- * Tensor y = r.output();                                        // [N, S, 64]
- * }
+ * {@snippet class=dev.kiln.snippets.AttentionSnippetsTest region=mha-masks}
  */
 public class MultiheadAttention extends Module {
-    private static final String NAME = "MultiheadAttention";
     private final int embedDim;
     private final int numHeads;
     private final float dropout;
