@@ -7,6 +7,7 @@ asked ("weights") and the gradients of the loss for every input and parameter ("
 "grad.state.<name>"); metadata holds the layer's configuration. Loss: sum(output * loss.output)
 (+ sum(weights * loss.weights)). PyTorch 1.13 has no F.scaled_dot_product_attention; the layer's
 math path is the reference. No mask row is fully masked (1.13's layer gives NaN there; Kiln gives 0).
+The bool_masks cases pass boolean masks (True = ignore) and store them as BOOL.
 
     /usr/bin/python3 bench/peers/torch_attention_fixtures.py [--out DIR]
 """
@@ -24,7 +25,7 @@ NEG = float("-inf")
 
 
 def case(out_dir, name, seed, embed_dim, num_heads, batch_first, bias, kdim, vdim, n, lq, s, self_attention,
-         need_weights, attn_mask, key_padding):
+         need_weights, attn_mask, key_padding, bool_masks=False):
     torch.manual_seed(seed)
     mha = nn.MultiheadAttention(embed_dim, num_heads, dropout=0.0, bias=bias, batch_first=batch_first, kdim=kdim, vdim=vdim)
     # Non-zero biases, so their gradients and their use are both tested.
@@ -44,7 +45,11 @@ def case(out_dir, name, seed, embed_dim, num_heads, batch_first, bias, kdim, vdi
     if not self_attention:
         inputs["key"], inputs["value"] = key, value
     masks = {}
-    if attn_mask:
+    if attn_mask and bool_masks:
+        m = torch.rand(lq, s) < 0.3  # True = not allowed to attend
+        m[:, 0] = False  # never a fully masked row
+        masks["attn_mask"] = m
+    elif attn_mask:
         m = torch.randn(lq, s) * 0.5
         m[torch.rand(lq, s) < 0.25] = NEG
         m[:, 0] = 0.0  # never a fully masked row
@@ -56,7 +61,7 @@ def case(out_dir, name, seed, embed_dim, num_heads, batch_first, bias, kdim, vdi
         # (True = ignore) and the fixture stores the equivalent additive mask, as later versions merge it.
         torch_kpm = torch.zeros(n, s, dtype=torch.bool)
         torch_kpm[0, s - 2:] = True
-        masks["key_padding_mask"] = torch.zeros(n, s).masked_fill(torch_kpm, NEG)
+        masks["key_padding_mask"] = torch_kpm if bool_masks else torch.zeros(n, s).masked_fill(torch_kpm, NEG)
     out, weights = mha(query, key, value, key_padding_mask=torch_kpm, need_weights=need_weights,
                        attn_mask=masks.get("attn_mask"))
     r = torch.randn(out.shape)
@@ -78,7 +83,7 @@ def case(out_dir, name, seed, embed_dim, num_heads, batch_first, bias, kdim, vdi
         tensors["grad.state." + k] = p.grad
     meta = {"embed_dim": embed_dim, "num_heads": num_heads, "batch_first": batch_first, "bias": bias,
             "kdim": kdim or embed_dim, "vdim": vdim or embed_dim, "self_attention": self_attention,
-            "need_weights": need_weights, "torch": torch.__version__}
+            "need_weights": need_weights, "bool_masks": bool_masks, "torch": torch.__version__}
     path = os.path.join(out_dir, f"mha_{name}.safetensors")
     write_safetensors(path, tensors, meta)
     print(f"{path}: {os.path.getsize(path)} bytes, loss {loss.item():.6f}")
@@ -96,6 +101,11 @@ def main():
          need_weights=True, attn_mask=False, key_padding=True)
     case(out_dir, "kdim_vdim_no_bias", 13, 6, 3, False, False, 5, 7, n=2, lq=4, s=3, self_attention=False,
          need_weights=False, attn_mask=True, key_padding=False)
+    # Boolean masks (True = ignore), stored as BOOL: the fused path, and the explicit one with weights.
+    case(out_dir, "bool_masks", 14, 8, 2, True, True, None, None, n=3, lq=6, s=6, self_attention=True,
+         need_weights=False, attn_mask=True, key_padding=True, bool_masks=True)
+    case(out_dir, "bool_masks_cross_weights", 15, 8, 4, False, True, None, None, n=2, lq=4, s=5, self_attention=False,
+         need_weights=True, attn_mask=True, key_padding=True, bool_masks=True)
 
 
 if __name__ == "__main__":

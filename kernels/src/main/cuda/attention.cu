@@ -2,7 +2,8 @@
 // shared memory so no L x S matrix is ever stored (FlashAttention-2's scheme, written for clarity
 // rather than speed). Layouts: q [batch, lq, e], k [batch, lk, e], v [batch, lk, ev],
 // out [batch, lq, ev], lse [batch, lq], batch = outer * heads. The mask (mask_kind 1 = additive
-// float) is read at b/heads*mask_outer + b%heads*mask_head + i*mask_row + j*mask_col. Causal:
+// float, 2 = boolean bytes where 0 removes the key; AttentionSpec.MaskKind's ordinals) is read at
+// b/heads*mask_outer + b%heads*mask_head + i*mask_row + j*mask_col. Causal:
 // query i sees keys j <= i. Dropout weight of score (b, i, j): Philox element
 // offset + (b*lq + i)*lk + j, kept as 1/(1-p) when its uniform is >= p (as kiln_dropout_mask_f32).
 // A fully masked row gives out 0, lse -inf and zero gradients (PyTorch's _safe_softmax).
@@ -33,13 +34,15 @@ __device__ __forceinline__ float kiln_attention_dot(const float* a, const float*
 
 // The masked, scaled score of query row i (in shared memory at qs) and key j (at ks), or -inf when
 // causal masking hides it.
-__device__ __forceinline__ float kiln_attention_score(const float* qs, const float* ks, int e, float scale, const float* mask,
+__device__ __forceinline__ float kiln_attention_score(const float* qs, const float* ks, int e, float scale, const void* mask,
                                                       int32_t mask_kind, int64_t b, int32_t heads, int i, int j, int32_t causal,
                                                       int64_t mo, int64_t mh, int64_t mr, int64_t mc) {
     if (causal && j > i) return -INFINITY;
     float s = scale * kiln_attention_dot(qs, ks, e);
-    if (mask_kind == 1) s += mask[(b / heads) * mo + (b % heads) * mh + (int64_t)i * mr + (int64_t)j * mc];
-    return s;
+    if (mask_kind == 0) return s;
+    int64_t at = (b / heads) * mo + (b % heads) * mh + (int64_t)i * mr + (int64_t)j * mc;
+    if (mask_kind == 1) return s + ((const float*)mask)[at];
+    return ((const unsigned char*)mask)[at] ? s : -INFINITY;
 }
 
 // Copies rows [row0, row0 + n) of a [*, width] array into shared memory of t rows, zeroing the rest.
@@ -48,7 +51,7 @@ __device__ __forceinline__ void kiln_attention_load(float* dst, const float* src
     for (int x = threadIdx.x; x < t * width; x += blockDim.x) dst[x] = x < n * width ? p[x] : 0.f;
 }
 
-extern "C" __global__ void kiln_attention_forward_f32(const float* q, const float* k, const float* v, const float* mask,
+extern "C" __global__ void kiln_attention_forward_f32(const float* q, const float* k, const float* v, const void* mask,
                                                       float* out, float* lse, int64_t outer, int32_t heads, int32_t lq,
                                                       int32_t lk, int32_t e, int32_t ev, float scale, int32_t causal,
                                                       int32_t mask_kind, int64_t mask_outer, int64_t mask_head,
@@ -147,7 +150,7 @@ __device__ __forceinline__ void kiln_attention_rows(float* sD, float* sLse, cons
 }
 
 // gq = scale * sum_j dS_ij k_j with dS_ij = P_ij (keep_ij (dO_i . v_j) - D_i), one block per query tile.
-extern "C" __global__ void kiln_attention_backward_dq_f32(const float* q, const float* k, const float* v, const float* mask,
+extern "C" __global__ void kiln_attention_backward_dq_f32(const float* q, const float* k, const float* v, const void* mask,
                                                           const float* out, const float* lse, const float* gout, float* gq,
                                                           int64_t outer, int32_t heads, int32_t lq, int32_t lk, int32_t e,
                                                           int32_t ev, float scale, int32_t causal, int32_t mask_kind,
@@ -209,7 +212,7 @@ extern "C" __global__ void kiln_attention_backward_dq_f32(const float* q, const 
 }
 
 // gk = scale * sum_i dS_ij q_i and gv = sum_i P_ij keep_ij dO_i, one block per key tile; gk or gv may be null.
-extern "C" __global__ void kiln_attention_backward_dkdv_f32(const float* q, const float* k, const float* v, const float* mask,
+extern "C" __global__ void kiln_attention_backward_dkdv_f32(const float* q, const float* k, const float* v, const void* mask,
                                                             const float* out, const float* lse, const float* gout, float* gk,
                                                             float* gv, int64_t outer, int32_t heads, int32_t lq, int32_t lk,
                                                             int32_t e, int32_t ev, float scale, int32_t causal,

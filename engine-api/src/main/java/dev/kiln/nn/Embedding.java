@@ -14,8 +14,8 @@ import dev.kiln.tensor.Tensor;
  * at zero and never gets a gradient, so it stays what it is (e.g. the vector of a padding token).
  * Not supported: {@code max_norm}, {@code scale_grad_by_freq}, {@code sparse}.
  *
- * <p>{@link Module#summary} feeds FLOAT32 zeros, which this layer rejects as indices: summarise a
- * model from its embedding's output onwards.
+ * <p>{@link Module#summary(int...)} feeds FLOAT32 zeros, which this layer rejects as indices: give
+ * {@link Module#summary(Tensor...)} example token ids instead.
  */
 public class Embedding extends Module {
     private final int numEmbeddings;
@@ -28,9 +28,10 @@ public class Embedding extends Module {
      *
      * @param numEmbeddings the number of rows (the vocabulary size)
      * @param embeddingDim  the length of each vector
+     * @throws IllegalArgumentException as {@link Builder#build()}
      */
     public Embedding(int numEmbeddings, int embeddingDim) {
-        this(numEmbeddings, embeddingDim, null, Kiln.generator(), Kiln.backend());
+        this(builder(numEmbeddings, embeddingDim));
     }
 
     /**
@@ -40,23 +41,27 @@ public class Embedding extends Module {
      * @param embeddingDim  the length of each vector
      * @param paddingIdx    the row that starts at zero and gets no gradient, in
      *                      {@code [-numEmbeddings, numEmbeddings)} (negative counts from the end)
+     * @throws IllegalArgumentException as {@link Builder#build()}
      */
     public Embedding(int numEmbeddings, int embeddingDim, int paddingIdx) {
-        this(numEmbeddings, embeddingDim, paddingIdx, Kiln.generator(), Kiln.backend());
+        this(builder(numEmbeddings, embeddingDim).paddingIdx(paddingIdx));
     }
 
     /**
-     * The general form.
+     * A builder with PyTorch's defaults: no padding index, {@link Kiln#generator()},
+     * {@link Kiln#backend()}. {@code Embedding.builder(vocab, 64).paddingIdx(0).generator(g).build()}.
      *
      * @param numEmbeddings the number of rows, at least 1
      * @param embeddingDim  the length of each vector, at least 1
-     * @param paddingIdx    the padding row (negative counts from the end), or null for none
-     * @param generator     source of the initial values
-     * @param backend       where the weight lives
-     * @throws IllegalArgumentException if a size is below 1 or paddingIdx is out of range
+     * @return a builder; {@link Builder#build()} checks the options
      */
-    public Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, Generator generator, Backend backend) {
-        this(numEmbeddings, embeddingDim, paddingIdx, normal(numEmbeddings, embeddingDim, paddingIdx, generator, backend));
+    public static Builder builder(int numEmbeddings, int embeddingDim) {
+        return new Builder(numEmbeddings, embeddingDim);
+    }
+
+    private Embedding(Builder b) {
+        this(b.numEmbeddings, b.embeddingDim, b.paddingIdx, normal(b.numEmbeddings, b.embeddingDim, b.paddingIdx,
+                b.generator != null ? b.generator : Kiln.generator(), b.backend != null ? b.backend : Kiln.backend()));
     }
 
     private Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, Tensor weight) {
@@ -133,5 +138,61 @@ public class Embedding extends Module {
     @Override
     protected String extraRepr() {
         return numEmbeddings + ", " + embeddingDim + (paddingIdx < 0 ? "" : ", padding_idx=" + paddingIdx);
+    }
+
+    /** Options of an {@link Embedding}, PyTorch's defaults until set. */
+    public static final class Builder {
+        private final int numEmbeddings;
+        private final int embeddingDim;
+        private Integer paddingIdx;
+        private Generator generator;
+        private Backend backend;
+
+        private Builder(int numEmbeddings, int embeddingDim) {
+            this.numEmbeddings = numEmbeddings;
+            this.embeddingDim = embeddingDim;
+        }
+
+        /**
+         * The row that starts at zero and gets no gradient.
+         *
+         * @param paddingIdx in {@code [-numEmbeddings, numEmbeddings)} (negative counts from the end); default none
+         * @return this builder
+         */
+        public Builder paddingIdx(int paddingIdx) {
+            this.paddingIdx = paddingIdx;
+            return this;
+        }
+
+        /**
+         * Source of the initial values.
+         *
+         * @param generator default {@link Kiln#generator()}
+         * @return this builder
+         */
+        public Builder generator(Generator generator) {
+            this.generator = java.util.Objects.requireNonNull(generator, "generator");
+            return this;
+        }
+
+        /**
+         * Where the weight lives.
+         *
+         * @param backend default {@link Kiln#backend()}
+         * @return this builder
+         */
+        public Builder backend(Backend backend) {
+            this.backend = java.util.Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /**
+         * {@return the layer}
+         *
+         * @throws IllegalArgumentException if a size is below 1 or paddingIdx is out of range
+         */
+        public Embedding build() {
+            return new Embedding(this);
+        }
     }
 }

@@ -22,28 +22,31 @@ public class LayerNorm extends Module {
      * eps 1e-5, with weight and bias, on the default backend.
      *
      * @param normalizedShape the trailing dimensions to normalise over (e.g. the model width)
+     * @throws IllegalArgumentException as {@link Builder#build()}
      */
     public LayerNorm(int... normalizedShape) {
-        this(normalizedShape, 1e-5f, true, true, Kiln.backend());
+        this(builder(normalizedShape));
     }
 
     /**
-     * The general form.
+     * A builder with PyTorch's defaults: eps 1e-5, a learned weight and bias, {@link Kiln#backend()}.
+     * {@code LayerNorm.builder(64).eps(1e-6f).bias(false).build()}.
      *
-     * @param normalizedShape   the trailing dimensions to normalise over, at least one, each at least 1
-     * @param eps               added to the variance, at least 0
-     * @param elementwiseAffine whether to learn a scale ({@code weight})
-     * @param bias              whether to learn a shift ({@code bias}) too; ignored without {@code elementwiseAffine}
-     * @param backend           where the parameters live
-     * @throws IllegalArgumentException if the shape is empty or holds a size below 1, or eps is negative
+     * @param normalizedShape the trailing dimensions to normalise over, at least one, each at least 1
+     * @return a builder; {@link Builder#build()} checks the options
      */
-    public LayerNorm(int[] normalizedShape, float eps, boolean elementwiseAffine, boolean bias, Backend backend) {
-        this.normalizedShape = checkShape("LayerNorm", normalizedShape);
-        if (!(eps >= 0f)) throw new IllegalArgumentException("LayerNorm: eps must be >= 0, got " + eps);
-        this.eps = eps;
-        if (elementwiseAffine) {
+    public static Builder builder(int... normalizedShape) {
+        return new Builder(normalizedShape);
+    }
+
+    private LayerNorm(Builder b) {
+        this.normalizedShape = checkShape("LayerNorm", b.normalizedShape);
+        if (!(b.eps >= 0f)) throw new IllegalArgumentException("LayerNorm: eps must be >= 0, got " + b.eps);
+        this.eps = b.eps;
+        Backend backend = b.backend != null ? b.backend : Kiln.backend();
+        if (b.elementwiseAffine) {
             registerParameter("weight", Init.constantParameter(backend, 1f, this.normalizedShape));
-            if (bias) registerParameter("bias", Init.constantParameter(backend, 0f, this.normalizedShape));
+            if (b.bias) registerParameter("bias", Init.constantParameter(backend, 0f, this.normalizedShape));
         }
     }
 
@@ -85,5 +88,71 @@ public class LayerNorm extends Module {
             if (d < 1) throw new IllegalArgumentException(module + ": normalized_shape sizes must be >= 1, got " + Arrays.toString(shape));
         }
         return shape.clone();
+    }
+
+    /** Options of a {@link LayerNorm}, PyTorch's defaults until set. */
+    public static final class Builder {
+        private final int[] normalizedShape;
+        private float eps = 1e-5f;
+        private boolean elementwiseAffine = true;
+        private boolean bias = true;
+        private Backend backend;
+
+        private Builder(int[] normalizedShape) {
+            this.normalizedShape = normalizedShape == null ? null : normalizedShape.clone();
+        }
+
+        /**
+         * Added to the variance.
+         *
+         * @param eps at least 0 (default 1e-5)
+         * @return this builder
+         */
+        public Builder eps(float eps) {
+            this.eps = eps;
+            return this;
+        }
+
+        /**
+         * Whether to learn a scale ({@code weight}) and, with {@link #bias}, a shift.
+         *
+         * @param on default true
+         * @return this builder
+         */
+        public Builder elementwiseAffine(boolean on) {
+            this.elementwiseAffine = on;
+            return this;
+        }
+
+        /**
+         * Whether to learn a shift ({@code bias}); ignored without elementwise affine.
+         *
+         * @param on default true
+         * @return this builder
+         */
+        public Builder bias(boolean on) {
+            this.bias = on;
+            return this;
+        }
+
+        /**
+         * Where the parameters live.
+         *
+         * @param backend default {@link Kiln#backend()}
+         * @return this builder
+         */
+        public Builder backend(Backend backend) {
+            this.backend = java.util.Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /**
+         * {@return the layer}
+         *
+         * @throws IllegalArgumentException if the shape is empty or holds a size below 1, or eps is negative
+         */
+        public LayerNorm build() {
+            return new LayerNorm(this);
+        }
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * Base of every layer and model: named parameters (tensors that require a gradient), named
@@ -25,8 +26,13 @@ import java.util.Set;
  * <p>A custom module registers its children in the constructor and runs them through
  * {@link #call} in {@link #forward}, so errors and {@link #summary} name the child:
  * {@snippet class=dev.kiln.snippets.ModuleSnippetsTest region=custom-module}
+ *
+ * <p>A child whose call takes several inputs or gives more than one tensor (an LSTM's sequence and
+ * final states) runs through {@link #call(Module, Object, BiFunction)} with the method to call; every
+ * module is also a {@link Layer}, so such steps chain with types checked, as in a {@link Pipeline}:
+ * {@snippet class=dev.kiln.snippets.PipelineSnippetsTest region=custom-classifier}
  */
-public abstract class Module implements AutoCloseable {
+public abstract class Module implements AutoCloseable, Layer<Tensor, Tensor> {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
@@ -43,6 +49,7 @@ public abstract class Module implements AutoCloseable {
      * @throws IllegalArgumentException if the input's shape does not fit the layer (from a
      *                                  container, a {@link ModuleException} naming the failing child)
      */
+    @Override
     public abstract Tensor forward(Tensor input);
 
     // ---------------------------------------------------------------- registration
@@ -130,6 +137,36 @@ public abstract class Module implements AutoCloseable {
      */
     protected final Tensor call(Module child, Tensor input) {
         return call(child, input, child::forward);
+    }
+
+    /**
+     * Runs {@code body} on a child, for a call other than {@code forward(Tensor)}: several inputs, or
+     * an output that is not one tensor ({@code LSTM.Result r = call(lstm, x, LSTM::run)}). As
+     * {@link #call(Module, Tensor)}, errors are labelled with the child's path and type, and
+     * {@link #summary} shows the output's tensor shapes (of a tensor, an array or list of them, or a
+     * record's tensor components).
+     *
+     * @param <M>   the child's type
+     * @param <I>   what the call takes
+     * @param <O>   what it gives
+     * @param child a child registered with {@link #registerModule}
+     * @param input the call's input (a record or array for several)
+     * @param body  the call, given the child and the input
+     * @return what {@code body} returns
+     * @throws IllegalArgumentException if {@code child} is not registered here
+     */
+    protected final <M extends Module, I, O> O call(M child, I input, BiFunction<? super M, ? super I, ? extends O> body) {
+        String name = nameOf(child);
+        O out;
+        try {
+            out = body.apply(child, input);
+        } catch (ModuleException e) {
+            throw e.under(name);
+        } catch (IllegalArgumentException e) {
+            throw new ModuleException(name, child.getClass().getSimpleName(), e.getMessage(), e);
+        }
+        Summary.record(child, out);
+        return out;
     }
 
     /**
@@ -422,6 +459,37 @@ public abstract class Module implements AutoCloseable {
      */
     public final String summary(int... inputShape) {
         return Summary.of(this, inputShape);
+    }
+
+    /**
+     * {@link #summary(int...)} for a forward pass on the given example inputs, for inputs that are
+     * not FLOAT32 (an {@link Embedding}'s INT64 token ids) or more than one (a
+     * {@link MultiheadAttention}'s query, key and value). The inputs run through
+     * {@link #forwardForSummary}, which calls {@link #forward} on one input; the caller keeps
+     * ownership of them.
+     *
+     * @param exampleInputs inputs of the forward pass, batch dimension included
+     * @return the table, one line per layer, ready to print
+     * @throws IllegalArgumentException if the forward pass rejects the inputs
+     */
+    public final String summary(Tensor... exampleInputs) {
+        return Summary.of(this, exampleInputs);
+    }
+
+    /**
+     * The forward pass of {@link #summary(Tensor...)}: {@link #forward} on one input. A module whose
+     * natural call takes several tensors overrides it to accept them too.
+     *
+     * @param inputs the example inputs
+     * @return the output: a tensor, or any value whose tensors summary can list (see {@link #call(Module, Object, BiFunction)})
+     * @throws IllegalArgumentException if this module does not take that many inputs
+     */
+    protected Object forwardForSummary(Tensor... inputs) {
+        if (inputs.length != 1) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": summary runs forward(Tensor) on one example input, got "
+                    + inputs.length);
+        }
+        return forward(inputs[0]);
     }
 
     /** Frees every parameter and buffer of this module and its descendants. Idempotent. */

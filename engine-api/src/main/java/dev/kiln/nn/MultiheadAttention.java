@@ -5,10 +5,11 @@ import dev.kiln.internal.TensorAccess;
 import dev.kiln.ops.AttentionOptions;
 import dev.kiln.ops.Functional;
 import dev.kiln.spi.Backend;
+import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Shape;
 import dev.kiln.tensor.Tensor;
-import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Multi-head attention with PyTorch's {@code nn.MultiheadAttention} semantics and parameter names,
@@ -17,22 +18,31 @@ import java.util.Arrays;
  * {@code q_proj_weight [E, E]}, {@code k_proj_weight [E, kdim]}, {@code v_proj_weight [E, vdim]} with
  * the same {@code in_proj_bias}; then {@code out_proj.weight [E, E]} and {@code out_proj.bias [E]}.
  * Initialised as PyTorch does: Xavier-uniform projections, zero biases, {@code out_proj.weight} with
- * Linear's default.
+ * Linear's default. Built with {@link #builder(int, int)}, PyTorch's defaults until set.
  *
  * <p>Shapes: query {@code [L, N, E]} ({@code [N, L, E]} with {@code batchFirst}, {@code [L, E]}
  * unbatched), key {@code [S, N, kdim]}, value {@code [S, N, vdim]}; output shaped as the query. Each
  * head attends through {@link Functional#scaledDotProductAttention} (fused, memory linear in L and
  * S), with dropout on the attention weights in training mode.
  *
- * <p>Masks are FLOAT32 and added to the scores ({@code -inf} hides a key): {@code attnMask [L, S]} or
- * {@code [N * numHeads, L, S]}, {@code keyPaddingMask [N, S]} (PyTorch's float masks; boolean masks
- * come with a BOOL dtype). Differences from PyTorch, by design: {@code needWeights} is false unless
- * asked (PyTorch defaults to true), because the weights are an {@code L x S} matrix per head that the
- * fused op never builds; when asked, the layer computes them explicitly (softmax of the scores, then
- * dropout, then the product with the values, as PyTorch's math path) and returns them averaged over
- * heads ({@code average_attn_weights=True}). A query row whose every key is masked gives 0 on the
- * fused path (PyTorch's {@code _safe_softmax}) and NaN on the explicit one (a plain softmax, as
- * PyTorch 1.13's layer).
+ * <p>Masks ({@link Options}) follow this layer's PyTorch convention: a BOOL mask is True where a key
+ * is <em>ignored</em> (the opposite of {@link Functional#scaledDotProductAttention}'s), a FLOAT32 mask
+ * is added to the scores ({@code -inf} hides a key): {@code attnMask [L, S]} or
+ * {@code [N * numHeads, L, S]}, {@code keyPaddingMask [N, S]} ({@code [S]} unbatched). BOOL masks stay
+ * BOOL down to the kernels; a BOOL mask combined with a FLOAT32 one becomes 0 / {@code -inf} and the
+ * two are added, as PyTorch 2 merges them. {@link Options#causal} masks keys after the query (query i
+ * sees keys {@code j <= i}); alone it runs the fused kernel's causal path, with other masks it is
+ * combined with them.
+ *
+ * <p>Differences from PyTorch, by design: {@code needWeights} is false unless asked (PyTorch defaults
+ * to true), because the weights are an {@code L x S} matrix per head that the fused op never builds;
+ * when asked, the layer computes them explicitly (softmax of the scores, then dropout, then the
+ * product with the values, as PyTorch's math path). PyTorch 2's {@code is_causal} is only a hint that
+ * {@code attn_mask} is causal and needs the mask; here {@code causal} applies the mask itself. A query
+ * row whose every key is masked gives 0 on the fused path (PyTorch's {@code _safe_softmax}) and NaN on
+ * the explicit one (a plain softmax, as PyTorch 1.13's layer).
+ *
+ * {@snippet class=dev.kiln.snippets.AttentionSnippetsTest region=mha-masks}
  */
 public class MultiheadAttention extends Module {
     private final int embedDim;
@@ -45,41 +55,105 @@ public class MultiheadAttention extends Module {
     private final Linear outProj;
 
     /**
-     * The result of {@link #forward(Tensor, Tensor, Tensor, Tensor, Tensor, boolean)}.
+     * The result of {@link #forward(Tensor, Tensor, Tensor, Options)}.
      *
      * @param output  the attention output, shaped as the query
-     * @param weights the attention weights averaged over heads {@code [N, L, S]} ({@code [L, S]}
-     *                unbatched), or null when they were not asked for
+     * @param weights the attention weights, or null when they were not asked for: averaged over heads
+     *                {@code [N, L, S]} ({@code [L, S]} unbatched), or per head {@code [N, numHeads, L, S]}
+     *                ({@code [numHeads, L, S]}) without {@code averageAttnWeights}
      */
     public record Output(Tensor output, Tensor weights) {}
+
+    /**
+     * What one call of {@link #forward(Tensor, Tensor, Tensor, Options)} takes besides the query, key
+     * and value, with PyTorch's argument names except {@code needWeights}'s default (false here);
+     * immutable, built fluently from {@link #defaults()}:
+     * {@code Options.defaults().keyPaddingMask(pad).needWeights(true)}.
+     *
+     * @param keyPaddingMask     BOOL (True = ignore the key) or additive FLOAT32 {@code [N, S]} ({@code [S]} unbatched), or null
+     * @param attnMask           BOOL (True = ignore) or additive FLOAT32 {@code [L, S]} or {@code [N * numHeads, L, S]}, or null
+     * @param needWeights        also return the attention weights (computed explicitly, {@code L x S} per head)
+     * @param averageAttnWeights average the returned weights over heads (PyTorch's default, true)
+     * @param causal             query i sees only keys {@code j <= i}, besides any mask (PyTorch 2's {@code is_causal})
+     */
+    public record Options(Tensor keyPaddingMask, Tensor attnMask, boolean needWeights, boolean averageAttnWeights, boolean causal) {
+        /** {@return no masks, no weights (averaged when asked), not causal} */
+        public static Options defaults() {
+            return new Options(null, null, false, true, false);
+        }
+
+        /**
+         * {@return a copy with a key padding mask}
+         *
+         * @param mask BOOL (True = ignored) or additive FLOAT32 {@code [N, S]} ({@code [S]} unbatched), or null
+         */
+        public Options keyPaddingMask(Tensor mask) {
+            return new Options(mask, attnMask, needWeights, averageAttnWeights, causal);
+        }
+
+        /**
+         * {@return a copy with an attention mask}
+         *
+         * @param mask BOOL (True = ignored) or additive FLOAT32 {@code [L, S]} or {@code [N * numHeads, L, S]}, or null
+         */
+        public Options attnMask(Tensor mask) {
+            return new Options(keyPaddingMask, mask, needWeights, averageAttnWeights, causal);
+        }
+
+        /**
+         * {@return a copy that returns the attention weights or not}
+         *
+         * @param on whether {@link Output#weights()} is computed
+         */
+        public Options needWeights(boolean on) {
+            return new Options(keyPaddingMask, attnMask, on, averageAttnWeights, causal);
+        }
+
+        /**
+         * {@return a copy that averages the returned weights over heads or keeps them per head}
+         *
+         * @param on true (the default) for {@code [N, L, S]}, false for {@code [N, numHeads, L, S]}
+         */
+        public Options averageAttnWeights(boolean on) {
+            return new Options(keyPaddingMask, attnMask, needWeights, on, causal);
+        }
+
+        /**
+         * {@return a copy with causal masking on or off}
+         *
+         * @param on whether query i only sees keys {@code j <= i}
+         */
+        public Options causal(boolean on) {
+            return new Options(keyPaddingMask, attnMask, needWeights, averageAttnWeights, on);
+        }
+    }
 
     /**
      * No dropout, with biases, sequence-first, {@code kdim = vdim = embedDim}, on the default backend.
      *
      * @param embedDim total width E, split across the heads
      * @param numHeads parallel heads; must divide {@code embedDim}
+     * @throws IllegalArgumentException as {@link Builder#build()}
      */
     public MultiheadAttention(int embedDim, int numHeads) {
-        this(embedDim, numHeads, 0f, true, false, embedDim, embedDim, Kiln.generator(), Kiln.backend());
+        this(builder(embedDim, numHeads));
     }
 
     /**
-     * The general form, in PyTorch's argument order.
+     * A builder with PyTorch's defaults: no dropout, biases, sequence-first, {@code kdim = vdim = embedDim},
+     * {@link Kiln#generator()} and {@link Kiln#backend()}.
      *
-     * @param embedDim   total width E, split across the heads
-     * @param numHeads   parallel heads; must divide {@code embedDim}
-     * @param dropout    dropout probability on the attention weights in training, in [0, 1)
-     * @param bias       whether the input and output projections have biases
-     * @param batchFirst inputs and outputs {@code [N, L, E]} instead of {@code [L, N, E]}
-     * @param kdim       features of the key input
-     * @param vdim       features of the value input
-     * @param generator  source of the initial values and of the dropout masks
-     * @param backend    where the parameters live
-     * @throws IllegalArgumentException if a size is below 1, {@code numHeads} does not divide
-     *                                  {@code embedDim}, or dropout is outside [0, 1)
+     * @param embedDim total width E, split across the heads
+     * @param numHeads parallel heads; must divide {@code embedDim}
+     * @return a builder; {@link Builder#build()} checks the options
      */
-    public MultiheadAttention(int embedDim, int numHeads, float dropout, boolean bias, boolean batchFirst, int kdim, int vdim,
-                              Generator generator, Backend backend) {
+    public static Builder builder(int embedDim, int numHeads) {
+        return new Builder(embedDim, numHeads);
+    }
+
+    private MultiheadAttention(Builder b) {
+        int embedDim = b.embedDim, numHeads = b.numHeads, kdim = b.kdim == null ? embedDim : b.kdim;
+        int vdim = b.vdim == null ? embedDim : b.vdim;
         if (embedDim < 1 || numHeads < 1 || kdim < 1 || vdim < 1) {
             throw new IllegalArgumentException("MultiheadAttention: embed_dim, num_heads, kdim and vdim must be >= 1, got "
                     + embedDim + ", " + numHeads + ", " + kdim + ", " + vdim);
@@ -88,14 +162,18 @@ public class MultiheadAttention extends Module {
             throw new IllegalArgumentException("MultiheadAttention: embed_dim must be divisible by num_heads, got embed_dim "
                     + embedDim + " and num_heads " + numHeads);
         }
-        if (!(dropout >= 0f && dropout < 1f)) throw new IllegalArgumentException("MultiheadAttention: dropout must be in [0, 1), got " + dropout);
+        if (!(b.dropout >= 0f && b.dropout < 1f)) {
+            throw new IllegalArgumentException("MultiheadAttention: dropout must be in [0, 1), got " + b.dropout);
+        }
+        Generator generator = b.generator != null ? b.generator : Kiln.generator();
+        Backend backend = b.backend != null ? b.backend : Kiln.backend();
         this.embedDim = embedDim;
         this.numHeads = numHeads;
-        this.dropout = dropout;
-        this.batchFirst = batchFirst;
+        this.dropout = b.dropout;
+        this.batchFirst = b.batchFirst;
         this.kdim = kdim;
         this.vdim = vdim;
-        this.generator = java.util.Objects.requireNonNull(generator, "generator");
+        this.generator = generator;
         if (packed()) {
             registerParameter("in_proj_weight", Init.uniformParameter(backend, generator, xavier(embedDim, 3 * embedDim), 3 * embedDim, embedDim));
         } else {
@@ -103,10 +181,10 @@ public class MultiheadAttention extends Module {
             registerParameter("k_proj_weight", Init.uniformParameter(backend, generator, xavier(kdim, embedDim), embedDim, kdim));
             registerParameter("v_proj_weight", Init.uniformParameter(backend, generator, xavier(vdim, embedDim), embedDim, vdim));
         }
-        if (bias) registerParameter("in_proj_bias", Init.constantParameter(backend, 0f, 3 * embedDim));
-        outProj = registerModule("out_proj", new Linear(embedDim, embedDim, bias, generator, backend));
+        if (b.bias) registerParameter("in_proj_bias", Init.constantParameter(backend, 0f, 3 * embedDim));
+        outProj = registerModule("out_proj", new Linear(embedDim, embedDim, b.bias, generator, backend));
         // PyTorch's _reset_parameters zeroes out_proj.bias and leaves out_proj.weight at Linear's default.
-        if (bias) backend.fill(TensorAccess.storage(outProj.bias()), 0f);
+        if (b.bias) backend.fill(TensorAccess.storage(outProj.bias()), 0f);
     }
 
     /** Xavier-uniform bound {@code sqrt(6 / (fanIn + fanOut))}. */
@@ -119,15 +197,14 @@ public class MultiheadAttention extends Module {
     }
 
     /**
-     * Self-attention, {@code forward(x, x, x, null, null, false).output()}, so the layer composes in
-     * {@link Sequential}.
+     * Self-attention, {@code forward(x, x, x).output()}, so the layer composes in {@link Sequential}.
      *
      * @param x the sequence {@code [L, N, E]} ({@code [N, L, E]} with batchFirst, or {@code [L, E]})
      * @return the output, shaped as {@code x}
      */
     @Override
     public Tensor forward(Tensor x) {
-        return forward(x, x, x, null, null, false).output();
+        return forward(x, x, x).output();
     }
 
     /**
@@ -137,26 +214,27 @@ public class MultiheadAttention extends Module {
      * @param key   {@code [S, N, kdim]}, batched like the query
      * @param value {@code [S, N, vdim]}, batched like the query
      * @return the output (weights null)
+     * @throws IllegalArgumentException as {@link #forward(Tensor, Tensor, Tensor, Options)}
      */
     public Output forward(Tensor query, Tensor key, Tensor value) {
-        return forward(query, key, value, null, null, false);
+        return forward(query, key, value, Options.defaults());
     }
 
     /**
      * Multi-head attention, as PyTorch's {@code forward(query, key, value, key_padding_mask,
-     * need_weights, attn_mask)}.
+     * need_weights, attn_mask, average_attn_weights, is_causal)}.
      *
-     * @param query          {@code [L, N, E]} ({@code [N, L, E]} with batchFirst, or {@code [L, E]})
-     * @param key            {@code [S, N, kdim]}, batched like the query
-     * @param value          {@code [S, N, vdim]}, batched like the query
-     * @param keyPaddingMask additive FLOAT32 {@code [N, S]} ({@code [S]} unbatched), or null
-     * @param attnMask       additive FLOAT32 {@code [L, S]} or {@code [N * numHeads, L, S]}, or null
-     * @param needWeights    also return the head-averaged weights (computed explicitly, {@code L x S} per head)
+     * @param query   {@code [L, N, E]} ({@code [N, L, E]} with batchFirst, or {@code [L, E]})
+     * @param key     {@code [S, N, kdim]}, batched like the query
+     * @param value   {@code [S, N, vdim]}, batched like the query
+     * @param options masks, weights and causal masking
      * @return the output and, when asked, the weights
-     * @throws IllegalArgumentException if ranks, feature sizes, sequence lengths or mask shapes disagree
+     * @throws IllegalArgumentException if ranks, feature sizes, sequence lengths, mask shapes or mask
+     *                                  dtypes disagree
      */
-    public Output forward(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask, boolean needWeights) {
+    public Output forward(Tensor query, Tensor key, Tensor value, Options options) {
         if (query == null || key == null || value == null) throw new IllegalArgumentException("MultiheadAttention: query, key and value must not be null");
+        if (options == null) throw new IllegalArgumentException("MultiheadAttention: options must not be null (use Options.defaults())");
         boolean batched = query.rank() == 3;
         if (query.rank() != 2 && !batched) {
             throw new IllegalArgumentException("MultiheadAttention: query should be unbatched 2D or batched 3D tensor but received "
@@ -177,26 +255,41 @@ public class MultiheadAttention extends Module {
             throw new IllegalArgumentException("MultiheadAttention: key shape " + Shape.str(key.shape()) + " does not match value shape "
                     + Shape.str(value.shape()) + " (or the query's batch, " + Shape.str(query.shape()) + ")");
         }
-        Tensor mask = combinedMask(keyPaddingMask, attnMask, batched, n, lq, s);
+        // Causal masking alone runs in the fused kernel; with other masks or explicit weights it becomes a mask.
+        boolean fusedCausal = options.causal() && options.attnMask() == null && options.keyPaddingMask() == null && !options.needWeights();
+        Tensor mask = AttentionMask.combine(options, options.causal() && !fusedCausal, batched, n, numHeads, lq, s, query.backend());
         Tensor[] qkv = project(query, key, value, q, k, v);
         int hd = embedDim / numHeads;
         Tensor qh = heads(qkv[0], n, lq, hd), kh = heads(qkv[1], n, s, hd), vh = heads(qkv[2], n, s, hd);
         float p = isTraining() ? dropout : 0f;
         Tensor attended, weights = null;
-        if (needWeights) {
+        if (options.needWeights()) {
             Tensor[] explicit = explicitAttention(qh, kh, vh, mask, p, n, lq, s, hd);
             attended = explicit[0];
-            weights = explicit[1].mean(false, 1);
-            if (!batched) weights = weights.reshape(lq, s);
+            weights = options.averageAttnWeights() ? explicit[1].mean(false, 1) : explicit[1];
+            if (!batched) weights = options.averageAttnWeights() ? weights.reshape(lq, s) : weights.reshape(numHeads, lq, s);
         } else {
             attended = Functional.scaledDotProductAttention(qh, kh, vh,
-                    AttentionOptions.defaults().attnMask(mask).dropoutP(p).generator(generator));
+                    AttentionOptions.defaults().attnMask(mask).causal(fusedCausal).dropoutP(p).generator(generator));
         }
         Tensor merged = attended.permute(0, 2, 1, 3).reshape(n, lq, embedDim);
         Tensor out = outProj.forward(merged);
         if (!batched) out = out.reshape(lq, embedDim);
         else if (!batchFirst) out = out.transpose(0, 1);
         return new Output(out, weights);
+    }
+
+    /**
+     * For {@link Module#summary(Tensor...)}: one input is self-attention, three are query, key and value.
+     *
+     * @param inputs one or three tensors
+     * @return the output
+     * @throws IllegalArgumentException for another number of inputs
+     */
+    @Override
+    protected Object forwardForSummary(Tensor... inputs) {
+        if (inputs.length == 3) return forward(inputs[0], inputs[1], inputs[2]).output();
+        return super.forwardForSummary(inputs);
     }
 
     /** {@code [N, L, features]}: a reshape for an unbatched input, a transpose for a sequence-first one. */
@@ -210,39 +303,6 @@ public class MultiheadAttention extends Module {
             throw new IllegalArgumentException("MultiheadAttention: was expecting " + what + " embedding dimension of " + expected
                     + ", but got " + t.size(2) + " (shape " + Shape.str(t.shape()) + " batch-first)");
         }
-    }
-
-    /** The masks as one additive mask broadcastable to {@code [N, H, L, S]}, or null. */
-    private Tensor combinedMask(Tensor keyPaddingMask, Tensor attnMask, boolean batched, int n, int lq, int s) {
-        Tensor mask = null;
-        if (attnMask != null) {
-            int[] ms = attnMask.shape();
-            if (ms.length == 2) {
-                if (ms[0] != lq || ms[1] != s) {
-                    throw new IllegalArgumentException("MultiheadAttention: the shape of the 2D attn_mask is " + Shape.str(ms)
-                            + ", but should be [" + lq + ", " + s + "]");
-                }
-                mask = attnMask;
-            } else if (ms.length == 3) {
-                if (!Arrays.equals(ms, new int[] {n * numHeads, lq, s})) {
-                    throw new IllegalArgumentException("MultiheadAttention: the shape of the 3D attn_mask is " + Shape.str(ms)
-                            + ", but should be [" + n * numHeads + ", " + lq + ", " + s + "]");
-                }
-                mask = attnMask.reshape(n, numHeads, lq, s);
-            } else {
-                throw new IllegalArgumentException("MultiheadAttention: attn_mask's dimension " + ms.length + " is not supported (2 or 3)");
-            }
-        }
-        if (keyPaddingMask != null) {
-            int[] expected = batched ? new int[] {n, s} : new int[] {s};
-            if (!Arrays.equals(keyPaddingMask.shape(), expected)) {
-                throw new IllegalArgumentException("MultiheadAttention: expecting key_padding_mask shape of " + Shape.str(expected)
-                        + ", but got " + Shape.str(keyPaddingMask.shape()));
-            }
-            Tensor kpm = keyPaddingMask.reshape(n, 1, 1, s);
-            mask = mask == null ? kpm : Functional.add(mask, kpm);
-        }
-        return mask;
     }
 
     /** The query, key and value projections {@code [N, len, E]}: one GEMM for self-attention with packed weights. */
@@ -273,7 +333,9 @@ public class MultiheadAttention extends Module {
         int b = n * numHeads;
         Tensor q3 = qh.reshape(b, lq, hd).mul((float) (1.0 / Math.sqrt(hd)));
         Tensor scores = q3.matmul(kh.reshape(b, s, hd).transpose(1, 2)).reshape(n, numHeads, lq, s);
-        if (mask != null) scores = Functional.add(scores, mask);
+        if (mask != null) {
+            scores = mask.dtype() == DType.BOOL ? scores.maskedFill(mask.logicalNot(), Float.NEGATIVE_INFINITY) : Functional.add(scores, mask);
+        }
         Tensor w = scores.softmax(-1);
         Tensor dropped = Functional.dropout(w, p, p > 0f, generator);
         Tensor out = dropped.reshape(b, lq, s).matmul(vh.reshape(b, s, hd)).reshape(n, numHeads, lq, hd);
@@ -300,5 +362,109 @@ public class MultiheadAttention extends Module {
         return "embed_dim=" + embedDim + ", num_heads=" + numHeads + (dropout > 0 ? ", dropout=" + dropout : "")
                 + (parameter("in_proj_bias") == null ? ", bias=false" : "") + (batchFirst ? ", batch_first=true" : "")
                 + (packed() ? "" : ", kdim=" + kdim + ", vdim=" + vdim);
+    }
+    /** Options of a {@link MultiheadAttention}, PyTorch's defaults until set. */
+    public static final class Builder {
+        private final int embedDim;
+        private final int numHeads;
+        private float dropout;
+        private boolean bias = true;
+        private boolean batchFirst;
+        private Integer kdim;
+        private Integer vdim;
+        private Generator generator;
+        private Backend backend;
+
+        private Builder(int embedDim, int numHeads) {
+            this.embedDim = embedDim;
+            this.numHeads = numHeads;
+        }
+
+        /**
+         * Dropout on the attention weights in training.
+         *
+         * @param p in [0, 1) (default 0)
+         * @return this builder
+         */
+        public Builder dropout(float p) {
+            this.dropout = p;
+            return this;
+        }
+
+        /**
+         * Biases in the input and output projections.
+         *
+         * @param on default true
+         * @return this builder
+         */
+        public Builder bias(boolean on) {
+            this.bias = on;
+            return this;
+        }
+
+        /**
+         * Inputs and outputs {@code [N, L, E]} instead of {@code [L, N, E]}.
+         *
+         * @param on default false, as PyTorch
+         * @return this builder
+         */
+        public Builder batchFirst(boolean on) {
+            this.batchFirst = on;
+            return this;
+        }
+
+        /**
+         * Features of the key input (separate projection weights when not {@code embedDim}).
+         *
+         * @param kdim at least 1 (default {@code embedDim})
+         * @return this builder
+         */
+        public Builder kdim(int kdim) {
+            this.kdim = kdim;
+            return this;
+        }
+
+        /**
+         * Features of the value input (separate projection weights when not {@code embedDim}).
+         *
+         * @param vdim at least 1 (default {@code embedDim})
+         * @return this builder
+         */
+        public Builder vdim(int vdim) {
+            this.vdim = vdim;
+            return this;
+        }
+
+        /**
+         * Source of the initial weights and of the dropout masks.
+         *
+         * @param generator default {@link Kiln#generator()}
+         * @return this builder
+         */
+        public Builder generator(Generator generator) {
+            this.generator = Objects.requireNonNull(generator, "generator");
+            return this;
+        }
+
+        /**
+         * Where the parameters live.
+         *
+         * @param backend default {@link Kiln#backend()}
+         * @return this builder
+         */
+        public Builder backend(Backend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+            return this;
+        }
+
+        /**
+         * {@return the layer}
+         *
+         * @throws IllegalArgumentException if a size is below 1, {@code numHeads} does not divide
+         *                                  {@code embedDim}, or dropout is outside [0, 1)
+         */
+        public MultiheadAttention build() {
+            return new MultiheadAttention(this);
+        }
     }
 }

@@ -3,34 +3,77 @@ package dev.kiln.nn;
 import dev.kiln.Kiln;
 import dev.kiln.tensor.Shape;
 import dev.kiln.tensor.Tensor;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** Builds {@link Module#summary}: records output shapes during one forward pass and formats the table. */
 final class Summary {
     /** Output shapes seen during the summary pass on this thread; null outside one. */
-    private static final ThreadLocal<Map<Module, int[]>> SHAPES = new ThreadLocal<>();
+    private static final ThreadLocal<Map<Module, String>> SHAPES = new ThreadLocal<>();
 
     private Summary() {}
 
-    static void record(Module m, Tensor out) {
-        Map<Module, int[]> shapes = SHAPES.get();
-        if (shapes != null) shapes.put(m, out.shape());
+    static void record(Module m, Object out) {
+        Map<Module, String> shapes = SHAPES.get();
+        if (shapes != null) shapes.put(m, shapes(out));
+    }
+
+    /**
+     * The shapes of the tensors in a step's output: a tensor, an array or iterable of them, or a
+     * record's tensor components (null ones skipped); "-" when none can be found.
+     */
+    static String shapes(Object out) {
+        List<String> parts = new ArrayList<>();
+        collect(out, parts);
+        return parts.isEmpty() ? "-" : String.join(", ", parts);
+    }
+
+    private static void collect(Object out, List<String> parts) {
+        switch (out) {
+            case null -> { }
+            case Tensor t -> parts.add(Shape.str(t.shape()));
+            case Object[] a -> { for (Object o : a) collect(o, parts); }
+            case Iterable<?> it -> { for (Object o : it) collect(o, parts); }
+            case Record r -> {
+                for (RecordComponent c : r.getClass().getRecordComponents()) {
+                    try {
+                        Object v = c.getAccessor().invoke(r);
+                        if (v instanceof Tensor || v instanceof Object[] || v instanceof Iterable<?>) collect(v, parts);
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        return; // a record this module may not read: its shapes stay unknown
+                    }
+                }
+            }
+            default -> { }
+        }
     }
 
     static String of(Module root, int[] inputShape) {
-        Map<Module, int[]> shapes = new IdentityHashMap<>();
-        Map<Module, int[]> previous = SHAPES.get();
+        return run(root, Shape.str(inputShape), () -> root.forwardForSummary(Tensor.full(root.backend(), 0f, inputShape)));
+    }
+
+    static String of(Module root, Tensor[] inputs) {
+        if (inputs == null || inputs.length == 0) {
+            throw new IllegalArgumentException(root.getClass().getSimpleName() + ": summary needs at least one example input");
+        }
+        return run(root, shapes(inputs), () -> root.forwardForSummary(inputs));
+    }
+
+    /** One forward pass in evaluation mode without gradients, recording each module's output, then the table. */
+    private static String run(Module root, String in, Supplier<Object> pass) {
+        Map<Module, String> shapes = new IdentityHashMap<>();
+        Map<Module, String> previous = SHAPES.get();
         Map<Module, Boolean> modes = new IdentityHashMap<>();
         for (Module m : root.namedModules().values()) modes.put(m, m.isTraining());
         SHAPES.set(shapes);
         root.eval();
         try (var _ = Kiln.noGrad(); var _ = Kiln.scope()) {
-            Tensor out = root.forward(Tensor.full(root.backend(), 0f, inputShape));
-            shapes.put(root, out.shape());
+            shapes.put(root, shapes(pass.get()));
         } finally {
             SHAPES.set(previous);
             modes.forEach(Module::restoreMode);
@@ -41,18 +84,18 @@ final class Summary {
             boolean leaf = m.namedChildren().isEmpty();
             if ((m == root && !leaf) || (!leaf && m.ownParameters().isEmpty())) continue;
             long own = m.ownParameters().values().stream().mapToLong(Tensor::numel).sum();
-            int[] shape = shapes.get(m);
-            rows.add(new String[] {m == root ? "(root)" : e.getKey(), m.getClass().getSimpleName(), shape == null ? "-" : Shape.str(shape), String.format(Locale.ROOT, "%,d", own)});
+            String shape = shapes.get(m);
+            rows.add(new String[] {m == root ? "(root)" : e.getKey(), m.getClass().getSimpleName(), shape == null ? "-" : shape, String.format(Locale.ROOT, "%,d", own)});
         }
         long total = 0, trainable = 0;
         for (Tensor p : root.namedParameters().values()) {
             total += p.numel();
             if (p.requiresGrad()) trainable += p.numel();
         }
-        return format(root, inputShape, shapes.get(root), rows, total, trainable);
+        return format(root, in, shapes.get(root), rows, total, trainable);
     }
 
-    private static String format(Module root, int[] in, int[] out, List<String[]> rows, long total, long trainable) {
+    private static String format(Module root, String in, String out, List<String[]> rows, long total, long trainable) {
         String[] header = {"Layer", "Type", "Output shape", "Params"};
         int[] w = new int[header.length];
         for (int i = 0; i < w.length; i++) w[i] = header[i].length();
@@ -61,8 +104,8 @@ final class Summary {
         int width = w[0] + w[1] + w[2] + w[3] + 6;
         String rule = "-".repeat(width) + System.lineSeparator();
         StringBuilder sb = new StringBuilder();
-        sb.append(root.getClass().getSimpleName()).append(": input ").append(Shape.str(in))
-                .append(" -> output ").append(Shape.str(out)).append(System.lineSeparator());
+        sb.append(root.getClass().getSimpleName()).append(": input ").append(in)
+                .append(" -> output ").append(out).append(System.lineSeparator());
         sb.append(rule).append(String.format(Locale.ROOT, fmt, (Object[]) header)).append(rule);
         for (String[] r : rows) sb.append(String.format(Locale.ROOT, fmt, (Object[]) r));
         sb.append(rule);

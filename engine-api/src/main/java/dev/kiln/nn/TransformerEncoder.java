@@ -56,22 +56,39 @@ public class TransformerEncoder extends Module {
      */
     @Override
     public Tensor forward(Tensor src) {
-        return forward(src, null, null);
+        return forward(src, null, null, false);
     }
 
     /**
      * Every layer with the same masks, then the final norm.
      *
      * @param src            {@code [S, N, E]} ({@code [N, S, E]} with batchFirst, or {@code [S, E]})
-     * @param mask           additive FLOAT32 {@code [S, S]} or {@code [N * nhead, S, S]}, or null
-     * @param keyPaddingMask additive FLOAT32 {@code [N, S]}, or null
+     * @param mask           BOOL (True = ignored) or additive FLOAT32 {@code [S, S]} or {@code [N * nhead, S, S]}, or null
+     * @param keyPaddingMask BOOL (True = ignored) or additive FLOAT32 {@code [N, S]}, or null
      * @return the output, shaped as {@code src}
+     * @throws IllegalArgumentException if the input or a mask does not fit
      */
     public Tensor forward(Tensor src, Tensor mask, Tensor keyPaddingMask) {
+        return forward(src, mask, keyPaddingMask, false);
+    }
+
+    /**
+     * Every layer with the same masks and causal masking, then the final norm, as PyTorch 2's
+     * {@code forward(src, mask, src_key_padding_mask, is_causal)}; {@code isCausal} applies the causal
+     * mask itself (see {@link TransformerEncoderLayer#forward(Tensor, Tensor, Tensor, boolean)}).
+     *
+     * @param src            {@code [S, N, E]} ({@code [N, S, E]} with batchFirst, or {@code [S, E]})
+     * @param mask           BOOL (True = ignored) or additive FLOAT32 {@code [S, S]} or {@code [N * nhead, S, S]}, or null
+     * @param keyPaddingMask BOOL (True = ignored) or additive FLOAT32 {@code [N, S]}, or null
+     * @param isCausal       whether position i only attends to positions {@code j <= i}
+     * @return the output, shaped as {@code src}
+     * @throws IllegalArgumentException if the input or a mask does not fit
+     */
+    public Tensor forward(Tensor src, Tensor mask, Tensor keyPaddingMask, boolean isCausal) {
         Tensor x = src;
         for (int i = 0; i < layers.size(); i++) {
             TransformerEncoderLayer l = (TransformerEncoderLayer) layers.get(i);
-            x = l.forward(x, mask, keyPaddingMask);
+            x = l.forward(x, mask, keyPaddingMask, isCausal);
             Summary.record(l, x);
         }
         return norm == null ? x : call(norm, x);

@@ -55,14 +55,13 @@ public class TransformerEncoderLayer extends Module {
         Generator g = b.generator != null ? b.generator : Kiln.generator();
         this.activation = b.activation;
         this.normFirst = b.normFirst;
-        selfAttn = registerModule("self_attn",
-                new MultiheadAttention(b.dModel, b.nhead, b.dropout, b.bias, b.batchFirst, b.dModel, b.dModel, g, backend));
+        selfAttn = registerModule("self_attn", MultiheadAttention.builder(b.dModel, b.nhead).dropout(b.dropout).bias(b.bias)
+                .batchFirst(b.batchFirst).generator(g).backend(backend).build());
         linear1 = registerModule("linear1", new Linear(b.dModel, b.dimFeedforward, b.bias, g, backend));
         dropout = registerModule("dropout", new Dropout(b.dropout, g));
         linear2 = registerModule("linear2", new Linear(b.dimFeedforward, b.dModel, b.bias, g, backend));
-        int[] width = {b.dModel};
-        norm1 = registerModule("norm1", new LayerNorm(width, b.layerNormEps, true, b.bias, backend));
-        norm2 = registerModule("norm2", new LayerNorm(width, b.layerNormEps, true, b.bias, backend));
+        norm1 = registerModule("norm1", LayerNorm.builder(b.dModel).eps(b.layerNormEps).bias(b.bias).backend(backend).build());
+        norm2 = registerModule("norm2", LayerNorm.builder(b.dModel).eps(b.layerNormEps).bias(b.bias).backend(backend).build());
         dropout1 = registerModule("dropout1", new Dropout(b.dropout, g));
         dropout2 = registerModule("dropout2", new Dropout(b.dropout, g));
     }
@@ -86,33 +85,54 @@ public class TransformerEncoderLayer extends Module {
      */
     @Override
     public Tensor forward(Tensor src) {
-        return forward(src, null, null);
+        return forward(src, null, null, false);
     }
 
     /**
-     * The block with masks, as PyTorch's {@code forward(src, src_mask, src_key_padding_mask)}.
-     * Masks are additive FLOAT32 ({@code -inf} hides a key), as {@link MultiheadAttention} takes them.
+     * The block with masks, as PyTorch's {@code forward(src, src_mask, src_key_padding_mask)}; see
+     * {@link #forward(Tensor, Tensor, Tensor, boolean)}.
      *
      * @param src            {@code [S, N, E]} ({@code [N, S, E]} with batchFirst, or {@code [S, E]})
-     * @param srcMask        {@code [S, S]} or {@code [N * nhead, S, S]}, or null
-     * @param keyPaddingMask {@code [N, S]}, or null
+     * @param srcMask        BOOL (True = ignored) or additive FLOAT32 {@code [S, S]} or {@code [N * nhead, S, S]}, or null
+     * @param keyPaddingMask BOOL (True = ignored) or additive FLOAT32 {@code [N, S]}, or null
      * @return the output, shaped as {@code src}
+     * @throws IllegalArgumentException if the input or a mask does not fit
      */
     public Tensor forward(Tensor src, Tensor srcMask, Tensor keyPaddingMask) {
+        return forward(src, srcMask, keyPaddingMask, false);
+    }
+
+    /**
+     * The block with masks and causal masking, as PyTorch 2's {@code forward(src, src_mask,
+     * src_key_padding_mask, is_causal)}. Masks follow {@link MultiheadAttention}: BOOL is True where
+     * a key is ignored, FLOAT32 is added to the scores ({@code -inf} hides a key). Unlike PyTorch's
+     * {@code is_causal}, a hint that {@code src_mask} is causal, {@code isCausal} applies the causal
+     * mask itself (position i sees positions {@code j <= i}), so {@code srcMask} may be null.
+     *
+     * @param src            {@code [S, N, E]} ({@code [N, S, E]} with batchFirst, or {@code [S, E]})
+     * @param srcMask        BOOL or FLOAT32 {@code [S, S]} or {@code [N * nhead, S, S]}, or null
+     * @param keyPaddingMask BOOL or FLOAT32 {@code [N, S]} ({@code [S]} unbatched), or null
+     * @param isCausal       whether position i only attends to positions {@code j <= i}
+     * @return the output, shaped as {@code src}
+     * @throws IllegalArgumentException if the input or a mask does not fit
+     */
+    public Tensor forward(Tensor src, Tensor srcMask, Tensor keyPaddingMask, boolean isCausal) {
         Objects.requireNonNull(src, "TransformerEncoderLayer: src");
+        MultiheadAttention.Options masks = MultiheadAttention.Options.defaults().attnMask(srcMask).keyPaddingMask(keyPaddingMask)
+                .causal(isCausal);
         Tensor x = src;
         if (normFirst) {
-            x = x.add(selfAttention(call(norm1, x), srcMask, keyPaddingMask));
+            x = x.add(selfAttention(call(norm1, x), masks));
             x = x.add(feedForward(call(norm2, x)));
         } else {
-            x = call(norm1, x.add(selfAttention(x, srcMask, keyPaddingMask)));
+            x = call(norm1, x.add(selfAttention(x, masks)));
             x = call(norm2, x.add(feedForward(x)));
         }
         return x;
     }
 
-    private Tensor selfAttention(Tensor x, Tensor mask, Tensor keyPaddingMask) {
-        Tensor attended = selfAttn.forward(x, x, x, keyPaddingMask, mask, false).output();
+    private Tensor selfAttention(Tensor x, MultiheadAttention.Options masks) {
+        Tensor attended = call(selfAttn, x, (m, in) -> m.forward(in, in, in, masks).output());
         return call(dropout1, attended);
     }
 

@@ -9,6 +9,7 @@ import dev.kiln.autograd.Autograd;
 import dev.kiln.internal.Pin;
 import dev.kiln.spi.AttentionSpec;
 import dev.kiln.spi.Backend;
+import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Shape;
 import dev.kiln.tensor.Tensor;
@@ -30,7 +31,11 @@ final class Attention {
         Checks.notNull(OP, new Tensor[] {q, k, v}, "query", "key", "value");
         if (options == null) throw new IllegalArgumentException(OP + ": options must not be null (use AttentionOptions.defaults())");
         Tensor mask = options.attnMask();
-        Checks.floats(OP, q, k, v, mask);
+        Checks.floats(OP, q, k, v);
+        if (mask != null && mask.dtype() != DType.FLOAT32 && mask.dtype() != DType.BOOL) {
+            throw new IllegalArgumentException(OP + ": attnMask must be BOOL or FLOAT32, got " + mask.dtype() + " (shape "
+                    + Shape.str(mask.shape()) + ")");
+        }
         Checks.sameDevice(OP, q, k, v, mask);
         int[] qs = q.shape(), ks = k.shape(), vs = v.shape();
         checkShapes(qs, ks, vs);
@@ -62,7 +67,7 @@ final class Attention {
             offset = gen.advance(batch * lq * lk);
         }
         AttentionSpec spec = new AttentionSpec(outer, heads, lq, lk, e, ev, scale, options.causal(),
-                layoutMask == null ? AttentionSpec.MaskKind.NONE : AttentionSpec.MaskKind.ADDITIVE, strides, p, seed, offset);
+                maskKind(layoutMask), strides, p, seed, offset);
         Tensor out = empty(backend, outShape);
         int[] lseShape = Arrays.copyOf(qs, rank - 1);
         Tensor lse = empty(backend, lseShape);
@@ -100,6 +105,12 @@ final class Attention {
                     gv == null ? null : storage(gv));
         }
         return new Tensor[] {gq, gk, gv};
+    }
+
+    /** BOOL masks are read as bytes in place (True takes part), FLOAT32 ones added to the scores. */
+    private static AttentionSpec.MaskKind maskKind(Tensor mask) {
+        if (mask == null) return AttentionSpec.MaskKind.NONE;
+        return mask.dtype() == DType.BOOL ? AttentionSpec.MaskKind.BOOLEAN : AttentionSpec.MaskKind.ADDITIVE;
     }
 
     private static Pin pinOrNull(Tensor t) {

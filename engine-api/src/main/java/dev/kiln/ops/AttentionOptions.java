@@ -8,8 +8,10 @@ import dev.kiln.tensor.Tensor;
  * {@code F.scaled_dot_product_attention(q, k, v, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None)};
  * immutable, built fluently: {@code AttentionOptions.defaults().causal(true).dropoutP(0.1f)}.
  *
- * @param attnMask  an additive FLOAT32 mask broadcastable to {@code [..., L, S]} ({@code -inf} hides a
- *                  key), or null for none; it gets no gradient
+ * @param attnMask  a mask broadcastable to {@code [..., L, S]}, or null for none: BOOL, where True lets
+ *                  the key take part and False hides it (PyTorch's convention for this function, the
+ *                  opposite of {@code nn.MultiheadAttention}'s), or FLOAT32, added to the scores
+ *                  ({@code -inf} hides a key); it gets no gradient
  * @param causal    PyTorch's {@code is_causal}: query i sees keys {@code j <= i} (top-left aligned
  *                  {@code tril}); not allowed together with a mask
  * @param dropoutP  dropout probability on the attention weights, in [0, 1]; applied whenever above 0
@@ -35,9 +37,9 @@ public record AttentionOptions(Tensor attnMask, boolean causal, float dropoutP, 
     }
 
     /**
-     * {@return a copy with an additive mask}
+     * {@return a copy with a mask}
      *
-     * @param mask FLOAT32, broadcastable to {@code [..., L, S]}, or null for none
+     * @param mask BOOL (True takes part) or additive FLOAT32, broadcastable to {@code [..., L, S]}, or null for none
      */
     public AttentionOptions attnMask(Tensor mask) { return new AttentionOptions(mask, causal, dropoutP, scale, generator); }
 

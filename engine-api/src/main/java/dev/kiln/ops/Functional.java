@@ -765,7 +765,8 @@ public final class Functional {
      * {@code dropout(softmax(scale * Q K^T + mask)) V} over leading (batch, head) dimensions, in one
      * backend op that never stores the {@code L x S} matrix (an online softmax over key tiles; the
      * backward recomputes the probabilities from the saved per-row log-sum-exp), so memory is linear
-     * in the sequence lengths. Causal masking is PyTorch's top-left aligned {@code tril} (query i sees
+     * in the sequence lengths. A BOOL mask keeps the keys where it is True (read as bytes in place, no
+     * float copy); a FLOAT32 one is added. Causal masking is PyTorch's top-left aligned {@code tril} (query i sees
      * keys {@code j <= i}). A query row whose scores are all {@code -inf} (fully masked) gives zeros
      * and zero gradients, as PyTorch's math path ({@code _safe_softmax}) does; plain
      * {@code softmax(...) V} would give NaN there. Dropout masks come from the options' generator

@@ -12,8 +12,10 @@ import java.util.Arrays;
  * <p>The mask is read in place with broadcast strides: element {@code (o, h, i, j)} is at
  * {@code o*maskStrides[0] + h*maskStrides[1] + i*maskStrides[2] + j*maskStrides[3]} (a stride of 0
  * repeats it along that index), so a {@code [lq, lk]} or key-padding {@code [outer, 1, 1, lk]} mask
- * is never expanded. {@link MaskKind#ADDITIVE} adds the FLOAT32 value to the scaled score; a boolean
- * kind can be added as another constant without changing the layout.
+ * is never expanded. {@link MaskKind#ADDITIVE} adds the FLOAT32 value to the scaled score;
+ * {@link MaskKind#BOOLEAN} reads one byte per element, keeping the score where it is non-zero and
+ * removing the key ({@code -inf}) where it is zero (PyTorch's {@code scaled_dot_product_attention}
+ * convention: True takes part).
  *
  * <p>Causal masking is PyTorch's top-left aligned {@code tril}: query i sees keys {@code j <= i}.
  * Dropout keeps element {@code (b, i, j)} (b = o * heads + h) with weight {@code 1/(1-p)} when
@@ -43,7 +45,9 @@ public record AttentionSpec(int outer, int heads, int lq, int lk, int e, int ev,
         /** No mask: the storage argument is null. */
         NONE,
         /** A FLOAT32 mask added to the scaled scores ({@code -inf} removes a key). */
-        ADDITIVE
+        ADDITIVE,
+        /** A BOOL mask, one byte per element: non-zero keeps the score, zero removes the key ({@code -inf}). */
+        BOOLEAN
     }
 
     /**

@@ -24,7 +24,7 @@ class EmbeddingTest {
 
     @Test
     void weightIsNamedShapedAndStandardNormal() {
-        try (Embedding e = new Embedding(1000, 20, null, new Generator(5), b)) {
+        try (Embedding e = Embedding.builder(1000, 20).generator(new Generator(5)).backend(b).build()) {
             assertEquals(List.of("weight"), List.copyOf(e.namedParameters().keySet()));
             assertArrayEquals(new int[] {1000, 20}, e.weight().shape());
             assertTrue(e.weight().requiresGrad());
@@ -44,7 +44,7 @@ class EmbeddingTest {
 
     @Test
     void paddingRowStartsAtZeroAndGetsNoGradient() {
-        try (Embedding e = new Embedding(5, 3, -1, new Generator(2), b); var s = Kiln.scope()) {
+        try (Embedding e = Embedding.builder(5, 3).paddingIdx(-1).generator(new Generator(2)).backend(b).build(); var s = Kiln.scope()) {
             assertEquals(4, e.paddingIdx(), "padding_idx -1 of 5 rows is row 4, as PyTorch stores it");
             float[] w = e.weight().toFloatArray();
             assertArrayEquals(new float[3], java.util.Arrays.copyOfRange(w, 12, 15));
@@ -74,10 +74,10 @@ class EmbeddingTest {
 
     @Test
     void badArgumentsArePyTorchErrors() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Embedding(5, 3, 5, new Generator(1), b));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Embedding.builder(5, 3).paddingIdx(5).generator(new Generator(1)).backend(b).build());
         assertEquals("Embedding: padding_idx must be within num_embeddings (5), got 5", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Embedding(5, 3, -6, new Generator(1), b));
-        assertThrows(IllegalArgumentException.class, () -> new Embedding(0, 3, null, new Generator(1), b));
+        assertThrows(IllegalArgumentException.class, () -> Embedding.builder(5, 3).paddingIdx(-6).generator(new Generator(1)).backend(b).build());
+        assertThrows(IllegalArgumentException.class, () -> Embedding.builder(0, 3).generator(new Generator(1)).backend(b).build());
         try (var s = Kiln.scope()) {
             assertThrows(IllegalArgumentException.class, () -> Embedding.fromPretrained(Tensor.fromArray(b, new float[3], 3), true, null));
         }

@@ -25,7 +25,7 @@ class NormConvPositionStructureTest {
 
     @Test
     void layerNormHasWeightOnesAndBiasZerosOfTheNormalizedShape() {
-        try (LayerNorm ln = new LayerNorm(new int[] {3, 4}, 1e-5f, true, true, host)) {
+        try (LayerNorm ln = LayerNorm.builder(3, 4).backend(host).build()) {
             Map<String, Tensor> p = ln.namedParameters();
             assertEquals(List.of("weight", "bias"), List.copyOf(p.keySet()));
             assertArrayEquals(new int[] {3, 4}, p.get("weight").shape());
@@ -36,8 +36,8 @@ class NormConvPositionStructureTest {
             assertTrue(ln.namedBuffers().isEmpty());
             assertEquals("LayerNorm([3, 4], eps=1.0E-5, elementwise_affine=true)", ln.toString());
         }
-        try (LayerNorm noBias = new LayerNorm(new int[] {5}, 1e-5f, true, false, host);
-             LayerNorm plain = new LayerNorm(new int[] {5}, 1e-5f, false, true, host)) {
+        try (LayerNorm noBias = LayerNorm.builder(5).bias(false).backend(host).build();
+             LayerNorm plain = LayerNorm.builder(5).elementwiseAffine(false).backend(host).build()) {
             assertEquals(List.of("weight"), List.copyOf(noBias.namedParameters().keySet()));
             assertTrue(plain.namedParameters().isEmpty(), "elementwise_affine=false has no parameters");
         }
@@ -134,9 +134,9 @@ class NormConvPositionStructureTest {
 
     @Test
     void normArgumentErrors() {
-        assertMessage(() -> new LayerNorm(new int[0], 1e-5f, true, true, host), "LayerNorm", "at least one dimension");
-        assertMessage(() -> new LayerNorm(new int[] {3, 0}, 1e-5f, true, true, host), "LayerNorm", "[3, 0]");
-        assertMessage(() -> new LayerNorm(new int[] {3}, -1f, true, true, host), "LayerNorm", "eps");
+        assertMessage(() -> LayerNorm.builder(new int[0]).backend(host).build(), "LayerNorm", "at least one dimension");
+        assertMessage(() -> LayerNorm.builder(3, 0).backend(host).build(), "LayerNorm", "[3, 0]");
+        assertMessage(() -> LayerNorm.builder(3).eps(-1f).backend(host).build(), "LayerNorm", "eps");
         assertMessage(() -> new RMSNorm(new int[0], 1e-5f, true, host), "RMSNorm", "at least one dimension");
     }
 

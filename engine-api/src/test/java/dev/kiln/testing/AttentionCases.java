@@ -12,7 +12,8 @@ import java.util.List;
  * Ev != E, causal with L below, equal to and above S, additive masks of every broadcast form
  * ([L, S], key padding [B, 1, 1, S], full, a mask broadcast over only some batch dimensions) with
  * {@code -inf} entries and one fully masked row, an explicit scale, dropout with a fixed seed, and
- * sizes that do not divide the kernels' tiles (64 on the CPU), checked along random directions.
+ * sizes that do not divide the kernels' tiles (64 on the CPU), checked along random directions; the
+ * same forms with BOOL masks.
  */
 final class AttentionCases {
     private AttentionCases() {}
@@ -91,7 +92,64 @@ final class AttentionCases {
                 .kiln((b, t) -> Functional.scaledDotProductAttention(t[0], t[1], t[2],
                         AttentionOptions.defaults().causal(true).dropoutP(0.2f).generator(new Generator(5))))
                 .ref(r -> RefAttention.sdpa(r[0], r[1], r[2], null, true, Double.NaN, 0.2f, 5)));
+        cases.addAll(booleanMasks(seed));
         return cases;
+    }
+
+    /**
+     * BOOL masks (True takes part, PyTorch's sdpa convention), read by the kernels as bytes: the
+     * reference gets the same mask as 0 (kept) or {@code -inf} (hidden) added to the scores. Forms:
+     * [L, S], key padding [B, 1, 1, S], broadcast over some batch dims (copied on the device), a fully
+     * hidden row, and across tiles.
+     */
+    private static List<OpCase> booleanMasks(long seed) {
+        List<OpCase> cases = new ArrayList<>();
+        int[][][] forms = {
+            {{2, 3, 5, 4}, {5, 6}},
+            {{2, 3, 5, 4}, {2, 1, 1, 6}},
+            {{2, 3, 5, 4}, {2, 3, 5, 6}},
+            {{2, 3, 2, 5, 4}, {3, 1, 5, 6}},
+        };
+        for (int[][] f : forms) {
+            Inputs in = new Inputs(seed++);
+            int[] q = f[0], k = q.clone(), v = q.clone();
+            k[k.length - 2] = 6;
+            v[v.length - 2] = 6;
+            v[v.length - 1] = 3;
+            cases.add(boolCase("sdpa q" + Arrays.toString(q) + " BOOL mask" + Arrays.toString(f[1]), in, q, k, v, keeps(in, f[1], -1)));
+        }
+        Inputs row = new Inputs(seed++);
+        cases.add(boolCase("sdpa BOOL mask hiding every key of query 1 gives zeros", row, new int[] {2, 4, 3}, new int[] {2, 5, 3},
+                new int[] {2, 5, 2}, keeps(row, new int[] {4, 5}, 1)));
+        Inputs big = new Inputs(seed);
+        cases.add(boolCase("sdpa across tiles q[2, 67, 5] k[2, 131, 5] BOOL mask[67, 131]", big, new int[] {2, 67, 5},
+                new int[] {2, 131, 5}, new int[] {2, 131, 3}, keeps(big, new int[] {67, 131}, -1)).directional());
+        return cases;
+    }
+
+    /** One case: the kernel gets {@code keep > 0.5} as BOOL, the reference its additive form. */
+    private static OpCase boolCase(String name, Inputs in, int[] q, int[] k, int[] v, Nd keep) {
+        return OpCase.named(name).input(in.uniform(q)).input(in.uniform(k)).input(in.uniform(v)).constant(keep)
+                .kiln((b, t) -> Functional.scaledDotProductAttention(t[0], t[1], t[2], AttentionOptions.defaults().attnMask(t[3].gt(0.5f))))
+                .ref(r -> RefAttention.sdpa(r[0], r[1], r[2], additive(r[3]), false, Double.NaN));
+    }
+
+    /** 1 (take part) or 0 (hidden) at random, about a third hidden but never column 0, except row {@code hiddenRow} of the last two dims. */
+    private static Nd keeps(Inputs in, int[] shape, int hiddenRow) {
+        Nd m = in.between(0, 1, shape);
+        int cols = shape[shape.length - 1], rows = shape[shape.length - 2];
+        for (int i = 0; i < m.numel(); i++) {
+            boolean hidden = (m.data()[i] < 0.35 && i % cols != 0) || i / cols % rows == hiddenRow;
+            m.data()[i] = hidden ? 0 : 1;
+        }
+        return m;
+    }
+
+    /** A 0/1 keep mask as the additive mask it stands for: 0 where kept, {@code -inf} where hidden. */
+    static Nd additive(Nd keep) {
+        Nd out = keep.copy();
+        for (int i = 0; i < out.numel(); i++) out.data()[i] = keep.data()[i] > 0.5 ? 0 : NEG_INF;
+        return out;
     }
 
     /** Every {@code every}-th element set to {@code -inf} (a masked key), never a whole row of the last dim. */

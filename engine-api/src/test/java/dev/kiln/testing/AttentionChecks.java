@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * Fused attention beyond the float cases of {@link AttentionCases}: dropout repeats for a seed
  * (forward and the mask regenerated in backward) and averages to the no-dropout result, dropout 1
  * gives zeros, a fully masked row gives zeros (not NaN) with zero gradients, causal masking is the
- * top-left aligned lower triangle, and bad arguments give messages naming what was expected.
+ * top-left aligned lower triangle, a BOOL mask gives the bits of its additive form, and bad arguments
+ * give messages naming what was expected.
  */
 public interface AttentionChecks extends BackendUnderTest {
 
@@ -123,6 +124,26 @@ public interface AttentionChecks extends BackendUnderTest {
         assertEquals(1f, w[0], 0f, "query 0 sees only key 0");
     }
 
+    /** A BOOL mask (read as bytes) and its additive form (0 / -inf) give the same bits: s + 0 is s, and both hide a key as -inf. */
+    @Test
+    default void attentionBoolMaskMatchesItsAdditiveFormBitForBit() {
+        Inputs in = new Inputs(26);
+        Nd q = in.uniform(2, 2, 5, 4), k = in.uniform(2, 2, 7, 4), v = in.uniform(2, 2, 7, 3);
+        boolean[] keep = new boolean[2 * 7];
+        float[] additive = new float[keep.length];
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] = i % 3 != 2;
+            additive[i] = keep[i] ? 0f : Float.NEGATIVE_INFINITY;
+        }
+        try (var s = Kiln.scope()) {
+            Tensor bool = Tensor.fromBooleans(backend(), keep, 2, 1, 1, 7), add = tensor(additive, 2, 1, 1, 7);
+            AttentionOptions o = AttentionOptions.defaults().dropoutP(0.3f);
+            Compare.assertBitIdentical("BOOL vs additive key padding mask (output and gradients, dropout seed 8)",
+                    attend(q, k, v, o.attnMask(add).generator(new Generator(8)), true),
+                    attend(q, k, v, o.attnMask(bool).generator(new Generator(8)), true));
+        }
+    }
+
     @Test
     default void attentionErrors() {
         AttentionOptions d = AttentionOptions.defaults();
@@ -143,6 +164,10 @@ public interface AttentionChecks extends BackendUnderTest {
         rejects(() -> Functional.scaledDotProductAttention(ones(3, 4).requiresGrad(true), ones(5, 4), ones(5, 4),
                 d.attnMask(ones(3, 5).requiresGrad(true))), "attnMask of shape [3, 5] requires grad", "detach()");
         rejects(() -> d.dropoutP(1.5f), "dropout_p must be in [0, 1], got 1.5");
+        rejects(() -> Functional.scaledDotProductAttention(ones(3, 4), ones(5, 4), ones(5, 4),
+                d.attnMask(Tensor.fromLongs(backend(), new long[15], 3, 5))), "attnMask must be BOOL or FLOAT32, got INT64");
+        rejects(() -> Functional.scaledDotProductAttention(ones(3, 4), ones(5, 4), ones(5, 4),
+                d.attnMask(Tensor.fromBooleans(backend(), new boolean[15], 3, 5)).causal(true)), "attnMask and isCausal cannot both be set");
         rejects(() -> Functional.scaledDotProductAttention(Tensor.fromInts(backend(), new int[] {1, 2}, 1, 2), ones(1, 2), ones(1, 2)),
                 "scaled_dot_product_attention", "FLOAT32", "INT32");
         rejects(() -> Functional.scaledDotProductAttention(ones(3, 4), null, ones(5, 4)), "key must not be null");

@@ -54,7 +54,7 @@ public interface LayerNormChecks extends BackendUnderTest {
 
     @Test
     default void layerNormModulesMatchTheFunctionalForm() {
-        try (var s = Kiln.scope(); LayerNorm ln = new LayerNorm(new int[] {2, 3}, 1e-5f, true, true, backend());
+        try (var s = Kiln.scope(); LayerNorm ln = LayerNorm.builder(2, 3).backend(backend()).build();
              RMSNorm rms = new RMSNorm(new int[] {3}, Functional.RMS_NORM_EPS, true, backend())) {
             Tensor x = tensor(new Inputs(8).between(-2, 2, 4, 2, 3));
             assertArrayEquals(Functional.layerNorm(x, 2, 3).toFloatArray(), ln.forward(x).toFloatArray(), 0f);

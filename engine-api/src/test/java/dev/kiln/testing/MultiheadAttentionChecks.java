@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
  * weights, and the gradients of a fixed scalar loss for every input and parameter) are loaded into a
  * Kiln layer through a safetensors checkpoint with PyTorch's names (strict), run, and compared at
  * float32 tolerances; the reverse direction checks that Kiln's own state dict has exactly PyTorch's
- * keys and shapes. Also PyTorch's initialisation and composition in {@link Sequential}.
+ * keys and shapes. Boolean masks (True = ignore) are checked the same way, alone and mixed with a
+ * float mask, and causal masking against its explicit mask. Also PyTorch's initialisation and
+ * composition in {@link Sequential}.
  */
 public interface MultiheadAttentionChecks extends BackendUnderTest {
     /** Kiln vs PyTorch, both float32: the two sum in different orders, so each is off the exact value by ~1e-6 relative. */
@@ -51,6 +53,14 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
     }
 
     private void parity(String fixture) throws IOException {
+        parity(fixture, false);
+    }
+
+    /**
+     * One fixture; with {@code boolPadding}, the stored additive key padding mask (0 / -inf) is passed
+     * as the BOOL mask it stands for (True = ignore), mixed with the float attention mask.
+     */
+    private void parity(String fixture, boolean boolPadding) throws IOException {
         Path file = resource(fixture), state = Files.createTempFile("kiln-mha-state-", ".safetensors");
         try (var s = Kiln.scope(); TensorFile f = SafeTensors.read(file, backend())) {
             Map<String, Tensor> t = f.tensors();
@@ -58,8 +68,9 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
             int e = Integer.parseInt(meta.get("embed_dim"));
             boolean bias = Boolean.parseBoolean(meta.get("bias").toLowerCase()), batchFirst = Boolean.parseBoolean(meta.get("batch_first").toLowerCase());
             boolean self = Boolean.parseBoolean(meta.get("self_attention").toLowerCase()), needWeights = Boolean.parseBoolean(meta.get("need_weights").toLowerCase());
-            try (MultiheadAttention mha = new MultiheadAttention(e, Integer.parseInt(meta.get("num_heads")), 0f, bias, batchFirst,
-                    Integer.parseInt(meta.get("kdim")), Integer.parseInt(meta.get("vdim")), new Generator(1), backend())) {
+            try (MultiheadAttention mha = MultiheadAttention.builder(e, Integer.parseInt(meta.get("num_heads"))).bias(bias)
+                    .batchFirst(batchFirst).kdim(Integer.parseInt(meta.get("kdim"))).vdim(Integer.parseInt(meta.get("vdim")))
+                    .generator(new Generator(1)).backend(backend()).build()) {
                 // Reverse direction: Kiln's state dict has exactly PyTorch's keys and shapes.
                 Map<String, Tensor> torchState = new TreeMap<>();
                 t.forEach((k, v) -> { if (k.startsWith("state.")) torchState.put(k.substring(6), v); });
@@ -72,7 +83,10 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
                 Tensor query = t.get("input.query").requiresGrad(true);
                 Tensor key = self ? query : t.get("input.key").requiresGrad(true);
                 Tensor value = self ? query : t.get("input.value").requiresGrad(true);
-                MultiheadAttention.Output out = mha.forward(query, key, value, t.get("input.key_padding_mask"), t.get("input.attn_mask"), needWeights);
+                Tensor padding = t.get("input.key_padding_mask");
+                if (boolPadding) padding = padding.eq(Float.NEGATIVE_INFINITY);
+                MultiheadAttention.Output out = mha.forward(query, key, value, MultiheadAttention.Options.defaults()
+                        .keyPaddingMask(padding).attnMask(t.get("input.attn_mask")).needWeights(needWeights));
                 Compare.assertClose(fixture + ": output", nd(t.get("output")), out.output(), TORCH_FORWARD);
                 Tensor loss = out.output().mul(t.get("loss.output")).sum();
                 if (needWeights) {
@@ -122,10 +136,68 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
         parity("mha_kdim_vdim_no_bias.safetensors");
     }
 
+    /** Boolean attn and key padding masks (True = ignore, stored as BOOL), self-attention, batch-first: the fused path reads bytes. */
+    @Test
+    default void multiheadAttentionBoolMasksMatchPyTorch() throws IOException {
+        parity("mha_bool_masks.safetensors");
+    }
+
+    /** Boolean masks on the explicit path (need_weights), cross-attention, sequence-first. */
+    @Test
+    default void multiheadAttentionBoolMasksWithWeightsMatchPyTorch() throws IOException {
+        parity("mha_bool_masks_cross_weights.safetensors");
+    }
+
+    /** A BOOL key padding mask mixed with a float attention mask: merged as PyTorch 2 does (0 / -inf, added). */
+    @Test
+    default void multiheadAttentionMixedMasksMatchPyTorch() throws IOException {
+        parity("mha_self_masks.safetensors", true);
+    }
+
+    /**
+     * Causal masking against its explicit form: {@code causal(true)} alone (the kernel's causal path),
+     * with a BOOL key padding mask (merged masks), and with weights (explicit path) all equal the same
+     * layer given the upper triangle as a BOOL attn mask; a float triangle gives the same outputs.
+     */
+    @Test
+    default void multiheadAttentionCausalEqualsItsMask() {
+        try (var s = Kiln.scope(); MultiheadAttention mha = MultiheadAttention.builder(8, 2).batchFirst(true).generator(new Generator(6))
+                .backend(backend()).build()) {
+            Tensor x = tensor(new Inputs(10).uniform(2, 5, 8));
+            boolean[] upper = new boolean[25];
+            float[] upperAdd = new float[25];
+            for (int i = 0; i < 5; i++) {
+                for (int j = i + 1; j < 5; j++) {
+                    upper[i * 5 + j] = true;
+                    upperAdd[i * 5 + j] = Float.NEGATIVE_INFINITY;
+                }
+            }
+            Tensor tri = Tensor.fromBooleans(backend(), upper, 5, 5), triAdd = tensor(upperAdd, 5, 5);
+            Tensor pad = Tensor.fromBooleans(backend(), new boolean[] {false, false, false, false, true, false, false, false, true, true}, 2, 5);
+            MultiheadAttention.Options o = MultiheadAttention.Options.defaults();
+            Compare.assertClose("causal vs BOOL triangle", nd(mha.forward(x, x, x, o.attnMask(tri)).output()),
+                    mha.forward(x, x, x, o.causal(true)).output(), Tolerances.FORWARD);
+            Compare.assertClose("causal vs float triangle", nd(mha.forward(x, x, x, o.attnMask(triAdd)).output()),
+                    mha.forward(x, x, x, o.causal(true)).output(), Tolerances.FORWARD);
+            Compare.assertClose("causal + padding vs triangle + padding", nd(mha.forward(x, x, x, o.attnMask(tri).keyPaddingMask(pad)).output()),
+                    mha.forward(x, x, x, o.causal(true).keyPaddingMask(pad)).output(), Tolerances.FORWARD);
+            MultiheadAttention.Output w = mha.forward(x, x, x, o.causal(true).needWeights(true).averageAttnWeights(false));
+            assertArrayEquals(new int[] {2, 2, 5, 5}, w.weights().shape(), "per-head weights");
+            float[] weights = w.weights().toFloatArray();
+            for (int b = 0; b < 4; b++) {
+                for (int i = 0; i < 5; i++) {
+                    for (int j = i + 1; j < 5; j++) assertEquals(0f, weights[(b * 5 + i) * 5 + j], "weight of a later key");
+                }
+            }
+            Compare.assertClose("causal with weights vs fused", nd(mha.forward(x, x, x, o.causal(true)).output()), w.output(),
+                    Tolerances.FORWARD);
+        }
+    }
+
     /** PyTorch's _reset_parameters: Xavier-uniform in_proj_weight, zero in_proj_bias and out_proj.bias, Linear's default out_proj.weight. */
     @Test
     default void multiheadAttentionInitialisesAsPyTorch() {
-        try (MultiheadAttention mha = new MultiheadAttention(16, 4, 0f, true, false, 16, 16, new Generator(3), backend())) {
+        try (MultiheadAttention mha = MultiheadAttention.builder(16, 4).generator(new Generator(3)).backend(backend()).build()) {
             assertEquals("[in_proj_weight, in_proj_bias, out_proj.weight, out_proj.bias]", mha.stateDict().keySet().toString());
             Map<String, Tensor> p = mha.stateDict();
             double xavier = Math.sqrt(6.0 / (16 + 48)), linear = 1 / Math.sqrt(16);
@@ -141,7 +213,8 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
     @Test
     default void multiheadAttentionComposesInSequential() {
         try (var s = Kiln.scope();
-             Sequential net = new Sequential(new MultiheadAttention(8, 2, 0f, true, true, 8, 8, new Generator(4), backend()), new ReLU())) {
+             Sequential net = new Sequential(MultiheadAttention.builder(8, 2).batchFirst(true).generator(new Generator(4))
+                     .backend(backend()).build(), new ReLU())) {
             Tensor x = tensor(new Inputs(9).uniform(2, 5, 8));
             MultiheadAttention mha = (MultiheadAttention) net.get("0");
             Tensor expected = mha.forward(x, x, x).output().relu();
@@ -152,14 +225,18 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
 
     @Test
     default void multiheadAttentionErrors() {
-        try (MultiheadAttention mha = new MultiheadAttention(8, 2, 0f, true, false, 8, 8, new Generator(5), backend())) {
+        try (var s = Kiln.scope(); MultiheadAttention mha = MultiheadAttention.builder(8, 2).generator(new Generator(5)).backend(backend()).build()) {
+            MultiheadAttention.Options o = MultiheadAttention.Options.defaults();
             rejects(() -> mha.forward(ones(4, 2, 6)), "was expecting query embedding dimension of 8, but got 6");
             rejects(() -> mha.forward(ones(4, 2, 8), ones(3, 2, 8), ones(4, 2, 8)), "key shape [3, 2, 8] does not match value shape [4, 2, 8]");
-            rejects(() -> mha.forward(ones(4, 2, 8), ones(3, 2, 8), ones(3, 2, 8), null, ones(4, 4), false),
+            rejects(() -> mha.forward(ones(4, 2, 8), ones(3, 2, 8), ones(3, 2, 8), o.attnMask(ones(4, 4))),
                     "the shape of the 2D attn_mask is [4, 4], but should be [4, 3]");
-            rejects(() -> mha.forward(ones(4, 2, 8), ones(3, 2, 8), ones(3, 2, 8), ones(2, 4), null, false),
+            rejects(() -> mha.forward(ones(4, 2, 8), ones(3, 2, 8), ones(3, 2, 8), o.keyPaddingMask(ones(2, 4))),
                     "expecting key_padding_mask shape of [2, 3], but got [2, 4]");
             rejects(() -> mha.forward(ones(2, 4, 2, 8)), "query should be unbatched 2D or batched 3D tensor");
+            rejects(() -> mha.forward(ones(4, 2, 8), ones(3, 2, 8), ones(3, 2, 8),
+                    o.keyPaddingMask(Tensor.fromLongs(backend(), new long[6], 2, 3))), "only bool and floating types of key_padding_mask", "INT64");
+            rejects(() -> mha.forward(ones(4, 2, 8), ones(3, 2, 8), ones(3, 2, 8), null), "options must not be null");
         }
         rejects(() -> new MultiheadAttention(10, 3), "embed_dim must be divisible by num_heads");
     }

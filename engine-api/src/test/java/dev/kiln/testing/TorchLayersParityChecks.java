@@ -40,8 +40,8 @@ public interface TorchLayersParityChecks extends BackendUnderTest {
 
     @Test
     default void layerNormMatchesPyTorch() {
-        check("layer_norm", new LayerNorm(new int[] {8}, 1e-5f, true, true, backend()));
-        check("layer_norm_2d", new LayerNorm(new int[] {3, 4}, 1e-3f, true, true, backend()));
+        check("layer_norm", LayerNorm.builder(8).backend(backend()).build());
+        check("layer_norm_2d", LayerNorm.builder(3, 4).eps(1e-3f).backend(backend()).build());
     }
 
     @Test

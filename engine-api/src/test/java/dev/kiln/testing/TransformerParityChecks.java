@@ -52,6 +52,14 @@ public interface TransformerParityChecks extends BackendUnderTest {
     }
 
     private void transformerParity(String name) throws IOException {
+        transformerParity(name, false, false);
+    }
+
+    /**
+     * One fixture; {@code boolMasks} passes the stored additive masks (0 / -inf) as the BOOL masks
+     * they stand for (True = ignored), {@code causal} replaces the stored causal mask by {@code isCausal}.
+     */
+    private void transformerParity(String name, boolean boolMasks, boolean causal) throws IOException {
         Path file = fixture(name), state = Files.createTempFile("kiln-tel-state-", ".safetensors");
         try (var s = Kiln.scope(); TensorFile f = SafeTensors.read(file, backend())) {
             Map<String, Tensor> t = f.tensors();
@@ -65,7 +73,7 @@ public interface TransformerParityChecks extends BackendUnderTest {
                     .generator(new Generator(5)).backend(backend());
             boolean finalNorm = Boolean.parseBoolean(meta.get("final_norm").toLowerCase());
             try (Module m = layers == 0 ? b.build()
-                    : new TransformerEncoder(b, layers, finalNorm ? new LayerNorm(new int[] {d}, 1e-5f, true, true, backend()) : null)) {
+                    : new TransformerEncoder(b, layers, finalNorm ? LayerNorm.builder(d).backend(backend()).build() : null)) {
                 Map<String, Tensor> torchState = new TreeMap<>();
                 t.forEach((k, v) -> { if (k.startsWith("state.")) torchState.put(k.substring(6), v); });
                 Map<String, Tensor> kilnState = new TreeMap<>(m.stateDict());
@@ -75,8 +83,11 @@ public interface TransformerParityChecks extends BackendUnderTest {
                 SafeTensors.loadInto(state, m.stateDict(), true);
                 Tensor src = t.get("input.src").requiresGrad(true);
                 Tensor mask = t.get("input.mask"), padding = t.get("input.key_padding_mask");
-                Tensor out = m instanceof TransformerEncoder enc ? enc.forward(src, mask, padding)
-                        : ((TransformerEncoderLayer) m).forward(src, mask, padding);
+                if (causal) mask = null;
+                if (boolMasks && mask != null) mask = mask.eq(Float.NEGATIVE_INFINITY);
+                if (boolMasks && padding != null) padding = padding.eq(Float.NEGATIVE_INFINITY);
+                Tensor out = m instanceof TransformerEncoder enc ? enc.forward(src, mask, padding, causal)
+                        : ((TransformerEncoderLayer) m).forward(src, mask, padding, causal);
                 Compare.assertClose(name + ": output", nd(t.get("output")), out, TEL_FORWARD);
                 out.mul(t.get("loss.output")).sum().backward();
                 Map<String, Tensor> grads = new LinkedHashMap<>();
@@ -101,6 +112,21 @@ public interface TransformerParityChecks extends BackendUnderTest {
     @Test
     default void transformerEncoderLayerPostNormMatchesPyTorch() throws IOException {
         transformerParity("tel_post_relu_causal.safetensors");
+    }
+
+    /** The block and the stack given their causal masks as BOOL (True above the diagonal), and as isCausal without a mask. */
+    @Test
+    default void transformerBoolCausalMaskAndIsCausalMatchPyTorch() throws IOException {
+        transformerParity("tel_post_relu_causal.safetensors", true, false);
+        transformerParity("tel_post_relu_causal.safetensors", false, true);
+        transformerParity("tenc_pre_gelu_norm.safetensors", true, false);
+        transformerParity("tenc_pre_gelu_norm.safetensors", false, true);
+    }
+
+    /** The pre-norm block with a BOOL key padding mask (True = padding). */
+    @Test
+    default void transformerBoolPaddingMatchesPyTorch() throws IOException {
+        transformerParity("tel_pre_gelu_padding.safetensors", true, false);
     }
 
     /** Pre-norm (GPT-2, ViT) with GELU, batch-first, a key padding mask. */

@@ -1,5 +1,6 @@
 package dev.kiln.cpu.kernels;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.kiln.cpu.CpuThreadPool;
@@ -41,11 +42,13 @@ public final class Attention {
             this(s, q, k, v, mask, s.maskStrides());
         }
 
-        /** The mask added to score (b, i, j), 0 without a mask. */
+        /** The mask added to score (b, i, j): 0 without a mask, a BOOLEAN mask's zero byte as {@code -inf}. */
         float mask(int b, int i, int j) {
             if (mask == null) return 0f;
             int o = b / s.heads(), h = b % s.heads();
-            return mask.getAtIndex(JAVA_FLOAT, o * ms[0] + h * ms[1] + i * ms[2] + j * ms[3]);
+            long at = o * ms[0] + h * ms[1] + i * ms[2] + j * ms[3];
+            if (s.maskKind() == AttentionSpec.MaskKind.BOOLEAN) return mask.get(JAVA_BYTE, at) != 0 ? 0f : Float.NEGATIVE_INFINITY;
+            return mask.getAtIndex(JAVA_FLOAT, at);
         }
 
         /** Keys a query block [i0, i0 + nq) may see: all, or under causal masking those up to its last row. */

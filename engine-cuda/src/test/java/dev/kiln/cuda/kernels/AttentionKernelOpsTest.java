@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The attention launches without a GPU: the tile fits the 48 KiB of shared memory and is the
  * largest that does, the grid covers every (problem, tile) work item, arguments follow the kernels'
- * parameter order, an unwanted gradient skips its kernel, and empty problems launch nothing.
+ * parameter order (a BOOL mask as kind 2), an unwanted gradient skips its kernel, and empty problems
+ * launch nothing.
  */
 class AttentionKernelOpsTest {
     private final RecordingLauncher rec = new RecordingLauncher();
@@ -47,6 +48,19 @@ class AttentionKernelOpsTest {
         assertEquals(KernelOps.attentionSharedBytes(tile, 8, 4), l.shared());
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 3L, 2, 70, 40, 8, 4, 0.25f, 1, 1, 0L, 2800L, 40L, 1L, 0.1f, 99L, 12L, tile),
                 l.args());
+    }
+
+    /** A BOOL mask travels as the same pointer with mask kind 2 (attention.cu reads bytes for it) and the same strides. */
+    @Test
+    void booleanMaskPassesKindTwo() {
+        AttentionSpec s = new AttentionSpec(2, 1, 5, 6, 4, 4, 0.5f, false, AttentionSpec.MaskKind.BOOLEAN,
+                new long[] {6, 0, 0, 1}, 0f, 0L, 0L);
+        ops.attention(s, 1, 2, 3, 4, 5, 6);
+        List<Object> args = rec.last().args();
+        assertEquals(4L, args.get(3), "mask pointer");
+        assertEquals(List.of(2, 6L, 0L, 0L, 1L), args.subList(14, 19), "mask kind and strides");
+        ops.attentionBackward(s, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        assertEquals(List.of(2, 6L, 0L, 0L, 1L), rec.last().args().subList(17, 22), "dk/dv kernel: mask kind and strides");
     }
 
     @Test
