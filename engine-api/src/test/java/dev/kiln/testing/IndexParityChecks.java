@@ -1,17 +1,12 @@
 package dev.kiln.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.kiln.Kiln;
-import dev.kiln.io.SafeTensors;
 import dev.kiln.io.TensorFile;
 import dev.kiln.ops.Functional;
 import dev.kiln.tensor.Tensor;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,12 +21,7 @@ public interface IndexParityChecks extends BackendUnderTest {
 
     @Test
     default void indexingMatchesPyTorch() throws IOException {
-        Path file = Files.createTempFile("torch_index", ".safetensors");
-        try (InputStream in = IndexParityChecks.class.getResourceAsStream("/parity/torch_index.safetensors")) {
-            assertNotNull(in, "test resource parity/torch_index.safetensors");
-            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        try (var s = Kiln.scope(); TensorFile f = SafeTensors.read(file, backend())) {
+        try (var s = Kiln.scope(); TensorFile f = TorchFixtures.read("torch_index.safetensors", backend())) {
             Map<String, Tensor> t = f.tensors();
             Tensor x = t.get("index_select.x").requiresGrad(true);
             same(t, "index_select", x.indexSelect(1, t.get("index_select.index")), "x", x);
@@ -46,23 +36,17 @@ public interface IndexParityChecks extends BackendUnderTest {
             same(t, "embedding", Functional.embedding(t.get("embedding.index"), w, 0), "weight", w);
 
             assertArrayEquals(t.get("one_hot.out").toLongArray(), t.get("one_hot.index").oneHot(-1).toLongArray(), "one_hot");
-        } finally {
-            Files.deleteIfExists(file);
         }
     }
 
     /** Output against {@code <c>.out}; then backward of {@code sum(out * r)} and each named input's gradient against {@code <c>.grad_<name>}. */
     private static void same(Map<String, Tensor> t, String c, Tensor out, Object... namedInputs) {
-        Compare.assertClose(c + " output", nd(t.get(c + ".out")), out, Tolerances.PARITY_FP32);
+        Compare.assertClose(c + " output", TorchFixtures.nd(t.get(c + ".out")), out, Tolerances.PARITY_FP32);
         out.backward(t.get(c + ".r"));
         for (int i = 0; i < namedInputs.length; i += 2) {
             String name = (String) namedInputs[i];
-            Compare.assertClose(c + " gradient of " + name, nd(t.get(c + ".grad_" + name)), ((Tensor) namedInputs[i + 1]).grad(),
+            Compare.assertClose(c + " gradient of " + name, TorchFixtures.nd(t.get(c + ".grad_" + name)), ((Tensor) namedInputs[i + 1]).grad(),
                     Tolerances.PARITY_GRADIENT_FP32);
         }
-    }
-
-    private static Nd nd(Tensor t) {
-        return Nd.of(t.toFloatArray(), t.shape());
     }
 }

@@ -2,12 +2,10 @@ package dev.kiln.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.Kiln;
-import dev.kiln.io.SafeTensors;
 import dev.kiln.io.TensorFile;
 import dev.kiln.nn.MultiheadAttention;
 import dev.kiln.nn.ReLU;
@@ -15,14 +13,8 @@ import dev.kiln.nn.Sequential;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,17 +33,6 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
     /** Gradients sum over every output and position, so rounding differences grow (as {@link Tolerances#GRADIENT}). */
     Tolerances.Tol TORCH_GRADIENT = new Tolerances.Tol(1e-4, 2e-5, "Kiln vs PyTorch float32 gradients");
 
-    private static Path resource(String name) {
-        try (InputStream in = MultiheadAttentionChecks.class.getResourceAsStream("/parity/" + name)) {
-            assertNotNull(in, "fixture /parity/" + name + " (run bench/peers/torch_attention_fixtures.py)");
-            Path tmp = Files.createTempFile("kiln-parity-", ".safetensors");
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            return tmp;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private void parity(String fixture) throws IOException {
         parity(fixture, false);
     }
@@ -61,8 +42,7 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
      * as the BOOL mask it stands for (True = ignore), mixed with the float attention mask.
      */
     private void parity(String fixture, boolean boolPadding) throws IOException {
-        Path file = resource(fixture), state = Files.createTempFile("kiln-mha-state-", ".safetensors");
-        try (var s = Kiln.scope(); TensorFile f = SafeTensors.read(file, backend())) {
+        try (var s = Kiln.scope(); TensorFile f = TorchFixtures.read(fixture, backend())) {
             Map<String, Tensor> t = f.tensors();
             Map<String, String> meta = f.metadata();
             int e = Integer.parseInt(meta.get("embed_dim"));
@@ -71,15 +51,7 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
             try (MultiheadAttention mha = MultiheadAttention.builder(e, Integer.parseInt(meta.get("num_heads"))).bias(bias)
                     .batchFirst(batchFirst).kdim(Integer.parseInt(meta.get("kdim"))).vdim(Integer.parseInt(meta.get("vdim")))
                     .generator(new Generator(1)).backend(backend()).build()) {
-                // Reverse direction: Kiln's state dict has exactly PyTorch's keys and shapes.
-                Map<String, Tensor> torchState = new TreeMap<>();
-                t.forEach((k, v) -> { if (k.startsWith("state.")) torchState.put(k.substring(6), v); });
-                Map<String, Tensor> kilnState = new TreeMap<>(mha.stateDict());
-                assertEquals(torchState.keySet(), kilnState.keySet(), fixture + ": state dict keys");
-                for (String k : torchState.keySet()) assertArrayEquals(torchState.get(k).shape(), kilnState.get(k).shape(), fixture + ": " + k);
-                // PyTorch -> Kiln through a checkpoint file with PyTorch's names, strictly.
-                SafeTensors.write(state, torchState, Map.of());
-                SafeTensors.loadInto(state, mha.stateDict(), true);
+                TorchFixtures.loadTorchState(t, mha, fixture);
                 Tensor query = t.get("input.query").requiresGrad(true);
                 Tensor key = self ? query : t.get("input.key").requiresGrad(true);
                 Tensor value = self ? query : t.get("input.value").requiresGrad(true);
@@ -87,10 +59,10 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
                 if (boolPadding) padding = padding.eq(Float.NEGATIVE_INFINITY);
                 MultiheadAttention.Output out = mha.forward(query, key, value, MultiheadAttention.Options.defaults()
                         .keyPaddingMask(padding).attnMask(t.get("input.attn_mask")).needWeights(needWeights));
-                Compare.assertClose(fixture + ": output", nd(t.get("output")), out.output(), TORCH_FORWARD);
+                Compare.assertClose(fixture + ": output", TorchFixtures.nd(t.get("output")), out.output(), TORCH_FORWARD);
                 Tensor loss = out.output().mul(t.get("loss.output")).sum();
                 if (needWeights) {
-                    Compare.assertClose(fixture + ": head-averaged weights", nd(t.get("weights")), out.weights(), TORCH_FORWARD);
+                    Compare.assertClose(fixture + ": head-averaged weights", TorchFixtures.nd(t.get("weights")), out.weights(), TORCH_FORWARD);
                     loss = loss.add(out.weights().mul(t.get("loss.weights")).sum());
                 } else {
                     assertNull(out.weights(), fixture + ": weights not asked for");
@@ -104,18 +76,10 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
                 }
                 mha.namedParameters().forEach((k, p) -> grads.put("state." + k, p));
                 for (Map.Entry<String, Tensor> g : grads.entrySet()) {
-                    Compare.assertClose(fixture + ": gradient of " + g.getKey(), nd(t.get("grad." + g.getKey())), g.getValue().grad(), TORCH_GRADIENT);
+                    Compare.assertClose(fixture + ": gradient of " + g.getKey(), TorchFixtures.nd(t.get("grad." + g.getKey())), g.getValue().grad(), TORCH_GRADIENT);
                 }
             }
-        } finally {
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(state);
         }
-    }
-
-    private static Nd nd(Tensor t) {
-        assertNotNull(t, "tensor missing from the fixture");
-        return Nd.of(t.toFloatArray(), t.shape());
     }
 
     /** Self-attention (one projection GEMM), sequence-first, an additive [L, S] mask with -inf and a key padding mask. */
@@ -175,11 +139,11 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
             Tensor tri = Tensor.fromBooleans(backend(), upper, 5, 5), triAdd = tensor(upperAdd, 5, 5);
             Tensor pad = Tensor.fromBooleans(backend(), new boolean[] {false, false, false, false, true, false, false, false, true, true}, 2, 5);
             MultiheadAttention.Options o = MultiheadAttention.Options.defaults();
-            Compare.assertClose("causal vs BOOL triangle", nd(mha.forward(x, x, x, o.attnMask(tri)).output()),
+            Compare.assertClose("causal vs BOOL triangle", TorchFixtures.nd(mha.forward(x, x, x, o.attnMask(tri)).output()),
                     mha.forward(x, x, x, o.causal(true)).output(), Tolerances.FORWARD);
-            Compare.assertClose("causal vs float triangle", nd(mha.forward(x, x, x, o.attnMask(triAdd)).output()),
+            Compare.assertClose("causal vs float triangle", TorchFixtures.nd(mha.forward(x, x, x, o.attnMask(triAdd)).output()),
                     mha.forward(x, x, x, o.causal(true)).output(), Tolerances.FORWARD);
-            Compare.assertClose("causal + padding vs triangle + padding", nd(mha.forward(x, x, x, o.attnMask(tri).keyPaddingMask(pad)).output()),
+            Compare.assertClose("causal + padding vs triangle + padding", TorchFixtures.nd(mha.forward(x, x, x, o.attnMask(tri).keyPaddingMask(pad)).output()),
                     mha.forward(x, x, x, o.causal(true).keyPaddingMask(pad)).output(), Tolerances.FORWARD);
             MultiheadAttention.Output w = mha.forward(x, x, x, o.causal(true).needWeights(true).averageAttnWeights(false));
             assertArrayEquals(new int[] {2, 2, 5, 5}, w.weights().shape(), "per-head weights");
@@ -189,7 +153,7 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
                     for (int j = i + 1; j < 5; j++) assertEquals(0f, weights[(b * 5 + i) * 5 + j], "weight of a later key");
                 }
             }
-            Compare.assertClose("causal with weights vs fused", nd(mha.forward(x, x, x, o.causal(true)).output()), w.output(),
+            Compare.assertClose("causal with weights vs fused", TorchFixtures.nd(mha.forward(x, x, x, o.causal(true)).output()), w.output(),
                     Tolerances.FORWARD);
         }
     }

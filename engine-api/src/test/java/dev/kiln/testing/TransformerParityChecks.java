@@ -2,12 +2,10 @@ package dev.kiln.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.Kiln;
-import dev.kiln.io.SafeTensors;
 import dev.kiln.io.TensorFile;
 import dev.kiln.nn.LayerNorm;
 import dev.kiln.nn.Module;
@@ -16,14 +14,8 @@ import dev.kiln.nn.TransformerEncoderLayer;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,17 +32,6 @@ public interface TransformerParityChecks extends BackendUnderTest {
     /** Gradients through every sub-layer. */
     Tolerances.Tol TEL_GRADIENT = new Tolerances.Tol(2e-4, 5e-5, "Kiln vs PyTorch float32 transformer gradients");
 
-    private static Path fixture(String name) {
-        try (InputStream in = TransformerParityChecks.class.getResourceAsStream("/parity/" + name)) {
-            assertNotNull(in, "fixture /parity/" + name + " (run bench/peers/torch_transformer_fixtures.py)");
-            Path tmp = Files.createTempFile("kiln-parity-", ".safetensors");
-            Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-            return tmp;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     private void transformerParity(String name) throws IOException {
         transformerParity(name, false, false);
     }
@@ -60,8 +41,7 @@ public interface TransformerParityChecks extends BackendUnderTest {
      * they stand for (True = ignored), {@code causal} replaces the stored causal mask by {@code isCausal}.
      */
     private void transformerParity(String name, boolean boolMasks, boolean causal) throws IOException {
-        Path file = fixture(name), state = Files.createTempFile("kiln-tel-state-", ".safetensors");
-        try (var s = Kiln.scope(); TensorFile f = SafeTensors.read(file, backend())) {
+        try (var s = Kiln.scope(); TensorFile f = TorchFixtures.read(name, backend())) {
             Map<String, Tensor> t = f.tensors();
             Map<String, String> meta = f.metadata();
             int d = Integer.parseInt(meta.get("d_model")), layers = Integer.parseInt(meta.get("num_layers"));
@@ -74,13 +54,7 @@ public interface TransformerParityChecks extends BackendUnderTest {
             boolean finalNorm = Boolean.parseBoolean(meta.get("final_norm").toLowerCase());
             try (Module m = layers == 0 ? b.build()
                     : new TransformerEncoder(b, layers, finalNorm ? LayerNorm.builder(d).backend(backend()).build() : null)) {
-                Map<String, Tensor> torchState = new TreeMap<>();
-                t.forEach((k, v) -> { if (k.startsWith("state.")) torchState.put(k.substring(6), v); });
-                Map<String, Tensor> kilnState = new TreeMap<>(m.stateDict());
-                assertEquals(torchState.keySet(), kilnState.keySet(), name + ": state dict keys");
-                for (String k : torchState.keySet()) assertArrayEquals(torchState.get(k).shape(), kilnState.get(k).shape(), name + ": " + k);
-                SafeTensors.write(state, torchState, Map.of());
-                SafeTensors.loadInto(state, m.stateDict(), true);
+                TorchFixtures.loadTorchState(t, m, name);
                 Tensor src = t.get("input.src").requiresGrad(true);
                 Tensor mask = t.get("input.mask"), padding = t.get("input.key_padding_mask");
                 if (causal) mask = null;
@@ -88,24 +62,16 @@ public interface TransformerParityChecks extends BackendUnderTest {
                 if (boolMasks && padding != null) padding = padding.eq(Float.NEGATIVE_INFINITY);
                 Tensor out = m instanceof TransformerEncoder enc ? enc.forward(src, mask, padding, causal)
                         : ((TransformerEncoderLayer) m).forward(src, mask, padding, causal);
-                Compare.assertClose(name + ": output", nd(t.get("output")), out, TEL_FORWARD);
+                Compare.assertClose(name + ": output", TorchFixtures.nd(t.get("output")), out, TEL_FORWARD);
                 out.mul(t.get("loss.output")).sum().backward();
                 Map<String, Tensor> grads = new LinkedHashMap<>();
                 grads.put("src", src);
                 m.namedParameters().forEach((k, p) -> grads.put("state." + k, p));
                 for (Map.Entry<String, Tensor> g : grads.entrySet()) {
-                    Compare.assertClose(name + ": gradient of " + g.getKey(), nd(t.get("grad." + g.getKey())), g.getValue().grad(), TEL_GRADIENT);
+                    Compare.assertClose(name + ": gradient of " + g.getKey(), TorchFixtures.nd(t.get("grad." + g.getKey())), g.getValue().grad(), TEL_GRADIENT);
                 }
             }
-        } finally {
-            Files.deleteIfExists(file);
-            Files.deleteIfExists(state);
         }
-    }
-
-    private static Nd nd(Tensor t) {
-        assertNotNull(t, "tensor missing from the fixture");
-        return Nd.of(t.toFloatArray(), t.shape());
     }
 
     /** PyTorch's default post-norm block with ReLU, sequence-first, a causal additive mask. */
