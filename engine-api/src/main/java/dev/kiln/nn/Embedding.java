@@ -61,7 +61,7 @@ public class Embedding extends Module {
 
     private Embedding(Builder b) {
         this(b.numEmbeddings, b.embeddingDim, b.paddingIdx, normal(b.numEmbeddings, b.embeddingDim, b.paddingIdx,
-                b.generator != null ? b.generator : Kiln.generator(), b.backend != null ? b.backend : Kiln.backend()));
+                b.generatorOrDefault(), b.backendOrDefault()));
     }
 
     private Embedding(int numEmbeddings, int embeddingDim, Integer paddingIdx, Tensor weight) {
@@ -141,12 +141,10 @@ public class Embedding extends Module {
     }
 
     /** Options of an {@link Embedding}, PyTorch's defaults until set. */
-    public static final class Builder {
+    public static final class Builder extends ModuleBuilder<Builder> {
         private final int numEmbeddings;
         private final int embeddingDim;
         private Integer paddingIdx;
-        private Generator generator;
-        private Backend backend;
 
         private Builder(int numEmbeddings, int embeddingDim) {
             this.numEmbeddings = numEmbeddings;
@@ -164,27 +162,7 @@ public class Embedding extends Module {
             return this;
         }
 
-        /**
-         * Source of the initial values.
-         *
-         * @param generator default {@link Kiln#generator()}
-         * @return this builder
-         */
-        public Builder generator(Generator generator) {
-            this.generator = java.util.Objects.requireNonNull(generator, "generator");
-            return this;
-        }
 
-        /**
-         * Where the weight lives.
-         *
-         * @param backend default {@link Kiln#backend()}
-         * @return this builder
-         */
-        public Builder backend(Backend backend) {
-            this.backend = java.util.Objects.requireNonNull(backend, "backend");
-            return this;
-        }
 
         /**
          * {@return the layer}

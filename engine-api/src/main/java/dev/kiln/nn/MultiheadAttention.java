@@ -9,7 +9,6 @@ import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Shape;
 import dev.kiln.tensor.Tensor;
-import java.util.Objects;
 
 /**
  * Multi-head attention with PyTorch's {@code nn.MultiheadAttention} semantics and parameter names,
@@ -165,8 +164,8 @@ public class MultiheadAttention extends Module {
         if (!(b.dropout >= 0f && b.dropout < 1f)) {
             throw new IllegalArgumentException("MultiheadAttention: dropout must be in [0, 1), got " + b.dropout);
         }
-        Generator generator = b.generator != null ? b.generator : Kiln.generator();
-        Backend backend = b.backend != null ? b.backend : Kiln.backend();
+        Generator generator = b.generatorOrDefault();
+        Backend backend = b.backendOrDefault();
         this.embedDim = embedDim;
         this.numHeads = numHeads;
         this.dropout = b.dropout;
@@ -364,7 +363,7 @@ public class MultiheadAttention extends Module {
                 + (packed() ? "" : ", kdim=" + kdim + ", vdim=" + vdim);
     }
     /** Options of a {@link MultiheadAttention}, PyTorch's defaults until set. */
-    public static final class Builder {
+    public static final class Builder extends ModuleBuilder<Builder> {
         private final int embedDim;
         private final int numHeads;
         private float dropout;
@@ -372,8 +371,6 @@ public class MultiheadAttention extends Module {
         private boolean batchFirst;
         private Integer kdim;
         private Integer vdim;
-        private Generator generator;
-        private Backend backend;
 
         private Builder(int embedDim, int numHeads) {
             this.embedDim = embedDim;
@@ -435,27 +432,7 @@ public class MultiheadAttention extends Module {
             return this;
         }
 
-        /**
-         * Source of the initial weights and of the dropout masks.
-         *
-         * @param generator default {@link Kiln#generator()}
-         * @return this builder
-         */
-        public Builder generator(Generator generator) {
-            this.generator = Objects.requireNonNull(generator, "generator");
-            return this;
-        }
 
-        /**
-         * Where the parameters live.
-         *
-         * @param backend default {@link Kiln#backend()}
-         * @return this builder
-         */
-        public Builder backend(Backend backend) {
-            this.backend = Objects.requireNonNull(backend, "backend");
-            return this;
-        }
 
         /**
          * {@return the layer}

@@ -1,6 +1,5 @@
 package dev.kiln.nn;
 
-import dev.kiln.Kiln;
 import dev.kiln.ops.Functional;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Shape;
@@ -44,8 +43,8 @@ abstract class RecurrentBase extends Module {
         this.batchFirst = b.batchFirst;
         this.bidirectional = b.bidirectional;
         this.dropout = b.dropout;
-        this.generator = b.generator != null ? b.generator : Kiln.generator();
-        var backend = b.backend != null ? b.backend : Kiln.backend();
+        this.generator = b.generatorOrDefault();
+        var backend = b.backendOrDefault();
         double bound = Init.defaultBound(hiddenSize);
         int gh = gates * hiddenSize;
         for (int l = 0; l < numLayers; l++) {

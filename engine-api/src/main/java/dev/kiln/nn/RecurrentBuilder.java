@@ -1,9 +1,6 @@
 package dev.kiln.nn;
 
 import dev.kiln.Kiln;
-import dev.kiln.spi.Backend;
-import dev.kiln.tensor.Generator;
-import java.util.Objects;
 
 /**
  * The options shared by {@link RNN}, {@link LSTM} and {@link GRU}, with PyTorch's defaults: one
@@ -13,7 +10,7 @@ import java.util.Objects;
  * @param <S> the concrete builder, returned by every setter
  * @param <M> the layer it builds
  */
-public abstract class RecurrentBuilder<S extends RecurrentBuilder<S, M>, M extends Module> {
+public abstract class RecurrentBuilder<S extends RecurrentBuilder<S, M>, M extends Module> extends ModuleBuilder<S> {
     final int inputSize;
     final int hiddenSize;
     int numLayers = 1;
@@ -21,8 +18,6 @@ public abstract class RecurrentBuilder<S extends RecurrentBuilder<S, M>, M exten
     boolean batchFirst;
     float dropout;
     boolean bidirectional;
-    Generator generator;
-    Backend backend;
 
     RecurrentBuilder(int inputSize, int hiddenSize) {
         this.inputSize = inputSize;
@@ -91,27 +86,7 @@ public abstract class RecurrentBuilder<S extends RecurrentBuilder<S, M>, M exten
         return self();
     }
 
-    /**
-     * Source of the initial parameters and of the dropout masks (default {@link Kiln#generator()}).
-     *
-     * @param generator the random stream
-     * @return this builder
-     */
-    public S generator(Generator generator) {
-        this.generator = Objects.requireNonNull(generator, "generator");
-        return self();
-    }
 
-    /**
-     * Where the parameters live (default {@link Kiln#backend()}).
-     *
-     * @param backend the backend
-     * @return this builder
-     */
-    public S backend(Backend backend) {
-        this.backend = Objects.requireNonNull(backend, "backend");
-        return self();
-    }
 
     /**
      * Creates the layer.

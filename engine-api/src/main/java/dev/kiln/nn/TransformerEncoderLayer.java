@@ -1,6 +1,5 @@
 package dev.kiln.nn;
 
-import dev.kiln.Kiln;
 import dev.kiln.ops.Functional;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Generator;
@@ -51,8 +50,8 @@ public class TransformerEncoderLayer extends Module {
     private final boolean normFirst;
 
     private TransformerEncoderLayer(Builder b) {
-        Backend backend = b.backend != null ? b.backend : Kiln.backend();
-        Generator g = b.generator != null ? b.generator : Kiln.generator();
+        Backend backend = b.backendOrDefault();
+        Generator g = b.generatorOrDefault();
         this.activation = b.activation;
         this.normFirst = b.normFirst;
         selfAttn = registerModule("self_attn", MultiheadAttention.builder(b.dModel, b.nhead).dropout(b.dropout).bias(b.bias)
@@ -163,7 +162,7 @@ public class TransformerEncoderLayer extends Module {
     }
 
     /** Options of a {@link TransformerEncoderLayer}, PyTorch's defaults until set. */
-    public static final class Builder {
+    public static final class Builder extends ModuleBuilder<Builder> {
         private final int dModel;
         private final int nhead;
         private int dimFeedforward = 2048;
@@ -173,8 +172,6 @@ public class TransformerEncoderLayer extends Module {
         private boolean batchFirst;
         private boolean normFirst;
         private boolean bias = true;
-        private Generator generator;
-        private Backend backend;
 
         private Builder(int dModel, int nhead) {
             this.dModel = dModel;
@@ -259,27 +256,7 @@ public class TransformerEncoderLayer extends Module {
             return this;
         }
 
-        /**
-         * Source of the initial weights and dropout masks.
-         *
-         * @param generator default {@link Kiln#generator()}
-         * @return this builder
-         */
-        public Builder generator(Generator generator) {
-            this.generator = Objects.requireNonNull(generator, "generator");
-            return this;
-        }
 
-        /**
-         * Where the parameters live.
-         *
-         * @param backend default {@link Kiln#backend()}
-         * @return this builder
-         */
-        public Builder backend(Backend backend) {
-            this.backend = Objects.requireNonNull(backend, "backend");
-            return this;
-        }
 
         /**
          * {@return the layer}
