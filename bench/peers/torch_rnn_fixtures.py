@@ -30,6 +30,9 @@ CASES = [
     ("gru_no_bias", "gru", 3, 5, 1, False, False, False, None, False, 4, 2),
     ("rnn_tanh_2layer_bidirectional", "rnn", 4, 3, 2, True, False, True, "tanh", True, 5, 2),
     ("rnn_relu_batch_first", "rnn", 4, 3, 1, False, True, True, "relu", True, 3, 3),
+    # hidden 16: a whole number of float vectors (8 or 16 lanes), so the CPU cells take their Vector API path
+    ("lstm_hidden16_bidirectional_batch_first", "lstm", 7, 16, 1, True, True, True, None, True, 5, 3),
+    ("gru_hidden16", "gru", 7, 16, 1, False, False, True, None, True, 5, 3),
 ]
 
 

@@ -21,10 +21,11 @@ import java.util.Map;
  * train    [--backend cpu|cuda] [--batch 64,128] [--steps N] [--warmup N] [--repeats N]   seed-CNN training step, images/s
  * infer    [--backend ...] [--batch 256] [--steps N] [--warmup N] [--repeats N]            seed-CNN forward pass, images/s
  * gemm     [--backend ...] [--sizes 256,512,1024,2048] [--seconds S]                        SGEMM square and seed-CNN shapes, GFLOP/s
- * lstm     [--backend ...] [--batch 64] [--steps N] [--warmup N] [--repeats N]             seq-MNIST LSTM (hidden 128) training step, sequences/s
+ * lstm     [--backend ...] [--cell lstm|gru] [--batch 64] [--steps N] [--warmup N] [--repeats N]   seq-MNIST LSTM/GRU (hidden 128) training step, sequences/s
  * profile  [--backend ...] [--batch 64]                                                    per-layer primitive times of one training step
+ * lstm-profile [--backend ...] [--batch 64] [--calls 2000]                                 per-step primitive times of the seq-MNIST LSTM scan, us
  * tiles    [--threads 1] [--sizes 512,1024]                                               every CPU micro-kernel tile shape, GFLOP/s
- * compare  [--repeats 5] [--batch 64,128] [--infer-batch 256] [--gemm 1024] [--only train,infer,gemm] [--jit-warmup 100]
+ * compare  [--repeats 5] [--batch 64,128] [--infer-batch 256] [--gemm 1024] [--rnn-batch 64] [--only train,infer,gemm,lstm,gru] [--jit-warmup 100]
  *          Kiln CPU against PyTorch CPU (2 threads) and OpenBLAS, alternating; ratio min/median/max
  * jmh      [JMH options, e.g. a benchmark regex]                                           the JMH benchmarks in dev.kiln.bench.jmh
  * attention [--backend ...] [--seq 1024,4096] [--heads 1] [--dim 64] [--causal false] [--warmup 1] [--repeats 5]
@@ -32,7 +33,7 @@ import java.util.Map;
  * </pre>
  */
 public final class BenchMain {
-    private static final String USAGE = "usage: ./kiln bench train|infer|lstm|attention|gemm|profile|tiles|compare|jmh [options] (see bench/README.md)";
+    private static final String USAGE = "usage: ./kiln bench train|infer|lstm|lstm-profile|attention|gemm|profile|tiles|compare|jmh [options] (see bench/README.md)";
 
     private BenchMain() {}
 
@@ -75,7 +76,8 @@ public final class BenchMain {
             case "lstm" -> {
                 Backend backend = backend(o);
                 int steps = intOpt(o, "steps", 20), warmup = intOpt(o, "warmup", 5), repeats = intOpt(o, "repeats", 5);
-                for (int b : ints(o.getOrDefault("batch", "64"))) samples.add(LstmBenchmark.run(backend, b, warmup, steps, repeats));
+                String cell = o.getOrDefault("cell", "lstm");
+                for (int b : ints(o.getOrDefault("batch", "64"))) samples.add(LstmBenchmark.run(backend, cell, b, warmup, steps, repeats));
                 printSamples(samples);
             }
             case "profile" -> {
@@ -94,6 +96,7 @@ public final class BenchMain {
                 }
                 printSamples(samples);
             }
+            case "lstm-profile" -> LstmProfile.run(backend(o), intOpt(o, "batch", 64), intOpt(o, "calls", 2000), System.out);
             case "compare" -> samples.addAll(Compare.run(o));
             case "attention" -> {
                 Backend backend = backend(o);

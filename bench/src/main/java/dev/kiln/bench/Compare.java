@@ -16,7 +16,9 @@ import java.util.Set;
  * the timed blocks measure compiled code, as the peers' do. Each repeat is one timed block per
  * side; the ratio Kiln / peer is taken per repeat and reported
  * as min / median / max. Peers: PyTorch CPU (Debian python3-torch, 2 threads) for the training
- * step and inference; OpenBLAS {@code cblas_sgemm} (2 threads) for SGEMM.
+ * step, inference and the seq-MNIST LSTM (and, with {@code --only gru}, GRU) training step at
+ * {@code --rnn-batch} (default 64; Kiln's JIT warm-up there is half of {@code --jit-warmup} steps,
+ * each being long); OpenBLAS {@code cblas_sgemm} (2 threads) for SGEMM.
  */
 final class Compare {
     private Compare() {}
@@ -27,7 +29,7 @@ final class Compare {
         int steps = BenchMain.intOpt(o, "steps", 20), warmup = BenchMain.intOpt(o, "warmup", 5);
         // Once per config, untimed: lets C2 compile Kiln's kernels (the peers' native code needs no such step).
         int jitWarmup = BenchMain.intOpt(o, "jit-warmup", 100);
-        Set<String> only = Set.of(o.getOrDefault("only", "train,infer,gemm").split(","));
+        Set<String> only = Set.of(o.getOrDefault("only", "train,infer,gemm,lstm").split(","));
         List<Sample> all = new ArrayList<>();
         List<String[]> ratios = new ArrayList<>();
         try {
@@ -43,6 +45,14 @@ final class Compare {
                     if (jitWarmup > 0) InferBenchmark.run(cpu, b, jitWarmup, 1, 1);
                     pair(all, ratios, repeats, () -> InferBenchmark.run(cpu, b, warmup, steps, 1),
                             () -> Peers.torch("infer", b, warmup, steps, 1, threads));
+                }
+            }
+            for (String cell : new String[] {"lstm", "gru"}) {
+                if (!only.contains(cell)) continue;
+                for (int b : BenchMain.ints(o.getOrDefault("rnn-batch", "64"))) {
+                    if (jitWarmup > 0) LstmBenchmark.run(cpu, cell, b, Math.max(1, jitWarmup / 2), 1, 1);
+                    pair(all, ratios, repeats, () -> LstmBenchmark.run(cpu, cell, b, warmup, steps, 1),
+                            () -> Peers.torchRnn(cell, b, warmup, steps, 1, threads));
                 }
             }
             if (only.contains("gemm")) {

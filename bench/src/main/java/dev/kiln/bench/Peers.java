@@ -21,6 +21,7 @@ final class Peers {
     private static final Pattern IMAGES = Pattern.compile("\"images_per_s\": \\[([^\\]]*)\\]");
     private static final Pattern GFLOPS = Pattern.compile("\"gflops\":([0-9.]+)");
     private static final Pattern TORCH = Pattern.compile("\"torch\": \"([^\"]*)\"");
+    private static final Pattern SEQ = Pattern.compile("\"seq_per_s\": \\[([^\\]]*)\\]");
 
     private Peers() {}
 
@@ -39,6 +40,23 @@ final class Peers {
                     "torch " + (t.find() ? t.group(1) : "?") + ", " + threads + " threads, " + steps + " steps per repeat");
         }
         throw new IOException("pytorch peer printed no result: " + out);
+    }
+
+    /** PyTorch CPU on the seq-MNIST recurrent step ({@code cell} "lstm" or "gru"), {@code threads} threads: sequences/s of each timed block. */
+    static Sample torchRnn(String cell, int batch, int warmup, int steps, int repeats, int threads) throws IOException {
+        List<String> out = run("torch-rnn", "--cell", cell, "--batch", String.valueOf(batch), "--warmup", String.valueOf(warmup),
+                "--steps", String.valueOf(steps), "--repeats", String.valueOf(repeats), "--threads", String.valueOf(threads));
+        for (String line : out) {
+            Matcher m = SEQ.matcher(line);
+            if (!m.find()) continue;
+            String[] parts = m.group(1).split(",");
+            double[] v = new double[parts.length];
+            for (int i = 0; i < parts.length; i++) v[i] = Double.parseDouble(parts[i].trim());
+            Matcher t = TORCH.matcher(line);
+            return new Sample(cell, "pytorch", "cpu", "seq-mnist batch " + batch, "seq/s", v,
+                    "torch " + (t.find() ? t.group(1) : "?") + ", " + threads + " threads, " + steps + " steps per repeat");
+        }
+        throw new IOException("pytorch " + cell + " peer printed no result: " + out);
     }
 
     /** OpenBLAS {@code cblas_sgemm} n x n x n, timed for about {@code seconds}: GFLOP/s. */

@@ -25,9 +25,12 @@ import java.util.Arrays;
  * One layer and one direction of a recurrent network over a whole sequence, as a single autograd
  * node with hand-written backpropagation through time. The input projections of every step come
  * in precomputed (one GEMM over the sequence, by the caller); each step runs one GEMM
- * {@code [B, H] x [H, G*H]} for the recurrent projection and one fused cell call. Backward runs
- * the steps in reverse: one fused cell backward, one GEMM for the gradient carried to the
- * previous state and one accumulating GEMM for the recurrent weight's gradient per step.
+ * {@code [B, H] x [H, G*H]} for the recurrent projection (accumulating onto the step's input
+ * projections, except for the GRU) and one fused cell call. Backward runs
+ * the steps in reverse: one fused cell backward and one GEMM for the gradient carried to the
+ * previous state per step; the recurrent weight's gradient is one GEMM over all steps at the end,
+ * {@code [G*H, T*B] x [T*B, H]} (gate gradients by the states they multiplied), which splits
+ * between threads far better than T products of depth B.
  *
  * <p>The node's output packs the hidden state of every time step (and, for the LSTM, the final
  * cell state as one more slot); the outputs returned to the caller are slices of it, so their
@@ -131,39 +134,51 @@ final class RecurrentScan {
             int[] gates = {batch, gh};
             try (Pin pxg = pin(cell.op, xg); Pin pw = pin(cell.op, wHh); Pin pb = bHh == null ? null : pin(cell.op, bHh);
                  Pin ph0 = pin(cell.op, hs[0]); Pin pc0 = lstm ? pin(cell.op, cs[0]) : null) {
+                // LSTM and RNN: the step's slot of xg is copied into hg and the GEMM accumulates onto it, the
+                // bias rows (made once) joining in the cell. The GRU keeps W_hh h + b_hh apart (r scales its n part).
+                Tensor rows = null;
+                if (!gru && pb != null) {
+                    rows = empty(be, gates);
+                    be.stridedCopy(StridedCopySpec.gather(gates, 0, new long[] {0, 1}), pb.storage(), storage(rows));
+                } else if (lstm) {
+                    rows = zeros(be, gates);
+                }
                 for (int s = 0; s < steps; s++) {
                     Storage hPrev = s == 0 ? ph0.storage() : storage(hs[s]);
+                    StridedCopySpec xSlot = StridedCopySpec.gather(gates, (long) time(s) * batch * gh, new long[] {gh, 1});
                     Tensor hg = empty(be, gates);
-                    if (pb != null) be.stridedCopy(StridedCopySpec.gather(gates, 0, new long[] {0, 1}), pb.storage(), storage(hg));
-                    be.matmul(new MatmulSpec(1, batch, gh, hid, false, true, false, false, pb != null), hPrev, pw.storage(), storage(hg));
-                    Tensor xt = empty(be, gates);
-                    be.stridedCopy(StridedCopySpec.gather(gates, (long) time(s) * batch * gh, new long[] {gh, 1}), pxg.storage(), storage(xt));
+                    if (gru && pb != null) be.stridedCopy(StridedCopySpec.gather(gates, 0, new long[] {0, 1}), pb.storage(), storage(hg));
+                    if (!gru) be.stridedCopy(xSlot, pxg.storage(), storage(hg));
+                    be.matmul(new MatmulSpec(1, batch, gh, hid, false, true, false, false, !gru || pb != null), hPrev, pw.storage(), storage(hg));
                     Tensor h = empty(be, batch, hid);
                     switch (cell) {
                         case LSTM -> {
                             Storage cPrev = s == 0 ? pc0.storage() : storage(cs[s]);
                             cs[s + 1] = empty(be, batch, hid);
                             acts[s] = empty(be, gates);
-                            be.lstmCell(spec, storage(xt), storage(hg), cPrev, storage(h), storage(cs[s + 1]), storage(acts[s]));
+                            be.lstmCell(spec, storage(rows), storage(hg), cPrev, storage(h), storage(cs[s + 1]), storage(acts[s]));
                             hg.close();
                         }
                         case GRU -> {
+                            Tensor xt = empty(be, gates);
+                            be.stridedCopy(xSlot, pxg.storage(), storage(xt));
                             acts[s] = empty(be, gates);
                             be.gruCell(spec, storage(xt), storage(hg), hPrev, storage(h), storage(acts[s]));
                             hgs[s] = hg;
+                            xt.close();
                         }
                         default -> {
-                            be.binary(BinaryOp.ADD, new Broadcast(gates, gates, gates), storage(xt), storage(hg), storage(xt));
-                            be.unary(cell == Cell.RNN_TANH ? UnaryOp.TANH : UnaryOp.RELU, 0f, storage(xt), storage(h));
+                            if (rows != null) be.binary(BinaryOp.ADD, new Broadcast(gates, gates, gates), storage(hg), storage(rows), storage(hg));
+                            be.unary(cell == Cell.RNN_TANH ? UnaryOp.TANH : UnaryOp.RELU, 0f, storage(hg), storage(h));
                             hg.close();
                         }
                     }
-                    xt.close();
                     scatterSlot(be, h, packed, time(s), batch, hid);
                     hs[s + 1] = h;
                     if (!grad) release(s);
                 }
                 if (lstm) scatterSlot(be, cs[steps], packed, steps, batch, hid);
+                if (rows != null) rows.close();
             }
             if (grad) {
                 Autograd.record(cell.op, packed, new Tensor[] {xg, wHh, bHh, h0, c0}, this::backward);
@@ -196,20 +211,21 @@ final class RecurrentScan {
             Broadcast same = new Broadcast(state, state, state);
             Tensor gxg = empty(be, steps, batch, gh);
             Tensor gW = needW ? empty(be, gh, hid) : null;
-            Tensor gHall = gru && needB ? empty(be, steps, batch, gh) : null;
-            Tensor carry = zeros(be, state);
-            Tensor gc = null;
+            // Per time step: the recurrent projections' gradients (the GRU's differ from its input gates') and
+            // the states they were computed from, for the weight and bias gradients after the loop.
+            Tensor gHall = gru && (needB || needW) ? empty(be, steps, batch, gh) : null;
+            Tensor hPrevAll = needW ? empty(be, steps, batch, hid) : null;
+            Tensor gc = null, carry = null;
             try (Pin pg = pin(op, g); Pin pw = pin(op, wHh); Pin ph0 = pin(op, hs[0]); Pin pc0 = lstm ? pin(op, cs[0]) : null) {
                 if (lstm) {
                     gc = empty(be, state);
                     be.stridedCopy(slot(steps), pg.storage(), storage(gc));
                 }
+                // The gradient reaching h at the step being processed: its slot of g plus what the later step carried back.
+                Tensor gHt = empty(be, state);
+                be.stridedCopy(slot(time(steps - 1)), pg.storage(), storage(gHt));
                 for (int s = steps - 1; s >= 0; s--) {
                     Storage hPrev = s == 0 ? ph0.storage() : storage(hs[s]);
-                    Tensor gHt = empty(be, state);
-                    be.stridedCopy(slot(time(s)), pg.storage(), storage(gHt));
-                    be.binary(BinaryOp.ADD, same, storage(gHt), storage(carry), storage(gHt));
-                    carry.close();
                     Tensor gX, gH, next = empty(be, state);
                     switch (cell) {
                         case LSTM -> {
@@ -240,23 +256,46 @@ final class RecurrentScan {
                     scatterSlot(be, gX, gxg, time(s), batch, gh);
                     if (gHall != null) scatterSlot(be, gH, gHall, time(s), batch, gh);
                     if (needW) {
-                        be.matmul(new MatmulSpec(1, gh, hid, batch, true, false, false, false, s < steps - 1), storage(gH), hPrev, storage(gW));
+                        be.stridedCopy(StridedCopySpec.scatter(state, (long) time(s) * batch * hid, new long[] {hid, 1}), hPrev,
+                                storage(hPrevAll));
                     }
                     if (s > 0 || needH0) {
-                        be.matmul(new MatmulSpec(1, batch, hid, gh, false, false, false, false, gru), storage(gH), pw.storage(), storage(next));
+                        // next = (GRU: its pointwise part) + the previous step's slot of g + gH W_hh, the GEMM accumulating.
+                        boolean accumulate = gru;
+                        if (s > 0 && gru) {
+                            Tensor slotG = empty(be, state);
+                            be.stridedCopy(slot(time(s - 1)), pg.storage(), storage(slotG));
+                            be.binary(BinaryOp.ADD, same, storage(next), storage(slotG), storage(next));
+                            slotG.close();
+                        } else if (s > 0) {
+                            be.stridedCopy(slot(time(s - 1)), pg.storage(), storage(next));
+                            accumulate = true;
+                        }
+                        be.matmul(new MatmulSpec(1, batch, hid, gh, false, false, false, false, accumulate), storage(gH), pw.storage(),
+                                storage(next));
                     }
-                    carry = next;
+                    if (s > 0) gHt = next;
+                    else carry = next;
                     if (gH != gX) gH.close();
                     gX.close();
                 }
+            }
+            if (!needH0) {
+                carry.close();
+                carry = null;
+            }
+            if (needW) {
+                be.matmul(new MatmulSpec(1, gh, hid, steps * batch, true, false, false, false, false), storage(gru ? gHall : gxg),
+                        storage(hPrevAll), storage(gW));
+                hPrevAll.close();
             }
             Tensor gb = null;
             if (needB) {
                 gb = empty(be, gh);
                 be.sum(new ReduceSpec(new int[] {steps * batch, gh}, new int[] {0}), storage(gru ? gHall : gxg), storage(gb));
-                if (gHall != null) gHall.close();
             }
-            return new Tensor[] {xg.requiresGrad() ? gxg : null, gW, gb, needH0 ? carry : null, needC0 ? gc : null};
+            if (gHall != null) gHall.close();
+            return new Tensor[] {xg.requiresGrad() ? gxg : null, gW, gb, carry, needC0 ? gc : null};
         }
 
         /** Copy of time slot {@code t} of a {@code [slots, batch, hidden]} tensor into a {@code [batch, hidden]} one. */

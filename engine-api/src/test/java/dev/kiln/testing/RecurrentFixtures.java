@@ -22,7 +22,8 @@ import java.util.Map;
 public final class RecurrentFixtures {
     /** Every fixture, by file stem. */
     public static final List<String> NAMES = List.of("lstm_2layer_bidirectional", "lstm_batch_first",
-            "gru_2layer_bidirectional_batch_first", "gru_no_bias", "rnn_tanh_2layer_bidirectional", "rnn_relu_batch_first");
+            "gru_2layer_bidirectional_batch_first", "gru_no_bias", "rnn_tanh_2layer_bidirectional", "rnn_relu_batch_first",
+            "lstm_hidden16_bidirectional_batch_first", "gru_hidden16");
 
     private RecurrentFixtures() {}
 

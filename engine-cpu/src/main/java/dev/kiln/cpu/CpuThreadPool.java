@@ -12,8 +12,10 @@ import java.util.function.IntConsumer;
  *
  * <p>A training step opens a hundred or so short parallel regions, so the hand-off is built for
  * latency: a region is published through a volatile field that idle workers spin on for a short
- * while (about {@link #SPIN_NANOS}) before parking, and the caller spins on the count of workers
- * still busy. One region at a time uses the workers; a region started while another is running
+ * while (about {@link #SPIN_NANOS}) before parking, and the caller spins on the count of tasks
+ * completed. The caller takes tasks too and waits only for tasks already started elsewhere: a
+ * worker that has not woken up yet (parked, or descheduled on a loaded machine) does not hold the
+ * region up, it finds no task left when it arrives. One region at a time uses the workers; a region started while another is running
  * (from another thread) or from inside one (the kernels nest: a convolution calls GEMM per chunk)
  * runs inline on the calling thread, which is always safe because results do not depend on the split.
  */
@@ -103,7 +105,7 @@ public final class CpuThreadPool implements AutoCloseable {
             current = r;
             for (int i = 0; i < r.helpers; i++) LockSupport.unpark(workers[i]);
             r.work();
-            r.awaitHelpers();
+            r.awaitTasks();
             current = null;
             r.rethrow();
         } finally {
@@ -152,49 +154,49 @@ public final class CpuThreadPool implements AutoCloseable {
                 }
             }
             last = r;
-            if (index < r.helpers) {
-                r.work();
-                r.helperDone();
-            }
+            if (index < r.helpers) r.work();
         }
     }
 
-    /** One parallel region: a shared task counter, helpers still running, the first failure. */
+    /** One parallel region: a shared task counter, the count of tasks finished, the first failure. */
     private static final class Region {
         final int tasks, helpers;
         final IntConsumer body;
         final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger running;
+        /** Tasks run (or skipped after a failure); the region is over when it reaches {@link #tasks}. */
+        final AtomicInteger finished = new AtomicInteger();
         volatile Throwable failure;
 
         Region(int tasks, IntConsumer body, int helpers) {
             this.tasks = tasks;
             this.body = body;
             this.helpers = helpers;
-            this.running = new AtomicInteger(helpers);
         }
 
+        /** Claims and runs tasks until none is left; after a failure, claimed tasks are skipped (but counted). */
         void work() {
             IN_REGION.set(Boolean.TRUE);
             try {
-                for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) body.accept(t);
-            } catch (RuntimeException | Error e) {
-                synchronized (this) {
-                    if (failure == null) failure = e;
+                for (int t = next.getAndIncrement(); t < tasks; t = next.getAndIncrement()) {
+                    try {
+                        if (failure == null) body.accept(t);
+                    } catch (RuntimeException | Error e) {
+                        synchronized (this) {
+                            if (failure == null) failure = e;
+                        }
+                    } finally {
+                        finished.incrementAndGet();
+                    }
                 }
-                next.set(tasks); // stop handing out further tasks
             } finally {
                 IN_REGION.set(Boolean.FALSE);
             }
         }
 
-        void helperDone() {
-            running.decrementAndGet();
-        }
-
-        void awaitHelpers() {
+        /** Called once every task is claimed: waits for those still running on other threads. */
+        void awaitTasks() {
             long spins = 0;
-            while (running.get() > 0) {
+            while (finished.get() < tasks) {
                 if (++spins < 100_000) Thread.onSpinWait();
                 else Thread.yield();
             }

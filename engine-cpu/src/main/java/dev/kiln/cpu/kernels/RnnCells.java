@@ -1,16 +1,14 @@
 package dev.kiln.cpu.kernels;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-
 import dev.kiln.cpu.CpuThreadPool;
 import dev.kiln.spi.RnnCellSpec;
 import java.lang.foreign.MemorySegment;
 
 /**
  * The fused pointwise parts of the LSTM and GRU cells (see {@link dev.kiln.spi.Backend#lstmCell}
- * and {@link dev.kiln.spi.Backend#gruCell}). Rows of the batch run in parallel; each element is
- * computed from its own inputs alone, in double precision, so results do not depend on the
- * thread count.
+ * and {@link dev.kiln.spi.Backend#gruCell}), computed by {@link CellRows#get()}. Rows of the batch
+ * run in parallel; each element is computed from its own inputs alone, so results do not depend
+ * on the thread count.
  */
 public final class RnnCells {
     /** Elements of a state tensor worth a task. */
@@ -21,112 +19,33 @@ public final class RnnCells {
     /** Forward LSTM cell: gates i, f, g, o; writes h, c and the activated gates. */
     public static void lstm(CpuThreadPool pool, RnnCellSpec spec, MemorySegment xg, MemorySegment hg, MemorySegment cPrev,
                             MemorySegment h, MemorySegment c, MemorySegment act) {
-        int hid = spec.hidden();
-        rows(pool, spec, (r0, r1) -> {
-            for (long r = r0; r < r1; r++) {
-                long gRow = r * 4 * hid, sRow = r * hid;
-                for (int j = 0; j < hid; j++) {
-                    long gi = gRow + j, gf = gi + hid, gg = gf + hid, go = gg + hid;
-                    double i = sigmoid(sum(xg, hg, gi)), f = sigmoid(sum(xg, hg, gf));
-                    double g = tanh(sum(xg, hg, gg)), o = sigmoid(sum(xg, hg, go));
-                    double cNew = f * cPrev.getAtIndex(JAVA_FLOAT, sRow + j) + i * g;
-                    c.setAtIndex(JAVA_FLOAT, sRow + j, (float) cNew);
-                    h.setAtIndex(JAVA_FLOAT, sRow + j, (float) (o * tanh(cNew)));
-                    act.setAtIndex(JAVA_FLOAT, gi, (float) i);
-                    act.setAtIndex(JAVA_FLOAT, gf, (float) f);
-                    act.setAtIndex(JAVA_FLOAT, gg, (float) g);
-                    act.setAtIndex(JAVA_FLOAT, go, (float) o);
-                }
-            }
-        });
+        CellRows k = CellRows.get();
+        rows(pool, spec, (r0, r1) -> k.lstm(spec.hidden(), xg, hg, cPrev, h, c, act, r0, r1));
     }
 
     /** Backward LSTM cell: gradients of the pre-activation gates and of cPrev. */
     public static void lstmBackward(CpuThreadPool pool, RnnCellSpec spec, MemorySegment act, MemorySegment cPrev, MemorySegment c,
                                     MemorySegment gh, MemorySegment gc, MemorySegment gGates, MemorySegment gcPrev) {
-        int hid = spec.hidden();
-        rows(pool, spec, (r0, r1) -> {
-            for (long r = r0; r < r1; r++) {
-                long gRow = r * 4 * hid, sRow = r * hid;
-                for (int j = 0; j < hid; j++) {
-                    long gi = gRow + j, gf = gi + hid, gg = gf + hid, go = gg + hid, s = sRow + j;
-                    double i = act.getAtIndex(JAVA_FLOAT, gi), f = act.getAtIndex(JAVA_FLOAT, gf);
-                    double g = act.getAtIndex(JAVA_FLOAT, gg), o = act.getAtIndex(JAVA_FLOAT, go);
-                    double tc = tanh(c.getAtIndex(JAVA_FLOAT, s));
-                    double dh = gh.getAtIndex(JAVA_FLOAT, s);
-                    double dc = gc.getAtIndex(JAVA_FLOAT, s) + dh * o * (1 - tc * tc);
-                    gGates.setAtIndex(JAVA_FLOAT, gi, (float) (dc * g * i * (1 - i)));
-                    gGates.setAtIndex(JAVA_FLOAT, gf, (float) (dc * cPrev.getAtIndex(JAVA_FLOAT, s) * f * (1 - f)));
-                    gGates.setAtIndex(JAVA_FLOAT, gg, (float) (dc * i * (1 - g * g)));
-                    gGates.setAtIndex(JAVA_FLOAT, go, (float) (dh * tc * o * (1 - o)));
-                    gcPrev.setAtIndex(JAVA_FLOAT, s, (float) (dc * f));
-                }
-            }
-        });
+        CellRows k = CellRows.get();
+        rows(pool, spec, (r0, r1) -> k.lstmBackward(spec.hidden(), act, cPrev, c, gh, gc, gGates, gcPrev, r0, r1));
     }
 
     /** Forward GRU cell: gates r, z, n; writes h and the activated gates. */
     public static void gru(CpuThreadPool pool, RnnCellSpec spec, MemorySegment xg, MemorySegment hg, MemorySegment hPrev,
                            MemorySegment h, MemorySegment act) {
-        int hid = spec.hidden();
-        rows(pool, spec, (r0, r1) -> {
-            for (long r = r0; r < r1; r++) {
-                long gRow = r * 3 * hid, sRow = r * hid;
-                for (int j = 0; j < hid; j++) {
-                    long gr = gRow + j, gz = gr + hid, gn = gz + hid;
-                    double rr = sigmoid(sum(xg, hg, gr)), z = sigmoid(sum(xg, hg, gz));
-                    double n = tanh(xg.getAtIndex(JAVA_FLOAT, gn) + rr * hg.getAtIndex(JAVA_FLOAT, gn));
-                    h.setAtIndex(JAVA_FLOAT, sRow + j, (float) ((1 - z) * n + z * hPrev.getAtIndex(JAVA_FLOAT, sRow + j)));
-                    act.setAtIndex(JAVA_FLOAT, gr, (float) rr);
-                    act.setAtIndex(JAVA_FLOAT, gz, (float) z);
-                    act.setAtIndex(JAVA_FLOAT, gn, (float) n);
-                }
-            }
-        });
+        CellRows k = CellRows.get();
+        rows(pool, spec, (r0, r1) -> k.gru(spec.hidden(), xg, hg, hPrev, h, act, r0, r1));
     }
 
     /** Backward GRU cell: gradients of both projections and of hPrev through the pointwise part. */
     public static void gruBackward(CpuThreadPool pool, RnnCellSpec spec, MemorySegment act, MemorySegment hg, MemorySegment hPrev,
                                    MemorySegment gh, MemorySegment gxg, MemorySegment ghg, MemorySegment ghPrev) {
-        int hid = spec.hidden();
-        rows(pool, spec, (r0, r1) -> {
-            for (long r = r0; r < r1; r++) {
-                long gRow = r * 3 * hid, sRow = r * hid;
-                for (int j = 0; j < hid; j++) {
-                    long gr = gRow + j, gz = gr + hid, gn = gz + hid, s = sRow + j;
-                    double rr = act.getAtIndex(JAVA_FLOAT, gr), z = act.getAtIndex(JAVA_FLOAT, gz), n = act.getAtIndex(JAVA_FLOAT, gn);
-                    double dh = gh.getAtIndex(JAVA_FLOAT, s);
-                    double dz = dh * (hPrev.getAtIndex(JAVA_FLOAT, s) - n) * z * (1 - z);
-                    double dn = dh * (1 - z) * (1 - n * n);
-                    double hn = hg.getAtIndex(JAVA_FLOAT, gn);
-                    double dr = dn * hn * rr * (1 - rr);
-                    gxg.setAtIndex(JAVA_FLOAT, gr, (float) dr);
-                    gxg.setAtIndex(JAVA_FLOAT, gz, (float) dz);
-                    gxg.setAtIndex(JAVA_FLOAT, gn, (float) dn);
-                    ghg.setAtIndex(JAVA_FLOAT, gr, (float) dr);
-                    ghg.setAtIndex(JAVA_FLOAT, gz, (float) dz);
-                    ghg.setAtIndex(JAVA_FLOAT, gn, (float) (dn * rr));
-                    ghPrev.setAtIndex(JAVA_FLOAT, s, (float) (dh * z));
-                }
-            }
-        });
+        CellRows k = CellRows.get();
+        rows(pool, spec, (r0, r1) -> k.gruBackward(spec.hidden(), act, hg, hPrev, gh, gxg, ghg, ghPrev, r0, r1));
     }
 
     private static void rows(CpuThreadPool pool, RnnCellSpec spec, CpuThreadPool.RangeBody body) {
         if (spec.stateNumel() == 0) return;
         pool.parallelRange(spec.batch(), Math.max(1, GRAIN / Math.max(1, spec.hidden())), body);
-    }
-
-    private static double sum(MemorySegment a, MemorySegment b, long i) {
-        return (double) a.getAtIndex(JAVA_FLOAT, i) + b.getAtIndex(JAVA_FLOAT, i);
-    }
-
-    private static double sigmoid(double v) {
-        return 1.0 / (1.0 + Math.exp(-v));
-    }
-
-    /** {@code 1 - 2 / (e^{2v} + 1)}: exact limits at both infinities, and Math.exp is an intrinsic. */
-    private static double tanh(double v) {
-        return 1.0 - 2.0 / (Math.exp(2.0 * v) + 1.0);
     }
 }
