@@ -4,6 +4,7 @@
 
   torch_seq.py vit [--epochs 10] [--data data/mnist] [--threads 2] [--out metrics.json]
   torch_seq.py seq-mnist --model lstm|gru|transformer [--epochs 5] ...
+  torch_seq.py fixtures --out samples/src/test/resources/dev/kiln/samples   (SeqModelsTest's expectations)
 
 Models (keep in step with samples/.../SeqModels.java):
   seq-mnist: an image [1, 28, 28] is 28 time steps of 28 pixels (batch first).
@@ -82,6 +83,39 @@ class Vit(nn.Module):
         return self.head(self.norm(self.encoder(h))[:, 0])
 
 
+MODELS = {"seq-mnist-lstm": lambda: Recurrent("lstm"), "seq-mnist-gru": lambda: Recurrent("gru"),
+          "seq-mnist-transformer": SeqTransformer, "vit": Vit}
+
+
+def closed_form(shape, k):
+    """0.2 sin(0.37 i^2 + 1.1 k + 0.5) at flat index i, in float64 rounded to float32: computable the same way in
+    Java. The square makes every matrix full rank (a sine of i alone would give rank 2)."""
+    i = torch.arange(math.prod(shape), dtype=torch.float64)
+    return (0.2 * torch.sin(0.37 * i * i + 1.1 * k + 0.5)).float().reshape(shape)
+
+
+def fixtures(out_dir):
+    """Writes seq-models-state-dict.txt (every model's state_dict keys and shapes) and seq-models-logits.txt
+    (the logits of two closed-form images through each model with closed-form weights, parameter k of the
+    state_dict holding closed_form(shape, k)), which SeqModelsTest checks Kiln's models against."""
+    j = torch.arange(784, dtype=torch.float64)
+    x = torch.stack([2 * torch.sin(0.11 * j * j + n) for n in range(2)]).float().reshape(2, 1, 28, 28)
+    head = f"# written by bench/peers/torch_seq.py fixtures (torch {torch.__version__}); SeqModelsTest reads it\n"
+    with open(os.path.join(out_dir, "seq-models-state-dict.txt"), "w") as keys, \
+            open(os.path.join(out_dir, "seq-models-logits.txt"), "w") as logits:
+        keys.write(head + "# model key shape\n")
+        logits.write(head + "# model image logits[10]; image n pixel j = 2 sin(0.11 j^2 + n)\n")
+        for name, make in MODELS.items():
+            model = make().eval()
+            with torch.no_grad():
+                for k, (key, p) in enumerate(model.state_dict().items()):
+                    keys.write(f"{name} {key} {'x'.join(map(str, p.shape))}\n")
+                    p.copy_(closed_form(p.shape, k))
+                y = model(x)
+            for n in range(len(x)):
+                logits.write(f"{name} {n} " + " ".join(f"{v:.8e}" for v in y[n].tolist()) + "\n")
+
+
 def schedule(step, total, warmup):
     if step < warmup:
         return (step + 1) / warmup
@@ -91,7 +125,7 @@ def schedule(step, total, warmup):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("sample", choices=["vit", "seq-mnist"])
+    ap.add_argument("sample", choices=["vit", "seq-mnist", "fixtures"])
     ap.add_argument("--model", default="lstm", choices=["lstm", "gru", "transformer"])
     ap.add_argument("--epochs", type=int)
     ap.add_argument("--data", default="data/mnist")
@@ -100,6 +134,9 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="train on the first N images only (smoke runs)")
     ap.add_argument("--out")
     a = ap.parse_args()
+    if a.sample == "fixtures":
+        fixtures(a.out or ".")
+        return
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     x, y = load_mnist(a.data, "train")

@@ -104,7 +104,7 @@ public final class MnistCommand {
     }
 
     /** {@link Trainer#fit}, with what a user needs to know when a non-finite loss stops it. */
-    private static List<EpochResult> fit(Trainer trainer, int epochs, Path checkpoint, int before) {
+    static List<EpochResult> fit(Trainer trainer, int epochs, Path checkpoint, int before) {
         try {
             return trainer.fit(epochs);
         } catch (NonFiniteLossException e) {

@@ -24,7 +24,16 @@ final class OutputPaths {
      * @throws Args.UsageException {@code "<command>: --<option> <path>: <problem>"}
      */
     static void checkFile(Args a, String option) throws Args.UsageException {
-        Path file = a.path(option);
+        checkFile(a, option, a.path(option));
+    }
+
+    /**
+     * {@code --option FILE} where the command derives {@code file} (e.g. a default naming the model): as
+     * {@link #checkFile(Args, String)} for {@code file}, which may be null (nothing to check).
+     *
+     * @throws Args.UsageException {@code "<command>: --<option> <path>: <problem>"}
+     */
+    static void checkFile(Args a, String option, Path file) throws Args.UsageException {
         if (file == null) return;
         String problem = fileProblem(file);
         if (problem == null) problem = folderProblem(file.toAbsolutePath().getParent());
