@@ -91,7 +91,7 @@ final class SeqModels {
             registerParameter("pos", normalParameter(init, backend, 0.02f, SIDE, WIDTH));
             embed = registerModule("embed", new Linear(SIDE, WIDTH, true, init, backend));
             encoder = registerModule("encoder", encoder(WIDTH, 2, init, backend));
-            norm = registerModule("norm", new LayerNorm(new int[] {WIDTH}, 1e-5f, true, true, backend));
+            norm = registerModule("norm", LayerNorm.builder(WIDTH).backend(backend).build());
             head = registerModule("head", new Linear(WIDTH, CLASSES, true, init, backend));
         }
 
@@ -121,7 +121,7 @@ final class SeqModels {
             registerParameter("pos", normalParameter(init, backend, 0.02f, TOKENS + 1, WIDTH));
             patch = registerModule("patch", new Conv2d(1, WIDTH, PATCH, PATCH, Conv2dOptions.defaults().stride(PATCH), true, init, backend));
             encoder = registerModule("encoder", encoder(WIDTH, LAYERS, init, backend));
-            norm = registerModule("norm", new LayerNorm(new int[] {WIDTH}, 1e-5f, true, true, backend));
+            norm = registerModule("norm", LayerNorm.builder(WIDTH).backend(backend).build());
             head = registerModule("head", new Linear(WIDTH, CLASSES, true, init, backend));
         }
 
