@@ -31,6 +31,10 @@ public final class Elementwise {
             pool.parallelRange(numel, GRAIN, (s, e) -> Activations.relu(x, out, s, e));
             return;
         }
+        if (op == UnaryOp.GELU) { // a loop of its own: the switch per element costs, and Phi comes from a table
+            pool.parallelRange(numel, GRAIN, (s, e) -> NormalCdf.gelu(x, out, s, e));
+            return;
+        }
         pool.parallelRange(numel, GRAIN, (s, e) -> {
             for (long i = s; i < e; i++) out.setAtIndex(JAVA_FLOAT, i, apply(op, alpha, x.getAtIndex(JAVA_FLOAT, i)));
         });
@@ -43,7 +47,7 @@ public final class Elementwise {
             case LEAKY_RELU -> v > 0 ? v : v * alpha;
             case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-(double) v)));
             case TANH -> (float) Math.tanh(v);
-            case GELU -> (float) (v * Erf.phi(v));
+            case GELU -> (float) (v * NormalCdf.phi(v));
             case EXP -> (float) Math.exp(v);
             case LOG -> (float) Math.log(v);
             case NEG -> -v;
@@ -65,6 +69,10 @@ public final class Elementwise {
                                      MemorySegment gy, MemorySegment gx, long numel) {
         if (op == UnaryOp.RELU) {
             pool.parallelRange(numel, GRAIN, (s, e) -> Activations.reluBackward(x, gy, gx, s, e));
+            return;
+        }
+        if (op == UnaryOp.GELU) {
+            pool.parallelRange(numel, GRAIN, (s, e) -> NormalCdf.geluBackward(x, gy, gx, s, e));
             return;
         }
         pool.parallelRange(numel, GRAIN, (s, e) -> {
@@ -89,7 +97,8 @@ public final class Elementwise {
             }
             case GELU -> {
                 double v = x.getAtIndex(JAVA_FLOAT, i);
-                yield (float) (g * (Erf.phi(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v)));
+                double e = Math.exp(-0.5 * v * v);
+                yield (float) (g * (NormalCdf.phi(v, e) + v * INV_SQRT_2PI * e));
             }
             case EXP -> g * y.getAtIndex(JAVA_FLOAT, i);
             case LOG -> g / x.getAtIndex(JAVA_FLOAT, i);
