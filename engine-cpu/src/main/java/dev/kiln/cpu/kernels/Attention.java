@@ -13,7 +13,8 @@ import java.lang.foreign.MemorySegment;
  * tiles per task (plus, in the one-pass backward, one problem's rows), whatever the sequence lengths.
  * Every product of tiles ({@code Q K^T}, {@code P V}, {@code dO V^T}, {@code P^T dO}, {@code dS^T Q},
  * {@code dS K}) is a register-blocked {@link RowOps#tile} call on tiles copied into float arrays
- * ({@code K^T} and {@code V^T} transposed once per key block).
+ * ({@code K^T} and {@code V^T} transposed once per key block); the exponentials of a tile row are
+ * one {@link RowOps#exp} call (a float32 range reduction and polynomial, vectorised).
  *
  * <ul>
  *   <li>Forward: one task per (problem, query block) walks the key blocks with an online softmax
@@ -164,9 +165,10 @@ public final class Attention {
                 }
                 float corr = (float) Math.exp(max[r] - newMax);   // 0 on the first finite block
                 keep(s, b, i, j0, nk, keep);
+                ops.exp(st, row, nk, newMax);
                 double blockSum = 0;
                 for (int c = 0; c < nk; c++) {
-                    float pr = (float) Math.exp(st[row + c] - newMax);
+                    float pr = st[row + c];
                     blockSum += pr;
                     st[row + c] = pr * keep[c];
                 }
@@ -253,7 +255,11 @@ public final class Attention {
             keep(s, b, i, j0, nk, keep);
             for (int c = 0; c < nk; c++) {
                 int j = j0 + c;
-                float pr = s.causal() && j > i ? 0f : (float) Math.exp(s.scale() * p[row + c] + io.mask(b, i, j) - rowLse);
+                p[row + c] = s.causal() && j > i ? Float.NEGATIVE_INFINITY : s.scale() * p[row + c] + io.mask(b, i, j);
+            }
+            ops.exp(p, row, nk, rowLse); // exp(-inf) = 0 exactly
+            for (int c = 0; c < nk; c++) {
+                float pr = p[row + c];
                 ds[row + c] = pr * (keep[c] * ds[row + c] - delta);
                 p[row + c] = pr * keep[c];
             }

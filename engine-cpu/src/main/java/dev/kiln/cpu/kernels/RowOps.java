@@ -56,6 +56,18 @@ public interface RowOps {
     void tile(int m, int n, int k, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff, int ldb,
               float[] c, int cOff, int ldc, boolean accumulate);
 
+    /**
+     * {@code x[off + t] = exp(x[off + t] - shift)} for t in [0, n), in float32 by {@link ScalarRowOps#exp(float)}'s
+     * recipe (correct to about 1 ulp; 0 below {@value ScalarRowOps#EXP_FLUSH}, so {@code -inf} gives 0; NaN stays
+     * NaN). Every implementation gives the same bits.
+     *
+     * @param x     the array, updated in place
+     * @param off   first element
+     * @param n     count
+     * @param shift subtracted (in float) before the exponential
+     */
+    void exp(float[] x, int off, int n, float shift);
+
     /** {@return a name for logs and tests} */
     String name();
 

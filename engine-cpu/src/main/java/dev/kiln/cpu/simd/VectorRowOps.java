@@ -3,6 +3,8 @@ package dev.kiln.cpu.simd;
 import dev.kiln.cpu.kernels.RowOps;
 import dev.kiln.cpu.kernels.ScalarRowOps;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -131,6 +133,34 @@ public final class VectorRowOps implements RowOps {
         }
         acc.intoArray(c, c0);
     }
+
+    @Override
+    public void exp(float[] x, int off, int n, float shift) {
+        int t = off, bound = off + S.loopBound(n);
+        for (; t < bound; t += S.length()) exp(FloatVector.fromArray(S, x, t).sub(shift)).intoArray(x, t);
+        for (; t < off + n; t++) x[t] = ScalarRowOps.exp(x[t] - shift);
+    }
+
+    /** {@link ScalarRowOps#exp(float)} lane-wise, operation for operation (so the bits agree). */
+    private static FloatVector exp(FloatVector v) {
+        FloatVector c = v.max(ScalarRowOps.EXP_LO).min(ScalarRowOps.EXP_HI);
+        FloatVector t = c.fma(ScalarRowOps.LOG2E, ScalarRowOps.ROUND), k = t.sub(ScalarRowOps.ROUND);
+        FloatVector r = k.fma(FloatVector.broadcast(S, -ScalarRowOps.LN2_HI), c);
+        r = k.fma(FloatVector.broadcast(S, -ScalarRowOps.LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, POLY[0]);
+        for (int i = 1; i < POLY.length; i++) p = p.fma(r, FloatVector.broadcast(S, POLY[i]));
+        p = p.fma(r, ONE);
+        p = p.fma(r, ONE);
+        IntVector ki = (IntVector) k.convert(VectorOperators.F2I, 0), half = ki.lanewise(VectorOperators.ASHR, 1);
+        FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector y = p.mul(s1).mul(s2);
+        return y.blend(FloatVector.zero(S), v.compare(VectorOperators.LT, ScalarRowOps.EXP_FLUSH));
+    }
+
+    /** {@link ScalarRowOps}'s polynomial coefficients (a copy: its array is private to it). */
+    private static final float[] POLY = {1f / 5040, 1f / 720, 1f / 120, 1f / 24, 1f / 6, 0.5f};
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     @Override
     public String name() {
