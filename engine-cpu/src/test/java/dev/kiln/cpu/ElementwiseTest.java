@@ -148,6 +148,12 @@ class ElementwiseTest {
             binaryCase(op, new int[] {2, 1, 4}, new int[] {3, 1}, f);
             binaryCase(op, new int[] {1}, new int[] {2, 3}, f);
             binaryCase(op, new int[] {5, 1, 1, 3}, new int[] {1, 2, 6, 1}, f);
+            // Rows of at least 16 take the row-wise loop: a bias over rows, a row-repeated b, a batch of matrices.
+            binaryCase(op, new int[] {7, 40}, new int[] {40}, f);
+            binaryCase(op, new int[] {3, 5, 20}, new int[] {5, 20}, f);
+            binaryCase(op, new int[] {3, 5, 20}, new int[] {3, 5, 1}, f);
+            binaryCase(op, new int[] {2, 1, 17}, new int[] {3, 17}, f);
+            binaryCase(op, new int[] {6, 33}, new int[] {6, 33}, f);
         }
     }
 
@@ -157,6 +163,16 @@ class ElementwiseTest {
         Storage as = h.store(a), bs = h.store(new float[] {10, 20, 30});
         h.cpu.binary(BinaryOp.ADD, Broadcast.of("add", new int[] {2, 3}, new int[] {3}), as, bs, as);
         assertClose("in-place broadcast add", new double[] {11, 22, 33, 14, 25, 36}, read(as));
+    }
+
+    @Test
+    void rowwiseBroadcastAddMayAliasItsInput() {
+        float[] a = random(3, 2 * 20), bias = random(4, 20);
+        double[] ref = new double[a.length];
+        for (int i = 0; i < a.length; i++) ref[i] = (double) a[i] + bias[i % 20];
+        Storage as = h.store(a);
+        h.cpu.binary(BinaryOp.ADD, Broadcast.of("add", new int[] {2, 20}, new int[] {20}), as, h.store(bias), as);
+        assertClose("in-place row-wise bias add", ref, read(as));
     }
 
     @Test
