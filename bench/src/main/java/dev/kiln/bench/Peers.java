@@ -77,7 +77,7 @@ final class Peers {
             String config = "T " + t + " H 1 E " + dim, detail = "torch " + (v.find() ? v.group(1) : "?") + ", " + threads + " threads, math path";
             return new Sample[] {new Sample("attention", "pytorch", "cpu", config, "ms fwd+bwd", numbers(m.group(1)), detail),
                 new Sample("attention", "pytorch", "cpu", config + " peak", "MiB", new double[] {Double.parseDouble(r.group(1))},
-                        detail + "; peak = growth of ru_maxrss over the steps")};
+                        detail + "; peak = growth of VmHWM (peak RSS) over the steps")};
         }
         throw new IOException("pytorch attention peer printed no result: " + out);
     }

@@ -38,8 +38,8 @@ public final class TransformerBenchmark {
                      .activation(TransformerEncoderLayer.Activation.GELU).batchFirst(true).normFirst(true)
                      .generator(g).backend(backend).build();
              Tensor input = Tensor.fromArray(backend, x, batch, seq, WIDTH).unscope();
-             Tensor target = Tensor.fromArray(backend, y, batch, seq, WIDTH).unscope()) {
-            AdamW opt = new AdamW(layer.parameters(), 1e-3);
+             Tensor target = Tensor.fromArray(backend, y, batch, seq, WIDTH).unscope();
+             AdamW opt = new AdamW(layer.parameters(), 1e-3)) {
             for (int r = -1; r < repeats; r++) {
                 int n = r < 0 ? warmup : steps;
                 backend.synchronize();
