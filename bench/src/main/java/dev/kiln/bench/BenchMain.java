@@ -26,14 +26,16 @@ import java.util.Map;
  * lstm-profile [--backend ...] [--batch 64] [--calls 2000]                                 per-step primitive times of the seq-MNIST LSTM scan, us
  * tiles    [--threads 1] [--sizes 512,1024]                                               every CPU micro-kernel tile shape, GFLOP/s
  * compare  [--repeats 5] [--batch 64,128] [--infer-batch 256] [--gemm 1024] [--rnn-batch 64] [--only train,infer,gemm,lstm,gru] [--jit-warmup 100]
+ *          [--tf-batch 64] [--tf-seq 128] [--tf-steps 5] [--attn-seq 1024,4096]   (with --only transformer,attention)
  *          Kiln CPU against PyTorch CPU (2 threads) and OpenBLAS, alternating; ratio min/median/max
+ * transformer [--backend ...] [--batch 64] [--seq 128] [--steps N] [--warmup N] [--repeats N]  one encoder layer's training step, sequences/s
  * jmh      [JMH options, e.g. a benchmark regex]                                           the JMH benchmarks in dev.kiln.bench.jmh
  * attention [--backend ...] [--seq 1024,4096] [--heads 1] [--dim 64] [--causal false] [--warmup 1] [--repeats 5]
  *          fused attention forward + backward, ms per step and (CPU) peak MiB beyond the inputs
  * </pre>
  */
 public final class BenchMain {
-    private static final String USAGE = "usage: ./kiln bench train|infer|lstm|lstm-profile|attention|gemm|profile|tiles|compare|jmh [options] (see bench/README.md)";
+    private static final String USAGE = "usage: ./kiln bench train|infer|lstm|lstm-profile|attention|transformer|gemm|profile|tiles|compare|jmh [options] (see bench/README.md)";
 
     private BenchMain() {}
 
@@ -98,6 +100,12 @@ public final class BenchMain {
             }
             case "lstm-profile" -> LstmProfile.run(backend(o), intOpt(o, "batch", 64), intOpt(o, "calls", 2000), System.out);
             case "compare" -> samples.addAll(Compare.run(o));
+            case "transformer" -> {
+                Backend backend = backend(o);
+                samples.add(TransformerBenchmark.run(backend, intOpt(o, "batch", 64), intOpt(o, "seq", 128), intOpt(o, "warmup", 3),
+                        intOpt(o, "steps", 5), intOpt(o, "repeats", 5)));
+                printSamples(samples);
+            }
             case "attention" -> {
                 Backend backend = backend(o);
                 for (int t : ints(o.getOrDefault("seq", "1024,4096"))) {

@@ -18,7 +18,13 @@ import java.util.Set;
  * as min / median / max. Peers: PyTorch CPU (Debian python3-torch, 2 threads) for the training
  * step, inference and the seq-MNIST LSTM (and, with {@code --only gru}, GRU) training step at
  * {@code --rnn-batch} (default 64; Kiln's JIT warm-up there is half of {@code --jit-warmup} steps,
- * each being long); OpenBLAS {@code cblas_sgemm} (2 threads) for SGEMM.
+ * each being long); OpenBLAS {@code cblas_sgemm} (2 threads) for SGEMM. Issue 11 adds, with
+ * {@code --only transformer,attention}: one transformer encoder layer's training step
+ * ({@link TransformerBenchmark}, {@code --tf-batch 64 --tf-seq 128 --tf-steps 5}) and fused attention
+ * forward + backward at {@code --attn-seq 1024,4096} (PyTorch's math path, which materialises
+ * T x T), whose time ratio is PyTorch's time over Kiln's (above 1: Kiln faster, as for the
+ * throughput ratios) and whose peak memory is recorded on both sides (Kiln: the CPU backend's
+ * peak of live storage bytes beyond the inputs; PyTorch: the growth of its peak resident set).
  */
 final class Compare {
     private Compare() {}
@@ -63,6 +69,37 @@ final class Compare {
                     }, () -> Peers.openblas(n, 1.0));
                 }
             }
+            // ---- transformer layer and attention (issue 11) ----
+            if (only.contains("transformer")) {
+                int tfSteps = BenchMain.intOpt(o, "tf-steps", 5), tfWarmup = BenchMain.intOpt(o, "tf-warmup", 2);
+                int seq = BenchMain.intOpt(o, "tf-seq", 128);
+                for (int b : BenchMain.ints(o.getOrDefault("tf-batch", "64"))) {
+                    if (jitWarmup > 0) TransformerBenchmark.run(cpu, b, seq, Math.max(1, jitWarmup / 10), 1, 1);
+                    pair(all, ratios, repeats, () -> TransformerBenchmark.run(cpu, b, seq, tfWarmup, tfSteps, 1),
+                            () -> Peers.torchTransformer(b, seq, tfWarmup, tfSteps, 1, threads));
+                }
+            }
+            if (only.contains("attention")) {
+                int dim = BenchMain.intOpt(o, "attn-dim", 64);
+                for (int t : BenchMain.ints(o.getOrDefault("attn-seq", "1024,4096"))) {
+                    if (jitWarmup > 0) AttentionBench.run(cpu, t, 1, dim, false, Math.max(1, jitWarmup / 20), 1);
+                    List<Sample> peaks = new ArrayList<>();
+                    pair(all, ratios, repeats, () -> {
+                        List<Sample> k = AttentionBench.run(cpu, t, 1, dim, false, 1, 1);
+                        peaks.add(k.get(1));
+                        return k.get(0);
+                    }, () -> {
+                        Sample[] p = Peers.torchAttention(t, dim, 1, 1, threads);
+                        peaks.add(p[1]);
+                        return p[0];
+                    });
+                    for (String side : new String[] {"kiln", "pytorch"}) {
+                        List<Sample> mine = peaks.stream().filter(p -> p.framework().equals(side)).toList();
+                        double[] v = mine.stream().mapToDouble(Sample::median).toArray();
+                        all.add(new Sample("attention", side, "cpu", mine.get(0).config(), "MiB", v, mine.get(0).detail()));
+                    }
+                }
+            }
         } catch (IOException e) {
             BenchMain.failPeer(e);
         }
@@ -73,6 +110,11 @@ final class Compare {
                 "bench", "config", "vs", "min", "median", "max", repeats, cpu.description());
         for (String[] r : ratios) System.out.println(r[0]);
         return all;
+    }
+
+    /** Times (ms) are better low: their ratio is inverted so that above 1 always means Kiln is faster. */
+    private static boolean lowerIsBetter(String unit) {
+        return unit.startsWith("ms");
     }
 
     /** A side of the comparison: one timed block. */
@@ -89,12 +131,13 @@ final class Compare {
             ps = peer.once();
             k[i] = ks.median();
             p[i] = ps.median();
-            ratio[i] = k[i] / p[i];
+            ratio[i] = lowerIsBetter(ks.unit()) ? p[i] / k[i] : k[i] / p[i];
             System.out.printf(Locale.ROOT, "  %s %s: kiln %.1f, %s %.1f %s (ratio %.2f)%n", ks.bench(), ks.config(), k[i], ps.framework(), p[i], ks.unit(), ratio[i]);
         }
         all.add(new Sample(ks.bench(), "kiln", ks.backend(), ks.config(), ks.unit(), k, ks.detail()));
         all.add(new Sample(ps.bench(), ps.framework(), ps.backend(), ps.config(), ps.unit(), p, ps.detail()));
-        Sample r = new Sample(ks.bench(), "ratio", "cpu", ks.config(), "kiln/" + ps.framework(), ratio, "per-repeat ratios");
+        String unit = lowerIsBetter(ks.unit()) ? ps.framework() + "/kiln time" : "kiln/" + ps.framework();
+        Sample r = new Sample(ks.bench(), "ratio", "cpu", ks.config(), unit, ratio, "per-repeat ratios");
         all.add(r);
         ratios.add(new String[] {String.format(Locale.ROOT, "%-7s %-28s %-10s %8.2f %8.2f %8.2f", ks.bench(), ks.config(), ps.framework(), r.min(), r.median(), r.max())});
     }

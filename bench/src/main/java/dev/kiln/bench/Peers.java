@@ -22,6 +22,9 @@ final class Peers {
     private static final Pattern GFLOPS = Pattern.compile("\"gflops\":([0-9.]+)");
     private static final Pattern TORCH = Pattern.compile("\"torch\": \"([^\"]*)\"");
     private static final Pattern SEQ = Pattern.compile("\"seq_per_s\": \\[([^\\]]*)\\]");
+    private static final Pattern SEQ_PER_S = Pattern.compile("\"seq_per_s\": \\[([^\\]]*)\\]");
+    private static final Pattern MS = Pattern.compile("\"ms\": \\[([^\\]]*)\\]");
+    private static final Pattern RSS = Pattern.compile("\"peak_rss_growth_mib\": ([0-9.]+)");
 
     private Peers() {}
 
@@ -57,6 +60,51 @@ final class Peers {
                     "torch " + (t.find() ? t.group(1) : "?") + ", " + threads + " threads, " + steps + " steps per repeat");
         }
         throw new IOException("pytorch " + cell + " peer printed no result: " + out);
+    }
+
+    /**
+     * PyTorch CPU on the transformer-layer training step ({@code torch_transformer_step.py}): sequences/s
+     * of each timed block of {@code steps} steps.
+     */
+    static Sample torchTransformer(int batch, int seq, int warmup, int steps, int repeats, int threads) throws IOException {
+        List<String> out = run("torch-transformer", "--batch", String.valueOf(batch), "--seq", String.valueOf(seq),
+                "--warmup", String.valueOf(warmup), "--steps", String.valueOf(steps), "--repeats", String.valueOf(repeats),
+                "--threads", String.valueOf(threads));
+        for (String line : out) {
+            Matcher m = SEQ_PER_S.matcher(line);
+            if (!m.find()) continue;
+            Matcher t = TORCH.matcher(line);
+            return new Sample("transformer", "pytorch", "cpu", "layer batch " + batch + " seq " + seq, "seq/s", numbers(m.group(1)),
+                    "torch " + (t.find() ? t.group(1) : "?") + ", " + threads + " threads, " + steps + " steps per repeat");
+        }
+        throw new IOException("pytorch transformer peer printed no result: " + out);
+    }
+
+    /**
+     * PyTorch CPU attention forward + backward at batch 1, one head, head size {@code dim}
+     * ({@code torch_attention_bench.py --json}): the time sample (ms per step) and the peak sample
+     * (MiB the process's peak resident set grew by over the steps).
+     */
+    static Sample[] torchAttention(int t, int dim, int warmup, int repeats, int threads) throws IOException {
+        List<String> out = run("torch-attention", "--json", "--seq", String.valueOf(t), "--heads", "1", "--dim", String.valueOf(dim),
+                "--warmup", String.valueOf(warmup), "--repeats", String.valueOf(repeats), "--threads", String.valueOf(threads));
+        for (String line : out) {
+            Matcher m = MS.matcher(line), r = RSS.matcher(line);
+            if (!m.find() || !r.find()) continue;
+            Matcher v = TORCH.matcher(line);
+            String config = "T " + t + " H 1 E " + dim, detail = "torch " + (v.find() ? v.group(1) : "?") + ", " + threads + " threads, math path";
+            return new Sample[] {new Sample("attention", "pytorch", "cpu", config, "ms fwd+bwd", numbers(m.group(1)), detail),
+                new Sample("attention", "pytorch", "cpu", config + " peak", "MiB", new double[] {Double.parseDouble(r.group(1))},
+                        detail + "; peak = growth of VmHWM (peak RSS) over the steps")};
+        }
+        throw new IOException("pytorch attention peer printed no result: " + out);
+    }
+
+    private static double[] numbers(String csv) {
+        String[] parts = csv.split(",");
+        double[] v = new double[parts.length];
+        for (int i = 0; i < parts.length; i++) v[i] = Double.parseDouble(parts[i].trim());
+        return v;
     }
 
     /** OpenBLAS {@code cblas_sgemm} n x n x n, timed for about {@code seconds}: GFLOP/s. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kiln.cpu.kernels.Erf;
+import dev.kiln.cpu.kernels.NormalCdf;
 import dev.kiln.spi.BinaryOp;
 import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.ScalarOp;
@@ -42,6 +43,26 @@ class ElementwiseTest {
         assertEquals(1.541725790028002e-8, Erf.erfc(4), 1e-15 * 1.541725790028002e-8);
         assertEquals(2.151973671249892e-17, Erf.erfc(6), 1e-13 * 2.151973671249892e-17);
         assertEquals(1.0, Erf.erfc(0), 0);
+    }
+
+    /**
+     * The interpolated normal CDF that exact GELU uses agrees with {@code 0.5 erfc(-v / sqrt 2)} from
+     * the series and continued fraction to 1e-9 relative (float32 rounds at 6e-8), tails included (Phi(-37) is about 6e-300),
+     * on a grid that falls between the table's knots, and at tabulated values.
+     */
+    @Test
+    void normalCdfMatchesErfcToNineDigits() {
+        for (int i = 0; i <= 45_000; i++) {
+            double v = -37 + i * 0.001 + 0.000123;
+            double ref = 0.5 * Erf.erfc(-v / SQRT2);
+            assertEquals(ref, NormalCdf.phi(v), 1e-9 * ref, "Phi(" + v + ")");
+        }
+        assertEquals(0.5, NormalCdf.phi(0), 0);
+        assertEquals(0.9772498680518208, NormalCdf.phi(2), 1e-12);
+        assertEquals(1.3498980316300946e-3, NormalCdf.phi(-3), 1e-14);
+        assertEquals(1.0, NormalCdf.phi(Double.POSITIVE_INFINITY), 0);
+        assertEquals(0.0, NormalCdf.phi(Double.NEGATIVE_INFINITY), 0);
+        assertEquals(Double.NaN, NormalCdf.phi(Double.NaN));
     }
 
     private void unaryCase(UnaryOp op, float alpha, float[] x, DoubleUnaryOperator f, DoubleUnaryOperator df) {
@@ -127,6 +148,12 @@ class ElementwiseTest {
             binaryCase(op, new int[] {2, 1, 4}, new int[] {3, 1}, f);
             binaryCase(op, new int[] {1}, new int[] {2, 3}, f);
             binaryCase(op, new int[] {5, 1, 1, 3}, new int[] {1, 2, 6, 1}, f);
+            // Rows of at least 16 take the row-wise loop: a bias over rows, a row-repeated b, a batch of matrices.
+            binaryCase(op, new int[] {7, 40}, new int[] {40}, f);
+            binaryCase(op, new int[] {3, 5, 20}, new int[] {5, 20}, f);
+            binaryCase(op, new int[] {3, 5, 20}, new int[] {3, 5, 1}, f);
+            binaryCase(op, new int[] {2, 1, 17}, new int[] {3, 17}, f);
+            binaryCase(op, new int[] {6, 33}, new int[] {6, 33}, f);
         }
     }
 
@@ -136,6 +163,16 @@ class ElementwiseTest {
         Storage as = h.store(a), bs = h.store(new float[] {10, 20, 30});
         h.cpu.binary(BinaryOp.ADD, Broadcast.of("add", new int[] {2, 3}, new int[] {3}), as, bs, as);
         assertClose("in-place broadcast add", new double[] {11, 22, 33, 14, 25, 36}, read(as));
+    }
+
+    @Test
+    void rowwiseBroadcastAddMayAliasItsInput() {
+        float[] a = random(3, 2 * 20), bias = random(4, 20);
+        double[] ref = new double[a.length];
+        for (int i = 0; i < a.length; i++) ref[i] = (double) a[i] + bias[i % 20];
+        Storage as = h.store(a);
+        h.cpu.binary(BinaryOp.ADD, Broadcast.of("add", new int[] {2, 20}, new int[] {20}), as, h.store(bias), as);
+        assertClose("in-place row-wise bias add", ref, read(as));
     }
 
     @Test

@@ -11,17 +11,27 @@ import java.lang.foreign.MemorySegment;
 /**
  * Fused scaled dot-product attention, FlashAttention-2 style: the scores exist only one
  * {@value #BQ} x {@value #BK} tile at a time, so memory beyond the inputs and outputs is a few
- * tiles per task, whatever the sequence lengths.
+ * tiles per task (plus, in the one-pass backward, one problem's rows), whatever the sequence lengths.
+ * Every product of tiles ({@code Q K^T}, {@code P V}, {@code dO V^T}, {@code P^T dO}, {@code dS^T Q},
+ * {@code dS K}) is a register-blocked {@link RowOps#tile} call on tiles copied into float arrays
+ * ({@code K^T} and {@code V^T} transposed once per key block); the exponentials of a tile row are
+ * one {@link RowOps#exp} call (a float32 range reduction and polynomial, vectorised).
  *
  * <ul>
  *   <li>Forward: one task per (problem, query block) walks the key blocks with an online softmax
  *       (running max and sum, the partial output rescaled when the max grows) and writes the
  *       output and each row's log-sum-exp.</li>
- *   <li>Backward: {@code P = exp(score - lse)} is recomputed, never stored. Query gradients come from
- *       one task per (problem, query block) walking the key blocks; key and value gradients from one
- *       task per (problem, key block) walking the query blocks. Every gradient element is thus
- *       summed by one task in a fixed order, so results are bit-identical for any thread count, with
- *       no atomics and no per-thread partial buffers (at the price of computing the scores twice).</li>
+ *   <li>Backward: {@code P = exp(score - lse)} is recomputed, never stored. With at least
+ *       {@value #ONE_PASS_MIN_PROBLEMS} problems (a transformer's batch times heads), one task per
+ *       problem walks key blocks, then query blocks, computing each score tile once: key and value
+ *       gradients of the key block and the query block's gradient, added to that problem's query
+ *       gradient rows in increasing key-block order. With fewer problems (one long sequence), two
+ *       passes split the work finer: query gradients from one task per (problem, query block) walking
+ *       the key blocks, key and value gradients from one task per (problem, key block) walking the
+ *       query blocks (each score tile computed twice). Both visit the same tiles and add each
+ *       gradient element in the same order with the same fused multiply-adds, so they give the same
+ *       bits, and the choice depends on the shapes alone: results are bit-identical for any thread
+ *       count, with no atomics and no per-thread partial buffers.</li>
  * </ul>
  *
  * With dropout mask M (0 or {@code 1/(1-p)}) and {@code D_i = sum_x dO_ix O_ix} (which equals
@@ -33,6 +43,13 @@ public final class Attention {
     static final int BQ = 64;
     /** Keys per tile. */
     static final int BK = 64;
+    /** From this many (batch, head) problems on, the backward runs one pass per problem. */
+    static final int ONE_PASS_MIN_PROBLEMS = 16;
+
+    /** Slots of the per-thread scratch arrays. */
+    private static final int Q = 0, K = 1, KT = 2, V = 3, VT = 4, S = 5, DS = 6, ACC = 7, DO = 8, DQ = 9, DK = 10, DV = 11,
+            KEEP = 12, STATS = 13, O = 14;
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[15][]);
 
     private Attention() {}
 
@@ -59,6 +76,34 @@ public final class Attention {
         /** Rows [row, row + n) of a {@code [batch * rows, width]} segment into {@code dst}. */
         static void load(MemorySegment src, long row, int n, int width, float[] dst) {
             MemorySegment.copy(src, JAVA_FLOAT, row * width * 4L, dst, 0, n * width);
+        }
+
+        /** Whether query block [i0, i0 + nq) sees any key of the block starting at j0. */
+        boolean visits(int i0, int nq, int j0) {
+            return j0 < keyEnd(i0, nq);
+        }
+    }
+
+    /** This thread's scratch array for {@code slot}, at least {@code size} long (contents undefined). */
+    private static float[] scratch(int slot, int size) {
+        float[][] all = SCRATCH.get();
+        float[] a = all[slot];
+        if (a == null || a.length < size) all[slot] = a = new float[size];
+        return a;
+    }
+
+    /** Like {@link #scratch} but the first {@code size} elements are 0. */
+    private static float[] zeroed(int slot, int size) {
+        float[] a = scratch(slot, size);
+        java.util.Arrays.fill(a, 0, size, 0f);
+        return a;
+    }
+
+    /** Keys [j0, j0 + n) of a problem, {@code width} wide, as rows {@code rows} and transposed {@code t[x * BK + c]}. */
+    private static void loadKeys(MemorySegment src, long row, int n, int width, float[] rows, float[] t) {
+        Io.load(src, row, n, width, rows);
+        for (int c = 0; c < n; c++) {
+            for (int x = 0; x < width; x++) t[x * BK + c] = rows[c * width + x];
         }
     }
 
@@ -96,41 +141,45 @@ public final class Attention {
         AttentionSpec s = io.s();
         RowOps ops = RowOps.get();
         int e = s.e(), ev = s.ev(), nq = Math.min(BQ, s.lq() - i0);
-        float[] qt = new float[nq * e], kt = new float[BK * e], vt = new float[BK * ev], acc = new float[nq * ev];
-        float[] scores = new float[BK], keep = new float[BK];
-        float[] max = new float[nq];
+        float[] qt = scratch(Q, nq * e), kt = scratch(K, BK * e), kT = scratch(KT, BK * e), vt = scratch(V, BK * ev);
+        float[] st = scratch(S, BQ * BK), keep = scratch(KEEP, BK), acc = zeroed(ACC, nq * ev), max = scratch(STATS, nq);
         double[] sum = new double[nq];
-        java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(max, 0, nq, Float.NEGATIVE_INFINITY);
         Io.load(io.q(), (long) b * s.lq() + i0, nq, e, qt);
         int kEnd = io.keyEnd(i0, nq);
         for (int j0 = 0; j0 < kEnd; j0 += BK) {
             int nk = Math.min(BK, kEnd - j0);
-            Io.load(io.k(), (long) b * s.lk() + j0, nk, e, kt);
+            loadKeys(io.k(), (long) b * s.lk() + j0, nk, e, kt, kT);
             Io.load(io.v(), (long) b * s.lk() + j0, nk, ev, vt);
+            ops.tile(nq, nk, e, qt, 0, e, 1, kT, 0, BK, st, 0, BK, false);
             for (int r = 0; r < nq; r++) {
-                int i = i0 + r;
+                int i = i0 + r, row = r * BK;
                 float rowMax = Float.NEGATIVE_INFINITY;
                 for (int c = 0; c < nk; c++) {
                     int j = j0 + c;
-                    float sc = s.causal() && j > i ? Float.NEGATIVE_INFINITY : s.scale() * ops.dot(qt, r * e, kt, c * e, e) + io.mask(b, i, j);
-                    scores[c] = sc;
+                    float sc = s.causal() && j > i ? Float.NEGATIVE_INFINITY : s.scale() * st[row + c] + io.mask(b, i, j);
+                    st[row + c] = sc;
                     rowMax = Math.max(rowMax, sc);
                 }
                 float newMax = Math.max(max[r], rowMax);
-                if (newMax == Float.NEGATIVE_INFINITY) continue; // every score so far is -inf: nothing to add
+                if (newMax == Float.NEGATIVE_INFINITY) { // every score so far is -inf: nothing to add
+                    java.util.Arrays.fill(st, row, row + nk, 0f);
+                    continue;
+                }
                 float corr = (float) Math.exp(max[r] - newMax);   // 0 on the first finite block
                 keep(s, b, i, j0, nk, keep);
+                ops.exp(st, row, nk, newMax);
                 double blockSum = 0;
                 for (int c = 0; c < nk; c++) {
-                    float pr = (float) Math.exp(scores[c] - newMax);
+                    float pr = st[row + c];
                     blockSum += pr;
-                    scores[c] = pr * keep[c];
+                    st[row + c] = pr * keep[c];
                 }
                 sum[r] = sum[r] * corr + blockSum;
                 max[r] = newMax;
                 if (corr != 1f) for (int x = 0; x < ev; x++) acc[r * ev + x] *= corr;
-                for (int c = 0; c < nk; c++) if (scores[c] != 0f) ops.axpy(scores[c], vt, c * ev, acc, r * ev, ev);
             }
+            ops.tile(nq, ev, nk, st, 0, BK, 1, vt, 0, ev, acc, 0, ev, true);
         }
         long row0 = (long) b * s.lq() + i0;
         for (int r = 0; r < nq; r++) {
@@ -148,101 +197,154 @@ public final class Attention {
                                 MemorySegment mask, MemorySegment out, MemorySegment lse, MemorySegment gOut,
                                 MemorySegment gq, MemorySegment gk, MemorySegment gv) {
         Io io = new Io(s, q, k, v, mask);
+        Grads g = new Grads(out, lse, gOut, gq, gk, gv);
+        if (s.batch() >= ONE_PASS_MIN_PROBLEMS) {
+            pool.parallelFor(Math.toIntExact(s.batch()), b -> problemGrads(io, b, g));
+            return;
+        }
         if (gq != null) {
             int qBlocks = (s.lq() + BQ - 1) / BQ;
-            pool.parallelFor(Math.toIntExact(s.batch() * qBlocks), t -> queryGradBlock(io, t / qBlocks, t % qBlocks * BQ, out, lse, gOut, gq));
+            pool.parallelFor(Math.toIntExact(s.batch() * qBlocks), t -> queryGradBlock(io, t / qBlocks, t % qBlocks * BQ, g));
         }
         if (gk != null || gv != null) {
             int kBlocks = (s.lk() + BK - 1) / BK;
-            pool.parallelFor(Math.toIntExact(s.batch() * kBlocks), t -> keyGradBlock(io, t / kBlocks, t % kBlocks * BK, out, lse, gOut, gk, gv));
+            pool.parallelFor(Math.toIntExact(s.batch() * kBlocks), t -> keyGradBlock(io, t / kBlocks, t % kBlocks * BK, g));
         }
     }
 
-    /** The rows of a query block the backward needs: queries, output gradients, {@code D} and {@code lse}. */
-    private record QueryRows(float[] q, float[] dOut, float[] delta, float[] lse) {
-        static QueryRows load(Io io, int b, int i0, int nq, MemorySegment out, MemorySegment lse, MemorySegment gOut,
-                              QueryRows reuse) {
-            AttentionSpec s = io.s();
-            int e = s.e(), ev = s.ev();
-            QueryRows rows = reuse != null ? reuse : new QueryRows(new float[BQ * e], new float[BQ * ev], new float[BQ], new float[BQ]);
-            long row0 = (long) b * s.lq() + i0;
-            Io.load(io.q(), row0, nq, e, rows.q);
-            Io.load(gOut, row0, nq, ev, rows.dOut);
-            float[] o = new float[ev];
-            for (int r = 0; r < nq; r++) {
-                MemorySegment.copy(out, JAVA_FLOAT, (row0 + r) * ev * 4L, o, 0, ev);
-                rows.delta[r] = RowOps.get().dot(rows.dOut, r * ev, o, 0, ev);
-                rows.lse[r] = lse.getAtIndex(JAVA_FLOAT, row0 + r);
+    /** The backward's extra inputs and its outputs (null where a gradient is not wanted). */
+    private record Grads(MemorySegment out, MemorySegment lse, MemorySegment gOut, MemorySegment gq, MemorySegment gk,
+                         MemorySegment gv) {}
+
+    /**
+     * Query rows [i0, i0 + nq) of problem b into scratch: queries ({@code Q}), output gradients
+     * ({@code DO}), and in {@code STATS} {@code D_i} at [0, nq) and the log-sum-exp at [nq, 2 nq).
+     */
+    private static void loadQueryRows(Io io, int b, int i0, int nq, Grads g) {
+        AttentionSpec s = io.s();
+        int e = s.e(), ev = s.ev();
+        float[] qt = scratch(Q, nq * e), dOut = scratch(DO, nq * ev), stats = scratch(STATS, 2 * nq), o = scratch(O, nq * ev);
+        long row0 = (long) b * s.lq() + i0;
+        Io.load(io.q(), row0, nq, e, qt);
+        Io.load(g.gOut(), row0, nq, ev, dOut);
+        Io.load(g.out(), row0, nq, ev, o);
+        RowOps ops = RowOps.get();
+        for (int r = 0; r < nq; r++) {
+            stats[r] = ops.dot(dOut, r * ev, o, r * ev, ev);
+            stats[nq + r] = g.lse().getAtIndex(JAVA_FLOAT, row0 + r);
+        }
+    }
+
+    /**
+     * One tile's backward values: {@code P M} into {@code S} and {@code dS} into {@code DS} (rows BK
+     * apart) for query rows [i0, i0 + nq), whose inputs start at row {@code r0} of the loaded query
+     * rows (of {@code rows} in all), and keys [j0, j0 + nk) loaded transposed into {@code KT}, {@code VT}.
+     */
+    private static void tileGrads(Io io, RowOps ops, int b, int i0, int nq, int r0, int rows, int j0, int nk) {
+        AttentionSpec s = io.s();
+        int e = s.e(), ev = s.ev();
+        float[] qt = scratch(Q, 0), dOut = scratch(DO, 0), stats = scratch(STATS, 0), kT = scratch(KT, 0), vT = scratch(VT, 0);
+        float[] p = scratch(S, BQ * BK), ds = scratch(DS, BQ * BK), keep = scratch(KEEP, BK);
+        ops.tile(nq, nk, e, qt, r0 * e, e, 1, kT, 0, BK, p, 0, BK, false);
+        ops.tile(nq, nk, ev, dOut, r0 * ev, ev, 1, vT, 0, BK, ds, 0, BK, false);
+        for (int r = 0; r < nq; r++) {
+            int i = i0 + r, row = r * BK;
+            float rowLse = stats[rows + r0 + r], delta = stats[r0 + r];
+            if (rowLse == Float.NEGATIVE_INFINITY) { // fully masked row: no gradient
+                java.util.Arrays.fill(p, row, row + nk, 0f);
+                java.util.Arrays.fill(ds, row, row + nk, 0f);
+                continue;
             }
-            return rows;
+            keep(s, b, i, j0, nk, keep);
+            for (int c = 0; c < nk; c++) {
+                int j = j0 + c;
+                p[row + c] = s.causal() && j > i ? Float.NEGATIVE_INFINITY : s.scale() * p[row + c] + io.mask(b, i, j);
+            }
+            ops.exp(p, row, nk, rowLse); // exp(-inf) = 0 exactly
+            for (int c = 0; c < nk; c++) {
+                float pr = p[row + c];
+                ds[row + c] = pr * (keep[c] * ds[row + c] - delta);
+                p[row + c] = pr * keep[c];
+            }
         }
     }
 
-    private static void queryGradBlock(Io io, int b, int i0, MemorySegment out, MemorySegment lse, MemorySegment gOut,
-                                       MemorySegment gq) {
+    private static void queryGradBlock(Io io, int b, int i0, Grads g) {
         AttentionSpec s = io.s();
         RowOps ops = RowOps.get();
         int e = s.e(), ev = s.ev(), nq = Math.min(BQ, s.lq() - i0);
-        QueryRows rows = QueryRows.load(io, b, i0, nq, out, lse, gOut, null);
-        float[] kt = new float[BK * e], vt = new float[BK * ev], dq = new float[nq * e], keep = new float[BK];
-        int kEnd = io.keyEnd(i0, nq);
-        for (int j0 = 0; j0 < kEnd; j0 += BK) {
-            int nk = Math.min(BK, kEnd - j0);
-            Io.load(io.k(), (long) b * s.lk() + j0, nk, e, kt);
-            Io.load(io.v(), (long) b * s.lk() + j0, nk, ev, vt);
-            for (int r = 0; r < nq; r++) {
-                int i = i0 + r;
-                float rowLse = rows.lse[r];
-                if (rowLse == Float.NEGATIVE_INFINITY) continue; // fully masked row: no gradient
-                keep(s, b, i, j0, nk, keep);
-                for (int c = 0; c < nk; c++) {
-                    int j = j0 + c;
-                    if (s.causal() && j > i) break;
-                    float p = (float) Math.exp(s.scale() * ops.dot(rows.q, r * e, kt, c * e, e) + io.mask(b, i, j) - rowLse);
-                    float ds = p * (keep[c] * ops.dot(rows.dOut, r * ev, vt, c * ev, ev) - rows.delta[r]);
-                    if (ds != 0f) ops.axpy(ds, kt, c * e, dq, r * e, e);
-                }
-            }
+        loadQueryRows(io, b, i0, nq, g);
+        float[] kt = scratch(K, BK * e), kT = scratch(KT, BK * e), vt = scratch(V, BK * ev), vT = scratch(VT, BK * ev);
+        float[] dq = zeroed(DQ, nq * e), ds = scratch(DS, BQ * BK);
+        for (int j0 = 0; io.visits(i0, nq, j0); j0 += BK) {
+            int nk = Math.min(BK, s.lk() - j0);
+            loadKeys(io.k(), (long) b * s.lk() + j0, nk, e, kt, kT);
+            loadKeys(io.v(), (long) b * s.lk() + j0, nk, ev, vt, vT);
+            tileGrads(io, ops, b, i0, nq, 0, nq, j0, nk);
+            ops.tile(nq, e, nk, ds, 0, BK, 1, kt, 0, e, dq, 0, e, true);
         }
-        for (int x = 0; x < dq.length; x++) dq[x] *= s.scale();
-        MemorySegment.copy(dq, 0, gq, JAVA_FLOAT, ((long) b * s.lq() + i0) * e * 4L, nq * e);
+        for (int x = 0; x < nq * e; x++) dq[x] *= s.scale();
+        MemorySegment.copy(dq, 0, g.gq(), JAVA_FLOAT, ((long) b * s.lq() + i0) * e * 4L, nq * e);
     }
 
-    private static void keyGradBlock(Io io, int b, int j0, MemorySegment out, MemorySegment lse, MemorySegment gOut,
-                                     MemorySegment gk, MemorySegment gv) {
+    private static void keyGradBlock(Io io, int b, int j0, Grads g) {
         AttentionSpec s = io.s();
         RowOps ops = RowOps.get();
         int e = s.e(), ev = s.ev(), nk = Math.min(BK, s.lk() - j0);
-        float[] kt = new float[nk * e], vt = new float[nk * ev], dk = new float[nk * e], dv = new float[nk * ev];
-        float[] keep = new float[BK];
-        Io.load(io.k(), (long) b * s.lk() + j0, nk, e, kt);
-        Io.load(io.v(), (long) b * s.lk() + j0, nk, ev, vt);
-        QueryRows rows = null;
-        int iStart = s.causal() ? j0 / BQ * BQ : 0; // earlier queries see none of these keys
-        for (int i0 = iStart; i0 < s.lq(); i0 += BQ) {
+        float[] kt = scratch(K, BK * e), kT = scratch(KT, BK * e), vt = scratch(V, BK * ev), vT = scratch(VT, BK * ev);
+        float[] dk = zeroed(DK, nk * e), dv = zeroed(DV, nk * ev), p = scratch(S, BQ * BK), ds = scratch(DS, BQ * BK);
+        loadKeys(io.k(), (long) b * s.lk() + j0, nk, e, kt, kT);
+        loadKeys(io.v(), (long) b * s.lk() + j0, nk, ev, vt, vT);
+        for (int i0 = 0; i0 < s.lq(); i0 += BQ) {
             int nq = Math.min(BQ, s.lq() - i0);
-            rows = QueryRows.load(io, b, i0, nq, out, lse, gOut, rows);
-            for (int r = 0; r < nq; r++) {
-                int i = i0 + r;
-                float rowLse = rows.lse[r];
-                if (rowLse == Float.NEGATIVE_INFINITY) continue;
-                keep(s, b, i, j0, nk, keep);
-                for (int c = 0; c < nk; c++) {
-                    int j = j0 + c;
-                    if (s.causal() && j > i) break;
-                    float p = (float) Math.exp(s.scale() * ops.dot(rows.q, r * e, kt, c * e, e) + io.mask(b, i, j) - rowLse);
-                    float pd = p * keep[c];
-                    float ds = p * (keep[c] * ops.dot(rows.dOut, r * ev, vt, c * ev, ev) - rows.delta[r]);
-                    if (pd != 0f) ops.axpy(pd, rows.dOut, r * ev, dv, c * ev, ev);
-                    if (ds != 0f) ops.axpy(ds, rows.q, r * e, dk, c * e, e);
-                }
-            }
+            if (!io.visits(i0, nq, j0)) continue;
+            loadQueryRows(io, b, i0, nq, g);
+            tileGrads(io, ops, b, i0, nq, 0, nq, j0, nk);
+            ops.tile(nk, ev, nq, p, 0, 1, BK, scratch(DO, 0), 0, ev, dv, 0, ev, true);
+            ops.tile(nk, e, nq, ds, 0, 1, BK, scratch(Q, 0), 0, e, dk, 0, e, true);
         }
+        storeKeyGrads(s, b, j0, nk, g);
+    }
+
+    /** Scales the key gradients of block j0 and writes those wanted. */
+    private static void storeKeyGrads(AttentionSpec s, int b, int j0, int nk, Grads g) {
+        int e = s.e(), ev = s.ev();
+        float[] dk = scratch(DK, 0), dv = scratch(DV, 0);
         long row0 = (long) b * s.lk() + j0;
-        if (gk != null) {
-            for (int x = 0; x < dk.length; x++) dk[x] *= s.scale();
-            MemorySegment.copy(dk, 0, gk, JAVA_FLOAT, row0 * e * 4L, nk * e);
+        if (g.gk() != null) {
+            for (int x = 0; x < nk * e; x++) dk[x] *= s.scale();
+            MemorySegment.copy(dk, 0, g.gk(), JAVA_FLOAT, row0 * e * 4L, nk * e);
         }
-        if (gv != null) MemorySegment.copy(dv, 0, gv, JAVA_FLOAT, row0 * ev * 4L, nk * ev);
+        if (g.gv() != null) MemorySegment.copy(dv, 0, g.gv(), JAVA_FLOAT, row0 * ev * 4L, nk * ev);
+    }
+
+    /** The one-pass backward of problem b: every score tile once, query gradients accumulated over the key blocks in order. */
+    private static void problemGrads(Io io, int b, Grads g) {
+        AttentionSpec s = io.s();
+        RowOps ops = RowOps.get();
+        int e = s.e(), ev = s.ev(), lq = s.lq();
+        loadQueryRows(io, b, 0, lq, g);
+        float[] qt = scratch(Q, 0), dOut = scratch(DO, 0);
+        float[] kt = scratch(K, BK * e), kT = scratch(KT, BK * e), vt = scratch(V, BK * ev), vT = scratch(VT, BK * ev);
+        float[] dq = zeroed(DQ, lq * e), p = scratch(S, BQ * BK), ds = scratch(DS, BQ * BK);
+        for (int j0 = 0; j0 < s.lk(); j0 += BK) {
+            int nk = Math.min(BK, s.lk() - j0);
+            float[] dk = zeroed(DK, nk * e), dv = zeroed(DV, nk * ev);
+            loadKeys(io.k(), (long) b * s.lk() + j0, nk, e, kt, kT);
+            loadKeys(io.v(), (long) b * s.lk() + j0, nk, ev, vt, vT);
+            for (int i0 = 0; i0 < lq; i0 += BQ) {
+                int nq = Math.min(BQ, lq - i0);
+                if (!io.visits(i0, nq, j0)) continue;
+                tileGrads(io, ops, b, i0, nq, i0, lq, j0, nk);
+                ops.tile(nk, ev, nq, p, 0, 1, BK, dOut, i0 * ev, ev, dv, 0, ev, true);
+                ops.tile(nk, e, nq, ds, 0, 1, BK, qt, i0 * e, e, dk, 0, e, true);
+                ops.tile(nq, e, nk, ds, 0, BK, 1, kt, 0, e, dq, i0 * e, e, true);
+            }
+            storeKeyGrads(s, b, j0, nk, g);
+        }
+        if (g.gq() != null) {
+            for (int x = 0; x < lq * e; x++) dq[x] *= s.scale();
+            MemorySegment.copy(dq, 0, g.gq(), JAVA_FLOAT, (long) b * lq * e * 4L, lq * e);
+        }
     }
 }

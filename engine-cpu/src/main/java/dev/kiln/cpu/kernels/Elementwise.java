@@ -31,6 +31,10 @@ public final class Elementwise {
             pool.parallelRange(numel, GRAIN, (s, e) -> Activations.relu(x, out, s, e));
             return;
         }
+        if (op == UnaryOp.GELU) { // a loop of its own: the switch per element costs, and Phi comes from a table
+            pool.parallelRange(numel, GRAIN, (s, e) -> NormalCdf.gelu(x, out, s, e));
+            return;
+        }
         pool.parallelRange(numel, GRAIN, (s, e) -> {
             for (long i = s; i < e; i++) out.setAtIndex(JAVA_FLOAT, i, apply(op, alpha, x.getAtIndex(JAVA_FLOAT, i)));
         });
@@ -43,7 +47,7 @@ public final class Elementwise {
             case LEAKY_RELU -> v > 0 ? v : v * alpha;
             case SIGMOID -> (float) (1.0 / (1.0 + Math.exp(-(double) v)));
             case TANH -> (float) Math.tanh(v);
-            case GELU -> (float) (v * Erf.phi(v));
+            case GELU -> (float) (v * NormalCdf.phi(v));
             case EXP -> (float) Math.exp(v);
             case LOG -> (float) Math.log(v);
             case NEG -> -v;
@@ -65,6 +69,10 @@ public final class Elementwise {
                                      MemorySegment gy, MemorySegment gx, long numel) {
         if (op == UnaryOp.RELU) {
             pool.parallelRange(numel, GRAIN, (s, e) -> Activations.reluBackward(x, gy, gx, s, e));
+            return;
+        }
+        if (op == UnaryOp.GELU) {
+            pool.parallelRange(numel, GRAIN, (s, e) -> NormalCdf.geluBackward(x, gy, gx, s, e));
             return;
         }
         pool.parallelRange(numel, GRAIN, (s, e) -> {
@@ -89,7 +97,8 @@ public final class Elementwise {
             }
             case GELU -> {
                 double v = x.getAtIndex(JAVA_FLOAT, i);
-                yield (float) (g * (Erf.phi(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v)));
+                double e = Math.exp(-0.5 * v * v);
+                yield (float) (g * (NormalCdf.phi(v, e) + v * INV_SQRT_2PI * e));
             }
             case EXP -> g * y.getAtIndex(JAVA_FLOAT, i);
             case LOG -> g / x.getAtIndex(JAVA_FLOAT, i);
@@ -126,9 +135,55 @@ public final class Elementwise {
         return SQRT_2_OVER_PI * (v + GELU_KAPPA * v * v * v);
     }
 
+    /** Shortest last dimension for {@link #rowwise}. */
+    static final int ROW_MIN = 16;
+
+    /**
+     * The broadcast case where a's last dimension is contiguous and b's is contiguous or repeated
+     * (a linear layer's bias, a per-row scale): one tight loop per output row, the op chosen once
+     * per row, instead of the index odometer per element. Same arithmetic, same bits.
+     */
+    private static void rowwise(CpuThreadPool pool, BinaryOp op, int[] shape, long[] as, long[] bs,
+                                MemorySegment a, MemorySegment b, MemorySegment out) {
+        int rank = shape.length, cols = shape[rank - 1];
+        long rows = 1;
+        for (int d = 0; d < rank - 1; d++) rows *= shape[d];
+        boolean bRepeats = bs[rank - 1] == 0;
+        pool.parallelRange(rows, Math.max(1, GRAIN / cols), (s, e) -> {
+            for (long r = s; r < e; r++) {
+                long rem = r, ao = 0, bo = 0;
+                for (int d = rank - 2; d >= 0; d--) {
+                    long i = rem % shape[d];
+                    rem /= shape[d];
+                    ao += i * as[d];
+                    bo += i * bs[d];
+                }
+                long o = r * cols;
+                if (bRepeats) {
+                    float bv = b.getAtIndex(JAVA_FLOAT, bo);
+                    for (int j = 0; j < cols; j++) out.setAtIndex(JAVA_FLOAT, o + j, apply(op, a.getAtIndex(JAVA_FLOAT, ao + j), bv));
+                } else if (op == BinaryOp.ADD) {
+                    for (int j = 0; j < cols; j++) {
+                        out.setAtIndex(JAVA_FLOAT, o + j, a.getAtIndex(JAVA_FLOAT, ao + j) + b.getAtIndex(JAVA_FLOAT, bo + j));
+                    }
+                } else {
+                    for (int j = 0; j < cols; j++) {
+                        out.setAtIndex(JAVA_FLOAT, o + j, apply(op, a.getAtIndex(JAVA_FLOAT, ao + j), b.getAtIndex(JAVA_FLOAT, bo + j)));
+                    }
+                }
+            }
+        });
+    }
+
     /** {@code out = a (op) b} with the index arithmetic of {@code spec}; {@code out} may alias a or b. */
     public static void binary(CpuThreadPool pool, BinaryOp op, Broadcast spec, MemorySegment a, MemorySegment b, MemorySegment out) {
         long n = spec.numel();
+        if (spec.isElementwise() && op == BinaryOp.ADD) { // residual adds, gradient accumulation: a loop without the op switch
+            pool.parallelRange(n, GRAIN, (s, e) -> {
+                for (long i = s; i < e; i++) out.setAtIndex(JAVA_FLOAT, i, a.getAtIndex(JAVA_FLOAT, i) + b.getAtIndex(JAVA_FLOAT, i));
+            });
+            return;
+        }
         if (spec.isElementwise()) {
             pool.parallelRange(n, GRAIN, (s, e) -> {
                 for (long i = s; i < e; i++) {
@@ -140,6 +195,10 @@ public final class Elementwise {
         int[] shape = spec.outShape();
         long[] as = spec.aStrides(), bs = spec.bStrides();
         int rank = shape.length;
+        if (rank >= 2 && shape[rank - 1] >= ROW_MIN && as[rank - 1] == 1 && (bs[rank - 1] == 1 || bs[rank - 1] == 0)) {
+            rowwise(pool, op, shape, as, bs, a, b, out);
+            return;
+        }
         pool.parallelRange(n, GRAIN, (s, e) -> {
             // Odometer over the output index: offsets into a and b follow incrementally.
             int[] idx = new int[rank];

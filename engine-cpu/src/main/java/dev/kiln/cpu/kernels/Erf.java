@@ -36,6 +36,18 @@ public final class Erf {
         return 0.5 * erfc(-x * 0.7071067811865476);
     }
 
+    /**
+     * The scaled complementary error function {@code erfcx(a) = e^{a^2} erfc(a)} for {@code a >= 0},
+     * without the underflow of erfc: the continued fraction without its exponential beyond the switch.
+     * Slow; {@link NormalCdf} tabulates it once.
+     */
+    static double erfcx(double a) {
+        if (a < SWITCH) return (1.0 - series(a)) * Math.exp(a * a);
+        double t = a;
+        for (int n = FRACTION_DEPTH; n >= 1; n--) t = a + (n * 0.5) / t;
+        return INV_SQRT_PI / t;
+    }
+
     private static double series(double a) {
         double x2 = a * a;
         double term = a, sum = a;
