@@ -68,16 +68,13 @@ public interface MultiheadAttentionChecks extends BackendUnderTest {
                     assertNull(out.weights(), fixture + ": weights not asked for");
                 }
                 loss.backward();
-                Map<String, Tensor> grads = new LinkedHashMap<>();
-                grads.put("query", query);
+                Map<String, Tensor> inputs = new LinkedHashMap<>();
+                inputs.put("query", query);
                 if (!self) {
-                    grads.put("key", key);
-                    grads.put("value", value);
+                    inputs.put("key", key);
+                    inputs.put("value", value);
                 }
-                mha.namedParameters().forEach((k, p) -> grads.put("state." + k, p));
-                for (Map.Entry<String, Tensor> g : grads.entrySet()) {
-                    Compare.assertClose(fixture + ": gradient of " + g.getKey(), TorchFixtures.nd(t.get("grad." + g.getKey())), g.getValue().grad(), TORCH_GRADIENT);
-                }
+                TorchFixtures.assertGradients(t, inputs, mha, fixture, TORCH_GRADIENT);
             }
         }
     }

@@ -76,4 +76,18 @@ public final class TorchFixtures {
             throw new UncheckedIOException(e);
         }
     }
+
+    /**
+     * Each tensor's gradient against the fixture's {@code grad.<name>}: {@code inputs} maps a fixture
+     * name (e.g. {@code "src"}) to the tensor whose gradient it holds; every parameter of
+     * {@code module} is compared with {@code grad.state.<parameter name>}.
+     */
+    public static void assertGradients(Map<String, Tensor> fixture, Map<String, Tensor> inputs, Module module, String where,
+                                       Tolerances.Tol tol) {
+        Map<String, Tensor> all = new java.util.LinkedHashMap<>(inputs);
+        module.namedParameters().forEach((k, p) -> all.put("state." + k, p));
+        for (Map.Entry<String, Tensor> g : all.entrySet()) {
+            Compare.assertClose(where + ": gradient of " + g.getKey(), nd(fixture.get("grad." + g.getKey())), g.getValue().grad(), tol);
+        }
+    }
 }

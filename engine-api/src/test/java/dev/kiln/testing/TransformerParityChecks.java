@@ -14,7 +14,6 @@ import dev.kiln.nn.TransformerEncoderLayer;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -64,12 +63,7 @@ public interface TransformerParityChecks extends BackendUnderTest {
                         : ((TransformerEncoderLayer) m).forward(src, mask, padding, causal);
                 Compare.assertClose(name + ": output", TorchFixtures.nd(t.get("output")), out, TEL_FORWARD);
                 out.mul(t.get("loss.output")).sum().backward();
-                Map<String, Tensor> grads = new LinkedHashMap<>();
-                grads.put("src", src);
-                m.namedParameters().forEach((k, p) -> grads.put("state." + k, p));
-                for (Map.Entry<String, Tensor> g : grads.entrySet()) {
-                    Compare.assertClose(name + ": gradient of " + g.getKey(), TorchFixtures.nd(t.get("grad." + g.getKey())), g.getValue().grad(), TEL_GRADIENT);
-                }
+                TorchFixtures.assertGradients(t, Map.of("src", src), m, name, TEL_GRADIENT);
             }
         }
     }
