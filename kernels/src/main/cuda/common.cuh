@@ -94,6 +94,26 @@ struct KilnBroadcast {
     int64_t bStride[KILN_MAX_RANK];
 };
 
+// Offsets into a and b of output element i under a broadcast map: the index is peeled dimension by
+// dimension from the innermost; the outermost index is what remains, so it needs no division.
+__device__ __forceinline__ void kiln_broadcast_offsets(const KilnBroadcast& bc, int64_t i, int64_t& ia, int64_t& ib) {
+    int64_t rem = i;
+    ia = 0;
+    ib = 0;
+    for (int d = bc.rank - 1; d > 0; d--) {
+        int64_t s = bc.shape[d];
+        int64_t q = rem / s;
+        int64_t idx = rem - q * s;
+        rem = q;
+        ia += idx * bc.aStride[d];
+        ib += idx * bc.bStride[d];
+    }
+    if (bc.rank > 0) {
+        ia += rem * bc.aStride[0];
+        ib += rem * bc.bStride[0];
+    }
+}
+
 // Reduction index map for sums, passed by value. Output element o enumerates the kept dims
 // (row-major, `keptShape`); reduced element r enumerates the reduced dims (`redShape`). The
 // input offset is sum(kept index * keptStride) + sum(reduced index * redStride).

@@ -111,19 +111,8 @@ __device__ __forceinline__ float kiln_binary(int op, float a, float b) {
 extern "C" __global__ void kiln_binary_f32(int32_t op, const float* a, const float* b, float* out, int64_t n,
                                            KilnBroadcast bc) {
     KILN_GRID_STRIDE(i, n) {
-        int64_t rem = i, ia = 0, ib = 0;
-        for (int d = bc.rank - 1; d > 0; d--) {
-            int64_t s = bc.shape[d];
-            int64_t q = rem / s;
-            int64_t idx = rem - q * s;
-            rem = q;
-            ia += idx * bc.aStride[d];
-            ib += idx * bc.bStride[d];
-        }
-        if (bc.rank > 0) {  // the outermost index is what remains: no division needed
-            ia += rem * bc.aStride[0];
-            ib += rem * bc.bStride[0];
-        }
+        int64_t ia, ib;
+        kiln_broadcast_offsets(bc, i, ia, ib);
         out[i] = kiln_binary(op, a[ia], b[ib]);
     }
 }

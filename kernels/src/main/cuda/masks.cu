@@ -84,19 +84,8 @@ template <typename T>
 __device__ __forceinline__ void kiln_compare_map(int32_t op, const T* a, const T* b, uint8_t* out, int64_t n,
                                                  const KilnBroadcast& bc) {
     KILN_GRID_STRIDE(i, n) {
-        int64_t rem = i, ia = 0, ib = 0;
-        for (int d = bc.rank - 1; d > 0; d--) {
-            int64_t s = bc.shape[d];
-            int64_t q = rem / s;
-            int64_t idx = rem - q * s;
-            rem = q;
-            ia += idx * bc.aStride[d];
-            ib += idx * bc.bStride[d];
-        }
-        if (bc.rank > 0) {
-            ia += rem * bc.aStride[0];
-            ib += rem * bc.bStride[0];
-        }
+        int64_t ia, ib;
+        kiln_broadcast_offsets(bc, i, ia, ib);
         out[i] = kiln_compare(op, a[ia], b[ib]) ? 1 : 0;
     }
 }

@@ -6,7 +6,6 @@ import dev.kiln.data.Split;
 import dev.kiln.optim.Adam;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Generator;
-import dev.kiln.tensor.Tensor;
 import dev.kiln.train.EpochResult;
 import dev.kiln.train.Evaluation;
 import dev.kiln.train.NonFiniteLossException;
@@ -116,23 +115,9 @@ public final class MnistCommand {
 
     private static Map<String, Object> metrics(Args a, Backend backend, SeedCnn model, Trainer trainer, Evaluation eval, String schedule)
             throws Args.UsageException {
-        List<EpochResult> h = trainer.history();
-        double seconds = h.stream().mapToDouble(EpochResult::seconds).sum();
-        double images = h.stream().mapToDouble(r -> r.seconds() * r.imagesPerSecond()).sum();
-        return Json.obj(
-                "command", "mnist",
-                "backend", backend.name(),
-                "device", backend.description(),
-                "parameters", model.parameters().stream().mapToLong(Tensor::numel).sum(),
-                "config", Json.obj("epochs", a.integer("epochs", 1, MAX_EPOCHS), "batch_size", trainer.trainLoader().batchSize(), "optimizer", "adam",
-                        "lr", a.positive("lr"), "schedule", schedule, "random_shift", a.integer("shift", 0), "seed", a.longValue("seed"),
-                        "resumed_from", a.string("resume")),
-                "epochs", Setup.epochs(h, "test"),
-                "train_seconds", seconds,
-                "images_per_s", seconds > 0 ? images / seconds : 0.0,
-                "final_test_accuracy", eval.accuracy(),
-                "final_test_loss", eval.loss(),
-                "java", Runtime.version().toString(),
-                "cpu_threads", Runtime.getRuntime().availableProcessors());
+        Map<String, Object> config = Json.obj("epochs", a.integer("epochs", 1, MAX_EPOCHS), "batch_size", trainer.trainLoader().batchSize(),
+                "optimizer", "adam", "lr", a.positive("lr"), "schedule", schedule, "random_shift", a.integer("shift", 0),
+                "seed", a.longValue("seed"), "resumed_from", a.string("resume"));
+        return Setup.runMetrics(Json.obj("command", "mnist"), backend, model.parameters(), config, trainer, eval);
     }
 }

@@ -7,7 +7,6 @@ import dev.kiln.nn.Module;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Generator;
-import dev.kiln.tensor.Tensor;
 import dev.kiln.train.EpochResult;
 import dev.kiln.train.Evaluation;
 import dev.kiln.train.Progress;
@@ -104,26 +103,10 @@ final class SeqTraining {
 
     private static Map<String, Object> metrics(Args a, Spec spec, Backend backend, Module model, Trainer trainer, Evaluation eval,
                                                int epochs, long seed) {
-        List<EpochResult> h = trainer.history();
-        double seconds = h.stream().mapToDouble(EpochResult::seconds).sum();
-        double images = h.stream().mapToDouble(r -> r.seconds() * r.imagesPerSecond()).sum();
         Map<String, Object> config = new LinkedHashMap<>(spec.config());
         config.putAll(Json.obj("epochs", epochs, "batch_size", trainer.trainLoader().batchSize(), "warmup_epochs", spec.warmupEpochs(),
                 "clip_grad_norm", spec.clip(), "normalize", Json.obj("mean", (double) MEAN, "std", (double) STD), "seed", seed,
                 "resumed_from", a.string("resume")));
-        return Json.obj(
-                "command", a.command(),
-                "model", spec.name(),
-                "backend", backend.name(),
-                "device", backend.description(),
-                "parameters", model.parameters().stream().mapToLong(Tensor::numel).sum(),
-                "config", config,
-                "epochs", Setup.epochs(h, "test"),
-                "train_seconds", seconds,
-                "images_per_s", seconds > 0 ? images / seconds : 0.0,
-                "final_test_accuracy", eval.accuracy(),
-                "final_test_loss", eval.loss(),
-                "java", Runtime.version().toString(),
-                "cpu_threads", Runtime.getRuntime().availableProcessors());
+        return Setup.runMetrics(Json.obj("command", a.command(), "model", spec.name()), backend, model.parameters(), config, trainer, eval);
     }
 }

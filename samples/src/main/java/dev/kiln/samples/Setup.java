@@ -9,7 +9,10 @@ import dev.kiln.data.Split;
 import dev.kiln.io.AtomicFile;
 import dev.kiln.optim.schedule.CosineAnnealingLR;
 import dev.kiln.spi.Backend;
+import dev.kiln.tensor.Tensor;
 import dev.kiln.train.EpochResult;
+import dev.kiln.train.Evaluation;
+import dev.kiln.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -97,6 +100,32 @@ final class Setup {
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IOException("data not found in " + dir + ": " + e.getReason() + ". Fetch it with '" + fetchHint + "'", e);
         }
+    }
+
+    /**
+     * The metrics JSON of a training command: {@code head} (command, model, ...) first, then the
+     * backend, parameter count, {@code config}, per-epoch results, training time and throughput, the
+     * final test metrics and the JVM.
+     */
+    static Map<String, Object> runMetrics(Map<String, Object> head, Backend backend, List<Tensor> parameters, Map<String, Object> config,
+                                          Trainer trainer, Evaluation eval) {
+        List<EpochResult> h = trainer.history();
+        double seconds = h.stream().mapToDouble(EpochResult::seconds).sum();
+        double images = h.stream().mapToDouble(r -> r.seconds() * r.imagesPerSecond()).sum();
+        Map<String, Object> m = new java.util.LinkedHashMap<>(head);
+        m.putAll(Json.obj(
+                "backend", backend.name(),
+                "device", backend.description(),
+                "parameters", parameters.stream().mapToLong(Tensor::numel).sum(),
+                "config", config,
+                "epochs", epochs(h, "test"),
+                "train_seconds", seconds,
+                "images_per_s", seconds > 0 ? images / seconds : 0.0,
+                "final_test_accuracy", eval.accuracy(),
+                "final_test_loss", eval.loss(),
+                "java", Runtime.version().toString(),
+                "cpu_threads", Runtime.getRuntime().availableProcessors()));
+        return m;
     }
 
     /** Per-epoch metrics as JSON-ready maps; metrics other than accuracy follow under {@code train_<name>} and {@code <eval>_<name>}. */
