@@ -21,6 +21,7 @@ module dev.kiln {
     // For backend authors: what a backend implements and how it is discovered.
     exports dev.kiln.spi;
     exports dev.kiln.text;
+    exports dev.kiln.nn.gpt;
 
     uses dev.kiln.spi.BackendProvider;
 }
