@@ -20,6 +20,7 @@ module dev.kiln {
     exports dev.kiln.train;
     // For backend authors: what a backend implements and how it is discovered.
     exports dev.kiln.spi;
+    exports dev.kiln.nn.lora;
 
     uses dev.kiln.spi.BackendProvider;
 }
