@@ -36,6 +36,8 @@ DTYPES = {
     "F64": ("<f8", torch.float64), "F32": ("<f4", torch.float32), "F16": ("<f2", torch.float16),
     "I64": ("<i8", torch.int64), "I32": ("<i4", torch.int32), "I16": ("<i2", torch.int16),
     "I8": ("i1", torch.int8), "U8": ("u1", torch.uint8), "BOOL": ("?", torch.bool),
+    # numpy has no bfloat16: its bytes travel as int16 and are reinterpreted with Tensor.view
+    "BF16": ("<i2", torch.bfloat16),
 }
 TORCH_TO_ST = {t: name for name, (_, t) in DTYPES.items()}
 MAX_HEADER = 100_000_000
@@ -86,7 +88,8 @@ def read_safetensors(path):
                               f"data_offsets [{begin}, {end}] hold {end - begin}")
         spans.append((begin, end, name))
         arr = np.frombuffer(data[begin:end], dtype=np_dtype).reshape(shape)
-        tensors[name] = torch.from_numpy(arr.astype(arr.dtype.newbyteorder("="), copy=True))
+        t = torch.from_numpy(arr.astype(arr.dtype.newbyteorder("="), copy=True))
+        tensors[name] = t.view(torch.bfloat16) if torch_dtype == torch.bfloat16 else t
     at = 0
     for begin, end, name in sorted(spans):
         if begin != at:
@@ -108,7 +111,8 @@ def write_safetensors(path, tensors, metadata=None):
         if t.dtype not in TORCH_TO_ST:
             raise ValueError(f"write_safetensors: tensor '{name}' has dtype {t.dtype}, not one of {sorted(DTYPES)}")
         np_dtype = DTYPES[TORCH_TO_ST[t.dtype]][0]
-        raw = t.numpy().astype(np_dtype, copy=False).tobytes()
+        bits = t.view(torch.int16) if t.dtype == torch.bfloat16 else t
+        raw = bits.numpy().astype(np_dtype, copy=False).tobytes()
         header[name] = {"dtype": TORCH_TO_ST[t.dtype], "shape": list(t.shape), "data_offsets": [at, at + len(raw)]}
         chunks.append(raw)
         at += len(raw)

@@ -22,6 +22,7 @@ module dev.kiln {
     exports dev.kiln.spi;
     exports dev.kiln.text;
     exports dev.kiln.nn.gpt;
+    exports dev.kiln.nn.lora;
 
     uses dev.kiln.spi.BackendProvider;
 }

@@ -33,7 +33,9 @@ import java.util.TreeMap;
  * UTF-8 JSON header ({@code {"__metadata__": {...}, "name": {"dtype": "F32", "shape": [..],
  * "data_offsets": [begin, end]}, ...}}, padded with spaces to a multiple of 8), then the tensors'
  * little-endian bytes, back to back. Files interoperate with PyTorch's
- * {@code safetensors.torch.save_file/load_file}. Kiln supports the dtypes F32, I32, I64 and BOOL.
+ * {@code safetensors.torch.save_file/load_file}. Kiln supports the dtypes F32, I32, I64 and BOOL, and
+ * reads BF16 and F16 (half-precision weights written by other tools) into FLOAT32 tensors; a
+ * write can store FLOAT32 tensors as BF16 or F16 ({@link FloatStorage}, rounding as {@link HalfFloats}).
  *
  * <p>Writes are atomic ({@link AtomicFile}): the file is written to a temporary file in the same
  * directory, forced to disk, renamed over the target and the directory is synced, so a crash never
@@ -51,6 +53,11 @@ public final class SafeTensors {
         int[] shape();
 
         void copyTo(MemorySegment dst) throws IOException;
+
+        /** {@return the dtype name the file stores: the tensor's own unless a FLOAT32 tensor is narrowed to BF16 or F16} */
+        default String fileDType() {
+            return TensorInfo.nameOf(dtype());
+        }
     }
 
     /**
@@ -74,10 +81,29 @@ public final class SafeTensors {
      *                                  {@code file} is then unchanged
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        writeSources(file, sources(tensors), metadata);
+        writeSources(file, sources(tensors, FloatStorage.F32), metadata);
     }
 
-    private static SortedMap<String, Source> sources(Map<String, Tensor> tensors) {
+    /**
+     * {@link #write(Path, Map, Map)} with the FLOAT32 tensors stored as {@code storage}: BF16 or F16
+     * halve the file (each value rounded to nearest, ties to even, as PyTorch's {@code .to(torch.bfloat16)}
+     * and {@code .half()}; F16 overflows to infinity beyond 65504). Other dtypes are stored as they are.
+     * The layout is the reference implementation's, as for F32.
+     *
+     * @param file     where to write
+     * @param tensors  the tensors by name
+     * @param metadata the {@code __metadata__} strings (may be empty)
+     * @param storage  how FLOAT32 tensors are stored
+     * @throws IllegalArgumentException if a name is empty or "__metadata__", or a tensor is closed
+     * @throws IllegalStateException    if another thread closes a tensor before it was written
+     * @throws IOException              if writing fails, or {@code file} is not a regular file;
+     *                                  {@code file} is then unchanged
+     */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, FloatStorage storage) throws IOException {
+        writeSources(file, sources(tensors, java.util.Objects.requireNonNull(storage, "storage")), metadata);
+    }
+
+    private static SortedMap<String, Source> sources(Map<String, Tensor> tensors, FloatStorage storage) {
         SortedMap<String, Source> sources = new TreeMap<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             Tensor t = e.getValue();
@@ -85,6 +111,7 @@ public final class SafeTensors {
             sources.put(e.getKey(), new Source() {
                 public DType dtype() { return t.dtype(); }
                 public int[] shape() { return t.shape(); }
+                public String fileDType() { return t.dtype() == DType.FLOAT32 ? storage.safetensorsName() : TensorInfo.nameOf(t.dtype()); }
                 public void copyTo(MemorySegment dst) {
                     try (Pin p = pin("safetensors write", t)) { // a concurrent close frees the memory only after the copy
                         p.storage().backend().copyToHost(p.storage(), dst);
@@ -98,18 +125,21 @@ public final class SafeTensors {
     /** The reference implementation's layout order: dtype in decreasing order (F32 before I32), then name. */
     static List<Map.Entry<String, Source>> layout(Map<String, Source> sources) {
         List<Map.Entry<String, Source>> order = new ArrayList<>(sources.entrySet());
-        order.sort(Map.Entry.<String, Source>comparingByValue((a, b) -> Integer.compare(dtypeRank(b.dtype()), dtypeRank(a.dtype())))
+        order.sort(Map.Entry.<String, Source>comparingByValue((a, b) -> Integer.compare(dtypeRank(b.fileDType()), dtypeRank(a.fileDType())))
                 .thenComparing(Map.Entry.comparingByKey()));
         return order;
     }
 
     /** Position in the reference implementation's dtype enumeration (only the relative order matters). */
-    private static int dtypeRank(DType dtype) {
-        return switch (dtype) {
-            case BOOL -> 0;
-            case INT32 -> 9;
-            case FLOAT32 -> 11;
-            case INT64 -> 13;
+    private static int dtypeRank(String fileDType) {
+        return switch (fileDType) {
+            case "BOOL" -> 0;
+            case "F16" -> 7;
+            case "BF16" -> 8;
+            case "I32" -> 9;
+            case "F32" -> 11;
+            case "I64" -> 13;
+            default -> throw new IllegalStateException("safetensors: no layout rank for " + fileDType);
         };
     }
 
@@ -136,10 +166,10 @@ public final class SafeTensors {
                 throw new IllegalArgumentException("safetensors: invalid tensor name \"" + name + "\"");
             }
             Source s = e.getValue();
-            long bytes = Shape.numel(s.shape()) * s.dtype().byteSize();
+            long bytes = Shape.numel(s.shape()) * TensorInfo.elementSize(s.fileDType());
             if (sb.length() > 1) sb.append(',');
             Json.writeString(sb, name);
-            sb.append(":{\"dtype\":\"").append(TensorInfo.nameOf(s.dtype())).append("\",\"shape\":[");
+            sb.append(":{\"dtype\":\"").append(s.fileDType()).append("\",\"shape\":[");
             int[] shape = s.shape();
             for (int i = 0; i < shape.length; i++) sb.append(i == 0 ? "" : ",").append(shape[i]);
             sb.append("],\"data_offsets\":[").append(offset).append(',').append(offset + bytes).append("]}");
@@ -165,7 +195,7 @@ public final class SafeTensors {
      * @throws java.nio.file.FileAlreadyExistsException if {@code file} exists
      */
     static void writeNew(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        Map<String, Source> sources = sources(tensors);
+        Map<String, Source> sources = sources(tensors, FloatStorage.F32);
         ByteBuffer head = header(sources, metadata);
         boolean created = false, done = false;
         try {
@@ -202,10 +232,42 @@ public final class SafeTensors {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment host = arena.allocate(bytes, 64);
             s.copyTo(host);
-            if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) swap32(host);
+            if (!s.fileDType().equals(TensorInfo.nameOf(s.dtype()))) {
+                bytes = narrow(host, s.fileDType());
+            } else if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+                swap32(host);
+            }
             for (long off = 0; off < bytes; off += 1L << 30) {
                 writeFully(ch, host.asSlice(off, Math.min(1L << 30, bytes - off)).asByteBuffer());
             }
+        }
+    }
+
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /**
+     * Rounds the native-order floats of {@code host} to little-endian BF16 or F16 in place, into its
+     * first half (element i moves from byte 4i to 2i, after every element before it has been read).
+     *
+     * @return the byte length of the narrowed data
+     */
+    private static long narrow(MemorySegment host, String fileDType) {
+        long n = host.byteSize() / 4;
+        boolean bf16 = fileDType.equals("BF16");
+        for (long i = 0; i < n; i++) {
+            float f = host.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            host.set(LE_SHORT, 2 * i, bf16 ? HalfFloats.floatToBf16(f) : HalfFloats.floatToF16(f));
+        }
+        return 2 * n;
+    }
+
+    /** Widens the little-endian BF16 or F16 values of {@code src} into native-order floats in {@code dst}. */
+    private static void widen(MemorySegment src, MemorySegment dst, String fileDType) {
+        long n = src.byteSize() / 2;
+        boolean bf16 = fileDType.equals("BF16");
+        for (long i = 0; i < n; i++) {
+            short h = src.get(LE_SHORT, 2 * i);
+            dst.setAtIndex(ValueLayout.JAVA_FLOAT, i, bf16 ? HalfFloats.bf16ToFloat(h) : HalfFloats.f16ToFloat(h));
         }
     }
 
@@ -227,6 +289,7 @@ public final class SafeTensors {
      * @return the new tensors (the caller's to close) and the metadata
      * @throws SafeTensorsFormatException if the file is damaged, truncated while reading, not a
      *                                    regular file, or holds a dtype Kiln does not support
+     *                                    (BF16 and F16 are read into FLOAT32 tensors)
      * @throws IOException                if it cannot be read
      */
     public static TensorFile read(Path file, Backend backend) throws IOException {
@@ -257,7 +320,8 @@ public final class SafeTensors {
 
     /**
      * Copies the tensors of {@code file} into the existing tensors of {@code target} with the
-     * same names (e.g. a model's parameters), through their backends.
+     * same names (e.g. a model's parameters), through their backends. BF16 and F16 tensors of the
+     * file count as FLOAT32 and are widened exactly.
      *
      * <p>Strict: every target key must be in the file and vice versa with equal shape and dtype,
      * otherwise nothing is copied and a {@link StateMismatchException} lists the differences.
@@ -314,7 +378,7 @@ public final class SafeTensors {
     private static void requireSupported(String file, TensorInfo t) throws SafeTensorsFormatException {
         if (t.kilnDType() == null) {
             throw new SafeTensorsFormatException(file + ": unsupported dtype " + t.dtype() + " for tensor '" + Excerpt.of(t.name())
-                    + "' (Kiln supports F32, I32, I64, BOOL; convert it, e.g. tensor.float() in PyTorch, before saving)");
+                    + "' (Kiln supports F32, BF16, F16, I32, I64, BOOL; convert it, e.g. tensor.float() in PyTorch, before saving)");
         }
     }
 
@@ -349,9 +413,15 @@ public final class SafeTensors {
                     }
                 }
             }
-            if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) swap32(buf);
+            MemorySegment values = buf;
+            if (TensorInfo.elementSize(t.dtype()) == 2) { // BF16 or F16, widened to the FLOAT32 tensor
+                values = temp.allocate(bytes * 2, 64);
+                widen(buf, values, t.dtype());
+            } else if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+                swap32(buf);
+            }
             try (Pin p = pin("safetensors load", dst)) { // the caller's tensor: a concurrent close frees it only after the copy
-                p.storage().backend().copyFromHost(buf, p.storage());
+                p.storage().backend().copyFromHost(values, p.storage());
             }
         }
     }

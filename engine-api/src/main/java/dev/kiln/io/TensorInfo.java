@@ -29,10 +29,10 @@ public record TensorInfo(String name, String dtype, int[] shape, long begin, lon
         return end - begin;
     }
 
-    /** {@return the Kiln dtype, or null when Kiln does not support this safetensors dtype} */
+    /** {@return the Kiln dtype, or null when Kiln does not support this safetensors dtype (BF16 and F16 read as FLOAT32)} */
     public DType kilnDType() {
         return switch (dtype) {
-            case "F32" -> DType.FLOAT32;
+            case "F32", "BF16", "F16" -> DType.FLOAT32;
             case "I32" -> DType.INT32;
             case "I64" -> DType.INT64;
             case "BOOL" -> DType.BOOL;

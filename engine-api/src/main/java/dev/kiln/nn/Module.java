@@ -518,4 +518,23 @@ public abstract class Module implements AutoCloseable, Layer<Tensor, Tensor> {
         }
         return sb.append(')').toString();
     }
+
+    // ---- LoRA and fine-tuning (issue 12) ----
+
+    /**
+     * The parameters that require a gradient (not frozen), as {@link #namedParameters()} orders and
+     * names them: what an optimizer for fine-tuning should hold.
+     *
+     * @return a new map from dotted name to trainable parameter
+     */
+    public final Map<String, Tensor> namedTrainableParameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        namedParameters().forEach((k, p) -> { if (p.requiresGrad()) out.put(k, p); });
+        return out;
+    }
+
+    /** {@return the tensors of {@link #namedTrainableParameters()}, in the same order} */
+    public final List<Tensor> trainableParameters() {
+        return new ArrayList<>(namedTrainableParameters().values());
+    }
 }

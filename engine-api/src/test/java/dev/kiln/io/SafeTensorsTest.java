@@ -224,9 +224,9 @@ class SafeTensorsTest {
 
     @Test
     void refusesUnsupportedDtypesNamingTheTensor() throws IOException {
-        Path f = Files.write(dir.resolve("half.safetensors"), safetensors("{" + entry("x", "F16", "[2]", 0, 4) + "}", 4));
+        Path f = Files.write(dir.resolve("double.safetensors"), safetensors("{" + entry("x", "F64", "[2]", 0, 16) + "}", 16));
         SafeTensorsFormatException e = assertThrows(SafeTensorsFormatException.class, () -> SafeTensors.read(f, backend));
-        assertTrue(e.getMessage().startsWith("half.safetensors: unsupported dtype F16 for tensor 'x' (Kiln supports F32, I32"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("double.safetensors: unsupported dtype F64 for tensor 'x' (Kiln supports F32, BF16, F16, I32"), e.getMessage());
     }
 
     @Test
