@@ -1,5 +1,8 @@
 package dev.kiln.train;
 
+import static dev.kiln.train.ResumeSupport.inRange;
+import static dev.kiln.train.ResumeSupport.need;
+
 import dev.kiln.Kiln;
 import dev.kiln.data.Batch;
 import dev.kiln.data.DataLoader;
@@ -14,7 +17,6 @@ import dev.kiln.optim.GradientClipping;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.schedule.LrSchedule;
 import dev.kiln.optim.schedule.LrScheduler;
-import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
 import java.io.IOException;
@@ -299,9 +301,8 @@ public final class Trainer {
      *                               {@link Builder#allowNonfiniteLoss} (nothing is written)
      */
     public void save(Path file) throws IOException {
-        if (!allowNonfinite) requireFiniteModel(file);
-        Map<String, Long> rng = new LinkedHashMap<>();
-        streams.forEach((name, g) -> rng.put(name, g.advance(0)));
+        if (!allowNonfinite) ResumeSupport.requireFiniteModel("Trainer", model, step, file);
+        Map<String, Long> rng = ResumeSupport.streamOffsets(streams);
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put(BATCH, Integer.toString(batchInEpoch));
         extra.put(LOSS_SUM, Double.toString(epochLossSum));
@@ -314,29 +315,8 @@ public final class Trainer {
         extra.put(SEEN, Long.toString(epochSeen));
         extra.put(SECONDS, Double.toString(epochSeconds));
         if (scheduler != null) extra.put(SCHEDULE, Long.toString(scheduler.lastStep()));
-        for (int i = 0; i < history.size(); i++) extra.put(HISTORY + String.format(java.util.Locale.ROOT, "%06d", i), history.get(i).encode());
+        for (int i = 0; i < history.size(); i++) extra.put(ResumeSupport.historyKey(HISTORY, i), history.get(i).encode());
         Checkpoint.save(file, model.stateDict(), optimizer.state(), new TrainingState(epoch, step, rng, extra));
-    }
-
-    /** Refuses to save a model with NaN or infinite values over a (good) checkpoint, naming the first such tensor. */
-    private void requireFiniteModel(Path file) {
-        Map<String, Tensor> state = model.stateDict();
-        try (var _ = Kiln.noGrad(); var _ = Kiln.scope()) {
-            // x * 0 is 0 for finite x and NaN for NaN or an infinity: one reduction per tensor and one host read in all.
-            Tensor total = null;
-            for (Tensor t : state.values()) {
-                if (t.dtype() != DType.FLOAT32) continue;
-                Tensor zero = t.mul(0f).sum();
-                total = total == null ? zero : total.add(zero);
-            }
-            if (total == null || Float.isFinite(total.item())) return;
-            for (Map.Entry<String, Tensor> e : state.entrySet()) {
-                if (e.getValue().dtype() == DType.FLOAT32 && !Float.isFinite(e.getValue().mul(0f).sum().item())) {
-                    throw new IllegalStateException("Trainer: " + e.getKey() + " holds NaN or infinite values after step " + step
-                            + "; not saving " + file + " (the previous checkpoint stays; allowNonfiniteLoss(true) saves anyway)");
-                }
-            }
-        }
     }
 
     /**
@@ -350,22 +330,11 @@ public final class Trainer {
      *     (the message names the file and the problem)
      */
     public TrainingState resume(Path file) throws IOException {
-        try (Checkpoint.Loaded loaded = Checkpoint.load(file, model.stateDict(), true, model.backend())) {
+        try (Checkpoint.Loaded loaded = ResumeSupport.load(file, model)) {
             TrainingState pos = loaded.position();
-            if (loaded.optimizer() == null) {
-                throw new IOException(file + " holds no optimizer state, so training cannot resume exactly; to start a new run from its "
-                        + "weights, load them with SafeTensors.loadInto(file, model.stateDict(), false)");
-            }
             ResumeState s = ResumeState.parse(file, pos, streams.keySet(), scheduler != null, train.batchesPerEpoch());
             optimizer.loadState(loaded.optimizer());
-            for (Map.Entry<String, Generator> e : streams.entrySet()) {
-                long at = pos.rngOffsets().get(e.getKey()), now = e.getValue().advance(0);
-                if (at < now) {
-                    throw new IOException(file + ": random stream '" + e.getKey() + "' is at " + now + ", past the checkpoint's " + at
-                            + "; resume before drawing from it");
-                }
-                e.getValue().advance(at - now);
-            }
+            ResumeSupport.restoreStreams(file, pos, streams);
             if (scheduler != null) scheduler.lastStep(s.scheduleStep());
             epoch = pos.epoch();
             step = pos.step();
@@ -409,9 +378,7 @@ public final class Trainer {
         static ResumeState parse(Path file, TrainingState pos, java.util.Set<String> streams, boolean scheduled, int batches) throws IOException {
             Map<String, String> x = pos.extra();
             try {
-                for (String name : streams) {
-                    if (!pos.rngOffsets().containsKey(name)) throw new IllegalArgumentException("random stream '" + name + "' is missing");
-                }
+                ResumeSupport.requireStreams(pos, streams);
                 List<EpochResult> history = new ArrayList<>();
                 for (Map.Entry<String, String> e : x.entrySet()) { // sorted by key: zero-padded indices keep epoch order
                     if (e.getKey().startsWith(HISTORY)) history.add(EpochResult.decode(e.getValue()));
@@ -429,16 +396,6 @@ public final class Trainer {
                 String why = Excerpt.of(e.getMessage(), 200); // may quote a metadata value of any length
                 throw new IOException(file + ": not a Trainer checkpoint, or a damaged one: " + why, e);
             }
-        }
-
-        private static void inRange(String key, long v, long min, long max) {
-            if (v < min || v > max) throw new IllegalArgumentException("metadata kiln.extra." + key + " = " + v + " is out of range (" + min + " to " + max + ")");
-        }
-
-        private static String need(Map<String, String> extra, String key) {
-            String v = extra.get(key);
-            if (v == null) throw new IllegalArgumentException("metadata kiln.extra." + key + " is missing");
-            return v;
         }
     }
 
