@@ -537,25 +537,4 @@ public abstract class Module implements AutoCloseable, Layer<Tensor, Tensor> {
     public final List<Tensor> trainableParameters() {
         return new ArrayList<>(namedTrainableParameters().values());
     }
-
-    // ---- trainable parameters (issue 12) ----
-
-    /**
-     * The parameters that require a gradient (those not frozen by {@link #requiresGrad(boolean)}),
-     * keyed and ordered as {@link #namedParameters()}: what an optimizer should be given.
-     *
-     * @return a new map from dotted name to trainable parameter
-     */
-    public final Map<String, Tensor> namedTrainableParameters() {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        namedParameters().forEach((name, p) -> {
-            if (p.requiresGrad()) out.put(name, p);
-        });
-        return out;
-    }
-
-    /** {@return the tensors of {@link #namedTrainableParameters()}, in the same order} */
-    public final List<Tensor> trainableParameters() {
-        return new ArrayList<>(namedTrainableParameters().values());
-    }
 }
