@@ -349,4 +349,46 @@ public interface GptChecks extends BackendUnderTest {
             }
         }
     }
+
+    // ---- untied head (issue 12, samples) ----
+
+    /**
+     * untieHead gives lm_head.weight a copy of wte (same logits), separate from it (training one leaves the
+     * other); save marks it and load restores it, while a tied model's file still has no lm_head.weight.
+     */
+    @Test
+    default void gptUntieHeadKeepsLogitsAndRoundTrips() throws IOException {
+        Path file = Files.createTempFile("kiln-gpt-untied-", ".safetensors");
+        try (var s = Kiln.scope(); Gpt gpt = new Gpt(tiny(8), new Generator(21), backend())) {
+            Tensor idx = ids(randomIds(22, 16, 23), 2, 8);
+            float[] tied = gpt.forward(idx).toFloatArray();
+            Tensor wte = gpt.namedParameters().get("transformer.wte.weight");
+            assertSame(gpt, gpt.untieHead());
+            assertTrue(gpt.isHeadUntied());
+            Tensor head = gpt.namedParameters().get(Gpt.LM_HEAD);
+            assertSame(head, gpt.lmHeadWeight());
+            assertNotEquals(System.identityHashCode(wte), System.identityHashCode(head));
+            Compare.assertBitIdentical("lm_head starts as wte", wte.toFloatArray(), head.toFloatArray());
+            Compare.assertBitIdentical("logits after untying", tied, gpt.forward(idx).toFloatArray());
+            gpt.untieHead(); // again: no second head
+            assertEquals(2 + 2 * 12 + 2 + 1, gpt.namedParameters().size());
+            try (var _ = Kiln.noGrad(); Tensor half = head.mul(0.5f)) { // a different head changes the logits but not the embedding
+                backend().copy(dev.kiln.internal.TensorAccess.storage(half), dev.kiln.internal.TensorAccess.storage(head));
+            }
+            float[] changed = gpt.forward(idx).toFloatArray();
+            assertFalse(Arrays.equals(tied, changed));
+            gpt.save(file);
+            try (TensorFile f = SafeTensors.read(file, backend())) {
+                assertTrue(f.tensors().containsKey(Gpt.LM_HEAD));
+                assertEquals(Gpt.UNTIED, f.metadata().get(Gpt.HEAD_METADATA));
+            }
+            try (Gpt back = Gpt.load(file, backend())) {
+                assertTrue(back.isHeadUntied());
+                Compare.assertBitIdentical("untied reload", changed, back.forward(idx).toFloatArray());
+                Compare.assertBitIdentical("embedding kept", wte.toFloatArray(), back.namedParameters().get("transformer.wte.weight").toFloatArray());
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
 }

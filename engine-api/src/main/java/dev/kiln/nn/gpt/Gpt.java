@@ -116,9 +116,13 @@ public class Gpt extends Module {
         return config;
     }
 
-    /** {@return the head's weight {@code [vocab, C]}: the token embedding {@code transformer.wte.weight} (tied)} */
+    /**
+     * {@return the head's weight {@code [vocab, C]}: the token embedding {@code transformer.wte.weight}
+     * (tied), or {@code lm_head.weight} after {@link #untieHead()}}
+     */
     public Tensor lmHeadWeight() {
-        return ((Embedding) get("transformer.wte")).weight();
+        Module head = namedChildren().get("lm_head");
+        return head != null ? ((Linear) head).weight() : ((Embedding) get("transformer.wte")).weight();
     }
 
     /** {@return an empty cache for this model's layers} */
@@ -295,14 +299,18 @@ public class Gpt extends Module {
     // ---------------------------------------------------------------- checkpoints
 
     /**
-     * Writes the weights ({@link #stateDict()}: the tied head once, as {@code transformer.wte.weight})
-     * and the configuration (metadata {@value #CONFIG_METADATA}) to one safetensors file, atomically.
+     * Writes the weights ({@link #stateDict()}: the tied head once, as {@code transformer.wte.weight};
+     * an untied head as {@code lm_head.weight} too, marked by metadata {@value #HEAD_METADATA}) and the
+     * configuration (metadata {@value #CONFIG_METADATA}) to one safetensors file, atomically.
      *
      * @param file where to write
      * @throws IOException if writing fails
      */
     public void save(Path file) throws IOException {
-        SafeTensors.write(file, stateDict(), Map.of(CONFIG_METADATA, config.toJson()));
+        Map<String, String> meta = new java.util.LinkedHashMap<>();
+        meta.put(CONFIG_METADATA, config.toJson());
+        if (isHeadUntied()) meta.put(HEAD_METADATA, UNTIED);
+        SafeTensors.write(file, stateDict(), meta);
     }
 
     /**
@@ -310,7 +318,7 @@ public class Gpt extends Module {
      *
      * @param file    a file written by {@link #save}
      * @param backend where the model lives
-     * @return the model (generator {@link Kiln#generator()} for dropout)
+     * @return the model (generator {@link Kiln#generator()} for dropout), its head untied when the file's is
      * @throws IOException              if the file cannot be read
      * @throws IllegalArgumentException if it has no {@value #CONFIG_METADATA} metadata or its tensors do not fit the configuration
      */
@@ -321,7 +329,7 @@ public class Gpt extends Module {
                 throw new IllegalArgumentException("Gpt.load: " + file + " has no '" + CONFIG_METADATA
                         + "' metadata; use load(file, config, backend)");
             }
-            return fromTensors(f, GptConfig.fromJson(json), backend, file.toString());
+            return fromTensors(f, GptConfig.fromJson(json), UNTIED.equals(f.metadata().get(HEAD_METADATA)), backend, file.toString());
         }
     }
 
@@ -338,13 +346,14 @@ public class Gpt extends Module {
      */
     public static Gpt load(Path file, GptConfig config, Backend backend) throws IOException {
         try (TensorFile f = SafeTensors.read(file, backend)) {
-            return fromTensors(f, config, backend, file.toString());
+            return fromTensors(f, config, false, backend, file.toString());
         }
     }
 
-    private static Gpt fromTensors(TensorFile f, GptConfig config, Backend backend, String where) {
+    private static Gpt fromTensors(TensorFile f, GptConfig config, boolean untied, Backend backend, String where) {
         Gpt gpt = new Gpt(config, Kiln.generator(), backend);
         try {
+            if (untied) gpt.untieHead();
             gpt.assign(f.tensors(), where);
             return gpt;
         } catch (RuntimeException e) {
@@ -401,5 +410,38 @@ public class Gpt extends Module {
         GptConfig c = config;
         return "vocab=" + c.vocabSize() + ", context=" + c.contextLength() + ", layers=" + c.layers() + ", heads=" + c.heads()
                 + ", width=" + c.width() + (c.dropout() > 0 ? ", dropout=" + c.dropout() : "") + (c.bias() ? "" : ", bias=false");
+    }
+
+    // ---- untied head (issue 12, samples) ----
+
+    /** The safetensors metadata key that marks a model saved with an untied head ({@link #untieHead()}). */
+    public static final String HEAD_METADATA = "kiln.gpt.head";
+    /** The value of {@value #HEAD_METADATA} for an untied head. */
+    public static final String UNTIED = "untied";
+
+    /**
+     * Gives the model a head of its own: a bias-free {@link Linear} {@code lm_head} ({@code [vocab, C]},
+     * nanoGPT's name) initialised with a copy of the token embedding, so the logits are unchanged until
+     * it trains. Head-only fine-tuning needs this: with the tied head, training "the head" trains the
+     * input embedding too. The untied model saves {@code lm_head.weight} and {@link #load} restores it;
+     * {@link #loadWeights} then requires that tensor. Calling it again does nothing.
+     *
+     * @return this model
+     */
+    public Gpt untieHead() {
+        if (isHeadUntied()) return this;
+        Tensor wte = lmHeadWeight();
+        Linear head = new Linear(config.width(), config.vocabSize(), false, new Generator(0), wte.backend());
+        try (var _ = Kiln.noGrad()) {
+            wte.backend().copy(TensorAccess.storage(wte), TensorAccess.storage(head.weight()));
+        }
+        head.requiresGrad(wte.requiresGrad());
+        registerModule("lm_head", head);
+        return this;
+    }
+
+    /** {@return whether the head has its own weight ({@link #untieHead()}) rather than the token embedding's} */
+    public boolean isHeadUntied() {
+        return namedChildren().containsKey("lm_head");
     }
 }
