@@ -52,7 +52,8 @@ final class GptPretrain {
                 .option("heads", "4", "attention heads (must divide the width)")
                 .option("context", "128", "context length T (tokens per training window)")
                 .option("dropout", "0.0", "dropout probability (embeddings, attention weights, residuals)")
-                .option("steps", "1000", "optimizer steps in all (counting those of a resumed checkpoint)")
+                .option("steps", "800", "optimizer steps in all (counting those of a resumed checkpoint)")
+                .option("stop-after", null, "stop after this many steps in all, keeping the schedule of --steps (continue later with --resume)")
                 .option("batch-size", "32", "windows per micro-batch")
                 .option("accumulate", "1", "micro-batches per optimizer step (gradient accumulation)")
                 .option("lr", "0.002", "AdamW peak learning rate")
@@ -66,7 +67,7 @@ final class GptPretrain {
                 .backendOption()
                 .option("checkpoint", "out/gpt-" + CORPUS + ".safetensors",
                         "the model file (weights + config) for finetune and generate; the tokenizer goes beside it as .tokenizer.json")
-                .option("checkpoint-every", "250", "steps between resumable training checkpoints (.train.safetensors beside the model)")
+                .option("checkpoint-every", "200", "steps between resumable training checkpoints (.train.safetensors beside the model)")
                 .option("resume", null, "resume from this training checkpoint (a .train.safetensors file)")
                 .option("metrics-out", null, "write metrics JSON to this file")
                 .option("report", null, "write " + GptReport.LOSS + " (training and validation loss, unigram baseline) into this folder");
@@ -86,6 +87,7 @@ final class GptPretrain {
         if (dropout >= 1) throw a.usage("--dropout must be below 1, got " + a.string("dropout"));
         if (width % heads != 0) throw a.usage("--heads " + heads + " must divide --width " + width);
         int warmup = a.string("warmup").equals("auto") ? Math.min(100, steps / 10) : a.integer("warmup", 0, steps);
+        int stopAfter = a.has("stop-after") ? a.integer("stop-after", 1, steps) : steps;
         long seed = a.longValue("seed");
         Path model = Path.of(a.string("checkpoint").replace(CORPUS, corpusName));
         Path tokFile = GptRuns.tokenizerFile(model), training = GptRuns.trainingFile(model);
@@ -140,7 +142,7 @@ final class GptPretrain {
                         GptRuns.count((long) accumulate * batch * context), a.string("lr"), a.string("weight-decay"), warmup,
                         clip > 0 ? ", gradient norm clipped at " + clip : "");
                 try {
-                    trainer.fit(steps);
+                    trainer.fit(stopAfter);
                 } catch (NonFiniteLossException e) {
                     throw new IllegalStateException(e.getMessage() + "; " + training + " holds the last checkpoint (lower --lr)", e);
                 }
@@ -152,6 +154,7 @@ final class GptPretrain {
                 System.out.printf(Locale.ROOT, "trained %d steps, %.0f s in all (evaluations included)%s%n", trainer.step(), trainedSeconds,
                         trace.tokens > 0 ? String.format(Locale.ROOT, "; this run's steps: %s tokens/s", GptRuns.count(Math.round(trace.tokensPerSecond())))
                                 : "");
+                if (stopAfter < steps) System.out.printf("stopped after step %d of %d as --stop-after asks; continue with --resume %s%n", stopAfter, steps, training);
                 System.out.println("model: " + model + " (tokenizer: " + tokFile + ", training checkpoint: " + training + ")");
                 if (a.has("metrics-out")) {
                     Map<String, Object> m = Json.obj("command", "gpt pretrain", "corpus", corpusName, "backend", backend.name(),
