@@ -16,8 +16,10 @@ import dev.kiln.text.TokenBatches;
 import dev.kiln.text.Tokenizer;
 import dev.kiln.train.NonFiniteLossException;
 import dev.kiln.train.StepEvaluation;
+import dev.kiln.train.StepListener;
 import dev.kiln.train.StepProgress;
 import dev.kiln.train.StepTrainer;
+import dev.kiln.train.StepUpdate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -67,7 +69,7 @@ final class GptPretrain {
                 .backendOption()
                 .option("checkpoint", "out/gpt-" + CORPUS + ".safetensors",
                         "the model file (weights + config) for finetune and generate; the tokenizer goes beside it as .tokenizer.json")
-                .option("checkpoint-every", "200", "steps between resumable training checkpoints (.train.safetensors beside the model)")
+                .option("checkpoint-every", "200", "steps between resumable training checkpoints (.train.safetensors beside the model; the model file is updated too)")
                 .option("resume", null, "resume from this training checkpoint (a .train.safetensors file)")
                 .option("metrics-out", null, "write metrics JSON to this file")
                 .option("report", null, "write " + GptReport.LOSS + " (training and validation loss, unigram baseline) into this folder");
@@ -132,7 +134,8 @@ final class GptPretrain {
                         .gradientAccumulation(accumulate).clipGradNorm(clip).schedule(new WarmupCosine(warmup, steps, 0.1))
                         .evaluateEvery(evalEvery, valBatches).logEvery(Math.max(1, evalEvery / 10))
                         .checkpointEvery(checkpointEvery, training).randomStream("windows", windows).randomStream("init+dropout", init)
-                        .listener(StepProgress.forConsole()).listener(trace).listener(GptRuns.samplePrinter(gpt, tok, sampleTokens)).build();
+                        .listener(StepProgress.forConsole()).listener(trace).listener(GptRuns.samplePrinter(gpt, tok, sampleTokens))
+                        .listener(modelSaver(gpt, model, checkpointEvery)).build();
                 if (resume != null) {
                     trainer.resume(resume);
                     System.out.printf("resumed from %s at step %d%n", resume, trainer.step());
@@ -178,6 +181,21 @@ final class GptPretrain {
                 }
             }
         }
+    }
+
+    /** Writes the model file with each training checkpoint, so finetune and generate can use a run still going. */
+    private static StepListener modelSaver(Gpt gpt, Path model, int every) {
+        return new StepListener() {
+            @Override
+            public void onStep(StepTrainer trainer, StepUpdate u) {
+                if (u.step() % every != 0) return;
+                try {
+                    gpt.save(model);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("writing " + model + " at step " + u.step() + " failed: " + e.getMessage(), e);
+                }
+            }
+        };
     }
 
     private static int defaultVocab(Args a, String corpus) throws Args.UsageException {
