@@ -21,6 +21,7 @@ module dev.kiln {
     // For backend authors: what a backend implements and how it is discovered.
     exports dev.kiln.spi;
     exports dev.kiln.nn.lora;
+    exports dev.kiln.text;
 
     uses dev.kiln.spi.BackendProvider;
 }
