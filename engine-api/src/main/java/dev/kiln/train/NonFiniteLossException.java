@@ -7,7 +7,8 @@ import java.util.Locale;
  * built with {@link Trainer.Builder#allowNonfiniteLoss}). Training stops before the optimizer
  * applies that batch's gradients, so the model keeps the weights of the previous step, and no
  * listener sees the step or the end of its epoch (an {@link EpochCheckpoint} therefore keeps the
- * last completed epoch's checkpoint).
+ * last completed epoch's checkpoint). {@link StepTrainer#fit} throws it likewise for an optimizer
+ * step whose (accumulated) loss is not finite.
  */
 public final class NonFiniteLossException extends ArithmeticException {
     /** Epoch index, from 0. */
@@ -40,6 +41,17 @@ public final class NonFiniteLossException extends ArithmeticException {
     }
 
     /**
+     * Describes the optimizer step of a step-based run ({@link StepTrainer}) whose loss was not
+     * finite: "loss is NaN at step 943"; {@link #epoch()}, {@link #batch()} and {@link #batches()} are -1.
+     *
+     * @param step the optimizer step that would have been taken, from 1
+     * @param loss the loss read (NaN or an infinity)
+     */
+    public NonFiniteLossException(long step, double loss) {
+        this(-1, -1, -1, step, loss);
+    }
+
+    /**
      * Which loss and where, without what happened next: "loss is NaN at epoch 2, batch 5 of 938
      * (step 943)" (counting epochs and batches from 1). The message is this text followed by
      * "training stopped..."; a trainer allowed to go on logs it with its own ending.
@@ -51,21 +63,22 @@ public final class NonFiniteLossException extends ArithmeticException {
     }
 
     private static String where(int epoch, int batch, int batches, long step, double loss) {
-        return String.format(Locale.ROOT, "loss is %s at epoch %d, batch %d of %d (step %d)",
-                Double.isNaN(loss) ? "NaN" : loss > 0 ? "+infinity" : "-infinity", epoch + 1, batch + 1, batches, step);
+        String value = Double.isNaN(loss) ? "NaN" : loss > 0 ? "+infinity" : "-infinity";
+        if (epoch < 0) return String.format(Locale.ROOT, "loss is %s at step %d", value, step);
+        return String.format(Locale.ROOT, "loss is %s at epoch %d, batch %d of %d (step %d)", value, epoch + 1, batch + 1, batches, step);
     }
 
-    /** {@return the epoch index, from 0 (the message counts from 1)} */
+    /** {@return the epoch index, from 0 (the message counts from 1); -1 for a step-based run} */
     public int epoch() {
         return epoch;
     }
 
-    /** {@return the batch index within the epoch, from 0 (the message counts from 1)} */
+    /** {@return the batch index within the epoch, from 0 (the message counts from 1); -1 for a step-based run} */
     public int batch() {
         return batch;
     }
 
-    /** {@return the number of batches in the epoch} */
+    /** {@return the number of batches in the epoch; -1 for a step-based run} */
     public int batches() {
         return batches;
     }

@@ -1,5 +1,8 @@
 package dev.kiln.train;
 
+import static dev.kiln.train.ResumeSupport.inRange;
+import static dev.kiln.train.ResumeSupport.need;
+
 import dev.kiln.Kiln;
 import dev.kiln.data.Batch;
 import dev.kiln.data.DataLoader;
@@ -12,9 +15,7 @@ import dev.kiln.nn.Loss;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.GradientClipping;
 import dev.kiln.optim.Optimizer;
-import dev.kiln.optim.schedule.LrSchedule;
 import dev.kiln.optim.schedule.LrScheduler;
-import dev.kiln.tensor.DType;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
 import java.io.IOException;
@@ -299,9 +300,8 @@ public final class Trainer {
      *                               {@link Builder#allowNonfiniteLoss} (nothing is written)
      */
     public void save(Path file) throws IOException {
-        if (!allowNonfinite) requireFiniteModel(file);
-        Map<String, Long> rng = new LinkedHashMap<>();
-        streams.forEach((name, g) -> rng.put(name, g.advance(0)));
+        if (!allowNonfinite) ResumeSupport.requireFiniteModel("Trainer", model, step, file);
+        Map<String, Long> rng = ResumeSupport.streamOffsets(streams);
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put(BATCH, Integer.toString(batchInEpoch));
         extra.put(LOSS_SUM, Double.toString(epochLossSum));
@@ -314,29 +314,8 @@ public final class Trainer {
         extra.put(SEEN, Long.toString(epochSeen));
         extra.put(SECONDS, Double.toString(epochSeconds));
         if (scheduler != null) extra.put(SCHEDULE, Long.toString(scheduler.lastStep()));
-        for (int i = 0; i < history.size(); i++) extra.put(HISTORY + String.format(java.util.Locale.ROOT, "%06d", i), history.get(i).encode());
+        for (int i = 0; i < history.size(); i++) extra.put(ResumeSupport.historyKey(HISTORY, i), history.get(i).encode());
         Checkpoint.save(file, model.stateDict(), optimizer.state(), new TrainingState(epoch, step, rng, extra));
-    }
-
-    /** Refuses to save a model with NaN or infinite values over a (good) checkpoint, naming the first such tensor. */
-    private void requireFiniteModel(Path file) {
-        Map<String, Tensor> state = model.stateDict();
-        try (var _ = Kiln.noGrad(); var _ = Kiln.scope()) {
-            // x * 0 is 0 for finite x and NaN for NaN or an infinity: one reduction per tensor and one host read in all.
-            Tensor total = null;
-            for (Tensor t : state.values()) {
-                if (t.dtype() != DType.FLOAT32) continue;
-                Tensor zero = t.mul(0f).sum();
-                total = total == null ? zero : total.add(zero);
-            }
-            if (total == null || Float.isFinite(total.item())) return;
-            for (Map.Entry<String, Tensor> e : state.entrySet()) {
-                if (e.getValue().dtype() == DType.FLOAT32 && !Float.isFinite(e.getValue().mul(0f).sum().item())) {
-                    throw new IllegalStateException("Trainer: " + e.getKey() + " holds NaN or infinite values after step " + step
-                            + "; not saving " + file + " (the previous checkpoint stays; allowNonfiniteLoss(true) saves anyway)");
-                }
-            }
-        }
     }
 
     /**
@@ -350,22 +329,11 @@ public final class Trainer {
      *     (the message names the file and the problem)
      */
     public TrainingState resume(Path file) throws IOException {
-        try (Checkpoint.Loaded loaded = Checkpoint.load(file, model.stateDict(), true, model.backend())) {
+        try (Checkpoint.Loaded loaded = ResumeSupport.load(file, model)) {
             TrainingState pos = loaded.position();
-            if (loaded.optimizer() == null) {
-                throw new IOException(file + " holds no optimizer state, so training cannot resume exactly; to start a new run from its "
-                        + "weights, load them with SafeTensors.loadInto(file, model.stateDict(), false)");
-            }
             ResumeState s = ResumeState.parse(file, pos, streams.keySet(), scheduler != null, train.batchesPerEpoch());
             optimizer.loadState(loaded.optimizer());
-            for (Map.Entry<String, Generator> e : streams.entrySet()) {
-                long at = pos.rngOffsets().get(e.getKey()), now = e.getValue().advance(0);
-                if (at < now) {
-                    throw new IOException(file + ": random stream '" + e.getKey() + "' is at " + now + ", past the checkpoint's " + at
-                            + "; resume before drawing from it");
-                }
-                e.getValue().advance(at - now);
-            }
+            ResumeSupport.restoreStreams(file, pos, streams);
             if (scheduler != null) scheduler.lastStep(s.scheduleStep());
             epoch = pos.epoch();
             step = pos.step();
@@ -409,9 +377,7 @@ public final class Trainer {
         static ResumeState parse(Path file, TrainingState pos, java.util.Set<String> streams, boolean scheduled, int batches) throws IOException {
             Map<String, String> x = pos.extra();
             try {
-                for (String name : streams) {
-                    if (!pos.rngOffsets().containsKey(name)) throw new IllegalArgumentException("random stream '" + name + "' is missing");
-                }
+                ResumeSupport.requireStreams(pos, streams);
                 List<EpochResult> history = new ArrayList<>();
                 for (Map.Entry<String, String> e : x.entrySet()) { // sorted by key: zero-padded indices keep epoch order
                     if (e.getKey().startsWith(HISTORY)) history.add(EpochResult.decode(e.getValue()));
@@ -429,16 +395,6 @@ public final class Trainer {
                 String why = Excerpt.of(e.getMessage(), 200); // may quote a metadata value of any length
                 throw new IOException(file + ": not a Trainer checkpoint, or a damaged one: " + why, e);
             }
-        }
-
-        private static void inRange(String key, long v, long min, long max) {
-            if (v < min || v > max) throw new IllegalArgumentException("metadata kiln.extra." + key + " = " + v + " is out of range (" + min + " to " + max + ")");
-        }
-
-        private static String need(Map<String, String> extra, String key) {
-            String v = extra.get(key);
-            if (v == null) throw new IllegalArgumentException("metadata kiln.extra." + key + " is missing");
-            return v;
         }
     }
 
@@ -494,51 +450,17 @@ public final class Trainer {
     }
 
     /** Settings of a {@link Trainer}; every setter validates its argument. */
-    public static final class Builder {
-        private final Module model;
-        private final Optimizer optimizer;
+    public static final class Builder extends TrainingLoopBuilder<Builder> {
         private final DataLoader train;
-        private Loss loss = new CrossEntropyLoss();
-        private BatchForward forward = DEFAULT_FORWARD;
         private final List<Metric> metrics = new ArrayList<>(List.of(Metric.accuracy()));
         private DataLoader eval;
         private String evalName = "test";
-        private LrSchedule schedule;
-        private double clipNorm;
         private long maxSteps = Long.MAX_VALUE;
-        private final Map<String, Generator> streams = new LinkedHashMap<>();
         private final List<TrainingListener> listeners = new ArrayList<>();
-        private boolean allowNonfinite;
 
         private Builder(Module model, Optimizer optimizer, DataLoader train) {
-            this.model = Objects.requireNonNull(model, "model");
-            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            super("Trainer", model, optimizer, new CrossEntropyLoss(), DEFAULT_FORWARD);
             this.train = Objects.requireNonNull(train, "train");
-        }
-
-        /**
-         * The loss of the model's output against the batch's target (default: mean cross-entropy);
-         * any function of the two, e.g. a lambda.
-         *
-         * @param loss maps the output (e.g. logits {@code [B, C]}) and the target (e.g. INT32 labels {@code [B]}) to a scalar
-         * @return this builder
-         */
-        public Builder loss(Loss loss) {
-            this.loss = Objects.requireNonNull(loss, "loss");
-            return this;
-        }
-
-        /**
-         * How the model is called on a batch (default {@link BatchForward#singleInput()}: the
-         * batch's only input), e.g. {@code (m, b) -> model.forward(b.get("tokens"))} for a batch
-         * that also carries lengths and a padding mask.
-         *
-         * @param forward maps the model and a batch to the output the loss and the metrics see
-         * @return this builder
-         */
-        public Builder forward(BatchForward forward) {
-            this.forward = Objects.requireNonNull(forward, "forward");
-            return this;
         }
 
         /**
@@ -578,33 +500,6 @@ public final class Trainer {
         }
 
         /**
-         * Sets the learning rates by {@code schedule}, advanced once per optimizer step (so a
-         * cosine decay over a run has {@code tMax = epochs * batchesPerEpoch}).
-         *
-         * @param schedule the learning rate as a function of the step
-         * @return this builder
-         */
-        public Builder schedule(LrSchedule schedule) {
-            this.schedule = Objects.requireNonNull(schedule, "schedule");
-            return this;
-        }
-
-        /**
-         * Clips the gradients' global L2 norm to {@code maxNorm} before each step (0, the default: no clipping).
-         *
-         * @param maxNorm the largest global L2 norm of the gradients, finite and at least 0
-         * @return this builder
-         * @throws IllegalArgumentException if {@code maxNorm} is negative or not finite
-         */
-        public Builder clipGradNorm(double maxNorm) {
-            if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) {
-                throw new IllegalArgumentException("Trainer: clipGradNorm must be finite and >= 0, got " + maxNorm);
-            }
-            this.clipNorm = maxNorm;
-            return this;
-        }
-
-        /**
          * Stops {@link #fit} once {@code steps} optimizer steps have been taken in all (a budget; default: none).
          *
          * @param steps the total number of optimizer steps to take
@@ -613,31 +508,6 @@ public final class Trainer {
         public Builder stopAfterSteps(long steps) {
             if (steps < 0) throw new IllegalArgumentException("Trainer: stopAfterSteps must be >= 0, got " + steps);
             this.maxSteps = steps;
-            return this;
-        }
-
-        /**
-         * Saves and restores the position of {@code generator} (e.g. the one a {@code Dropout}
-         * draws its masks from) under {@code name}, so a resumed run draws the same numbers.
-         *
-         * @param name the stream's key in checkpoints
-         * @param generator the stream
-         * @return this builder
-         */
-        public Builder randomStream(String name, Generator generator) {
-            streams.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(generator, "generator"));
-            return this;
-        }
-
-        /**
-         * Whether to train on when a batch's loss is NaN or infinite, and to save models holding such values (default
-         * false: {@link #fit} throws {@link NonFiniteLossException} and {@link #save} refuses; see the class comment).
-         *
-         * @param allow true to train on (one warning is logged per {@code fit}) and to save whatever the model holds
-         * @return this builder
-         */
-        public Builder allowNonfiniteLoss(boolean allow) {
-            this.allowNonfinite = allow;
             return this;
         }
 

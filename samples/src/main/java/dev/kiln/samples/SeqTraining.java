@@ -5,6 +5,7 @@ import dev.kiln.data.ImageDataset;
 import dev.kiln.data.Split;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.schedule.WarmupCosine;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Generator;
 import dev.kiln.train.EpochResult;

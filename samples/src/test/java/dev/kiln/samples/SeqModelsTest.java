@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.Kiln;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.nn.Module;
+import dev.kiln.optim.schedule.WarmupCosine;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
