@@ -5,6 +5,7 @@
 #   bench/peers/peer.sh torch-interop [torch_interop.py args...]   Kiln <-> PyTorch checkpoints (bench/peers/interop.sh runs all steps)
 #   bench/peers/peer.sh torch-transformer [torch_transformer_step.py args...]   transformer-layer training step, PyTorch CPU
 #   bench/peers/peer.sh torch-attention [torch_attention_bench.py args...]     attention forward + backward, PyTorch CPU
+#   bench/peers/peer.sh torch-gpt bench|fixtures [torch_gpt.py args...]           GPT training step / parity fixtures, PyTorch CPU
 #   bench/peers/peer.sh openblas SIZES [SECONDS]          cblas_sgemm through libopenblas0, OPENBLAS_NUM_THREADS (default 2)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,6 +35,10 @@ case "$cmd" in
     script=torch_transformer_step.py
     [ "$cmd" = torch-attention ] && script=torch_attention_bench.py
     exec /usr/bin/python3 "$here/$script" "$@" ;;
+  torch-gpt)  # issue 12: bench/peers/torch_gpt.py bench|fixtures ...
+    /usr/bin/python3 -c 'import torch' 2>/dev/null || apt_install python3-torch
+    case " $* " in *" --threads "*) ;; *) set -- "$@" --threads 2 ;; esac
+    exec /usr/bin/python3 "$here/torch_gpt.py" "$@" ;;
   torch-interop)
     /usr/bin/python3 -c 'import torch' 2>/dev/null || apt_install python3-torch
     exec /usr/bin/python3 "$here/torch_interop.py" "$@" ;;
@@ -46,5 +51,5 @@ case "$cmd" in
       gcc -O2 -o "$build/openblas_sgemm" "$here/openblas_sgemm.c" -lopenblas
     fi
     OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-2} exec "$build/openblas_sgemm" "$@" ;;
-  *) echo "usage: bench/peers/peer.sh torch|torch-rnn|torch-transformer|torch-attention|torch-interop|openblas ..." >&2; exit 2 ;;
+  *) echo "usage: bench/peers/peer.sh torch|torch-rnn|torch-transformer|torch-attention|torch-gpt|torch-interop|openblas ..." >&2; exit 2 ;;
 esac

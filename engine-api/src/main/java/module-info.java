@@ -22,6 +22,7 @@ module dev.kiln {
     exports dev.kiln.spi;
     exports dev.kiln.nn.lora;
     exports dev.kiln.text;
+    exports dev.kiln.nn.gpt;
 
     uses dev.kiln.spi.BackendProvider;
 }

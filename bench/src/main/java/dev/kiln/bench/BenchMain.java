@@ -32,10 +32,13 @@ import java.util.Map;
  * jmh      [JMH options, e.g. a benchmark regex]                                           the JMH benchmarks in dev.kiln.bench.jmh
  * attention [--backend ...] [--seq 1024,4096] [--heads 1] [--dim 64] [--causal false] [--warmup 1] [--repeats 5]
  *          fused attention forward + backward, ms per step and (CPU) peak MiB beyond the inputs
+ * gpt      [--backend ...] [--layers 4] [--width 128] [--heads 4] [--context 128] [--vocab 2048] [--batch 32] [--steps N] [--warmup N] [--repeats N]
+ *          GPT training step (AdamW, clipping), tokens/s; compare --only gpt [--gpt-batch 32] [--gpt-steps 3] against PyTorch
+ * gpt-generate [--backend ...] [same model options] [--prompt 16] [--repeats N]   generation tokens/s with and without the KV cache
  * </pre>
  */
 public final class BenchMain {
-    private static final String USAGE = "usage: ./kiln bench train|infer|lstm|lstm-profile|attention|transformer|gemm|profile|tiles|compare|jmh [options] (see bench/README.md)";
+    private static final String USAGE = "usage: ./kiln bench train|infer|lstm|lstm-profile|attention|transformer|gemm|profile|tiles|compare|jmh|gpt|gpt-generate [options] (see bench/README.md)";
 
     private BenchMain() {}
 
@@ -111,6 +114,21 @@ public final class BenchMain {
                 for (int t : ints(o.getOrDefault("seq", "1024,4096"))) {
                     samples.addAll(AttentionBench.run(backend, t, intOpt(o, "heads", 1), intOpt(o, "dim", 64),
                             Boolean.parseBoolean(o.getOrDefault("causal", "false")), intOpt(o, "warmup", 1), intOpt(o, "repeats", 5)));
+                }
+                printSamples(samples);
+            }
+            // ---- GPT (issue 12) ----
+            case "gpt" -> {
+                Backend backend = backend(o);
+                samples.add(GptBenchmark.train(backend, GptBenchmark.config(o), intOpt(o, "batch", 32), intOpt(o, "warmup", 2),
+                        intOpt(o, "steps", 5), intOpt(o, "repeats", 3)));
+                printSamples(samples);
+            }
+            case "gpt-generate" -> {
+                Backend backend = backend(o);
+                for (boolean cache : new boolean[] {true, false}) {
+                    samples.add(GptBenchmark.generate(backend, GptBenchmark.config(o), intOpt(o, "prompt", 16), cache, intOpt(o, "warmup", 1),
+                            intOpt(o, "repeats", 3)));
                 }
                 printSamples(samples);
             }

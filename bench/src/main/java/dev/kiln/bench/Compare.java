@@ -25,6 +25,9 @@ import java.util.Set;
  * T x T), whose time ratio is PyTorch's time over Kiln's (above 1: Kiln faster, as for the
  * throughput ratios) and whose peak memory is recorded on both sides (Kiln: the CPU backend's
  * peak of live storage bytes beyond the inputs; PyTorch: the growth of its peak resident set).
+ * Issue 12 adds, with {@code --only gpt}: the GPT training step ({@link GptBenchmark}, pretrain
+ * defaults, {@code --gpt-batch 32 --gpt-steps 3 --gpt-warmup 1}, model options {@code --layers --width
+ * --heads --context --vocab}) against {@code bench/peers/torch_gpt.py bench}, tokens/s.
  */
 final class Compare {
     private Compare() {}
@@ -98,6 +101,16 @@ final class Compare {
                         double[] v = mine.stream().mapToDouble(Sample::median).toArray();
                         all.add(new Sample("attention", side, "cpu", mine.get(0).config(), "MiB", v, mine.get(0).detail()));
                     }
+                }
+            }
+            // ---- GPT training step (issue 12) ----
+            if (only.contains("gpt")) {
+                dev.kiln.nn.gpt.GptConfig c = GptBenchmark.config(o);
+                int gptSteps = BenchMain.intOpt(o, "gpt-steps", 3), gptWarmup = BenchMain.intOpt(o, "gpt-warmup", 1);
+                for (int b : BenchMain.ints(o.getOrDefault("gpt-batch", "32"))) {
+                    if (jitWarmup > 0) GptBenchmark.train(cpu, c, b, Math.max(1, jitWarmup / 20), 1, 1);
+                    pair(all, ratios, repeats, () -> GptBenchmark.train(cpu, c, b, gptWarmup, gptSteps, 1),
+                            () -> Peers.torchGpt(c, b, gptWarmup, gptSteps, 1, threads));
                 }
             }
         } catch (IOException e) {

@@ -139,4 +139,23 @@ final class Peers {
         }
         return lines;
     }
+
+    // ---- GPT (issue 12) ----
+    private static final Pattern TOKENS_PER_S = Pattern.compile("\"tokens_per_s\": \\[([^\\]]*)\\]");
+
+    /** PyTorch CPU on the GPT training step ({@code torch_gpt.py bench}): tokens/s of each timed block of {@code steps} steps. */
+    static Sample torchGpt(dev.kiln.nn.gpt.GptConfig c, int batch, int warmup, int steps, int repeats, int threads) throws IOException {
+        List<String> out = run("torch-gpt", "bench", "--layers", String.valueOf(c.layers()), "--width", String.valueOf(c.width()),
+                "--heads", String.valueOf(c.heads()), "--context", String.valueOf(c.contextLength()), "--vocab", String.valueOf(c.vocabSize()),
+                "--batch", String.valueOf(batch), "--warmup", String.valueOf(warmup), "--steps", String.valueOf(steps),
+                "--repeats", String.valueOf(repeats), "--threads", String.valueOf(threads));
+        for (String line : out) {
+            Matcher m = TOKENS_PER_S.matcher(line);
+            if (!m.find()) continue;
+            Matcher t = TORCH.matcher(line);
+            return new Sample("gpt", "pytorch", "cpu", GptBenchmark.label(c, batch), "tokens/s", numbers(m.group(1)),
+                    "torch " + (t.find() ? t.group(1) : "?") + ", " + threads + " threads, " + steps + " steps per repeat");
+        }
+        throw new IOException("pytorch gpt peer printed no result: " + out);
+    }
 }
