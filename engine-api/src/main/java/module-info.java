@@ -20,9 +20,9 @@ module dev.kiln {
     exports dev.kiln.train;
     // For backend authors: what a backend implements and how it is discovered.
     exports dev.kiln.spi;
+    exports dev.kiln.nn.lora;
     exports dev.kiln.text;
     exports dev.kiln.nn.gpt;
-    exports dev.kiln.nn.lora;
 
     uses dev.kiln.spi.BackendProvider;
 }

@@ -20,8 +20,7 @@ import java.util.TreeMap;
  * or when no pair occurs at least twice.
  *
  * <p>Pair counts are updated incrementally: each pair keeps the words it occurs in, and a merge
- * revisits only those words, taking their old pairs out of the counts and putting their new pairs
- * in. A priority queue with lazy deletion finds the best pair: an entry whose count no longer
+ * revisits only those words, changing only the counts of the pairs next to each occurrence. A priority queue with lazy deletion finds the best pair: an entry whose count no longer
  * matches the pair's current count is stale and skipped (every count change pushes a fresh entry).
  */
 final class BpeTrainer {
@@ -92,7 +91,7 @@ final class BpeTrainer {
     }
 
     private int[][] run(int maxMerges) {
-        for (int w = 0; w < words.length; w++) addPairs(w, -1);
+        for (int w = 0; w < words.length; w++) addPairs(w);
         pushTouched();
         List<int[]> merges = new ArrayList<>();
         while (merges.size() < maxMerges) {
@@ -116,7 +115,12 @@ final class BpeTrainer {
         return null;
     }
 
-    /** Merges every occurrence of (first, second) into {@code id} in the words holding it. */
+    /**
+     * Merges every occurrence of (first, second) into {@code id} in the words holding it, left to
+     * right, adjusting only the pairs around each occurrence: (prev, first) becomes (prev, id) and
+     * (second, next) becomes (id, next), where prev is the symbol already written (itself {@code id}
+     * after a merge just before) and next the symbol not yet read. The merged pair leaves the counts.
+     */
     private void apply(int first, int second, int id, int step) {
         long k = key(first, second);
         // Greedy left-to-right merging leaves no occurrence of the pair, so it leaves the counts for good.
@@ -126,12 +130,19 @@ final class BpeTrainer {
             int w = stat.words[i];
             if (visited[w] == step) continue;
             visited[w] = step;
-            if (!contains(w, first, second)) continue;
-            removePairs(w);
             int[] sym = words[w];
             int len = lengths[w], out = 0;
+            long f = freqs[w];
             for (int j = 0; j < len; ) {
                 if (j + 1 < len && sym[j] == first && sym[j + 1] == second) {
+                    if (out > 0) {
+                        change(sym[out - 1], first, -f, w);
+                        change(sym[out - 1], id, f, w);
+                    }
+                    if (j + 2 < len) {
+                        change(second, sym[j + 2], -f, w);
+                        change(id, sym[j + 2], f, w);
+                    }
                     sym[out++] = id;
                     j += 2;
                 } else {
@@ -139,36 +150,28 @@ final class BpeTrainer {
                 }
             }
             lengths[w] = out;
-            addPairs(w, id);
         }
         pushTouched();
     }
 
-    private boolean contains(int w, int first, int second) {
-        int[] sym = words[w];
-        for (int j = 0; j + 1 < lengths[w]; j++) if (sym[j] == first && sym[j + 1] == second) return true;
-        return false;
+    /** Adds {@code delta} to a pair's count; an increase lists word {@code w} under the pair. The merged pair (no stat) is skipped. */
+    private void change(int a, int b, long delta, int w) {
+        long k = key(a, b);
+        PairStat s = delta > 0 ? stats.computeIfAbsent(k, x -> new PairStat()) : stats.get(k);
+        if (s == null) return;
+        s.count += delta;
+        if (delta > 0) s.addWord(w);
+        touched.add(k);
     }
 
-    private void removePairs(int w) {
-        int[] sym = words[w];
-        for (int j = 0; j + 1 < lengths[w]; j++) {
-            long k = key(sym[j], sym[j + 1]);
-            PairStat s = stats.get(k);
-            if (s == null) continue; // the pair being merged, already removed
-            s.count -= freqs[w];
-            touched.add(k);
-        }
-    }
-
-    /** Counts word {@code w}'s pairs; it is listed under those that hold {@code newId} (or under all when -1), the others already list it. */
-    private void addPairs(int w, int newId) {
+    /** Counts word {@code w}'s pairs and lists it under each (at the start). */
+    private void addPairs(int w) {
         int[] sym = words[w];
         for (int j = 0; j + 1 < lengths[w]; j++) {
             long k = key(sym[j], sym[j + 1]);
             PairStat s = stats.computeIfAbsent(k, x -> new PairStat());
             s.count += freqs[w];
-            if (newId < 0 || sym[j] == newId || sym[j + 1] == newId) s.addWord(w);
+            s.addWord(w);
             touched.add(k);
         }
     }

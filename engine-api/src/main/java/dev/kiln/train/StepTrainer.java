@@ -14,7 +14,6 @@ import dev.kiln.ops.Functional;
 import dev.kiln.ops.Reduction;
 import dev.kiln.optim.GradientClipping;
 import dev.kiln.optim.Optimizer;
-import dev.kiln.optim.schedule.LrSchedule;
 import dev.kiln.optim.schedule.LrScheduler;
 import dev.kiln.spi.CrossEntropySpec;
 import dev.kiln.tensor.DType;
@@ -415,49 +414,17 @@ public final class StepTrainer {
     }
 
     /** Settings of a {@link StepTrainer}; every setter validates its argument. */
-    public static final class Builder {
-        private final Module model;
-        private final Optimizer optimizer;
+    public static final class Builder extends TrainingLoopBuilder<Builder> {
         private final Supplier<Batch> batches;
-        private Loss loss = tokenCrossEntropy();
-        private BatchForward forward = BatchForward.singleInput();
         private int accumulation = 1;
-        private double clipNorm;
-        private LrSchedule schedule;
         private Iterable<Batch> eval;
         private long evalEvery = Long.MAX_VALUE, logEvery = 1, checkpointEvery = Long.MAX_VALUE;
         private Path checkpoint;
-        private final Map<String, Generator> streams = new LinkedHashMap<>();
         private final List<StepListener> listeners = new ArrayList<>();
-        private boolean allowNonfinite;
 
         private Builder(Module model, Optimizer optimizer, Supplier<Batch> batches) {
-            this.model = Objects.requireNonNull(model, "model");
-            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            super("StepTrainer", model, optimizer, tokenCrossEntropy(), BatchForward.singleInput());
             this.batches = Objects.requireNonNull(batches, "batches");
-        }
-
-        /**
-         * The loss of the model's output against the batch's target (default {@link #tokenCrossEntropy()}).
-         *
-         * @param loss maps the output and the target to a scalar, a mean over target positions
-         * @return this builder
-         */
-        public Builder loss(Loss loss) {
-            this.loss = Objects.requireNonNull(loss, "loss");
-            return this;
-        }
-
-        /**
-         * How the model is called on a batch (default {@link BatchForward#singleInput()}), e.g.
-         * {@code (m, b) -> m.forward(b.get("tokens"))}.
-         *
-         * @param forward maps the model and a batch to the output the loss sees
-         * @return this builder
-         */
-        public Builder forward(BatchForward forward) {
-            this.forward = Objects.requireNonNull(forward, "forward");
-            return this;
         }
 
         /**
@@ -471,33 +438,6 @@ public final class StepTrainer {
         public Builder gradientAccumulation(int microBatches) {
             if (microBatches < 1) throw new IllegalArgumentException("StepTrainer: gradientAccumulation must be >= 1, got " + microBatches);
             this.accumulation = microBatches;
-            return this;
-        }
-
-        /**
-         * Clips the gradients' global L2 norm to {@code maxNorm} before each step (0, the default: no clipping).
-         *
-         * @param maxNorm the largest global L2 norm of the accumulated gradients, finite and at least 0
-         * @return this builder
-         * @throws IllegalArgumentException if {@code maxNorm} is negative or not finite
-         */
-        public Builder clipGradNorm(double maxNorm) {
-            if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) {
-                throw new IllegalArgumentException("StepTrainer: clipGradNorm must be finite and >= 0, got " + maxNorm);
-            }
-            this.clipNorm = maxNorm;
-            return this;
-        }
-
-        /**
-         * Sets the learning rates by {@code schedule}, advanced once per optimizer step (e.g.
-         * {@link dev.kiln.optim.schedule.WarmupCosine} over the run's steps).
-         *
-         * @param schedule the learning rate as a function of the step
-         * @return this builder
-         */
-        public Builder schedule(LrSchedule schedule) {
-            this.schedule = Objects.requireNonNull(schedule, "schedule");
             return this;
         }
 
@@ -544,31 +484,6 @@ public final class StepTrainer {
             if (steps < 1) throw new IllegalArgumentException("StepTrainer: checkpointEvery must be >= 1 steps, got " + steps);
             this.checkpointEvery = steps;
             this.checkpoint = Objects.requireNonNull(file, "file");
-            return this;
-        }
-
-        /**
-         * Saves and restores the position of {@code generator} under {@code name}: the stream the
-         * batch supplier draws from, or a dropout layer's, so a resumed run draws the same numbers.
-         *
-         * @param name the stream's key in checkpoints
-         * @param generator the stream
-         * @return this builder
-         */
-        public Builder randomStream(String name, Generator generator) {
-            streams.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(generator, "generator"));
-            return this;
-        }
-
-        /**
-         * Whether to train on when a step's loss is NaN or infinite, and to save models holding such values (default
-         * false: {@link #fit} throws {@link NonFiniteLossException} and {@link #save} refuses).
-         *
-         * @param allow true to train on (one warning is logged per {@code fit}) and to save whatever the model holds
-         * @return this builder
-         */
-        public Builder allowNonfiniteLoss(boolean allow) {
-            this.allowNonfinite = allow;
             return this;
         }
 

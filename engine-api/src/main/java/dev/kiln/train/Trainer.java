@@ -15,7 +15,6 @@ import dev.kiln.nn.Loss;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.GradientClipping;
 import dev.kiln.optim.Optimizer;
-import dev.kiln.optim.schedule.LrSchedule;
 import dev.kiln.optim.schedule.LrScheduler;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
@@ -451,51 +450,17 @@ public final class Trainer {
     }
 
     /** Settings of a {@link Trainer}; every setter validates its argument. */
-    public static final class Builder {
-        private final Module model;
-        private final Optimizer optimizer;
+    public static final class Builder extends TrainingLoopBuilder<Builder> {
         private final DataLoader train;
-        private Loss loss = new CrossEntropyLoss();
-        private BatchForward forward = DEFAULT_FORWARD;
         private final List<Metric> metrics = new ArrayList<>(List.of(Metric.accuracy()));
         private DataLoader eval;
         private String evalName = "test";
-        private LrSchedule schedule;
-        private double clipNorm;
         private long maxSteps = Long.MAX_VALUE;
-        private final Map<String, Generator> streams = new LinkedHashMap<>();
         private final List<TrainingListener> listeners = new ArrayList<>();
-        private boolean allowNonfinite;
 
         private Builder(Module model, Optimizer optimizer, DataLoader train) {
-            this.model = Objects.requireNonNull(model, "model");
-            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            super("Trainer", model, optimizer, new CrossEntropyLoss(), DEFAULT_FORWARD);
             this.train = Objects.requireNonNull(train, "train");
-        }
-
-        /**
-         * The loss of the model's output against the batch's target (default: mean cross-entropy);
-         * any function of the two, e.g. a lambda.
-         *
-         * @param loss maps the output (e.g. logits {@code [B, C]}) and the target (e.g. INT32 labels {@code [B]}) to a scalar
-         * @return this builder
-         */
-        public Builder loss(Loss loss) {
-            this.loss = Objects.requireNonNull(loss, "loss");
-            return this;
-        }
-
-        /**
-         * How the model is called on a batch (default {@link BatchForward#singleInput()}: the
-         * batch's only input), e.g. {@code (m, b) -> model.forward(b.get("tokens"))} for a batch
-         * that also carries lengths and a padding mask.
-         *
-         * @param forward maps the model and a batch to the output the loss and the metrics see
-         * @return this builder
-         */
-        public Builder forward(BatchForward forward) {
-            this.forward = Objects.requireNonNull(forward, "forward");
-            return this;
         }
 
         /**
@@ -535,33 +500,6 @@ public final class Trainer {
         }
 
         /**
-         * Sets the learning rates by {@code schedule}, advanced once per optimizer step (so a
-         * cosine decay over a run has {@code tMax = epochs * batchesPerEpoch}).
-         *
-         * @param schedule the learning rate as a function of the step
-         * @return this builder
-         */
-        public Builder schedule(LrSchedule schedule) {
-            this.schedule = Objects.requireNonNull(schedule, "schedule");
-            return this;
-        }
-
-        /**
-         * Clips the gradients' global L2 norm to {@code maxNorm} before each step (0, the default: no clipping).
-         *
-         * @param maxNorm the largest global L2 norm of the gradients, finite and at least 0
-         * @return this builder
-         * @throws IllegalArgumentException if {@code maxNorm} is negative or not finite
-         */
-        public Builder clipGradNorm(double maxNorm) {
-            if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) {
-                throw new IllegalArgumentException("Trainer: clipGradNorm must be finite and >= 0, got " + maxNorm);
-            }
-            this.clipNorm = maxNorm;
-            return this;
-        }
-
-        /**
          * Stops {@link #fit} once {@code steps} optimizer steps have been taken in all (a budget; default: none).
          *
          * @param steps the total number of optimizer steps to take
@@ -570,31 +508,6 @@ public final class Trainer {
         public Builder stopAfterSteps(long steps) {
             if (steps < 0) throw new IllegalArgumentException("Trainer: stopAfterSteps must be >= 0, got " + steps);
             this.maxSteps = steps;
-            return this;
-        }
-
-        /**
-         * Saves and restores the position of {@code generator} (e.g. the one a {@code Dropout}
-         * draws its masks from) under {@code name}, so a resumed run draws the same numbers.
-         *
-         * @param name the stream's key in checkpoints
-         * @param generator the stream
-         * @return this builder
-         */
-        public Builder randomStream(String name, Generator generator) {
-            streams.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(generator, "generator"));
-            return this;
-        }
-
-        /**
-         * Whether to train on when a batch's loss is NaN or infinite, and to save models holding such values (default
-         * false: {@link #fit} throws {@link NonFiniteLossException} and {@link #save} refuses; see the class comment).
-         *
-         * @param allow true to train on (one warning is logged per {@code fit}) and to save whatever the model holds
-         * @return this builder
-         */
-        public Builder allowNonfiniteLoss(boolean allow) {
-            this.allowNonfinite = allow;
             return this;
         }
 

@@ -56,10 +56,14 @@ class WarmupCosineTest {
     }
 
     @Test
-    void aRunShorterThanTheWarmUpIsAllRamp() {
-        WarmupCosine s = new WarmupCosine(10, 5);
-        for (long it = 0; it < 10; it++) assertEquals((it + 1) / 10.0, s.lr(1, it), TOL);
-        assertEquals(0, s.lr(1, 10), TOL);
+    void aRunNoLongerThanTheWarmUpIsAllRampThenOneStepOfCosine() {
+        // as the sequence samples' schedule (and their PyTorch peer's lambda), whose cosine spans max(1, total - warmup) steps
+        for (WarmupCosine s : new WarmupCosine[] {new WarmupCosine(10, 5), new WarmupCosine(10, 10)}) {
+            for (long it = 0; it < 10; it++) assertEquals((it + 1) / 10.0, s.lr(1, it), TOL);
+            assertEquals(1, s.lr(1, 10), TOL, "the peak where the ramp ends");
+            assertEquals(0, s.lr(1, 11), TOL);
+            assertEquals(0, s.lr(1, 50), TOL);
+        }
     }
 
     @Test

@@ -68,10 +68,7 @@ class ResumeTest {
         }
 
         Map<String, int[]> bits() {
-            Map<String, int[]> out = new LinkedHashMap<>();
-            model.stateDict().forEach((k, t) -> out.put("model." + k, bitsOf(t)));
-            optimizer.state().tensors().forEach((k, t) -> out.put("optim." + k, bitsOf(t)));
-            return out;
+            return StateBits.of(model, optimizer);
         }
 
         @Override
@@ -80,13 +77,6 @@ class ResumeTest {
             optimizer.close();
             model.close();
         }
-    }
-
-    private static int[] bitsOf(Tensor t) {
-        float[] v = t.toFloatArray();
-        int[] b = new int[v.length];
-        for (int i = 0; i < v.length; i++) b[i] = Float.floatToRawIntBits(v[i]);
-        return b;
     }
 
     @Test

@@ -159,10 +159,7 @@ class StepTrainerTest {
         }
 
         Map<String, int[]> bits() {
-            Map<String, int[]> out = new LinkedHashMap<>();
-            model.stateDict().forEach((k, t) -> out.put("model." + k, bitsOf(t)));
-            optimizer.state().tensors().forEach((k, t) -> out.put("optim." + k, bitsOf(t)));
-            return out;
+            return StateBits.of(model, optimizer);
         }
 
         @Override
@@ -361,12 +358,5 @@ class StepTrainerTest {
         double[] d = new double[v.length];
         for (int i = 0; i < v.length; i++) d[i] = v[i];
         return d;
-    }
-
-    private static int[] bitsOf(Tensor t) {
-        float[] v = t.toFloatArray();
-        int[] b = new int[v.length];
-        for (int i = 0; i < v.length; i++) b[i] = Float.floatToRawIntBits(v[i]);
-        return b;
     }
 }

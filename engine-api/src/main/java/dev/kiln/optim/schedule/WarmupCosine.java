@@ -3,14 +3,16 @@ package dev.kiln.optim.schedule;
 /**
  * The language-model schedule (nanoGPT's {@code get_lr}): a linear warm-up to the peak, a cosine
  * decay to a floor at {@code totalSteps}, and the floor after that. With {@code peak} the group's
- * initial rate, {@code floor = minFactor * peak} and {@code start = startFactor * peak}:
+ * initial rate, {@code floor = minFactor * peak}, {@code start = startFactor * peak} and the cosine's
+ * length {@code span = max(1, totalSteps - warmupSteps)}:
  * <ul>
  *   <li>{@code step < warmupSteps}: {@code start + (peak - start) * (step + 1) / warmupSteps}, so the
  *       first step already trains (at {@code peak / warmupSteps} from a start of 0) and step
  *       {@code warmupSteps - 1} reaches the peak;</li>
- *   <li>{@code warmupSteps <= step < totalSteps}: {@code floor + (peak - floor) * (1 + cos(pi * t)) / 2}
- *       with {@code t = (step - warmupSteps) / (totalSteps - warmupSteps)};</li>
- *   <li>{@code step >= totalSteps}: {@code floor}.</li>
+ *   <li>{@code warmupSteps <= step < warmupSteps + span}: {@code floor + (peak - floor) * (1 + cos(pi * t)) / 2}
+ *       with {@code t = (step - warmupSteps) / span};</li>
+ *   <li>afterwards, from {@code totalSteps} on (or {@code warmupSteps + 1} when the warm-up is as long as the
+ *       run): {@code floor}.</li>
  * </ul>
  * With no warm-up and a floor of 0 it is PyTorch's {@code CosineAnnealingLR(totalSteps, 0)} up to
  * {@code totalSteps}. Advance it once per optimizer step:
@@ -18,7 +20,7 @@ package dev.kiln.optim.schedule;
  * LrScheduler scheduler = new LrScheduler(optimizer, new WarmupCosine(100, 5000, 0.1)); // 10% floor
  * }
  *
- * @param warmupSteps steps of the linear ramp, at least 0 (a run shorter than that is all warm-up)
+ * @param warmupSteps steps of the linear ramp, at least 0 (a run no longer than that is all warm-up)
  * @param totalSteps  the step at which the cosine reaches the floor, at least 1
  * @param minFactor   the floor as a fraction of the peak, in [0, 1]
  * @param startFactor where the ramp starts, as a fraction of the peak, in [0, 1]
@@ -67,8 +69,9 @@ public record WarmupCosine(long warmupSteps, long totalSteps, double minFactor, 
             return start + (initialLr - start) * (step + 1) / warmupSteps;
         }
         double floor = minFactor * initialLr;
-        if (step >= totalSteps) return floor;
-        double t = (double) (step - warmupSteps) / (totalSteps - warmupSteps);
+        long span = Math.max(1, totalSteps - warmupSteps);
+        if (step - warmupSteps >= span) return floor;
+        double t = (double) (step - warmupSteps) / span;
         return floor + (initialLr - floor) * (1 + Math.cos(Math.PI * t)) / 2;
     }
 }
