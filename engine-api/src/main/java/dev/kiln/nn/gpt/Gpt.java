@@ -38,7 +38,8 @@ import java.util.function.IntConsumer;
  * {@link Functional#scaledDotProductAttention} with dropout on its weights in training; residual
  * dropout; MLP Linear, GELU, Linear), the final LayerNorm, and logits {@code ln_f(x) wte^T}.
  *
- * <p>The head is tied to the token embedding: there is no {@code lm_head} module, the logits use
+ * <p>The head is tied to the token embedding (until {@link #untieHead()} gives it its own weight,
+ * for head-only fine-tuning): there is no {@code lm_head} module, the logits use
  * {@code transformer.wte.weight} ({@link #lmHeadWeight()}), which is one parameter whose gradient
  * sums both uses. {@link #stateDict()} and {@link #save} hold it once; loading accepts a file with or
  * without {@code lm_head.weight} (PyTorch's state dict of a tied model lists both names; the head's
