@@ -6,7 +6,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Row-major batched GEMM for the backend's {@code matmul}: {@code C (+)= op(A) op(B)} per batch
- * entry, through {@link PackedGemm} with the chosen {@link MicroKernel}. Batch entries run in
+ * entry, through {@link PackedGemm} with the chosen {@link MicroKernel}, or through {@link FewRowGemm}
+ * (the same bits, without packing) for the one-row products of decoding. Batch entries run in
  * parallel when there are enough of them, otherwise each GEMM splits its tiles; either way every
  * output is bit-identical whatever the thread count.
  */
@@ -33,7 +34,12 @@ public final class Gemm {
      */
     public static void gemm(CpuThreadPool pool, int m, int n, int k, boolean transA, boolean transB,
                             MemorySegment a, long aOff, MemorySegment b, long bOff, MemorySegment c, long cOff, boolean accumulate) {
-        PackedGemm.gemm(pool, MicroKernels.get(), m, n, k, DenseOperand.a(a, aOff, m, k, transA), DenseOperand.b(b, bOff, n, k, transB),
+        MicroKernel kernel = MicroKernels.get();
+        if (FewRowGemm.applies(kernel, m, n, k, transB)) { // same bits, without packing B for one row
+            FewRowGemm.gemm(pool, m, n, k, transA, transB, a, aOff, b, bOff, c, cOff, accumulate);
+            return;
+        }
+        PackedGemm.gemm(pool, kernel, m, n, k, DenseOperand.a(a, aOff, m, k, transA), DenseOperand.b(b, bOff, n, k, transB),
                 c, cOff, n, accumulate, null);
     }
 }
