@@ -35,15 +35,22 @@ final class Json {
     }
 
     private final String s;
+    private final int maxArrayElements;
     private int pos;
 
-    private Json(String s) {
+    private Json(String s, int maxArrayElements) {
         this.s = s;
+        this.maxArrayElements = maxArrayElements;
     }
 
     /** Parses one JSON value; only whitespace may follow it. */
     static Object parse(String text) throws ParseException {
-        Json p = new Json(text);
+        return parse(text, MAX_ARRAY_ELEMENTS);
+    }
+
+    /** Parses one JSON value with arrays of at most {@code maxArrayElements}; only whitespace may follow it. */
+    static Object parse(String text, int maxArrayElements) throws ParseException {
+        Json p = new Json(text, maxArrayElements);
         p.skipWs();
         Object v = p.value(0);
         p.skipWs();
@@ -124,7 +131,7 @@ final class Json {
         }
         while (true) {
             skipWs();
-            if (list.size() == MAX_ARRAY_ELEMENTS) throw error("array longer than " + MAX_ARRAY_ELEMENTS + " elements");
+            if (list.size() == maxArrayElements) throw error("array longer than " + maxArrayElements + " elements");
             list.add(value(depth + 1));
             skipWs();
             if (pos >= s.length()) throw error("unterminated array");

@@ -21,9 +21,24 @@ public final class JsonText {
      *                                  {@code text} is not valid JSON or exceeds a limit
      */
     public static Object parse(String text) {
+        return parse(text, Json.MAX_ARRAY_ELEMENTS);
+    }
+
+    /**
+     * As {@link #parse(String)}, with arrays of up to {@code maxArrayElements} elements (documents
+     * with long lists, such as a tokenizer's merges).
+     *
+     * @param text the document
+     * @param maxArrayElements the most elements one array may hold
+     * @return the value, typed as described above
+     * @throws IllegalArgumentException naming the problem and its character position, if
+     *                                  {@code text} is not valid JSON or exceeds a limit
+     */
+    public static Object parse(String text, int maxArrayElements) {
         if (text == null) throw new IllegalArgumentException("JSON: text must not be null");
+        if (maxArrayElements < 1) throw new IllegalArgumentException("JSON: maxArrayElements must be at least 1, got " + maxArrayElements);
         try {
-            return Json.parse(text);
+            return Json.parse(text, maxArrayElements);
         } catch (Json.ParseException e) {
             throw new IllegalArgumentException("JSON: " + e.getMessage(), e);
         }
