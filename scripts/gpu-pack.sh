@@ -3,11 +3,13 @@
 # or network). Runs the shared GPU kit's pack.sh (../shared/device, see its README: a JDK 25
 # runtime, every jar, the JUnit console) and adds the MNIST files, gzipped, under
 # .device/data/mnist/ (about 11 MB; the raw files are 55 MB and the carried tree plus .device/
-# must stay under 64 MiB).
+# must stay under 64 MiB), and the Chinese fortune corpora, gzipped, under .device/data/fortunes/zh/
+# (about 0.8 MB, for the gpt step).
 #   scripts/gpu-pack.sh                 build (mvn -DskipTests package), pack, add data
 #   SKIP_BUILD=1 scripts/gpu-pack.sh    reuse target/ as built
 #   KILN_DATA=DIR                       where scripts/fetch-data.sh put the data (default ./data);
-#                                       MNIST is taken from DIR/mnist (raw or .gz IDX files)
+#                                       MNIST is taken from DIR/mnist (raw or .gz IDX files), the
+#                                       corpora from DIR/fortunes/zh (./kiln fetch-data --only fortunes-zh)
 #   KILN_DEVICE_KIT=DIR                 the kit (default ../shared/device, else shared/device or
 #                                       ../../shared/device, for a worktree one level down)
 # Then, on the GPU machine (.device/ carried along: it is git-ignored):
@@ -67,6 +69,19 @@ if [ "$found" -eq 4 ]; then
     say "MNIST: $(du -sh .device/data/mnist | cut -f1) in .device/data/mnist"
 else
     say "MNIST not found in $data (run scripts/fetch-data.sh --only mnist); gpu-verify.sh will skip the MNIST run"
+fi
+
+# The Chinese fortune corpora of issue 12's gpt step (chinese, tang300, song100: 2.2 MB, about 0.8 MB
+# gzipped), as ./kiln fetch-data --only fortunes-zh leaves them; gpu-verify.sh unpacks them.
+zh=${KILN_DATA:-data}/fortunes/zh
+if [ -f "$zh/chinese" ] && [ -f "$zh/tang300" ]; then
+    mkdir -p .device/data/fortunes/zh
+    for f in chinese tang300 song100; do
+        if [ -f "$zh/$f" ]; then gzip -9 -c "$zh/$f" > ".device/data/fortunes/zh/$f.gz"; fi
+    done
+    say "fortunes-zh: $(du -sh .device/data/fortunes/zh | cut -f1) in .device/data/fortunes/zh"
+else
+    say "fortunes-zh not found in $zh (run ./kiln fetch-data --only fortunes-zh); gpu-verify.sh will skip the gpt step"
 fi
 
 # What travels: tracked and untracked-but-not-ignored files, plus .device/.

@@ -12,9 +12,12 @@ PyTorch 1.13 has no F.scaled_dot_product_attention: attention is the explicit ma
         for every parameter ("grad.state.<name>") and greedy continuations ("generate.greedy");
         metadata: the config JSON ("kiln.gpt.config") and PyTorch's state_dict keys ("torch_keys").
     /usr/bin/python3 bench/peers/torch_gpt.py bench [--layers 4 --width 128 --heads 4 --context 128
-        --vocab 2048 --batch 32 --steps 5 --warmup 2 --repeats 1 --threads 2]
+        --vocab 2048 --batch 32 --steps 5 --warmup 2 --repeats 1 --threads 2 --device cpu --sdpa]
         times training steps (forward, cross-entropy, backward, clip to norm 1, AdamW) on random
-        tokens; prints one JSON line with tokens/s of each timed block.
+        tokens; prints one JSON line with tokens/s of each timed block. --device cuda runs on the GPU
+        (model and batch on the device, synchronised around each timed block, FP32: PyTorch's default
+        of no TF32 in matmuls is kept and reported); --sdpa uses F.scaled_dot_product_attention
+        (PyTorch 2.0 and later, fused kernels on cuda) instead of the explicit masked softmax.
 """
 import argparse
 import json
@@ -47,6 +50,7 @@ class CausalSelfAttention(nn.Module):
     def __init__(self, c):
         super().__init__()
         self.n_head, self.n_embd, self.dropout = c["n_head"], c["n_embd"], c["dropout"]
+        self.sdpa = c.get("sdpa", False)
         self.c_attn = nn.Linear(c["n_embd"], 3 * c["n_embd"], bias=c["bias"])
         self.c_proj = nn.Linear(c["n_embd"], c["n_embd"], bias=c["bias"])
         self.attn_dropout = nn.Dropout(c["dropout"])
@@ -61,10 +65,14 @@ class CausalSelfAttention(nn.Module):
         q = q.view(b, t, self.n_head, c // self.n_head).transpose(1, 2)
         k = k.view(b, t, self.n_head, c // self.n_head).transpose(1, 2)
         v = v.view(b, t, self.n_head, c // self.n_head).transpose(1, 2)
-        att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
-        att = att.masked_fill(~self.mask[:, :, :t, :t], float("-inf"))
-        att = self.attn_dropout(F.softmax(att, dim=-1))
-        y = (att @ v).transpose(1, 2).contiguous().view(b, t, c)
+        if self.sdpa:  # PyTorch 2.x only (bench --sdpa): the fused causal attention, same arithmetic
+            y = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0, is_causal=True)
+        else:
+            att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
+            att = att.masked_fill(~self.mask[:, :, :t, :t], float("-inf"))
+            att = self.attn_dropout(F.softmax(att, dim=-1))
+            y = att @ v
+        y = y.transpose(1, 2).contiguous().view(b, t, c)
         return self.resid_dropout(self.c_proj(y))
 
 
@@ -123,7 +131,7 @@ class GPT(nn.Module):
     def forward(self, idx, targets=None):
         b, t = idx.size()
         assert t <= self.config["block_size"], f"sequence length {t} exceeds block_size {self.config['block_size']}"
-        pos = torch.arange(0, t, dtype=torch.long)
+        pos = torch.arange(0, t, dtype=torch.long, device=idx.device)
         x = self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(pos))
         for block in self.transformer.h:
             x = block(x)
@@ -182,13 +190,24 @@ def fixture(out_dir, name, seed, c, b, t):
 def bench(a):
     torch.set_num_threads(a.threads)
     torch.manual_seed(42)
+    if a.device.startswith("cuda") and not torch.cuda.is_available():
+        sys.exit("torch_gpt.py bench: --device %s but torch.cuda.is_available() is False (torch %s)" % (a.device, torch.__version__))
+    if a.sdpa and not hasattr(F, "scaled_dot_product_attention"):
+        sys.exit("torch_gpt.py bench: --sdpa needs PyTorch 2.0 or later (F.scaled_dot_product_attention), found " + torch.__version__)
+    device = torch.device(a.device)
+    cuda = device.type == "cuda"
     c = config(a.vocab, a.context, a.layers, a.heads, a.width, a.dropout)
-    model = GPT(c)
+    c["sdpa"] = a.sdpa
+    model = GPT(c).to(device)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.95), weight_decay=0.1)
     g = torch.Generator().manual_seed(7)
     data = torch.randint(0, a.vocab, (a.batch, a.context + 1), generator=g)
-    x, y = data[:, :-1].contiguous(), data[:, 1:].contiguous()
+    x, y = data[:, :-1].contiguous().to(device), data[:, 1:].contiguous().to(device)
+
+    def sync():
+        if cuda:
+            torch.cuda.synchronize(device)
 
     def step():
         _, loss = model(x, y)
@@ -200,14 +219,23 @@ def bench(a):
 
     for _ in range(a.warmup):
         step()
+    sync()
     rates = []
     for _ in range(a.repeats):
         t0 = time.perf_counter()
         for _ in range(a.steps):
             loss = step()
+        sync()
         rates.append(a.batch * a.context * a.steps / (time.perf_counter() - t0))
-    print(json.dumps({"bench": "gpt", "tokens_per_s": [round(r, 1) for r in rates], "torch": torch.__version__,
-                      "threads": a.threads, "params": sum(p.numel() for p in model.parameters()), "last_loss": float(loss)}))
+    out = {"bench": "gpt", "tokens_per_s": [round(r, 1) for r in rates], "torch": torch.__version__,
+           "threads": a.threads, "params": sum(p.numel() for p in model.parameters()), "last_loss": float(loss),
+           "device": torch.cuda.get_device_name(device) if cuda else "cpu", "attention": "sdpa" if a.sdpa else "math",
+           "config": {"layers": a.layers, "width": a.width, "heads": a.heads, "context": a.context, "vocab": a.vocab,
+                      "batch": a.batch, "steps": a.steps, "warmup": a.warmup}}
+    if cuda:
+        out["cuda"] = torch.version.cuda
+        out["tf32_matmul"] = bool(torch.backends.cuda.matmul.allow_tf32)
+    print(json.dumps(out))
 
 
 def main():
@@ -227,6 +255,8 @@ def main():
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--repeats", type=int, default=1)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu", help="bench: cpu or cuda (cuda:N)")
+    p.add_argument("--sdpa", action="store_true", help="bench: F.scaled_dot_product_attention (PyTorch 2.x) instead of the explicit masked softmax")
     a = p.parse_args()
     if a.mode == "fixtures":
         torch.set_num_threads(1)
