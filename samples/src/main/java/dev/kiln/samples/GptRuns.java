@@ -158,16 +158,7 @@ final class GptRuns {
 
         /** (step, loss) averaged over windows of {@code window} steps. */
         List<double[]> smoothed(int window) {
-            List<double[]> out = new ArrayList<>();
-            for (int i = 0; i + window <= points.size(); i += window) {
-                double x = 0, y = 0;
-                for (int j = i; j < i + window; j++) {
-                    x += points.get(j)[0];
-                    y += points.get(j)[1];
-                }
-                out.add(new double[] {x / window, y / window});
-            }
-            return out;
+            return LossTrace.smoothed(points, window);
         }
     }
 

@@ -17,6 +17,11 @@ final class LossTrace implements TrainingListener {
 
     /** (epoch, loss) pairs averaged over windows of {@code window} steps, smoothing the batch noise. */
     List<double[]> smoothed(int window) {
+        return smoothed(points, window);
+    }
+
+    /** (x, y) points averaged over consecutive windows of {@code window} points (a partial last window is dropped). */
+    static List<double[]> smoothed(List<double[]> points, int window) {
         List<double[]> out = new ArrayList<>();
         for (int i = 0; i + window <= points.size(); i += window) {
             double x = 0, y = 0;
