@@ -238,10 +238,45 @@ def bench(a):
     print(json.dumps(out))
 
 
+def generate(a):
+    """nanoGPT's generate (no KV cache: a full forward of the whole context per token), top-k 50, batch 1."""
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(42)
+    device = torch.device(a.device)
+    cuda = device.type == "cuda"
+    model = GPT(config(a.vocab, a.context, a.layers, a.heads, a.width)).to(device).eval()
+    prompt = torch.randint(0, a.vocab, (1, a.prompt), generator=torch.Generator().manual_seed(7)).to(device)
+
+    @torch.no_grad()
+    def run():
+        idx = prompt
+        while idx.size(1) < a.context:
+            logits, _ = model(idx)
+            logits = logits[:, -1, :]
+            v, _ = torch.topk(logits, 50)
+            logits[logits < v[:, [-1]]] = -float("inf")
+            idx = torch.cat((idx, torch.multinomial(F.softmax(logits, dim=-1), 1)), dim=1)
+        if cuda:
+            torch.cuda.synchronize(device)
+        return idx.size(1) - a.prompt
+
+    for _ in range(a.warmup):
+        run()
+    rates = []
+    for _ in range(a.repeats):
+        t0 = time.perf_counter()
+        n = run()
+        rates.append(n / (time.perf_counter() - t0))
+    print(json.dumps({"bench": "gpt-generate", "tokens_per_s": [round(r, 1) for r in rates], "torch": torch.__version__,
+                      "threads": a.threads, "cache": False, "device": torch.cuda.get_device_name(device) if cuda else "cpu",
+                      "config": {"layers": a.layers, "width": a.width, "heads": a.heads, "context": a.context,
+                                 "vocab": a.vocab, "prompt": a.prompt}}))
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", choices=["fixtures", "bench"])
+    p.add_argument("mode", choices=["fixtures", "bench", "generate"])
     p.add_argument("--out", default=os.path.join(here, "..", "..", "engine-api", "src", "test", "resources", "parity"))
     p.add_argument("--layers", type=int, default=4)
     p.add_argument("--width", type=int, default=128)
@@ -254,6 +289,7 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--repeats", type=int, default=1)
+    p.add_argument("--prompt", type=int, default=16, help="generate: prompt tokens (random), then generate to --context")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--device", default="cpu", help="bench: cpu or cuda (cuda:N)")
     p.add_argument("--sdpa", action="store_true", help="bench: F.scaled_dot_product_attention (PyTorch 2.x) instead of the explicit masked softmax")
@@ -262,6 +298,8 @@ def main():
         torch.set_num_threads(1)
         fixture(a.out, "gpt_small", 21, config(37, 16, 2, 2, 16), 3, 16)
         fixture(a.out, "gpt_nobias_tanh", 22, config(29, 8, 1, 4, 12, bias=False, gelu="tanh"), 2, 8)
+    elif a.mode == "generate":
+        generate(a)
     else:
         bench(a)
 

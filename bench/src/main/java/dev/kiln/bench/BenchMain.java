@@ -127,8 +127,8 @@ public final class BenchMain {
             case "gpt-generate" -> {
                 Backend backend = backend(o);
                 for (boolean cache : new boolean[] {true, false}) {
-                    samples.add(GptBenchmark.generate(backend, GptBenchmark.config(o), intOpt(o, "prompt", 16), cache, intOpt(o, "warmup", 1),
-                            intOpt(o, "repeats", 3)));
+                    samples.add(GptBenchmark.generate(backend, GptBenchmark.config(o), intOpt(o, "prompt", 16), cache, intOpt(o, "warmup", 3),
+                            intOpt(o, "repeats", 5)));
                 }
                 printSamples(samples);
             }
