@@ -73,12 +73,12 @@ public final class DjlTrain {
     /** The timed-block run: warm-up steps, then {@code repeats} blocks of {@code steps} steps, images/s each. */
     private static String blocks(Engine engine, Options o, int batch) {
         try (Run run = new Run(o.mode, batch)) {
-            for (int i = 0; i < o.warmup; i++) run.step();
+            for (int i = 0; i < o.warmup; i++) run.step(false);
             List<String> ips = new ArrayList<>();
             float loss = Float.NaN;
             for (int r = 0; r < o.repeats; r++) {
                 long t0 = System.nanoTime();
-                for (int i = 0; i < o.steps; i++) loss = run.step();
+                for (int i = 0; i < o.steps; i++) loss = run.step(i == o.steps - 1);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 ips.add(String.format(Locale.ROOT, "%.1f", batch * o.steps / seconds));
             }
@@ -99,9 +99,10 @@ public final class DjlTrain {
             java.time.Instant startWall = java.time.Instant.now();
             long t0 = System.nanoTime();
             for (int i = 0; i < o.steps; i++) {
-                last = run.step();
+                float v = run.step(i == 0 || i == o.steps - 1);
                 ends[i] = System.nanoTime() - t0;
-                if (i == 0) first = last;
+                if (i == 0) first = v;
+                last = v;
             }
             long jvmStartMs = java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
             long startUs = startWall.getEpochSecond() * 1_000_000L + startWall.getNano() / 1000;
@@ -151,12 +152,18 @@ public final class DjlTrain {
             inferStore = new ParameterStore(manager, false);
         }
 
-        /** One step; returns the loss (train) or the sum of the logits (infer), read back from libtorch. */
-        float step() {
+        /**
+         * One step; with {@code report}, returns the loss (train) or the sum of the logits (infer), read
+         * back from libtorch, otherwise NaN (as Kiln's side, which reads only the first and last step's).
+         */
+        float step(boolean report) {
             try (NDManager scope = manager.newSubManager()) {
                 x.tempAttach(scope);
                 y.tempAttach(scope);
-                if (!train) return model.getBlock().forward(inferStore, new NDList(x), false).singletonOrThrow().sum().getFloat();
+                if (!train) {
+                    NDArray logits = model.getBlock().forward(inferStore, new NDList(x), false).singletonOrThrow();
+                    return report ? logits.sum().getFloat() : Float.NaN;
+                }
                 NDArray loss;
                 try (GradientCollector gc = trainer.newGradientCollector()) {
                     NDList logits = trainer.forward(new NDList(x));
@@ -164,7 +171,7 @@ public final class DjlTrain {
                     gc.backward(loss);
                 }
                 trainer.step();
-                return loss.getFloat();
+                return report ? loss.getFloat() : Float.NaN;
             }
         }
 
