@@ -35,7 +35,7 @@ import java.util.Map;
  * gpt      [--backend ...] [--layers 4] [--width 128] [--heads 4] [--context 128] [--vocab 2048] [--batch 32] [--steps N] [--warmup N] [--repeats N]
  *          GPT training step (AdamW, clipping), tokens/s; compare --only gpt [--gpt-batch 32] [--gpt-steps 3] against PyTorch
  * gpt-generate [--backend ...] [same model options] [--prompt 16] [--repeats N]   generation tokens/s with and without the KV cache
- * cold     train|infer [--backend ...] [--batch 64] [--steps 160]                          seed-CNN steps from a fresh JVM's first one: per-step timeline JSON
+ * cold     train|infer [--backend ...] [--batch 64] [--steps 160] [--init-out F]          seed-CNN steps from a fresh JVM's first one: per-step timeline JSON
  * compare --peer djl [--protocol cold|warm] [--rounds 5] [--steps 160] [--warm-from 100] [--batch 64,128] [--infer-batch 256] [--threads 2]
  *          seed CNN against libtorch 2.7.1 through DJL, fresh JVMs alternating (cold) or Kiln warmed in-process (warm)
  * </pre>
@@ -212,7 +212,7 @@ public final class BenchMain {
         }
     }
 
-    /** {@code cold train|infer [--batch 64] [--steps 160]}: one cold run ({@link ColdRun}), its timeline JSON on stdout. */
+    /** {@code cold train|infer [--batch 64] [--steps 160] [--init-out F.safetensors]}: one cold run ({@link ColdRun}), its timeline JSON on stdout. */
     private static void cold(String[] args) {
         if (args.length < 2 || !(args[1].equals("train") || args[1].equals("infer"))) {
             fail("bench cold: expected a mode, train or infer, then options, found '" + (args.length < 2 ? "" : args[1]) + "'; " + USAGE);
@@ -222,9 +222,12 @@ public final class BenchMain {
             Backend backend = backend(o);
             // The thread count the CPU backend sized its pool by (description() names it too).
             int threads = backend.name().equals("cpu") ? CpuThreadPool.defaultThreads() : 0;
-            System.out.println(ColdRun.run(backend, args[1], intOpt(o, "batch", 64), intOpt(o, "steps", 160)).toJson(threads));
+            Path initOut = o.containsKey("init-out") ? Path.of(o.get("init-out")) : null;
+            System.out.println(ColdRun.run(backend, args[1], intOpt(o, "batch", 64), intOpt(o, "steps", 160), initOut).toJson(threads));
         } catch (IllegalArgumentException e) {
             fail(e.getMessage());
+        } catch (IOException e) {
+            fail("bench cold: writing --init-out: " + e.getMessage());
         }
     }
 }

@@ -5,8 +5,13 @@ import dev.kiln.autograd.GradMode;
 import dev.kiln.spi.Backend;
 import dev.kiln.tensor.Generator;
 import dev.kiln.tensor.Tensor;
+import dev.kiln.io.SafeTensors;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * {@code ./kiln bench cold train|infer [--batch 64] [--steps 160]}: the Kiln side of the cold
@@ -19,8 +24,13 @@ import java.time.Instant;
 final class ColdRun {
     private ColdRun() {}
 
-    /** Runs {@code steps} steps of {@code mode} ("train" or "infer") at {@code batch} on {@code backend}. */
-    static Timeline run(Backend backend, String mode, int batch, int steps) {
+    /**
+     * Runs {@code steps} steps of {@code mode} ("train" or "infer") at {@code batch} on {@code backend}.
+     * With {@code initOut}, first writes the initial parameters ({@link SeedCnn#namedParameters}
+     * names) and the batch ("x" images, "y" labels) there as safetensors, for
+     * {@code DjlTrain --init} to start from the same point (a parity check, not a timed run).
+     */
+    static Timeline run(Backend backend, String mode, int batch, int steps, Path initOut) throws IOException {
         if (!mode.equals("train") && !mode.equals("infer")) throw new IllegalArgumentException("bench cold: expected mode train or infer, found '" + mode + "'");
         if (steps < 1) throw new IllegalArgumentException("bench cold: expected --steps >= 1, found " + steps);
         Generator g = new Generator(42);
@@ -36,6 +46,12 @@ final class ColdRun {
              Tensor images = Tensor.fromArray(backend, x, batch, 1, 28, 28).unscope();
              Tensor labels = Tensor.fromInts(backend, y, batch).unscope();
              GradMode.Restore grad = train ? null : GradMode.disable()) {
+            if (initOut != null) {
+                Map<String, Tensor> init = new LinkedHashMap<>(model.namedParameters());
+                init.put("x", images);
+                init.put("y", labels);
+                SafeTensors.write(initOut, init, Map.of("what", "seed CNN initial parameters and batch (bench cold)"));
+            }
             startWall = Instant.now();
             long t0 = System.nanoTime();
             for (int i = 0; i < steps; i++) {

@@ -50,7 +50,9 @@ import java.util.Locale;
  * {@code --steps 10}, {@code --repeats 5}, {@code --threads 2} (libtorch intra-op threads, set
  * through {@code ai.djl.pytorch.num_threads} before the engine loads; inter-op threads 1),
  * {@code --timeline} (no warm-up: one JSON line with every step's end time from the first step's
- * start, and the time from JVM start to the first step; {@code --steps} is then the whole run).
+ * start, and the time from JVM start to the first step; {@code --steps} is then the whole run),
+ * {@code --init FILE} (start from the parameters and batch {@code ./kiln bench cold --init-out FILE}
+ * wrote, safetensors: the parity check that both sides compute the same losses).
  * Output: one JSON line per batch size, shaped like {@code torch_train.py}'s.
  */
 public final class DjlTrain {
@@ -72,7 +74,7 @@ public final class DjlTrain {
 
     /** The timed-block run: warm-up steps, then {@code repeats} blocks of {@code steps} steps, images/s each. */
     private static String blocks(Engine engine, Options o, int batch) {
-        try (Run run = new Run(o.mode, batch)) {
+        try (Run run = new Run(o.mode, batch, o.init)) {
             for (int i = 0; i < o.warmup; i++) run.step(false);
             List<String> ips = new ArrayList<>();
             float loss = Float.NaN;
@@ -93,7 +95,7 @@ public final class DjlTrain {
      * the time since the JVM started.
      */
     private static String timeline(Engine engine, Options o, int batch) {
-        try (Run run = new Run(o.mode, batch)) {
+        try (Run run = new Run(o.mode, batch, o.init)) {
             long[] ends = new long[o.steps];
             float first = Float.NaN, last = Float.NaN;
             java.time.Instant startWall = java.time.Instant.now();
@@ -134,11 +136,11 @@ public final class DjlTrain {
         private final Model model;
         private final Trainer trainer;
         private final NDManager manager;
-        private final NDArray x;
-        private final NDArray y;
+        private NDArray x;
+        private NDArray y;
         private final ParameterStore inferStore;
 
-        Run(String mode, int batch) {
+        Run(String mode, int batch, String init) {
             train = mode.equals("train");
             model = Model.newInstance("seed-cnn", "PyTorch");
             model.setBlock(seedCnn());
@@ -150,6 +152,35 @@ public final class DjlTrain {
             trainer = model.newTrainer(config);
             trainer.initialize(new Shape(batch, 1, 28, 28));
             inferStore = new ParameterStore(manager, false);
+            if (init != null) load(init);
+        }
+
+        /** Replaces the initial parameters (in layer order, weight before bias) and the batch with a file's. */
+        private void load(String file) {
+            NDList saved;
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(file))) {
+                saved = NDList.decode(manager, in);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("DjlTrain --init: cannot read " + file, e);
+            }
+            String[] names = {"0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias", "9.weight", "9.bias", "11.weight", "11.bias"};
+            List<Parameter> params = model.getBlock().getParameters().values();
+            if (params.size() != names.length) throw new IllegalStateException("DjlTrain --init: expected 10 parameters, the block has " + params.size());
+            for (int i = 0; i < names.length; i++) {
+                NDArray a = saved.get(names[i]);
+                NDArray p = params.get(i).getArray();
+                if (a == null || !a.getShape().equals(p.getShape())) {
+                    throw new IllegalArgumentException("DjlTrain --init: expected " + names[i] + " of shape " + p.getShape() + " in " + file + ", found "
+                            + (a == null ? "none" : a.getShape()));
+                }
+                p.set(a.toFloatArray());
+            }
+            NDArray xs = saved.get("x"), ys = saved.get("y");
+            if (xs == null || ys == null || !xs.getShape().equals(x.getShape())) {
+                throw new IllegalArgumentException("DjlTrain --init: expected the batch x " + x.getShape() + " and y in " + file);
+            }
+            x = xs;
+            y = ys.toType(DataType.INT64, false);
         }
 
         /**
@@ -210,9 +241,9 @@ public final class DjlTrain {
     }
 
     /** The command line. */
-    private record Options(String mode, int[] batches, int warmup, int steps, int repeats, int threads, boolean timeline) {
+    private record Options(String mode, int[] batches, int warmup, int steps, int repeats, int threads, boolean timeline, String init) {
         static Options parse(String[] args) {
-            String mode = "train", batch = "64,128";
+            String mode = "train", batch = "64,128", init = null;
             int warmup = 3, steps = 10, repeats = 5, threads = 2;
             boolean timeline = false;
             for (int i = 0; i < args.length; i++) {
@@ -230,13 +261,14 @@ public final class DjlTrain {
                     case "--steps" -> steps = Integer.parseInt(v);
                     case "--repeats" -> repeats = Integer.parseInt(v);
                     case "--threads" -> threads = Integer.parseInt(v);
+                    case "--init" -> init = v;
                     default -> throw new IllegalArgumentException("DjlTrain: unknown option " + a
-                            + " (expected --mode train|infer, --batch, --warmup, --steps, --repeats, --threads, --timeline)");
+                            + " (expected --mode train|infer, --batch, --warmup, --steps, --repeats, --threads, --timeline, --init FILE)");
                 }
             }
             if (!mode.equals("train") && !mode.equals("infer")) throw new IllegalArgumentException("DjlTrain: --mode must be train or infer, got " + mode);
             int[] batches = java.util.Arrays.stream(batch.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
-            return new Options(mode, batches, warmup, steps, repeats, threads, timeline);
+            return new Options(mode, batches, warmup, steps, repeats, threads, timeline, init);
         }
     }
 }
