@@ -35,10 +35,13 @@ import java.util.Map;
  * gpt      [--backend ...] [--layers 4] [--width 128] [--heads 4] [--context 128] [--vocab 2048] [--batch 32] [--steps N] [--warmup N] [--repeats N]
  *          GPT training step (AdamW, clipping), tokens/s; compare --only gpt [--gpt-batch 32] [--gpt-steps 3] against PyTorch
  * gpt-generate [--backend ...] [same model options] [--prompt 16] [--repeats N]   generation tokens/s with and without the KV cache
+ * cold     train|infer [--backend ...] [--batch 64] [--steps 160] [--init-out F]          seed-CNN steps from a fresh JVM's first one: per-step timeline JSON
+ * compare --peer djl [--protocol cold|warm] [--rounds 5] [--steps 160] [--warm-from 100] [--batch 64,128] [--infer-batch 256] [--threads 2]
+ *          seed CNN against libtorch 2.7.1 through DJL, fresh JVMs alternating (cold) or Kiln warmed in-process (warm)
  * </pre>
  */
 public final class BenchMain {
-    private static final String USAGE = "usage: ./kiln bench train|infer|lstm|lstm-profile|attention|transformer|gemm|profile|tiles|compare|jmh|gpt|gpt-generate [options] (see bench/README.md)";
+    private static final String USAGE = "usage: ./kiln bench train|infer|lstm|lstm-profile|attention|transformer|gemm|profile|tiles|compare|jmh|gpt|gpt-generate|cold [options] (see bench/README.md)";
 
     private BenchMain() {}
 
@@ -47,6 +50,10 @@ public final class BenchMain {
         String cmd = args[0];
         if (cmd.equals("jmh")) {
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (cmd.equals("cold")) { // issue 13: its mode is positional
+            cold(args);
             return;
         }
         Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
@@ -102,7 +109,7 @@ public final class BenchMain {
                 printSamples(samples);
             }
             case "lstm-profile" -> LstmProfile.run(backend(o), intOpt(o, "batch", 64), intOpt(o, "calls", 2000), System.out);
-            case "compare" -> samples.addAll(Compare.run(o));
+            case "compare" -> samples.addAll(compare(o));
             case "transformer" -> {
                 Backend backend = backend(o);
                 samples.add(TransformerBenchmark.run(backend, intOpt(o, "batch", 64), intOpt(o, "seq", 128), intOpt(o, "warmup", 3),
@@ -185,5 +192,42 @@ public final class BenchMain {
     /** For {@link Compare}: IOException from a peer ends the run with its message. */
     static void failPeer(IOException e) {
         fail("bench compare: " + e.getMessage());
+    }
+
+    // ---- libtorch 2.7 through DJL, cold protocol (issue 13) ----
+
+    /** {@code compare}'s peer: {@code --peer torch} (the default: PyTorch and OpenBLAS, {@link Compare}) or {@code djl} ({@link DjlCompare}). */
+    private static List<Sample> compare(Map<String, String> o) {
+        String peer = o.getOrDefault("peer", "torch");
+        if (peer.equals("torch")) return Compare.run(o);
+        if (!peer.equals("djl")) fail("bench compare: expected --peer torch or djl, found '" + peer + "'");
+        try {
+            return DjlCompare.run(o);
+        } catch (IOException e) {
+            failPeer(e);
+            return List.of();
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** {@code cold train|infer [--batch 64] [--steps 160] [--init-out F.safetensors]}: one cold run ({@link ColdRun}), its timeline JSON on stdout. */
+    private static void cold(String[] args) {
+        if (args.length < 2 || !(args[1].equals("train") || args[1].equals("infer"))) {
+            fail("bench cold: expected a mode, train or infer, then options, found '" + (args.length < 2 ? "" : args[1]) + "'; " + USAGE);
+        }
+        Map<String, String> o = options(Arrays.copyOfRange(args, 2, args.length));
+        try {
+            Backend backend = backend(o);
+            // The thread count the CPU backend sized its pool by (description() names it too).
+            int threads = backend.name().equals("cpu") ? CpuThreadPool.defaultThreads() : 0;
+            Path initOut = o.containsKey("init-out") ? Path.of(o.get("init-out")) : null;
+            System.out.println(ColdRun.run(backend, args[1], intOpt(o, "batch", 64), intOpt(o, "steps", 160), initOut).toJson(threads));
+        } catch (IllegalArgumentException e) {
+            fail(e.getMessage());
+        } catch (IOException e) {
+            fail("bench cold: writing --init-out: " + e.getMessage());
+        }
     }
 }

@@ -158,4 +158,32 @@ final class Peers {
         }
         throw new IOException("pytorch gpt peer printed no result: " + out);
     }
+
+    // ---- libtorch 2.7 through DJL (issue 13) ----
+    private static final Pattern ENGINE = Pattern.compile("\"engine\": \"([^\"]*)\"");
+
+    /**
+     * The java command that runs {@code dev.kiln.peers.djl.CLASS} ({@code peer.sh djl-command}, which
+     * first builds {@code bench/peers/djl} when needed), for the caller to append arguments to and
+     * launch itself: so that a cold run's launch time is the JVM's alone, without the script's.
+     */
+    static List<String> djlCommand(String cls) throws IOException {
+        List<String> cmd = run("djl-command", cls);
+        if (cmd.size() < 2) throw new IOException("peer.sh djl-command " + cls + ": expected a java command, one argument per line, got " + cmd);
+        return cmd;
+    }
+
+    /** libtorch 2.7.1 through DJL ({@code DjlTrain}) on the seed CNN ({@code mode} "train" or "infer"): images/s of each timed block. */
+    static Sample djl(String mode, int batch, int warmup, int steps, int repeats, int threads) throws IOException {
+        List<String> out = run("djl", "DjlTrain", "--mode", mode, "--batch", String.valueOf(batch), "--warmup", String.valueOf(warmup),
+                "--steps", String.valueOf(steps), "--repeats", String.valueOf(repeats), "--threads", String.valueOf(threads));
+        for (String line : out) {
+            Matcher m = IMAGES.matcher(line);
+            if (!m.find()) continue;
+            Matcher e = ENGINE.matcher(line);
+            return new Sample(mode, "djl", "cpu", "batch " + batch, "images/s", numbers(m.group(1)),
+                    (e.find() ? e.group(1) : "libtorch ?") + ", " + threads + " threads, " + warmup + " warm-up and " + steps + " steps per repeat");
+        }
+        throw new IOException("djl peer (DjlTrain " + mode + ") printed no result: " + out);
+    }
 }

@@ -92,4 +92,18 @@ public final class SeedCnn implements AutoCloseable {
         adamM.forEach(Tensor::close);
         adamV.forEach(Tensor::close);
     }
+
+    // ---- parity with the DJL peer (issue 13) ----
+
+    /**
+     * The parameters in layer order, each weight before its bias (conv1, conv2, conv3, dense1,
+     * dense2), named as in PyTorch's {@code nn.Sequential} of {@code torch_train.py} ("0.weight",
+     * "0.bias", "3.weight", ..., "11.bias"): the live tensors, not copies.
+     */
+    public java.util.Map<String, Tensor> namedParameters() {
+        int[] layer = {0, 3, 6, 9, 11};
+        java.util.Map<String, Tensor> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++) m.put(layer[i / 2] + (i % 2 == 0 ? ".weight" : ".bias"), params.get(i));
+        return m;
+    }
 }
