@@ -6,6 +6,7 @@
 #   bench/peers/peer.sh torch-transformer [torch_transformer_step.py args...]   transformer-layer training step, PyTorch CPU
 #   bench/peers/peer.sh torch-attention [torch_attention_bench.py args...]     attention forward + backward, PyTorch CPU
 #   bench/peers/peer.sh torch-gpt bench|fixtures [torch_gpt.py args...]           GPT training step / parity fixtures, PyTorch CPU
+#   bench/peers/peer.sh djl CLASS [args...]   libtorch 2.7.1 through DJL 0.35.1 (bench/peers/djl, offline): runs dev.kiln.peers.djl.CLASS
 #   bench/peers/peer.sh openblas SIZES [SECONDS]          cblas_sgemm through libopenblas0, OPENBLAS_NUM_THREADS (default 2)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -51,5 +52,13 @@ case "$cmd" in
       gcc -O2 -o "$build/openblas_sgemm" "$here/openblas_sgemm.c" -lopenblas
     fi
     OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-2} exec "$build/openblas_sgemm" "$@" ;;
-  *) echo "usage: bench/peers/peer.sh torch|torch-rnn|torch-transformer|torch-attention|torch-gpt|torch-interop|openblas ..." >&2; exit 2 ;;
+  djl)  # issue 13 (sequence peers): builds bench/peers/djl when its class path file is missing or older than its sources
+    cls=${1:?usage: bench/peers/peer.sh djl CLASS [args...]}; shift
+    d=$here/djl
+    if [ ! -f "$d/target/cp.txt" ] || [ -n "$(find "$d/src" "$d/pom.xml" -newer "$d/target/cp.txt" -print -quit)" ]; then
+      (cd "$d" && mvn -B -ntp -q package dependency:build-classpath -Dmdep.outputFile=target/cp.txt) >&2
+    fi
+    exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Dai.djl.offline=true --enable-native-access=ALL-UNNAMED \
+      -cp "$d/target/classes:$(cat "$d/target/cp.txt")" "dev.kiln.peers.djl.$cls" "$@" ;;
+  *) echo "usage: bench/peers/peer.sh torch|torch-rnn|torch-transformer|torch-attention|torch-gpt|torch-interop|djl|openblas ..." >&2; exit 2 ;;
 esac
