@@ -56,7 +56,7 @@ case "$cmd" in
     cls=${1:?usage: bench/peers/peer.sh djl CLASS [args...]}; shift
     d=$here/djl
     if [ ! -f "$d/target/cp.txt" ] || [ -n "$(find "$d/src" "$d/pom.xml" -newer "$d/target/cp.txt" -print -quit)" ]; then
-      (cd "$d" && mvn -B -ntp -q package dependency:build-classpath -Dmdep.outputFile=target/cp.txt) >&2
+      (cd "$d" && mvn -B -ntp -q package dependency:build-classpath -Dmdep.outputFile=target/cp.txt && touch target/cp.txt) >&2
     fi
     exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" -Dai.djl.offline=true --enable-native-access=ALL-UNNAMED \
       -cp "$d/target/classes:$(cat "$d/target/cp.txt")" "dev.kiln.peers.djl.$cls" "$@" ;;

@@ -60,8 +60,8 @@ final class DjlArgs {
     /**
      * Sets libtorch's intra-op threads from {@code --threads} (default 2, as the torch peers) and its
      * inter-op threads from {@code --interop-threads} (default 1), unless the system properties were
-     * given on the command line, loads the engine with the seed, and checks that libtorch took the
-     * thread count. Returns the intra-op threads libtorch reports.
+     * given on the command line, loads the engine with the seed, and checks that libtorch took both
+     * thread counts. Returns the intra-op threads libtorch reports.
      */
     int startEngine(int seed) {
         if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
@@ -72,9 +72,12 @@ final class DjlArgs {
         }
         Engine engine = Engine.getEngine("PyTorch");
         engine.setRandomSeed(seed);
-        int wanted = Integer.getInteger("ai.djl.pytorch.num_threads");
-        int got = JniUtils.getNumThreads();
-        if (got != wanted) throw new IllegalStateException(command + ": asked libtorch for " + wanted + " threads, it reports " + got);
+        int wanted = Integer.getInteger("ai.djl.pytorch.num_threads"), got = JniUtils.getNumThreads();
+        if (got != wanted) throw new IllegalStateException(command + ": asked libtorch for " + wanted + " intra-op threads, it reports " + got);
+        int wantedInterop = Integer.getInteger("ai.djl.pytorch.num_interop_threads"), gotInterop = JniUtils.getNumInteropThreads();
+        if (gotInterop != wantedInterop) {
+            throw new IllegalStateException(command + ": asked libtorch for " + wantedInterop + " inter-op threads, it reports " + gotInterop);
+        }
         return got;
     }
 
