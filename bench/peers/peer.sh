@@ -6,6 +6,7 @@
 #   bench/peers/peer.sh torch-transformer [torch_transformer_step.py args...]   transformer-layer training step, PyTorch CPU
 #   bench/peers/peer.sh torch-attention [torch_attention_bench.py args...]     attention forward + backward, PyTorch CPU
 #   bench/peers/peer.sh torch-gpt bench|fixtures [torch_gpt.py args...]           GPT training step / parity fixtures, PyTorch CPU
+#   bench/peers/peer.sh djl CLASS [args...]   libtorch 2.7.1 through DJL 0.35.1 (bench/peers/djl, offline): runs dev.kiln.peers.djl.CLASS
 #   bench/peers/peer.sh openblas SIZES [SECONDS]          cblas_sgemm through libopenblas0, OPENBLAS_NUM_THREADS (default 2)
 #   bench/peers/peer.sh djl CLASS [args...]               dev.kiln.peers.djl.CLASS (bench/peers/djl: libtorch 2.7.1 through DJL 0.35.1) on JDK 25,
 #                                                         offline; builds the project first when needed (the first build downloads libtorch)

@@ -201,8 +201,28 @@ public final class BenchMain {
         String peer = o.getOrDefault("peer", "torch");
         if (peer.equals("torch")) return Compare.run(o);
         if (!peer.equals("djl")) fail("bench compare: expected --peer torch or djl, found '" + peer + "'");
+        // The seed CNN runs the fresh-JVM protocol (DjlCompare); the sequence workloads run as Compare's blocks against DJL.
+        List<String> cnn = new ArrayList<>(), seq = new ArrayList<>();
+        for (String s : o.getOrDefault("only", "train,infer").split(",")) {
+            switch (s) {
+                case "train", "infer" -> cnn.add(s);
+                case "lstm", "gru", "transformer", "attention", "gpt" -> seq.add(s);
+                default -> fail("bench compare --peer djl: expected --only among train,infer,lstm,gru,transformer,attention,gpt, found '" + s + "'");
+            }
+        }
         try {
-            return DjlCompare.run(o);
+            List<Sample> all = new ArrayList<>();
+            if (!cnn.isEmpty()) {
+                Map<String, String> c = new HashMap<>(o);
+                c.put("only", String.join(",", cnn));
+                all.addAll(DjlCompare.run(c));
+            }
+            if (!seq.isEmpty()) {
+                Map<String, String> c = new HashMap<>(o);
+                c.put("only", String.join(",", seq));
+                all.addAll(Compare.run(c));
+            }
+            return all;
         } catch (IOException e) {
             failPeer(e);
             return List.of();

@@ -61,7 +61,7 @@ final class Compare {
                 for (int b : BenchMain.ints(o.getOrDefault("rnn-batch", "64"))) {
                     if (jitWarmup > 0) LstmBenchmark.run(cpu, cell, b, Math.max(1, jitWarmup / 2), 1, 1);
                     pair(all, ratios, repeats, () -> LstmBenchmark.run(cpu, cell, b, warmup, steps, 1),
-                            () -> Peers.torchRnn(cell, b, warmup, steps, 1, threads));
+                            () -> rnnPeer(o, cell, b, warmup, steps, threads));
                 }
             }
             if (only.contains("gemm")) {
@@ -79,7 +79,7 @@ final class Compare {
                 for (int b : BenchMain.ints(o.getOrDefault("tf-batch", "64"))) {
                     if (jitWarmup > 0) TransformerBenchmark.run(cpu, b, seq, Math.max(1, jitWarmup / 10), 1, 1);
                     pair(all, ratios, repeats, () -> TransformerBenchmark.run(cpu, b, seq, tfWarmup, tfSteps, 1),
-                            () -> Peers.torchTransformer(b, seq, tfWarmup, tfSteps, 1, threads));
+                            () -> transformerPeer(o, b, seq, tfWarmup, tfSteps, threads));
                 }
             }
             if (only.contains("attention")) {
@@ -92,11 +92,11 @@ final class Compare {
                         peaks.add(k.get(1));
                         return k.get(0);
                     }, () -> {
-                        Sample[] p = Peers.torchAttention(t, dim, 1, 1, threads);
+                        Sample[] p = attentionPeer(o, t, dim, threads);
                         peaks.add(p[1]);
                         return p[0];
                     });
-                    for (String side : new String[] {"kiln", "pytorch"}) {
+                    for (String side : new String[] {"kiln", sequencePeer(o)}) {
                         List<Sample> mine = peaks.stream().filter(p -> p.framework().equals(side)).toList();
                         double[] v = mine.stream().mapToDouble(Sample::median).toArray();
                         all.add(new Sample("attention", side, "cpu", mine.get(0).config(), "MiB", v, mine.get(0).detail()));
@@ -110,7 +110,7 @@ final class Compare {
                 for (int b : BenchMain.ints(o.getOrDefault("gpt-batch", "32"))) {
                     if (jitWarmup > 0) GptBenchmark.train(cpu, c, b, Math.max(1, jitWarmup / 20), 1, 1);
                     pair(all, ratios, repeats, () -> GptBenchmark.train(cpu, c, b, gptWarmup, gptSteps, 1),
-                            () -> Peers.torchGpt(c, b, gptWarmup, gptSteps, 1, threads));
+                            () -> gptPeer(o, c, b, gptWarmup, gptSteps, threads));
                 }
             }
         } catch (IOException e) {
@@ -153,5 +153,45 @@ final class Compare {
         Sample r = new Sample(ks.bench(), "ratio", "cpu", ks.config(), unit, ratio, "per-repeat ratios");
         all.add(r);
         ratios.add(new String[] {String.format(Locale.ROOT, "%-7s %-28s %-10s %8.2f %8.2f %8.2f", ks.bench(), ks.config(), ps.framework(), r.min(), r.median(), r.max())});
+    }
+
+    // ---- djl sequence peers (issue 13) ----
+    /**
+     * The peer of the sequence workloads (lstm, gru, transformer, attention, gpt) from {@code --peer}:
+     * "pytorch" for {@code torch} (the default: Debian's PyTorch 1.13, {@code bench/peers/torch_*.py}),
+     * "djl" for {@code djl} (libtorch 2.7.1 through DJL 0.35.1, {@code bench/peers/djl}); the name is
+     * the peer samples' framework.
+     */
+    static String sequencePeer(Map<String, String> o) {
+        String peer = o.getOrDefault("peer", "torch");
+        return switch (peer) {
+            case "torch" -> "pytorch";
+            case "djl" -> "djl";
+            default -> throw new IllegalArgumentException("bench compare: --peer must be torch or djl, found '" + peer + "'");
+        };
+    }
+
+    private static boolean djl(Map<String, String> o) {
+        return sequencePeer(o).equals("djl");
+    }
+
+    /** One timed block of the seq-MNIST recurrent step on the chosen peer. */
+    private static Sample rnnPeer(Map<String, String> o, String cell, int batch, int warmup, int steps, int threads) throws IOException {
+        return djl(o) ? Peers.djlRnn(cell, batch, warmup, steps, 1, threads) : Peers.torchRnn(cell, batch, warmup, steps, 1, threads);
+    }
+
+    /** One timed block of the transformer-layer step on the chosen peer. */
+    private static Sample transformerPeer(Map<String, String> o, int batch, int seq, int warmup, int steps, int threads) throws IOException {
+        return djl(o) ? Peers.djlTransformer(batch, seq, warmup, steps, 1, threads) : Peers.torchTransformer(batch, seq, warmup, steps, 1, threads);
+    }
+
+    /** One timed attention step (after one warm-up step) on the chosen peer: time and peak samples. */
+    private static Sample[] attentionPeer(Map<String, String> o, int t, int dim, int threads) throws IOException {
+        return djl(o) ? Peers.djlAttention(t, dim, 1, 1, threads) : Peers.torchAttention(t, dim, 1, 1, threads);
+    }
+
+    /** One timed block of the GPT training step on the chosen peer. */
+    private static Sample gptPeer(Map<String, String> o, dev.kiln.nn.gpt.GptConfig c, int batch, int warmup, int steps, int threads) throws IOException {
+        return djl(o) ? Peers.djlGpt(c, batch, warmup, steps, 1, threads) : Peers.torchGpt(c, batch, warmup, steps, 1, threads);
     }
 }

@@ -186,4 +186,73 @@ final class Peers {
         }
         throw new IOException("djl peer (DjlTrain " + mode + ") printed no result: " + out);
     }
+
+    // ---- djl sequence peers (issue 13) ----
+
+    /**
+     * Runs {@code bench/peers/peer.sh djl CLASS args...} (libtorch 2.7.1 through DJL 0.35.1, the
+     * classes of {@code bench/peers/djl}) and returns the matcher of {@code pattern} on the first
+     * printed line where it matches.
+     */
+    private static Matcher djlLine(String cls, Pattern pattern, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("djl", cls));
+        cmd.addAll(List.of(args));
+        List<String> out = run(cmd.toArray(String[]::new));
+        for (String line : out) {
+            Matcher m = pattern.matcher(line);
+            if (m.find()) return m;
+        }
+        throw new IOException("djl peer " + cls + " printed no line with " + pattern.pattern() + ": " + out);
+    }
+
+    /** A DJL sample's detail: the line's "engine" member ("libtorch 2.7.1 (DJL 0.35.1)"), the threads, then {@code more}. */
+    private static String djlDetail(Matcher m, int threads, String more) {
+        Matcher e = ENGINE.matcher(m.group(0));
+        return (e.find() ? e.group(1) : "libtorch (DJL)") + ", " + threads + " threads" + more;
+    }
+
+    /** The pattern {@code p} extended to the end of the line, so that the match carries the whole JSON line. */
+    private static Pattern toEnd(Pattern p) {
+        return Pattern.compile(".*" + p.pattern() + ".*");
+    }
+
+    /** libtorch (DJL) on the seq-MNIST recurrent step ({@code DjlLstm}, {@code cell} "lstm" or "gru"): sequences/s of each timed block. */
+    static Sample djlRnn(String cell, int batch, int warmup, int steps, int repeats, int threads) throws IOException {
+        Matcher m = djlLine("DjlLstm", toEnd(SEQ_PER_S), "--cell", cell, "--batch", String.valueOf(batch), "--warmup", String.valueOf(warmup),
+                "--steps", String.valueOf(steps), "--repeats", String.valueOf(repeats), "--threads", String.valueOf(threads));
+        return new Sample(cell, "djl", "cpu", "seq-mnist batch " + batch, "seq/s", numbers(m.group(1)), djlDetail(m, threads, ", " + steps + " steps per repeat"));
+    }
+
+    /** libtorch (DJL) on the transformer-layer training step ({@code DjlTransformer}): sequences/s of each timed block. */
+    static Sample djlTransformer(int batch, int seq, int warmup, int steps, int repeats, int threads) throws IOException {
+        Matcher m = djlLine("DjlTransformer", toEnd(SEQ_PER_S), "--batch", String.valueOf(batch), "--seq", String.valueOf(seq),
+                "--warmup", String.valueOf(warmup), "--steps", String.valueOf(steps), "--repeats", String.valueOf(repeats), "--threads", String.valueOf(threads));
+        return new Sample("transformer", "djl", "cpu", "layer batch " + batch + " seq " + seq, "seq/s", numbers(m.group(1)),
+                djlDetail(m, threads, ", " + steps + " steps per repeat"));
+    }
+
+    /**
+     * libtorch (DJL) attention forward + backward at batch 1, one head ({@code DjlAttention}, the math
+     * path: DJL has no fused attention): the time sample (ms per step) and the peak sample (growth of
+     * the peer's peak resident set over the steps), as {@link #torchAttention}.
+     */
+    static Sample[] djlAttention(int t, int dim, int warmup, int repeats, int threads) throws IOException {
+        Matcher m = djlLine("DjlAttention", toEnd(MS), "--seq", String.valueOf(t), "--heads", "1", "--dim", String.valueOf(dim),
+                "--warmup", String.valueOf(warmup), "--repeats", String.valueOf(repeats), "--threads", String.valueOf(threads));
+        Matcher r = RSS.matcher(m.group(0));
+        if (!r.find()) throw new IOException("djl attention peer printed no peak_rss_growth_mib: " + m.group(0));
+        String config = "T " + t + " H 1 E " + dim, detail = djlDetail(m, threads, ", math path");
+        return new Sample[] {new Sample("attention", "djl", "cpu", config, "ms fwd+bwd", numbers(m.group(1)), detail),
+            new Sample("attention", "djl", "cpu", config + " peak", "MiB", new double[] {Double.parseDouble(r.group(1))},
+                    detail + "; peak = growth of VmHWM (peak RSS) over the steps")};
+    }
+
+    /** libtorch (DJL) on the GPT training step ({@code DjlGpt}): tokens/s of each timed block. */
+    static Sample djlGpt(dev.kiln.nn.gpt.GptConfig c, int batch, int warmup, int steps, int repeats, int threads) throws IOException {
+        Matcher m = djlLine("DjlGpt", toEnd(TOKENS_PER_S), "--layers", String.valueOf(c.layers()), "--width", String.valueOf(c.width()),
+                "--heads", String.valueOf(c.heads()), "--context", String.valueOf(c.contextLength()), "--vocab", String.valueOf(c.vocabSize()),
+                "--batch", String.valueOf(batch), "--warmup", String.valueOf(warmup), "--steps", String.valueOf(steps),
+                "--repeats", String.valueOf(repeats), "--threads", String.valueOf(threads));
+        return new Sample("gpt", "djl", "cpu", GptBenchmark.label(c, batch), "tokens/s", numbers(m.group(1)), djlDetail(m, threads, ", " + steps + " steps per repeat"));
+    }
 }
