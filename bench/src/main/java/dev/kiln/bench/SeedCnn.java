@@ -20,6 +20,7 @@ import java.util.List;
  * PyTorch's default initialisation: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases.
  */
 public final class SeedCnn implements AutoCloseable {
+    private static final boolean AB_UNFUSED_POOL = Boolean.getBoolean("kiln.ab.unfusedPool"); // TEMP A/B
     private final Backend backend;
     private final List<Tensor> params = new ArrayList<>();
     private final List<Tensor> adamM = new ArrayList<>();
@@ -59,10 +60,16 @@ public final class SeedCnn implements AutoCloseable {
     public Tensor forward(Tensor x) {
         Conv2dOptions conv = Conv2dOptions.defaults();
         Pool2dOptions pool = Pool2dOptions.kernel(2);
-        Tensor h = Functional.conv2dRelu(x, params.get(0), params.get(1), conv);
-        h = Functional.maxPool2d(h, pool);
-        h = Functional.conv2dRelu(h, params.get(2), params.get(3), conv);
-        h = Functional.maxPool2d(h, pool);
+        Tensor h;
+        if (AB_UNFUSED_POOL) {
+            h = Functional.conv2dRelu(x, params.get(0), params.get(1), conv);
+            h = Functional.maxPool2d(h, pool);
+            h = Functional.conv2dRelu(h, params.get(2), params.get(3), conv);
+            h = Functional.maxPool2d(h, pool);
+        } else {
+            h = Functional.conv2dReluMaxPool2d(x, params.get(0), params.get(1), conv, pool);
+            h = Functional.conv2dReluMaxPool2d(h, params.get(2), params.get(3), conv, pool);
+        }
         h = Functional.conv2dRelu(h, params.get(4), params.get(5), conv);
         h = h.flatten(1);
         h = Functional.linear(h, params.get(6), params.get(7)).relu();
