@@ -42,13 +42,13 @@ public final class PoolReluBackward {
         boolean uncovered = oh * 2 != ps.h() || ow * 2 != w;
         double[] sums = new double[planes];
         pool.parallelRange(planes, perBlock, (from, to) -> {
-            int[] ya = Workspace.bits(Workspace.Bits.FIRST, (long) perBlock * plane);
+            float[] ya = Workspace.array(Workspace.Heap.INPUT, (long) perBlock * plane);
             int[] ga = Workspace.bits(Workspace.Bits.SECOND, (long) perBlock * plane);
             // The pooled maxima then their gradient, back to back.
             float[] ma = Workspace.array(Workspace.Heap.GRADIENT, 2L * perBlock * outPlane);
             for (long b0 = from; b0 < to; b0 += perBlock) {
                 int count = (int) Math.min(perBlock, to - b0), len = count * plane, outLen = count * outPlane, gBase = outLen;
-                MemorySegment.copy(y, JAVA_INT, b0 * plane * Float.BYTES, ya, 0, len);
+                MemorySegment.copy(y, JAVA_FLOAT, b0 * plane * Float.BYTES, ya, 0, len);
                 MemorySegment.copy(out, JAVA_FLOAT, b0 * outPlane * Float.BYTES, ma, 0, outLen);
                 MemorySegment.copy(gOut, JAVA_FLOAT, b0 * outPlane * Float.BYTES, ma, gBase, outLen);
                 if (uncovered) java.util.Arrays.fill(ga, 0, len, 0);
@@ -57,16 +57,16 @@ public final class PoolReluBackward {
                         int c = pl * plane + oy * 2 * w, o = pl * outPlane + oy * ow;
                         for (int ox = 0; ox < ow; ox++, c += 2, o++) {
                             float m = ma[o];
-                            int y0 = ya[c], y1 = ya[c + 1], y2 = ya[c + w], y3 = ya[c + w + 1];
-                            int e0 = InnerWindows.hit(Float.intBitsToFloat(y0), m);
-                            int e1 = InnerWindows.hit(Float.intBitsToFloat(y1), m) & ~e0;
-                            int e2 = InnerWindows.hit(Float.intBitsToFloat(y2), m) & ~(e0 | e1);
+                            int e0 = InnerWindows.hit(ya[c], m);
+                            int e1 = InnerWindows.hit(ya[c + 1], m) & ~e0;
+                            int e2 = InnerWindows.hit(ya[c + w], m) & ~(e0 | e1);
                             int e3 = ~(e0 | e1 | e2);
-                            int g = Float.floatToRawIntBits(ma[gBase + o]);
-                            ga[c] = g & e0 & BiasGradient.positiveMask(y0);
-                            ga[c + 1] = g & e1 & BiasGradient.positiveMask(y1);
-                            ga[c + w] = g & e2 & BiasGradient.positiveMask(y2);
-                            ga[c + w + 1] = g & e3 & BiasGradient.positiveMask(y3);
+                            // The ReLU's mask matters at the winner only, whose value is the maximum m (y has no -0 or NaN: ReLU outputs +0 for those).
+                            int g = Float.floatToRawIntBits(ma[gBase + o]) & BiasGradient.positiveMask(Float.floatToRawIntBits(m));
+                            ga[c] = g & e0;
+                            ga[c + 1] = g & e1;
+                            ga[c + w] = g & e2;
+                            ga[c + w + 1] = g & e3;
                         }
                     }
                 }
