@@ -54,7 +54,9 @@ final class ConvCases {
                 convReluPool(27, 2, 3, 8, 9, 4, 3, 3, d, Pool2dOptions.kernel(2), true),
                 withConstant(0, convReluPool(28, 3, 1, 9, 8, 3, 3, 3, d.padding(1), Pool2dOptions.kernel(2), true)),
                 convReluPool(29, 2, 4, 7, 7, 4, 3, 3, d.groups(2).padding(Padding.same()), Pool2dOptions.kernel(3).stride(2).padding(1), false),
-                convReluPool(30, 1, 2, 11, 11, 3, 2, 2, d.stride(2), Pool2dOptions.kernel(2).ceilMode(true), true));
+                convReluPool(30, 1, 2, 11, 11, 3, 2, 2, d.stride(2), Pool2dOptions.kernel(2).ceilMode(true), true),
+                // Asymmetric circular padding: the input is padded by its own op first, then the fused op runs on it.
+                convReluPool(31, 2, 2, 6, 6, 3, 2, 2, d.padding(Padding.same()).paddingMode(circ), Pool2dOptions.kernel(2), true));
     }
 
     /**
