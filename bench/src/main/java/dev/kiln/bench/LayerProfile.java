@@ -23,8 +23,13 @@ import java.util.Locale;
  * primitive of one layer, with milliseconds per call and GFLOP/s for the matrix work.
  */
 public final class LayerProfile {
-    /** One timed primitive. */
-    public record Row(String layer, String op, double ms, double gflop) {
+    /**
+     * One timed primitive: wall milliseconds per call, and the calling thread's CPU milliseconds
+     * per call ({@code cpuMs}; with {@code -Dkiln.cpu.threads=1} that is all of the work, and it
+     * does not count time the thread spent descheduled on a shared machine), and the fastest single
+     * call's wall milliseconds ({@code minMs}: the least disturbed by other processes).
+     */
+    public record Row(String layer, String op, double ms, double cpuMs, double minMs, double gflop) {
         double gflops() {
             return gflop <= 0 ? Double.NaN : gflop / (ms / 1e3);
         }
@@ -55,10 +60,10 @@ public final class LayerProfile {
 
     private void all() {
         int n = batch;
-        conv("conv1", new Conv2dSpec(n, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1), false);
-        pool("pool1", new Pool2dSpec(n, 32, 26, 26, 2, 2, 2, 2, 0, 0, 1, 1, false, false));
-        conv("conv2", new Conv2dSpec(n, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1), true);
-        pool("pool2", new Pool2dSpec(n, 64, 11, 11, 2, 2, 2, 2, 0, 0, 1, 1, false, false));
+        Conv2dSpec c1 = new Conv2dSpec(n, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1), c2 = new Conv2dSpec(n, 32, 13, 13, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1);
+        Pool2dSpec p1 = new Pool2dSpec(n, 32, 26, 26, 2, 2, 2, 2, 0, 0, 1, 1, false, false), p2 = new Pool2dSpec(n, 64, 11, 11, 2, 2, 2, 2, 0, 0, 1, 1, false, false);
+        convPool("conv1", c1, p1, false);
+        convPool("conv2", c2, p2, true);
         conv("conv3", new Conv2dSpec(n, 64, 5, 5, 64, 3, 3, 1, 1, 0, 0, 1, 1, 1), true);
         dense("dense1", n, 576, 64);
         act("relu4", n * 64);
@@ -95,17 +100,24 @@ public final class LayerProfile {
         time(layer, "conv bwd weight", gflop, () -> backend.conv2dBackwardWeight(s, x, gz, gw));
     }
 
+    /** A convolution fused with its ReLU and the max pool after it ({@code Backend.conv2dReluMaxPool2d}), as the seed CNN's first two layers run. */
+    private void convPool(String layer, Conv2dSpec s, Pool2dSpec ps, boolean backwardData) {
+        Storage x = random((long) s.n() * s.c() * s.h() * s.w());
+        Storage w = random((long) s.outC() * s.c() * s.kh() * s.kw()), b = random(s.outC());
+        long yn = (long) s.n() * s.outC() * s.outH() * s.outW(), pn = (long) ps.n() * ps.c() * ps.outH() * ps.outW();
+        Storage y = empty(yn), out = empty(pn), gOut = random(pn), gz = empty(yn), gx = empty((long) s.n() * s.c() * s.h() * s.w());
+        Storage gw = empty(w.numel()), gb = empty(s.outC());
+        double gflop = 2.0 * yn * s.c() * s.kh() * s.kw() / 1e9;
+        time(layer, "conv+relu+pool fwd", gflop, () -> backend.conv2dReluMaxPool2d(s, ps, x, w, b, y, out));
+        time(layer, "pool+relu bwd + bias", 0, () -> backend.conv2dReluMaxPool2dBackward(s, ps, y, out, gOut, gz, gb));
+        if (backwardData) time(layer, "conv bwd data", gflop, () -> backend.conv2dBackwardData(s, gz, w, gx));
+        time(layer, "conv bwd weight", gflop, () -> backend.conv2dBackwardWeight(s, x, gz, gw));
+    }
+
     private void act(String layer, long numel) {
         Storage x = random(numel), y = empty(numel), g = random(numel), gx = empty(numel);
         time(layer, "relu fwd", 0, () -> backend.unary(UnaryOp.RELU, 0f, x, y));
         time(layer, "relu bwd", 0, () -> backend.unaryBackward(UnaryOp.RELU, 0f, x, y, g, gx));
-    }
-
-    private void pool(String layer, Pool2dSpec s) {
-        long xn = (long) s.n() * s.c() * s.h() * s.w(), yn = (long) s.n() * s.c() * s.outH() * s.outW();
-        Storage x = random(xn), y = empty(yn), gy = random(yn), gx = empty(xn);
-        time(layer, "maxpool fwd", 0, () -> backend.maxPool2d(s, x, y)); // also leaves y as backward needs it
-        time(layer, "maxpool bwd", 0, () -> backend.maxPool2dBackward(s, x, y, gy, gx));
     }
 
     private void dense(String layer, int n, int in, int out) {
@@ -131,15 +143,19 @@ public final class LayerProfile {
             calls++;
         } while (System.nanoTime() < warmEnd || calls < 3);
         backend.synchronize();
-        long t0 = System.nanoTime(), t;
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long t0 = System.nanoTime(), c0 = mx.getCurrentThreadCpuTime(), t = t0, fastest = Long.MAX_VALUE;
         int timed = 0;
         do {
+            long before = t;
             body.run();
             timed++;
             backend.synchronize();
             t = System.nanoTime();
+            fastest = Math.min(fastest, t - before);
         } while (t - t0 < minSeconds * 1e9 || timed < 3);
-        rows.add(new Row(layer, op, (t - t0) / 1e6 / timed, gflop));
+        long cpu = mx.getCurrentThreadCpuTime() - c0;
+        rows.add(new Row(layer, op, (t - t0) / 1e6 / timed, cpu / 1e6 / timed, fastest / 1e6, gflop));
     }
 
     private Storage random(long numel) {
@@ -170,13 +186,16 @@ public final class LayerProfile {
 
     /** Prints the rows as a table with each row's share of their total. */
     public static void print(List<Row> rows, int batch, java.io.PrintStream out) {
-        double total = rows.stream().mapToDouble(Row::ms).sum();
-        out.printf(Locale.ROOT, "%-10s %-24s %10s %9s %7s%n", "layer", "primitive (batch " + batch + ")", "ms/call", "GFLOP/s", "share");
+        double total = rows.stream().mapToDouble(Row::ms).sum(), cpuTotal = rows.stream().mapToDouble(Row::cpuMs).sum();
+        out.printf(Locale.ROOT, "%-10s %-24s %10s %9s %7s %10s %10s%n", "layer", "primitive (batch " + batch + ")", "ms/call", "GFLOP/s", "share", "cpu ms",
+                "min ms");
         for (Row r : rows) {
-            out.printf(Locale.ROOT, "%-10s %-24s %10.3f %9s %6.1f%%%n", r.layer(), r.op(), r.ms(),
-                    Double.isNaN(r.gflops()) ? "" : String.format(Locale.ROOT, "%.1f", r.gflops()), 100 * r.ms() / total);
+            out.printf(Locale.ROOT, "%-10s %-24s %10.3f %9s %6.1f%% %10.3f %10.3f%n", r.layer(), r.op(), r.ms(),
+                    Double.isNaN(r.gflops()) ? "" : String.format(Locale.ROOT, "%.1f", r.gflops()), 100 * r.ms() / total, r.cpuMs(), r.minMs());
         }
         out.printf(Locale.ROOT, "%-10s %-24s %10.3f   (sum of primitives: %.0f images/s if nothing else cost time)%n",
                 "total", "", total, batch / (total / 1e3));
+        out.printf(Locale.ROOT, "%-10s %-24s %10.3f   (calling thread's CPU time; all of it with -Dkiln.cpu.threads=1)%n", "total cpu", "", cpuTotal);
+        out.printf(Locale.ROOT, "%-10s %-24s %10.3f   (sum of each primitive's fastest call)%n", "total min", "", rows.stream().mapToDouble(Row::minMs).sum());
     }
 }

@@ -15,8 +15,9 @@ import java.util.List;
 
 /**
  * The seed CNN (Conv 3x3 32 ReLU, MaxPool 2, Conv 3x3 64 ReLU, MaxPool 2, Conv 3x3 64 ReLU,
- * Flatten, Dense 64 ReLU, Dense 10) written directly on {@link Functional}, each convolution and
- * its ReLU as one fused op ({@link Functional#conv2dRelu}), with a fused Adam step, so the training step can be benchmarked on any backend without the nn layer.
+ * Flatten, Dense 64 ReLU, Dense 10) written directly on {@link Functional}, each convolution with
+ * its ReLU and the max pool after it as one fused op ({@link Functional#conv2dReluMaxPool2d}; the
+ * last one as {@link Functional#conv2dRelu}), with a fused Adam step, so the training step can be benchmarked on any backend without the nn layer.
  * PyTorch's default initialisation: U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases.
  */
 public final class SeedCnn implements AutoCloseable {
@@ -59,10 +60,8 @@ public final class SeedCnn implements AutoCloseable {
     public Tensor forward(Tensor x) {
         Conv2dOptions conv = Conv2dOptions.defaults();
         Pool2dOptions pool = Pool2dOptions.kernel(2);
-        Tensor h = Functional.conv2dRelu(x, params.get(0), params.get(1), conv);
-        h = Functional.maxPool2d(h, pool);
-        h = Functional.conv2dRelu(h, params.get(2), params.get(3), conv);
-        h = Functional.maxPool2d(h, pool);
+        Tensor h = Functional.conv2dReluMaxPool2d(x, params.get(0), params.get(1), conv, pool);
+        h = Functional.conv2dReluMaxPool2d(h, params.get(2), params.get(3), conv, pool);
         h = Functional.conv2dRelu(h, params.get(4), params.get(5), conv);
         h = h.flatten(1);
         h = Functional.linear(h, params.get(6), params.get(7)).relu();

@@ -89,6 +89,11 @@ public class Conv2d extends Module {
         return Functional.conv2dRelu(input, parameter("weight"), parameter("bias"), options);
     }
 
+    /** {@code maxPool(relu(forward(input)))} in one fused op (same result; used by {@link Sequential}). */
+    Tensor forwardReluMaxPool(Tensor input, MaxPool2d pool) {
+        return Functional.conv2dReluMaxPool2d(input, parameter("weight"), parameter("bias"), options, pool.options);
+    }
+
     /** {@return the weight {@code [out, in/groups, kh, kw]}} */
     public Tensor weight() {
         return parameter("weight");

@@ -53,7 +53,9 @@ public class Sequential extends Module {
     /**
      * Output of the last child (the input itself when empty); shapes as the children require.
      * A {@link Conv2d} directly followed by a {@link ReLU} runs as one fused convolution + ReLU
-     * (one pass less over the activations; the result is the same).
+     * (one pass less over the activations; the result is the same), and when a {@link MaxPool2d}
+     * follows those two, as one fused convolution + ReLU + max pool (except in a {@link #summary}
+     * pass, which shows each layer's output shape).
      */
     @Override
     public Tensor forward(Tensor input) {
@@ -61,7 +63,14 @@ public class Sequential extends Module {
         Tensor x = input;
         for (int i = 0; i < layers.size(); i++) {
             Module m = layers.get(i);
-            if (i + 1 < layers.size() && m.getClass() == Conv2d.class && layers.get(i + 1).getClass() == ReLU.class) {
+            if (i + 2 < layers.size() && m.getClass() == Conv2d.class && layers.get(i + 1).getClass() == ReLU.class
+                    && layers.get(i + 2).getClass() == MaxPool2d.class && !Summary.recording()) {
+                Conv2d conv = (Conv2d) m;
+                MaxPool2d pool = (MaxPool2d) layers.get(i + 2);
+                x = call(conv, x, in -> conv.forwardReluMaxPool(in, pool));
+                // The activation between the fused layers is never materialised (a summary pass runs them unfused, to show its shape).
+                i += 2;
+            } else if (i + 1 < layers.size() && m.getClass() == Conv2d.class && layers.get(i + 1).getClass() == ReLU.class) {
                 Conv2d conv = (Conv2d) m;
                 x = call(conv, x, conv::forwardRelu);
                 Summary.record(layers.get(++i), x);

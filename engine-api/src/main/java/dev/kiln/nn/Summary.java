@@ -18,6 +18,11 @@ final class Summary {
 
     private Summary() {}
 
+    /** Whether a summary pass is recording on this thread (fusions that hide an intermediate shape are then skipped). */
+    static boolean recording() {
+        return SHAPES.get() != null;
+    }
+
     static void record(Module m, Object out) {
         Map<Module, String> shapes = SHAPES.get();
         if (shapes != null) shapes.put(m, shapes(out));

@@ -27,6 +27,14 @@ final class Convolution {
 
     /** {@code conv2d}, followed by a ReLU when {@code relu} (one fused backend call and one autograd node). */
     static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dOptions options, boolean relu) {
+        return conv2d(x, weight, bias, options, relu, null);
+    }
+
+    /**
+     * {@code conv2d}, followed by a ReLU when {@code relu} and then, when {@code pool} is not null,
+     * by a max pooling ({@link ConvReluPool}; {@code relu} is then true): one fused op.
+     */
+    static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, Conv2dOptions options, boolean relu, Pool2dOptions pool) {
         Checks.notNull("conv2d", new Tensor[] {x, weight}, "input", "weight");
         if (options == null) throw new IllegalArgumentException("conv2d: options must not be null");
         Checks.floats("conv2d", x, weight, bias);
@@ -80,11 +88,12 @@ final class Convolution {
         boolean anyPad = top + bottom + left + right > 0;
         if (anyPad && (circular || top != bottom || left != right)) {
             Tensor padded = Shaping.pad2d(x, top, bottom, left, right, options.paddingMode());
-            Tensor out = core(padded, weight, bias, options, 0, 0, relu);
+            Tensor out = pool != null ? ConvReluPool.core(padded, weight, bias, options, 0, 0, pool) : core(padded, weight, bias, options, 0, 0, relu);
             // The padded input is saved for the weight gradient; free it now only when no backward will run.
             if (!Autograd.needsGrad(x, weight, bias)) padded.close();
             return out;
         }
+        if (pool != null) return ConvReluPool.core(x, weight, bias, options, top, left, pool);
         return core(x, weight, bias, options, top, left, relu);
     }
 

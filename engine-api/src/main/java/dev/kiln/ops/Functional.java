@@ -1299,4 +1299,25 @@ public final class Functional {
     public static Tensor embedding(Tensor input, Tensor weight, int paddingIdx) {
         return Indexing.embedding(input, weight, paddingIdx, true);
     }
+
+    // ---- conv kernels (issue 13) ----
+
+    /**
+     * {@code maxPool2d(relu(conv2d(x, weight, bias, conv)), pool)} as one op: the backend pools the
+     * convolution's output while it is still in cache (and, when no gradient is needed, never
+     * writes the full-size activation); the backward routes the pooled gradient, applies the
+     * ReLU's mask and sums the bias gradient in one pass. Same values as the composition.
+     *
+     * @param x       input {@code [N, C, H, W]}
+     * @param weight  weight {@code [O, C/groups, kh, kw]}
+     * @param bias    bias {@code [O]}, or null for none
+     * @param conv    as for {@link #conv2d}
+     * @param pool    as for {@link #maxPool2d}, applied to the convolution's output
+     * @return output {@code [N, O, H'', W'']}, all elements at least 0
+     * @throws IllegalArgumentException as {@link #conv2d}, or as {@link #maxPool2d} for the
+     *     convolution's output shape, or if {@code pool} is null
+     */
+    public static Tensor conv2dReluMaxPool2d(Tensor x, Tensor weight, Tensor bias, Conv2dOptions conv, Pool2dOptions pool) {
+        return ConvReluPool.conv2dReluMaxPool2d(x, weight, bias, conv, pool);
+    }
 }

@@ -721,4 +721,57 @@ public interface Backend {
      * @return {@code {min, max}}
      */
     long[] indexRange(Storage index);
+
+    // ---- conv kernels (issue 13) ----
+
+    /**
+     * Fused convolution, bias, ReLU and max pooling:
+     * {@code out = maxPool2d(max(conv(x, w) (+ bias), 0))}, and, when {@code y} is not null, the
+     * pre-pool activation {@code max(conv(x, w) (+ bias), 0)} in {@code y} (what the backward needs;
+     * inference passes null and the full-size activation need not be written at all). The default
+     * runs {@link #conv2dRelu} into {@code y} (or a temporary) and then {@link #maxPool2d}; a backend
+     * overrides it to pool each block of the convolution's output while it is still in cache.
+     *
+     * @param conv the convolution's geometry
+     * @param pool the pooling's geometry; its input shape is {@code conv.outputShape()}
+     * @param x    input {@code conv.inputShape()}
+     * @param w    weight {@code conv.weightShape()}
+     * @param bias bias {@code [outC]}, or null for none
+     * @param y    receives the pre-pool activation {@code conv.outputShape()}, or null when not wanted
+     * @param out  output {@code pool.outputShape()}
+     */
+    default void conv2dReluMaxPool2d(Conv2dSpec conv, Pool2dSpec pool, Storage x, Storage w, Storage bias, Storage y, Storage out) {
+        Storage pre = y != null ? y : allocate(DType.FLOAT32, (long) conv.n() * conv.outC() * conv.outH() * conv.outW());
+        try {
+            conv2dRelu(conv, x, w, bias, pre);
+            maxPool2d(pool, pre, out);
+        } finally {
+            if (y == null) pre.close();
+        }
+    }
+
+    /**
+     * Backward of {@link #conv2dReluMaxPool2d}'s pooling and activation, with the bias gradient:
+     * {@code gz} is the gradient at the convolution's output (each window's {@code gOut} routed to
+     * its first maximum as {@link #maxPool2dBackward} does, then zero where {@code y <= 0}) and, when
+     * {@code gb} is not null, {@code gb = } {@link #conv2dBackwardBias} of {@code gz}: the same values
+     * as {@link #maxPool2dBackward} followed by {@link #conv2dReluBackward}, which the default runs.
+     *
+     * @param conv the forward convolution's geometry
+     * @param pool the forward pooling's geometry
+     * @param y    the pre-pool activation the forward wrote
+     * @param out  the forward output (the pooled maxima)
+     * @param gOut gradient of {@code out}
+     * @param gz   receives the gradient at the convolution's output {@code conv.outputShape()}
+     * @param gb   receives the bias gradient {@code [outC]}, or null when there is no bias
+     */
+    default void conv2dReluMaxPool2dBackward(Conv2dSpec conv, Pool2dSpec pool, Storage y, Storage out, Storage gOut, Storage gz, Storage gb) {
+        Storage gy = allocate(DType.FLOAT32, (long) conv.n() * conv.outC() * conv.outH() * conv.outW());
+        try {
+            maxPool2dBackward(pool, y, out, gOut, gy);
+            conv2dReluBackward(conv, y, gy, gz, gb);
+        } finally {
+            gy.close();
+        }
+    }
 }

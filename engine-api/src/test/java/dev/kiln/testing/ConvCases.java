@@ -4,6 +4,7 @@ import dev.kiln.ops.Conv2dOptions;
 import dev.kiln.ops.Functional;
 import dev.kiln.ops.Padding;
 import dev.kiln.ops.PaddingMode;
+import dev.kiln.ops.Pool2dOptions;
 import dev.kiln.tensor.Tensor;
 import java.util.List;
 
@@ -47,7 +48,32 @@ final class ConvCases {
                 // The fused convolution + ReLU (nn.Sequential runs Conv2d then ReLU this way).
                 convRelu(24, 2, 3, 7, 6, 4, 3, 3, d.padding(Padding.same()), true),
                 convRelu(25, 1, 4, 6, 7, 4, 3, 2, d.groups(2).stride(2).padding(Padding.of(1, 0, 2, 1)).paddingMode(circ), true),
-                withConstant(0, convRelu(26, 3, 2, 5, 5, 3, 3, 3, d.dilation(2).padding(2), false)));
+                withConstant(0, convRelu(26, 3, 2, 5, 5, 3, 3, 3, d.dilation(2).padding(2), false)),
+                // The fused convolution + ReLU + max pool (nn.Sequential runs Conv2d, ReLU, MaxPool2d this way):
+                // 2x2 / stride 2 (the CPU's in-cache path; an odd output column dropped), then pools that compose.
+                convReluPool(27, 2, 3, 8, 9, 4, 3, 3, d, Pool2dOptions.kernel(2), true),
+                withConstant(0, convReluPool(28, 3, 1, 9, 8, 3, 3, 3, d.padding(1), Pool2dOptions.kernel(2), true)),
+                convReluPool(29, 2, 4, 7, 7, 4, 3, 3, d.groups(2).padding(Padding.same()), Pool2dOptions.kernel(3).stride(2).padding(1), false),
+                convReluPool(30, 1, 2, 11, 11, 3, 2, 2, d.stride(2), Pool2dOptions.kernel(2).ceilMode(true), true),
+                // Asymmetric circular padding: the input is padded by its own op first, then the fused op runs on it.
+                convReluPool(31, 2, 2, 6, 6, 3, 2, 2, d.padding(Padding.same()).paddingMode(circ), Pool2dOptions.kernel(2), true));
+    }
+
+    /**
+     * {@code Functional.conv2dReluMaxPool2d}; the reference max-pools the ReLU of the float64
+     * convolution. Uniform inputs make ties and zeros (the two kinks) measure-zero events.
+     */
+    private static OpCase convReluPool(long seed, int n, int c, int h, int w, int o, int kh, int kw, Conv2dOptions opt, Pool2dOptions pool,
+                                       boolean bias) {
+        Inputs in = new Inputs(seed);
+        RefConv.Geometry g = geometry(opt, kh, kw);
+        String name = String.format("conv2d_relu_max_pool2d x[%d,%d,%d,%d] w[%d,%d,%d,%d] stride(%d,%d) groups %d pad(t%d b%d l%d r%d) pool %dx%d/%d pad %d ceil %s%s",
+                n, c, h, w, o, c / opt.groups(), kh, kw, opt.strideH(), opt.strideW(), opt.groups(), g.top(), g.bottom(), g.left(), g.right(),
+                pool.kernelH(), pool.kernelW(), pool.strideH(), pool.padH(), pool.ceilMode(), bias ? " +bias" : "");
+        OpCase k = OpCase.named(name).input(in.uniform(n, c, h, w)).input(in.uniform(o, c / opt.groups(), kh, kw));
+        if (bias) k = k.input(in.uniform(o));
+        return k.kiln((b, t) -> Functional.conv2dReluMaxPool2d(t[0], t[1], bias ? t[2] : null, opt, pool))
+                .ref(r -> RefPool.maxPool2d(RefMath.map(RefConv.conv2d(r[0], r[1], bias ? r[2] : null, g), RefMath::relu), PoolCases.window(pool)));
     }
 
     /** The same sample with input {@code i} passed as a constant (no gradient requested). */

@@ -508,4 +508,26 @@ public final class CpuBackend implements Backend, AutoCloseable {
     private static boolean wide(Storage index) {
         return index.dtype() == DType.INT64;
     }
+
+    // ---- conv kernels (issue 13) ----
+
+    /** 2 x 2 / stride-2 pools are taken from each convolution chunk while it is in cache; other pools compose. */
+    @Override
+    public void conv2dReluMaxPool2d(Conv2dSpec conv, Pool2dSpec pool2d, Storage x, Storage w, Storage bias, Storage y, Storage out) {
+        if (!Conv2d.poolFuses(conv, pool2d)) {
+            Backend.super.conv2dReluMaxPool2d(conv, pool2d, x, w, bias, y, out);
+            return;
+        }
+        Conv2d.forwardReluMaxPool(pool, conv, pool2d, seg(x), seg(w), segOrNull(bias), segOrNull(y), seg(out));
+    }
+
+    /** One pass writes the convolution's output gradient and sums the bias gradient ({@link dev.kiln.cpu.kernels.PoolReluBackward}); other pools compose. */
+    @Override
+    public void conv2dReluMaxPool2dBackward(Conv2dSpec conv, Pool2dSpec pool2d, Storage y, Storage out, Storage gOut, Storage gz, Storage gb) {
+        if (!Conv2d.poolFuses(conv, pool2d)) {
+            Backend.super.conv2dReluMaxPool2dBackward(conv, pool2d, y, out, gOut, gz, gb);
+            return;
+        }
+        dev.kiln.cpu.kernels.PoolReluBackward.run(pool, conv, pool2d, seg(y), seg(out), seg(gOut), seg(gz), segOrNull(gb));
+    }
 }

@@ -13,8 +13,9 @@ import dev.kiln.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Sequential} runs Conv2d followed by ReLU as one fused op: outputs and every gradient
- * must be bit-identical to running the two layers one after the other.
+ * {@link Sequential} runs Conv2d followed by ReLU as one fused op, and Conv2d, ReLU, MaxPool2d as
+ * another (the first three layers here): outputs and every gradient must be bit-identical to running
+ * the layers one after the other.
  */
 class SequentialFusionTest {
     private final Backend cpu = Kiln.backend("cpu");

@@ -62,6 +62,12 @@ final class BiasGradient {
             }
         });
         if (gb == null) return;
+        totals(s, sums, gb);
+    }
+
+    /** {@code gb[o]} from the plane sums {@code sums[img * outC + o]}: each channel's sums added in image order. */
+    static void totals(Conv2dSpec s, double[] sums, MemorySegment gb) {
+        int outC = s.outC();
         for (int o = 0; o < outC; o++) {
             double total = 0;
             for (int img = 0; img < s.n(); img++) total += sums[img * outC + o];

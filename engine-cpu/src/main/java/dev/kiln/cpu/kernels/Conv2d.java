@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.kiln.cpu.CpuThreadPool;
 import dev.kiln.spi.Conv2dSpec;
+import dev.kiln.spi.Pool2dSpec;
 import java.lang.foreign.MemorySegment;
 import java.util.function.IntConsumer;
 
@@ -38,6 +39,35 @@ public final class Conv2d {
      */
     public static void forward(CpuThreadPool pool, Conv2dSpec s, MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
                                boolean relu) {
+        forward(pool, s, x, w, bias, y, relu, null, null);
+    }
+
+    /**
+     * {@link #forward} with the ReLU, into {@code y} when it is not null, and a 2 x 2 / stride-2 max
+     * pooling ({@link #poolFuses}) of each chunk's output, while it is in cache, into {@code pooled}:
+     * the same values as {@code maxPool2d(conv2dRelu(...))}. With {@code y} null the full-size
+     * output is never written.
+     *
+     * @throws IllegalArgumentException if {@code ps} is not a pooling {@link #poolFuses} handles
+     */
+    public static void forwardReluMaxPool(CpuThreadPool pool, Conv2dSpec s, Pool2dSpec ps, MemorySegment x, MemorySegment w, MemorySegment bias,
+                                          MemorySegment y, MemorySegment pooled) {
+        if (!poolFuses(s, ps)) throw new IllegalArgumentException("conv2d_relu_max_pool2d: expected a 2x2 / stride-2 pooling without padding over "
+                + java.util.Arrays.toString(s.outputShape()) + ", got " + ps);
+        forward(pool, s, x, w, bias, y, true, ps, pooled);
+    }
+
+    /**
+     * Whether {@link #forwardReluMaxPool} and {@link PoolReluBackward} handle this pair: a 2 x 2,
+     * stride-2 max pooling with every window inside the convolution's output (floor mode drops an
+     * odd last row or column), whose input shape is the convolution's output shape.
+     */
+    public static boolean poolFuses(Conv2dSpec s, Pool2dSpec ps) {
+        return java.util.Arrays.equals(s.outputShape(), ps.inputShape()) && InnerWindows.applies(ps) && InnerWindows.disjoint2x2(ps);
+    }
+
+    private static void forward(CpuThreadPool pool, Conv2dSpec s, MemorySegment x, MemorySegment w, MemorySegment bias, MemorySegment y,
+                                boolean relu, Pool2dSpec ps, MemorySegment pooled) {
         MicroKernel kernel = MicroKernels.get();
         int ocpg = s.outC() / s.groups(), k = taps(s), p = s.outH() * s.outW();
         float[] b = bias == null ? null : bias.toArray(JAVA_FLOAT);
@@ -50,16 +80,19 @@ public final class Conv2d {
                 float[] init = b == null ? null : java.util.Arrays.copyOfRange(b, g * ocpg, (g + 1) * ocpg);
                 Operand wA = new DenseOperand(w, (long) g * ocpg * k, k, true);
                 Operand colB = new Im2colOperand(s, xs, images, g * s.cPerGroup(), true);
-                if (images == 1) {
+                if (images == 1 && y != null) {
                     long yOff = ((long) first * s.outC() + (long) g * ocpg) * p;
                     PackedGemm.gemm(pool, kernel, ocpg, cols, k, wA, colB, y, yOff, p, false, init);
                     if (relu) Activations.relu(y, y, yOff, yOff + (long) ocpg * p);
+                    if (ps != null) InnerWindows.maxPoolChunk2x2(ps, y, yOff, cols, images, first, g * ocpg, ocpg, pooled);
                     continue;
                 }
                 // Columns span several images: compute [ocpg, images*P], then move each plane into place.
                 MemorySegment out = Workspace.floats(Workspace.Slot.GEMM_OUT, (long) ocpg * cols);
                 PackedGemm.gemm(pool, kernel, ocpg, cols, k, wA, colB, out, 0, cols, false, init);
                 if (relu) Activations.relu(out, out, 0, (long) ocpg * cols);
+                if (ps != null) InnerWindows.maxPoolChunk2x2(ps, out, 0, cols, images, first, g * ocpg, ocpg, pooled);
+                if (y == null) continue;
                 for (int o = 0; o < ocpg; o++) {
                     for (int i = 0; i < images; i++) {
                         long dst = ((long) (first + i) * s.outC() + (long) g * ocpg + o) * p;

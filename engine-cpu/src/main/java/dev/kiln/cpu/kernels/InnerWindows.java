@@ -48,15 +48,41 @@ final class InnerWindows {
         int oh = s.outH(), ow = s.outW(), w = s.w(), plane = s.h() * w, outPlane = oh * ow, planes = (int) (to - from);
         float[] xa = Workspace.copyOf(Workspace.Heap.INPUT, x, from * plane, (long) planes * plane);
         float[] ya = Workspace.array(Workspace.Heap.GRADIENT, (long) planes * outPlane);
-        for (int pl = 0; pl < planes; pl++) {
-            for (int oy = 0; oy < oh; oy++) {
-                int c = pl * plane + oy * 2 * w, o = pl * outPlane + oy * ow;
-                for (int ox = 0; ox < ow; ox++, c += 2, o++) {
-                    ya[o] = Math.max(Math.max(xa[c], xa[c + 1]), Math.max(xa[c + w], xa[c + w + 1]));
-                }
+        for (int pl = 0; pl < planes; pl++) maxPlane2x2(xa, pl * plane, w, oh, ow, ya, pl * outPlane);
+        MemorySegment.copy(ya, 0, y, JAVA_FLOAT, from * outPlane * Float.BYTES, planes * outPlane);
+    }
+
+    /** One plane of a {@link #disjoint2x2} pool: the plane at {@code src} of {@code xa} ({@code w} wide) into {@code oh x ow} at {@code dst} of {@code ya}. */
+    private static void maxPlane2x2(float[] xa, int src, int w, int oh, int ow, float[] ya, int dst) {
+        for (int oy = 0; oy < oh; oy++) {
+            int c = src + oy * 2 * w, o = dst + oy * ow;
+            for (int ox = 0; ox < ow; ox++, c += 2, o++) {
+                ya[o] = Math.max(Math.max(xa[c], xa[c + 1]), Math.max(xa[c + w], xa[c + w + 1]));
             }
         }
-        MemorySegment.copy(ya, 0, y, JAVA_FLOAT, from * outPlane * Float.BYTES, planes * outPlane);
+    }
+
+    /**
+     * The {@link #disjoint2x2} pool of one convolution chunk's output, as the fused
+     * convolution + ReLU + max pool computes it while the chunk is in cache: {@code src} holds
+     * {@code planes} rows (channels {@code c0 ..} of the pooled tensor) of {@code cols} floats from
+     * element {@code off}, each row {@code images} input planes side by side, the first image being
+     * {@code first}. Pooled planes go to their place in {@code y [n, c, oh, ow]}, by the same
+     * expression as {@link #maxForward2x2}.
+     */
+    static void maxPoolChunk2x2(Pool2dSpec s, MemorySegment src, long off, int cols, int images, int first, int c0, int planes, MemorySegment y) {
+        int oh = s.outH(), ow = s.outW(), w = s.w(), plane = s.h() * w, outPlane = oh * ow;
+        float[] xa = Workspace.copyOf(Workspace.Heap.GRADIENT, src, off, (long) planes * cols);
+        float[] ya = Workspace.array(Workspace.Heap.COLUMNS, (long) planes * images * outPlane);
+        for (int o = 0; o < planes; o++) {
+            for (int i = 0; i < images; i++) maxPlane2x2(xa, o * cols + i * plane, w, oh, ow, ya, (o * images + i) * outPlane);
+        }
+        for (int o = 0; o < planes; o++) {
+            for (int i = 0; i < images; i++) {
+                long dst = ((long) (first + i) * s.c() + c0 + o) * outPlane;
+                MemorySegment.copy(ya, (o * images + i) * outPlane, y, JAVA_FLOAT, dst * Float.BYTES, outPlane);
+            }
+        }
     }
 
     /**
@@ -126,7 +152,7 @@ final class InnerWindows {
     }
 
     /** All ones when {@code v} is the window's maximum {@code m} (equal, or NaN), else 0. */
-    private static int hit(float v, float m) {
+    static int hit(float v, float m) {
         // (v == m) | (v != v) without branches: compare results turned into 0/1 then negated.
         return -((v == m ? 1 : 0) | (v != v ? 1 : 0));
     }
