@@ -35,6 +35,7 @@ import java.util.Map;
  * gpt      [--backend ...] [--layers 4] [--width 128] [--heads 4] [--context 128] [--vocab 2048] [--batch 32] [--steps N] [--warmup N] [--repeats N]
  *          GPT training step (AdamW, clipping), tokens/s; compare --only gpt [--gpt-batch 32] [--gpt-steps 3] against PyTorch
  * gpt-generate [--backend ...] [same model options] [--prompt 16] [--repeats N]   generation tokens/s with and without the KV cache
+ * aot-workload [--rounds 2]   the short run of every hot path that ./kiln aot records the JDK's AOT cache from (docs/warmup.md)
  * </pre>
  */
 public final class BenchMain {
@@ -130,6 +131,11 @@ public final class BenchMain {
                     samples.add(GptBenchmark.generate(backend, GptBenchmark.config(o), intOpt(o, "prompt", 16), cache, intOpt(o, "warmup", 3),
                             intOpt(o, "repeats", 5)));
                 }
+                printSamples(samples);
+            }
+            // ---- warm-up (issue 13) ----
+            case "aot-workload" -> {
+                samples.addAll(AotWorkload.run(backend(o), intOpt(o, "rounds", 2)));
                 printSamples(samples);
             }
             default -> fail("unknown command '" + cmd + "'; " + USAGE);
