@@ -38,6 +38,7 @@ import java.util.Map;
  * cold     train|infer [--backend ...] [--batch 64] [--steps 160] [--init-out F]          seed-CNN steps from a fresh JVM's first one: per-step timeline JSON
  * compare --peer djl [--protocol cold|warm] [--rounds 5] [--steps 160] [--warm-from 100] [--batch 64,128] [--infer-batch 256] [--threads 2]
  *          seed CNN against libtorch 2.7.1 through DJL, fresh JVMs alternating (cold) or Kiln warmed in-process (warm)
+ * aot-workload [--rounds 2]   the short run of every hot path that ./kiln aot records the JDK's AOT cache from (docs/warmup.md)
  * </pre>
  */
 public final class BenchMain {
@@ -137,6 +138,11 @@ public final class BenchMain {
                     samples.add(GptBenchmark.generate(backend, GptBenchmark.config(o), intOpt(o, "prompt", 16), cache, intOpt(o, "warmup", 3),
                             intOpt(o, "repeats", 5)));
                 }
+                printSamples(samples);
+            }
+            // ---- warm-up (issue 13) ----
+            case "aot-workload" -> {
+                samples.addAll(AotWorkload.run(backend(o), intOpt(o, "rounds", 2)));
                 printSamples(samples);
             }
             default -> fail("unknown command '" + cmd + "'; " + USAGE);

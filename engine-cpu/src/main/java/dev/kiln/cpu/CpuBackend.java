@@ -96,6 +96,7 @@ public final class CpuBackend implements Backend, AutoCloseable {
 
     @Override
     public Storage allocate(DType dtype, long numel) {
+        if (warmupPending.get()) startWarmup();
         CpuStorage s = new CpuStorage(this, dtype, numel, bytesInUse, cache);
         peakBytesInUse.accumulateAndGet(bytesInUse.get(), Math::max);
         return s;
@@ -529,5 +530,24 @@ public final class CpuBackend implements Backend, AutoCloseable {
             return;
         }
         dev.kiln.cpu.kernels.PoolReluBackward.run(pool, conv, pool2d, seg(y), seg(out), seg(gOut), seg(gz), segOrNull(gb));
+    }
+
+    // ---- warm-up (issue 13) ----
+    /** Set by the provider: start {@link CpuWarmup} with the first allocation, when the backend is in use, not just probed. */
+    private final java.util.concurrent.atomic.AtomicBoolean warmupPending = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Thread warmupThread;
+
+    /** Makes the first {@link #allocate} start the background kernel warm-up ({@link CpuWarmup}). */
+    void warmUpOnFirstUse() {
+        warmupPending.set(true);
+    }
+
+    /** The warm-up thread this backend started, or null (none asked for, not used yet, or switched off). */
+    Thread warmupThread() {
+        return warmupThread;
+    }
+
+    private void startWarmup() {
+        if (warmupPending.compareAndSet(true, false)) warmupThread = CpuWarmup.startInBackground();
     }
 }

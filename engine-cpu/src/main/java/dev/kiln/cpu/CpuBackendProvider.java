@@ -18,11 +18,17 @@ public final class CpuBackendProvider implements BackendProvider {
         return 0;
     }
 
-    /** Starts a backend sized by {@code kiln.cpu.threads} (or the processor count). */
+    /**
+     * Starts a backend sized by {@code kiln.cpu.threads} (or the processor count), and the
+     * background kernel warm-up ({@link CpuWarmup}) with its first allocation, unless
+     * {@code kiln.cpu.warmup=false}.
+     */
     @Override
     public ProbeResult probe() {
         try {
-            return ProbeResult.ok(new CpuBackend(CpuThreadPool.defaultThreads()));
+            CpuBackend backend = new CpuBackend(CpuThreadPool.defaultThreads());
+            backend.warmUpOnFirstUse(); // issue 13: not when merely probed (a GPU machine probes the CPU too)
+            return ProbeResult.ok(backend);
         } catch (RuntimeException e) {
             return ProbeResult.unavailable("cpu", e.getMessage() + "; unset kiln.cpu.threads or give it a positive integer");
         }
