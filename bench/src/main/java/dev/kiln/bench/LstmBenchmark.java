@@ -49,24 +49,25 @@ public final class LstmBenchmark {
              Tensor labels = Tensor.fromInts(backend, y, batch).unscope()) {
             List<Tensor> params = new ArrayList<>(lstmCell ? lstm.parameters() : gru.parameters());
             params.addAll(head.parameters());
-            Adam adam = new Adam(params, 1e-3);
-            for (int r = -1; r < repeats; r++) {
-                int n = r < 0 ? warmup : steps;
-                backend.synchronize();
-                long t0 = System.nanoTime();
-                for (int i = 0; i < n; i++) {
-                    try (var s = Kiln.scope()) {
-                        Tensor hN = lstmCell ? lstm.run(images).hN() : gru.run(images).hN();
-                        Tensor logits = head.forward(Functional.select(hN, 0, 0));
-                        Tensor loss = Functional.crossEntropy(logits, labels, Reduction.MEAN, 0f);
-                        adam.zeroGrad();
-                        loss.backward();
-                        adam.step();
-                        if (i == n - 1) lastLoss = loss.item();
+            try (Adam adam = new Adam(params, 1e-3)) { // closes its moment tensors
+                for (int r = -1; r < repeats; r++) {
+                    int n = r < 0 ? warmup : steps;
+                    backend.synchronize();
+                    long t0 = System.nanoTime();
+                    for (int i = 0; i < n; i++) {
+                        try (var s = Kiln.scope()) {
+                            Tensor hN = lstmCell ? lstm.run(images).hN() : gru.run(images).hN();
+                            Tensor logits = head.forward(Functional.select(hN, 0, 0));
+                            Tensor loss = Functional.crossEntropy(logits, labels, Reduction.MEAN, 0f);
+                            adam.zeroGrad();
+                            loss.backward();
+                            adam.step();
+                            if (i == n - 1) lastLoss = loss.item();
+                        }
                     }
+                    backend.synchronize();
+                    if (r >= 0) sps[r] = (double) batch * steps / ((System.nanoTime() - t0) / 1e9);
                 }
-                backend.synchronize();
-                if (r >= 0) sps[r] = (double) batch * steps / ((System.nanoTime() - t0) / 1e9);
             }
         }
         return new Sample(cell, "kiln", backend.name(), "seq-mnist batch " + batch, "seq/s", sps,
