@@ -175,16 +175,10 @@ final class Peers {
 
     /** libtorch 2.7.1 through DJL ({@code DjlTrain}) on the seed CNN ({@code mode} "train" or "infer"): images/s of each timed block. */
     static Sample djl(String mode, int batch, int warmup, int steps, int repeats, int threads) throws IOException {
-        List<String> out = run("djl", "DjlTrain", "--mode", mode, "--batch", String.valueOf(batch), "--warmup", String.valueOf(warmup),
+        Matcher m = djlLine("DjlTrain", toEnd(IMAGES), "--mode", mode, "--batch", String.valueOf(batch), "--warmup", String.valueOf(warmup),
                 "--steps", String.valueOf(steps), "--repeats", String.valueOf(repeats), "--threads", String.valueOf(threads));
-        for (String line : out) {
-            Matcher m = IMAGES.matcher(line);
-            if (!m.find()) continue;
-            Matcher e = ENGINE.matcher(line);
-            return new Sample(mode, "djl", "cpu", "batch " + batch, "images/s", numbers(m.group(1)),
-                    (e.find() ? e.group(1) : "libtorch ?") + ", " + threads + " threads, " + warmup + " warm-up and " + steps + " steps per repeat");
-        }
-        throw new IOException("djl peer (DjlTrain " + mode + ") printed no result: " + out);
+        return new Sample(mode, "djl", "cpu", "batch " + batch, "images/s", numbers(m.group(1)),
+                djlDetail(m, threads, ", " + warmup + " warm-up and " + steps + " steps per repeat"));
     }
 
     // ---- djl sequence peers (issue 13) ----

@@ -13,9 +13,6 @@ import dev.kiln.spi.Conv2dSpec;
 import dev.kiln.spi.Storage;
 import dev.kiln.tensor.Scope;
 import dev.kiln.tensor.Tensor;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -108,22 +105,9 @@ class ConvReluFusionTest {
         assertClose("conv2dReluBackward gb on special y", new double[] {sum}, read(gb));
     }
 
-    /** A backend that runs every default method of {@link Backend} as declared, delegating the rest to the CPU backend. */
-    private Backend defaultsOnly() {
-        InvocationHandler handler = (proxy, m, args) -> {
-            if (m.isDefault()) return InvocationHandler.invokeDefault(proxy, m, args);
-            try {
-                return m.invoke(h.cpu, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        };
-        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, handler);
-    }
-
     @Test
     void cpuOverridesGiveTheDefaultCompositionsBits() {
-        Backend composed = defaultsOnly();
+        Backend composed = h.defaultsOnly();
         for (Conv2dSpec s : CASES) {
             float[] x = random(5, s.n() * s.c() * s.h() * s.w()), w = random(6, s.outC() * s.cPerGroup() * s.kh() * s.kw());
             float[] b = random(7, s.outC()), gy = random(8, outNumel(s));

@@ -18,9 +18,6 @@ import dev.kiln.spi.Pool2dSpec;
 import dev.kiln.spi.Storage;
 import dev.kiln.tensor.Scope;
 import dev.kiln.tensor.Tensor;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -127,23 +124,10 @@ class ConvReluPoolFusionTest {
         }
     }
 
-    /** A backend that runs every default method of {@link Backend} as declared, delegating the rest to the CPU backend. */
-    private Backend defaultsOnly() {
-        InvocationHandler handler = (proxy, m, args) -> {
-            if (m.isDefault()) return InvocationHandler.invokeDefault(proxy, m, args);
-            try {
-                return m.invoke(h.cpu, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
-        };
-        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, handler);
-    }
-
     /** Random inputs, and inputs constant along rows (so every window is a tie, at zero or above it). */
     @Test
     void cpuOverridesGiveTheDefaultCompositionsBits() {
-        Backend composed = defaultsOnly();
+        Backend composed = h.defaultsOnly();
         for (Conv2dSpec s : CASES) {
             for (boolean ties : new boolean[] {false, true}) {
                 Pool2dSpec p = pool(s);

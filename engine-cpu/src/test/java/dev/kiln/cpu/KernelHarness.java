@@ -4,10 +4,14 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.kiln.spi.Backend;
 import dev.kiln.spi.Storage;
 import dev.kiln.tensor.DType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -137,5 +141,21 @@ final class KernelHarness implements AutoCloseable {
         MemorySegment m = arena.allocate(JAVA_FLOAT, v.length);
         MemorySegment.copy(v, 0, m, JAVA_FLOAT, 0, v.length);
         return m;
+    }
+
+    /**
+     * A backend that runs every default method of {@link Backend} as declared (the SPI's reference
+     * compositions), delegating the rest to this harness's CPU backend: what a fused CPU override must equal bit for bit.
+     */
+    Backend defaultsOnly() {
+        InvocationHandler handler = (proxy, m, args) -> {
+            if (m.isDefault()) return InvocationHandler.invokeDefault(proxy, m, args);
+            try {
+                return m.invoke(cpu, args);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class}, handler);
     }
 }

@@ -71,49 +71,33 @@ public final class DjlGpt {
             NDArray pos = base.arange(0, context, 1, DataType.INT64);
             int hd = width / heads;
             float scale = (float) (1 / Math.sqrt(hd));
-            double[] rates = new double[repeats];
-            float first = Float.NaN, last = Float.NaN;
-            int held = 0;
-            for (int r = -1; r < repeats; r++) {
-                if (r == 0) held = DjlSteps.live(base);
-                int n = r < 0 ? warmup : steps;
-                long t0 = System.nanoTime();
-                for (int i = 0; i < n; i++) {
-                    try (NDManager step = base.newSubManager()) {
-                        x.tempAttach(step);
-                        y.tempAttach(step);
-                        pos.tempAttach(step);
-                        NDArray loss;
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDArray h = embed(x, wte).add(embed(pos, wpe));
-                            for (Block b : blocks) {
-                                NDArray qkv = DjlOps.linear(DjlOps.layerNorm(h, b.ln1w(), b.ln1b()), b.attnW(), b.attnB());
-                                NDList parts = qkv.split(3, 2);
-                                NDArray q = DjlOps.heads(parts.get(0), heads), k = DjlOps.heads(parts.get(1), heads), v = DjlOps.heads(parts.get(2), heads);
-                                NDArray att = q.matMul(k.swapAxes(2, 3)).mul(scale).add(causal).softmax(-1);
-                                h = h.add(DjlOps.linear(DjlOps.merge(att.matMul(v)), b.projW(), b.projB()));
-                                NDArray fc = DjlOps.linear(DjlOps.layerNorm(h, b.ln2w(), b.ln2b()), b.fcW(), b.fcB());
-                                h = h.add(DjlOps.linear(fc.getNDArrayInternal().gelu(), b.fcProjW(), b.fcProjB()));
-                            }
-                            NDArray logits = DjlOps.linear(DjlOps.layerNorm(h, lnfW, lnfB), wte, null);
-                            loss = ce.evaluate(new NDList(y), new NDList(logits.reshape(batch * context, vocab)));
-                            gc.backward(loss);
-                        }
-                        List<NDArray> grads = m.gradients(step);
-                        DjlSteps.clipGradNorm(grads, 1.0);
-                        m.update(adamW, grads);
-                        if (r < 0 && i == 0) first = loss.getFloat();
-                        if (i == n - 1) last = loss.getFloat();
+            DjlSteps.Timed t = DjlSteps.timed("DjlGpt", base, List.of(x, y, pos), warmup, steps, repeats, (double) batch * context, step -> {
+                NDArray loss;
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray h = embed(x, wte).add(embed(pos, wpe));
+                    for (Block b : blocks) {
+                        NDArray qkv = DjlOps.linear(DjlOps.layerNorm(h, b.ln1w(), b.ln1b()), b.attnW(), b.attnB());
+                        NDList parts = qkv.split(3, 2);
+                        NDArray q = DjlOps.heads(parts.get(0), heads), k = DjlOps.heads(parts.get(1), heads), v = DjlOps.heads(parts.get(2), heads);
+                        NDArray att = q.matMul(k.swapAxes(2, 3)).mul(scale).add(causal).softmax(-1);
+                        h = h.add(DjlOps.linear(DjlOps.merge(att.matMul(v)), b.projW(), b.projB()));
+                        NDArray fc = DjlOps.linear(DjlOps.layerNorm(h, b.ln2w(), b.ln2b()), b.fcW(), b.fcB());
+                        h = h.add(DjlOps.linear(fc.getNDArrayInternal().gelu(), b.fcProjW(), b.fcProjB()));
                     }
+                    NDArray logits = DjlOps.linear(DjlOps.layerNorm(h, lnfW, lnfB), wte, null);
+                    loss = ce.evaluate(new NDList(y), new NDList(logits.reshape(batch * context, vocab)));
+                    gc.backward(loss);
                 }
-                if (r >= 0) rates[r] = (double) batch * context * steps / ((System.nanoTime() - t0) / 1e9);
-            }
-            DjlSteps.checkSteady("DjlGpt", base, held);
+                List<NDArray> grads = m.gradients(step);
+                DjlSteps.clipGradNorm(grads, 1.0);
+                m.update(adamW, grads);
+                return loss;
+            });
             String config = new DjlJson().number("layers", layers).number("width", width).number("heads", heads).number("context", context)
                     .number("vocab", vocab).number("batch", batch).number("steps", steps).number("warmup", warmup).toString();
-            System.out.println(new DjlJson().text("bench", "gpt").numbers("tokens_per_s", rates, 1).text("engine", DjlArgs.engineLabel())
-                    .number("threads", threads).number("params", m.count()).number("first_loss", DjlJson.round(first, 4))
-                    .number("last_loss", DjlJson.round(last, 4)).text("device", "cpu").text("attention", "math").raw("config", config));
+            System.out.println(new DjlJson().text("bench", "gpt").numbers("tokens_per_s", t.rates(), 1).text("engine", DjlArgs.engineLabel())
+                    .number("threads", threads).number("params", m.count()).number("first_loss", DjlJson.round(t.firstLoss(), 4))
+                    .number("last_loss", DjlJson.round(t.lastLoss(), 4)).text("device", "cpu").text("attention", "math").raw("config", config));
         }
     }
 

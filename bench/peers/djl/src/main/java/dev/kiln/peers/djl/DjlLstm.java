@@ -62,39 +62,21 @@ public final class DjlLstm {
             Loss loss = Loss.softmaxCrossEntropyLoss();
             NDArray x = base.randomUniform(0f, 1f, new Shape(batch, PIXELS, PIXELS));
             NDArray y = base.randomInteger(0, CLASSES, new Shape(batch), DataType.INT64);
-            double[] rates = new double[repeats];
-            float last = Float.NaN, first = Float.NaN;
-            int held = 0;
-            for (int r = -1; r < repeats; r++) {
-                if (r == 0) held = DjlSteps.live(base);
-                int n = r < 0 ? warmup : steps;
-                long t0 = System.nanoTime();
-                for (int i = 0; i < n; i++) {
-                    try (NDManager step = base.newSubManager()) {
-                        x.tempAttach(step);
-                        y.tempAttach(step);
-                        NDArray l;
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            NDList out = rnn.forward(store, new NDList(x), true);
-                            NDArray hN = out.get(1).get(0);
-                            NDArray logits = head.forward(store, new NDList(hN), true).singletonOrThrow();
-                            l = loss.evaluate(new NDList(y), new NDList(logits));
-                            gc.backward(l);
-                        }
-                        model.update(adam, model.gradients(step));
-                        if (r < 0 && i == 0) first = l.getFloat();
-                        if (i == n - 1) last = l.getFloat();
-                    }
+            DjlSteps.Timed t = DjlSteps.timed("DjlLstm", base, List.of(x, y), warmup, steps, repeats, batch, step -> {
+                NDArray l;
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDList out = rnn.forward(store, new NDList(x), true);
+                    NDArray hN = out.get(1).get(0);
+                    NDArray logits = head.forward(store, new NDList(hN), true).singletonOrThrow();
+                    l = loss.evaluate(new NDList(y), new NDList(logits));
+                    gc.backward(l);
                 }
-                if (r >= 0) {
-                    rates[r] = (double) batch * steps / ((System.nanoTime() - t0) / 1e9);
-                    System.err.printf(java.util.Locale.ROOT, "%.1f seq/s%n", rates[r]);
-                }
-            }
-            DjlSteps.checkSteady("DjlLstm", base, held);
+                model.update(adam, model.gradients(step));
+                return l;
+            });
             System.out.println(new DjlJson().text("bench", cell).number("batch", batch).number("threads", threads).number("steps", steps)
-                    .numbers("seq_per_s", rates, 1).number("params", model.count()).number("first_loss", DjlJson.round(first, 4))
-                    .number("last_loss", DjlJson.round(last, 4)).text("engine", DjlArgs.engineLabel()));
+                    .numbers("seq_per_s", t.rates(), 1).number("params", model.count()).number("first_loss", DjlJson.round(t.firstLoss(), 4))
+                    .number("last_loss", DjlJson.round(t.lastLoss(), 4)).text("engine", DjlArgs.engineLabel()));
         }
     }
 }

@@ -94,6 +94,42 @@ final class DjlSteps {
         if (now > before) throw new IllegalStateException(peer + ": the steps leaked arrays: " + before + " held after warm-up, " + now + " now");
     }
 
+    /** One training step: forward, backward and update inside {@code step}, whose arrays close with it; returns the loss. */
+    interface TrainStep {
+        /** Runs the step with its intermediates in {@code step}; returns the loss array. */
+        NDArray run(NDManager step);
+    }
+
+    /** What {@link #timed} measured: items/s of each timed block, the first warm-up step's loss and the last step's. */
+    record Timed(double[] rates, float firstLoss, float lastLoss) {}
+
+    /**
+     * Runs {@code warmup} untimed steps, then {@code repeats} timed blocks of {@code steps} steps, each
+     * step in a sub-manager of {@code base} with {@code inputs} attached to it for the step; a block's
+     * rate is {@code itemsPerStep * steps} over its seconds. Fails when the steps leaked arrays.
+     */
+    static Timed timed(String peer, NDManager base, List<NDArray> inputs, int warmup, int steps, int repeats, double itemsPerStep, TrainStep body) {
+        double[] rates = new double[repeats];
+        float first = Float.NaN, last = Float.NaN;
+        int held = 0;
+        for (int r = -1; r < repeats; r++) {
+            if (r == 0) held = live(base);
+            int n = r < 0 ? warmup : steps;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                try (NDManager step = base.newSubManager()) {
+                    for (NDArray in : inputs) in.tempAttach(step);
+                    NDArray loss = body.run(step);
+                    if (r < 0 && i == 0) first = loss.getFloat();
+                    if (i == n - 1) last = loss.getFloat();
+                }
+            }
+            if (r >= 0) rates[r] = itemsPerStep * steps / ((System.nanoTime() - t0) / 1e9);
+        }
+        checkSteady(peer, base, held);
+        return new Timed(rates, first, last);
+    }
+
     /** The peak resident set of this process (VmHWM, KiB), as torch_attention_bench.py reads it; -1 where /proc is missing. */
     static long peakRssKib() {
         try {

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
+import java.util.List;
 
 /**
  * The libtorch 2.7 (DJL) peer of {@code bench/peers/torch_transformer_step.py}: one transformer
@@ -48,42 +49,27 @@ public final class DjlTransformer {
             Optimizer adamW = Optimizer.adamW().optLearningRateTracker(Tracker.fixed(1e-3f)).optWeightDecays(0.01f).build();
             NDArray x = base.randomNormal(new Shape(batch, seq, WIDTH)), y = base.randomNormal(new Shape(batch, seq, WIDTH));
             float scale = (float) (1 / Math.sqrt(WIDTH / HEADS));
-            double[] rates = new double[repeats];
-            float first = Float.NaN, last = Float.NaN;
-            int held = 0;
-            for (int r = -1; r < repeats; r++) {
-                if (r == 0) held = DjlSteps.live(base);
-                int n = r < 0 ? warmup : steps;
-                long t0 = System.nanoTime();
-                for (int i = 0; i < n; i++) {
-                    try (NDManager step = base.newSubManager()) {
-                        x.tempAttach(step);
-                        y.tempAttach(step);
-                        NDArray loss;
-                        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                            // x + self_attn(norm1(x))
-                            NDArray qkv = DjlOps.linear(DjlOps.layerNorm(x, n1w, n1b), inW, inB);
-                            var parts = qkv.split(3, 2);
-                            NDArray q = DjlOps.heads(parts.get(0), HEADS).mul(scale);
-                            NDArray k = DjlOps.heads(parts.get(1), HEADS), v = DjlOps.heads(parts.get(2), HEADS);
-                            NDArray att = q.matMul(k.swapAxes(2, 3)).softmax(-1);
-                            NDArray h = x.add(DjlOps.linear(DjlOps.merge(att.matMul(v)), outW, outB));
-                            // h + linear2(gelu(linear1(norm2(h))))
-                            NDArray f = DjlOps.linear(DjlOps.linear(DjlOps.layerNorm(h, n2w, n2b), l1w, l1b).getNDArrayInternal().gelu(), l2w, l2b);
-                            loss = h.add(f).sub(y).square().mean();
-                            gc.backward(loss);
-                        }
-                        m.update(adamW, m.gradients(step));
-                        if (r < 0 && i == 0) first = loss.getFloat();
-                        if (i == n - 1) last = loss.getFloat();
-                    }
+            DjlSteps.Timed t = DjlSteps.timed("DjlTransformer", base, List.of(x, y), warmup, steps, repeats, batch, step -> {
+                NDArray loss;
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    // x + self_attn(norm1(x))
+                    NDArray qkv = DjlOps.linear(DjlOps.layerNorm(x, n1w, n1b), inW, inB);
+                    var parts = qkv.split(3, 2);
+                    NDArray q = DjlOps.heads(parts.get(0), HEADS).mul(scale);
+                    NDArray k = DjlOps.heads(parts.get(1), HEADS), v = DjlOps.heads(parts.get(2), HEADS);
+                    NDArray att = q.matMul(k.swapAxes(2, 3)).softmax(-1);
+                    NDArray h = x.add(DjlOps.linear(DjlOps.merge(att.matMul(v)), outW, outB));
+                    // h + linear2(gelu(linear1(norm2(h))))
+                    NDArray f = DjlOps.linear(DjlOps.linear(DjlOps.layerNorm(h, n2w, n2b), l1w, l1b).getNDArrayInternal().gelu(), l2w, l2b);
+                    loss = h.add(f).sub(y).square().mean();
+                    gc.backward(loss);
                 }
-                if (r >= 0) rates[r] = (double) batch * steps / ((System.nanoTime() - t0) / 1e9);
-            }
-            DjlSteps.checkSteady("DjlTransformer", base, held);
-            System.out.println(new DjlJson().text("bench", "transformer").numbers("seq_per_s", rates, 2).text("engine", DjlArgs.engineLabel())
-                    .number("threads", threads).number("params", m.count()).number("first_loss", DjlJson.round(first, 4))
-                    .number("last_loss", DjlJson.round(last, 4)));
+                m.update(adamW, m.gradients(step));
+                return loss;
+            });
+            System.out.println(new DjlJson().text("bench", "transformer").numbers("seq_per_s", t.rates(), 2).text("engine", DjlArgs.engineLabel())
+                    .number("threads", threads).number("params", m.count()).number("first_loss", DjlJson.round(t.firstLoss(), 4))
+                    .number("last_loss", DjlJson.round(t.lastLoss(), 4)));
         }
     }
 
