@@ -143,13 +143,17 @@ final class RecurrentScan {
                 } else if (lstm) {
                     rows = zeros(be, gates);
                 }
+                // W_hh^T once, contiguous: every step's GEMM then reads B in its stored order, where
+                // a transposed B would be re-gathered (a transpose) by the GEMM at each step.
+                Tensor wT = empty(be, hid, gh);
+                be.stridedCopy(StridedCopySpec.gather(new int[] {hid, gh}, 0, new long[] {1, hid}), pw.storage(), storage(wT));
                 for (int s = 0; s < steps; s++) {
                     Storage hPrev = s == 0 ? ph0.storage() : storage(hs[s]);
                     StridedCopySpec xSlot = StridedCopySpec.gather(gates, (long) time(s) * batch * gh, new long[] {gh, 1});
                     Tensor hg = empty(be, gates);
                     if (gru && pb != null) be.stridedCopy(StridedCopySpec.gather(gates, 0, new long[] {0, 1}), pb.storage(), storage(hg));
                     if (!gru) be.stridedCopy(xSlot, pxg.storage(), storage(hg));
-                    be.matmul(new MatmulSpec(1, batch, gh, hid, false, true, false, false, !gru || pb != null), hPrev, pw.storage(), storage(hg));
+                    be.matmul(new MatmulSpec(1, batch, gh, hid, false, false, false, false, !gru || pb != null), hPrev, storage(wT), storage(hg));
                     Tensor h = empty(be, batch, hid);
                     switch (cell) {
                         case LSTM -> {
@@ -179,6 +183,7 @@ final class RecurrentScan {
                 }
                 if (lstm) scatterSlot(be, cs[steps], packed, steps, batch, hid);
                 if (rows != null) rows.close();
+                wT.close();
             }
             if (grad) {
                 Autograd.record(cell.op, packed, new Tensor[] {xg, wHh, bHh, h0, c0}, this::backward);

@@ -110,6 +110,32 @@ class DeterminismTest {
     }
 
     @Test
+    void columnSumsOverManyChunks() {
+        // Over the leading axis (a bias gradient): 3 chunks of rows, 2 column blocks. The same sums
+        // over the trailing axis of the transpose walk each column in the same order, so the bits match too.
+        int rows = 9_000, cols = 530;
+        float[] x = random(8, rows * cols), xt = new float[x.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) xt[c * rows + r] = x[r * cols + c];
+        }
+        ReduceSpec lead = new ReduceSpec(new int[] {rows, cols}, new int[] {0}), trail = new ReduceSpec(new int[] {cols, rows}, new int[] {1});
+        sameOnEveryPool("column sums", h -> {
+            Storage out = h.empty(cols), outT = h.empty(cols);
+            h.cpu.sum(lead, h.store(x), out);
+            h.cpu.sum(trail, h.store(xt), outT);
+            assertBitIdentical("column sums vs row sums of the transpose", read(outT), read(out));
+            return read(out);
+        });
+        double[] ref = new double[cols];
+        for (int i = 0; i < x.length; i++) ref[i % cols] += x[i];
+        try (KernelHarness h = new KernelHarness(2)) {
+            Storage out = h.empty(cols);
+            h.cpu.sum(lead, h.store(x), out);
+            KernelHarness.assertClose("column sums vs float64", ref, read(out));
+        }
+    }
+
+    @Test
     void batchNormTrainAndBackward() {
         BatchNormSpec s = new BatchNormSpec(16, 3, 257, 1e-5f, 0.1f);
         float[] x = random(6, (int) s.numel()), gy = random(7, (int) s.numel());

@@ -3,6 +3,7 @@ package dev.kiln.cpu.kernels;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * A row-major matrix in a segment as a GEMM {@link Operand}. {@code outerMajor}: element
@@ -10,6 +11,8 @@ import java.lang.foreign.MemorySegment;
  * {@code off + p*ld + o} (B as stored, or A transposed), whose panels are bulk copies.
  */
 public record DenseOperand(MemorySegment seg, long off, long ld, boolean outerMajor) implements Operand {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
     /** op(A) of a row-major A stored {@code [m x k]}, or {@code [k x m]} when transposed. */
     public static DenseOperand a(MemorySegment seg, long off, int m, int k, boolean trans) {
         return trans ? new DenseOperand(seg, off, m, false) : new DenseOperand(seg, off, k, true);
@@ -22,21 +25,59 @@ public record DenseOperand(MemorySegment seg, long off, long ld, boolean outerMa
 
     @Override
     public void pack(int o0, int count, int p0, int depth, int w, float[] dst) {
+        if (outerMajor) packRows(o0, count, p0, depth, w, dst);
+        else packColumns(o0, count, p0, depth, w, dst);
+        int tail = count % w;
+        if (tail != 0) {
+            int base = (count - tail) * depth;
+            for (int p = 0; p < depth; p++) java.util.Arrays.fill(dst, base + p * w + tail, base + p * w + w, 0f);
+        }
+    }
+
+    /** Element (o, p) at {@code off + o*ld + p}: a transpose, one source row at a time (unaligned reads skip the alignment check). */
+    private void packRows(int o0, int count, int p0, int depth, int w, float[] dst) {
         for (int t0 = 0; t0 < count; t0 += w) {
             int valid = Math.min(w, count - t0), base = t0 * depth;
-            if (outerMajor) {
-                for (int t = 0; t < valid; t++) {
-                    long src = off + (long) (o0 + t0 + t) * ld + p0;
-                    for (int p = 0; p < depth; p++) dst[base + p * w + t] = seg.getAtIndex(JAVA_FLOAT, src + p);
-                }
-            } else {
+            for (int t = 0; t < valid; t++) {
+                long src = off + (long) (o0 + t0 + t) * ld + p0;
+                for (int p = 0; p < depth; p++) dst[base + p * w + t] = seg.getAtIndex(F, src + p);
+            }
+        }
+    }
+
+    /**
+     * Element (o, p) at {@code off + p*ld + o}: every source line holds w consecutive values of each
+     * panel. Wide panels are bulk copies; narrow ones (an A panel of 4 rows) go through a heap copy
+     * of the line, since a segment copy per 4 floats costs more than the floats.
+     */
+    private void packColumns(int o0, int count, int p0, int depth, int w, float[] dst) {
+        if (w >= 8) {
+            for (int t0 = 0; t0 < count; t0 += w) {
+                int valid = Math.min(w, count - t0), base = t0 * depth;
                 for (int p = 0; p < depth; p++) {
                     MemorySegment.copy(seg, JAVA_FLOAT, (off + (long) (p0 + p) * ld + o0 + t0) * Float.BYTES, dst, base + p * w, valid);
                 }
             }
-            if (valid < w) {
-                for (int p = 0; p < depth; p++) java.util.Arrays.fill(dst, base + p * w + valid, base + p * w + w, 0f);
+            return;
+        }
+        float[] line = Workspace.array(Workspace.Heap.PACK, count);
+        int full = count / w * w;
+        for (int p = 0; p < depth; p++) {
+            MemorySegment.copy(seg, JAVA_FLOAT, (off + (long) (p0 + p) * ld + o0) * Float.BYTES, line, 0, count);
+            int d = p * w;
+            if (w == 4) {
+                for (int t0 = 0; t0 < full; t0 += 4, d += 4 * depth) {
+                    dst[d] = line[t0];
+                    dst[d + 1] = line[t0 + 1];
+                    dst[d + 2] = line[t0 + 2];
+                    dst[d + 3] = line[t0 + 3];
+                }
+            } else {
+                for (int t0 = 0; t0 < full; t0 += w, d += w * depth) {
+                    for (int t = 0; t < w; t++) dst[d + t] = line[t0 + t];
+                }
             }
+            for (int t = full; t < count; t++) dst[d + t - full] = line[t];
         }
     }
 }

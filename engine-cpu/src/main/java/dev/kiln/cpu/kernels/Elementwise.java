@@ -163,9 +163,12 @@ public final class Elementwise {
                     float bv = b.getAtIndex(JAVA_FLOAT, bo);
                     for (int j = 0; j < cols; j++) out.setAtIndex(JAVA_FLOAT, o + j, apply(op, a.getAtIndex(JAVA_FLOAT, ao + j), bv));
                 } else if (op == BinaryOp.ADD) {
-                    for (int j = 0; j < cols; j++) {
-                        out.setAtIndex(JAVA_FLOAT, o + j, a.getAtIndex(JAVA_FLOAT, ao + j) + b.getAtIndex(JAVA_FLOAT, bo + j));
-                    }
+                    // Through heap copies: out may alias a, so C2 will not vectorise the segment loop.
+                    float[] ra = Workspace.array(Workspace.Heap.ROW_A, cols), rb = Workspace.array(Workspace.Heap.ROW_B, cols);
+                    MemorySegment.copy(a, JAVA_FLOAT, ao * Float.BYTES, ra, 0, cols);
+                    MemorySegment.copy(b, JAVA_FLOAT, bo * Float.BYTES, rb, 0, cols);
+                    for (int j = 0; j < cols; j++) ra[j] += rb[j];
+                    MemorySegment.copy(ra, 0, out, JAVA_FLOAT, o * Float.BYTES, cols);
                 } else {
                     for (int j = 0; j < cols; j++) {
                         out.setAtIndex(JAVA_FLOAT, o + j, apply(op, a.getAtIndex(JAVA_FLOAT, ao + j), b.getAtIndex(JAVA_FLOAT, bo + j)));

@@ -19,6 +19,8 @@ import java.lang.foreign.MemorySegment;
 public final class Reduce {
     /** Reduced elements per partial sum. */
     static final int CHUNK = 4096;
+    /** Columns per task of {@link #columnSums} (their double sums stay in L1). */
+    private static final int COLUMN_BLOCK = 512;
 
     private Reduce() {}
 
@@ -31,6 +33,10 @@ public final class Reduce {
             pool.parallelRange(outN, Elementwise.GRAIN, (s, e) -> {
                 for (long o = s; o < e; o++) out.setAtIndex(JAVA_FLOAT, o, 0f);
             });
+            return;
+        }
+        if (plan.leadingReduced && outN > 1) {
+            columnSums(pool, plan.reducedCount, outN, chunks, x, out);
             return;
         }
         if (outN >= pool.threads() * 4L || chunks == 1) {
@@ -58,11 +64,43 @@ public final class Reduce {
         }
     }
 
+    /**
+     * Sums of {@code x [rows, cols]} over its rows (a bias gradient): the reduced axes all come
+     * before the kept ones, so rows are read in memory order instead of walking each column with
+     * a stride. Same arithmetic as {@link Plan#chunkSum}: per column, chunks of {@link #CHUNK} rows
+     * summed in double in row order, the chunk partials added in chunk order. Tasks are (column
+     * block, chunk) pairs, so threads never change a bit.
+     */
+    private static void columnSums(CpuThreadPool pool, long rows, long cols, long chunks, MemorySegment x, MemorySegment out) {
+        int width = (int) Math.min(cols, COLUMN_BLOCK);
+        long blocks = (cols + width - 1) / width;
+        double[] partial = new double[Math.toIntExact(chunks * cols)];
+        pool.parallelFor(Math.toIntExact(blocks * chunks), t -> {
+            long c = t / blocks, j0 = (t % blocks) * width;
+            int w = (int) Math.min(width, cols - j0);
+            long r0 = c * CHUNK, r1 = Math.min(rows, r0 + CHUNK);
+            float[] row = Workspace.array(Workspace.Heap.ROW_A, w);
+            double[] acc = new double[w];
+            for (long r = r0; r < r1; r++) {
+                MemorySegment.copy(x, JAVA_FLOAT, (r * cols + j0) * Float.BYTES, row, 0, w);
+                for (int j = 0; j < w; j++) acc[j] += row[j];
+            }
+            System.arraycopy(acc, 0, partial, (int) (c * cols + j0), w);
+        });
+        for (long j = 0; j < cols; j++) {
+            double total = 0;
+            for (long c = 0; c < chunks; c++) total += partial[(int) (c * cols + j)];
+            out.setAtIndex(JAVA_FLOAT, j, (float) total);
+        }
+    }
+
     /** Index arithmetic of one reduction: kept axes address outputs, reduced axes are walked. */
     private static final class Plan {
         final int[] keptSize, redSize;
         final long[] keptStride, redStride;
         final long reducedCount;
+        /** Every reduced axis precedes every kept one: x is [reducedCount, outputs]. */
+        final boolean leadingReduced;
 
         Plan(ReduceSpec spec) {
             int[] shape = spec.shape();
@@ -85,6 +123,9 @@ public final class Reduce {
                 }
             }
             reducedCount = count;
+            boolean leading = true;
+            for (int d = 0; d < shape.length; d++) leading &= spec.reduces(d) == (d < nRed);
+            leadingReduced = leading;
         }
 
         /** Offset in x of the first element reduced into output {@code o} (outputs are in kept-axis order). */
