@@ -45,39 +45,15 @@ public record DenseOperand(MemorySegment seg, long off, long ld, boolean outerMa
         }
     }
 
-    /**
-     * Element (o, p) at {@code off + p*ld + o}: every source line holds w consecutive values of each
-     * panel. Wide panels are bulk copies; narrow ones (an A panel of 4 rows) go through a heap copy
-     * of the line, since a segment copy per 4 floats costs more than the floats.
-     */
+    /** Element (o, p) at {@code off + p*ld + o}: every source line holds w consecutive values of each panel. */
     private void packColumns(int o0, int count, int p0, int depth, int w, float[] dst) {
-        if (w >= 8) {
-            for (int t0 = 0; t0 < count; t0 += w) {
-                int valid = Math.min(w, count - t0), base = t0 * depth;
-                for (int p = 0; p < depth; p++) {
-                    MemorySegment.copy(seg, JAVA_FLOAT, (off + (long) (p0 + p) * ld + o0 + t0) * Float.BYTES, dst, base + p * w, valid);
-                }
-            }
-            return;
-        }
-        float[] line = Workspace.array(Workspace.Heap.PACK, count);
         int full = count / w * w;
-        for (int p = 0; p < depth; p++) {
-            MemorySegment.copy(seg, JAVA_FLOAT, (off + (long) (p0 + p) * ld + o0) * Float.BYTES, line, 0, count);
-            int d = p * w;
-            if (w == 4) {
-                for (int t0 = 0; t0 < full; t0 += 4, d += 4 * depth) {
-                    dst[d] = line[t0];
-                    dst[d + 1] = line[t0 + 1];
-                    dst[d + 2] = line[t0 + 2];
-                    dst[d + 3] = line[t0 + 3];
-                }
-            } else {
-                for (int t0 = 0; t0 < full; t0 += w, d += w * depth) {
-                    for (int t = 0; t < w; t++) dst[d + t] = line[t0 + t];
-                }
+        PanelCopy.get().runs(seg, off + (long) p0 * ld + o0, ld, full, depth, w, dst);
+        if (full < count) {
+            int base = full * depth;
+            for (int p = 0; p < depth; p++) {
+                MemorySegment.copy(seg, JAVA_FLOAT, (off + (long) (p0 + p) * ld + o0 + full) * Float.BYTES, dst, base + p * w, count - full);
             }
-            for (int t = full; t < count; t++) dst[d + t - full] = line[t];
         }
     }
 }

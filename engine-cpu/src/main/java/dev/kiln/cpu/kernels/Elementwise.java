@@ -8,6 +8,7 @@ import dev.kiln.spi.Broadcast;
 import dev.kiln.spi.ScalarOp;
 import dev.kiln.spi.UnaryOp;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Elementwise unary, binary (broadcasting) and scalar kernels over float32 segments. Each
@@ -15,6 +16,8 @@ import java.lang.foreign.MemorySegment;
  * Transcendental functions are evaluated in double and rounded once.
  */
 public final class Elementwise {
+    /** Unaligned access: an aligned layout costs an alignment check per element in these scalar loops. */
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     /** Elements per task: large enough to amortise the hand-off. */
     static final long GRAIN = 1 << 15;
     private static final double INV_SQRT_2PI = 0.3989422804014327;
@@ -36,7 +39,7 @@ public final class Elementwise {
             return;
         }
         pool.parallelRange(numel, GRAIN, (s, e) -> {
-            for (long i = s; i < e; i++) out.setAtIndex(JAVA_FLOAT, i, apply(op, alpha, x.getAtIndex(JAVA_FLOAT, i)));
+            for (long i = s; i < e; i++) out.setAtIndex(F, i, apply(op, alpha, x.getAtIndex(F, i)));
         });
     }
 
@@ -77,56 +80,56 @@ public final class Elementwise {
         }
         pool.parallelRange(numel, GRAIN, (s, e) -> {
             for (long i = s; i < e; i++) {
-                float g = gy.getAtIndex(JAVA_FLOAT, i);
-                gx.setAtIndex(JAVA_FLOAT, i, derivative(op, alpha, x, y, i, g));
+                float g = gy.getAtIndex(F, i);
+                gx.setAtIndex(F, i, derivative(op, alpha, x, y, i, g));
             }
         });
     }
 
     private static float derivative(UnaryOp op, float alpha, MemorySegment x, MemorySegment y, long i, float g) {
         return switch (op) {
-            case RELU -> x.getAtIndex(JAVA_FLOAT, i) > 0 ? g : 0f;
-            case LEAKY_RELU -> x.getAtIndex(JAVA_FLOAT, i) > 0 ? g : g * alpha;
+            case RELU -> x.getAtIndex(F, i) > 0 ? g : 0f;
+            case LEAKY_RELU -> x.getAtIndex(F, i) > 0 ? g : g * alpha;
             case SIGMOID -> {
-                double v = y.getAtIndex(JAVA_FLOAT, i);
+                double v = y.getAtIndex(F, i);
                 yield (float) (g * v * (1.0 - v));
             }
             case TANH -> {
-                double v = y.getAtIndex(JAVA_FLOAT, i);
+                double v = y.getAtIndex(F, i);
                 yield (float) (g * (1.0 - v * v));
             }
             case GELU -> {
-                double v = x.getAtIndex(JAVA_FLOAT, i);
+                double v = x.getAtIndex(F, i);
                 double e = Math.exp(-0.5 * v * v);
                 yield (float) (g * (NormalCdf.phi(v, e) + v * INV_SQRT_2PI * e));
             }
-            case EXP -> g * y.getAtIndex(JAVA_FLOAT, i);
-            case LOG -> g / x.getAtIndex(JAVA_FLOAT, i);
+            case EXP -> g * y.getAtIndex(F, i);
+            case LOG -> g / x.getAtIndex(F, i);
             case NEG -> -g;
-            case SQRT -> (float) (g * 0.5 / y.getAtIndex(JAVA_FLOAT, i));
+            case SQRT -> (float) (g * 0.5 / y.getAtIndex(F, i));
             case ABS -> {
-                float v = x.getAtIndex(JAVA_FLOAT, i);
+                float v = x.getAtIndex(F, i);
                 yield v > 0 ? g : v < 0 ? -g : 0f;
             }
-            case SIN -> (float) (g * Math.cos(x.getAtIndex(JAVA_FLOAT, i)));
-            case COS -> (float) (-g * Math.sin(x.getAtIndex(JAVA_FLOAT, i)));
+            case SIN -> (float) (g * Math.cos(x.getAtIndex(F, i)));
+            case COS -> (float) (-g * Math.sin(x.getAtIndex(F, i)));
             case RSQRT -> {
-                double v = y.getAtIndex(JAVA_FLOAT, i);
+                double v = y.getAtIndex(F, i);
                 yield (float) (-0.5 * g * v * v * v);
             }
             case SILU -> {
-                double v = x.getAtIndex(JAVA_FLOAT, i);
+                double v = x.getAtIndex(F, i);
                 double s = 1.0 / (1.0 + Math.exp(-v));
                 yield (float) (g * s * (1.0 + v * (1.0 - s)));
             }
             case GELU_TANH -> {
-                double v = x.getAtIndex(JAVA_FLOAT, i);
+                double v = x.getAtIndex(F, i);
                 double t = Math.tanh(geluTanhInner(v));
                 double inner = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_KAPPA * v * v);
                 yield (float) (g * (0.5 * (1.0 + t) + 0.5 * v * (1.0 - t * t) * inner));
             }
-            case CLAMP_MIN -> x.getAtIndex(JAVA_FLOAT, i) >= alpha ? g : 0f;
-            case CLAMP_MAX -> x.getAtIndex(JAVA_FLOAT, i) <= alpha ? g : 0f;
+            case CLAMP_MIN -> x.getAtIndex(F, i) >= alpha ? g : 0f;
+            case CLAMP_MAX -> x.getAtIndex(F, i) <= alpha ? g : 0f;
         };
     }
 
@@ -160,8 +163,8 @@ public final class Elementwise {
                 }
                 long o = r * cols;
                 if (bRepeats) {
-                    float bv = b.getAtIndex(JAVA_FLOAT, bo);
-                    for (int j = 0; j < cols; j++) out.setAtIndex(JAVA_FLOAT, o + j, apply(op, a.getAtIndex(JAVA_FLOAT, ao + j), bv));
+                    float bv = b.getAtIndex(F, bo);
+                    for (int j = 0; j < cols; j++) out.setAtIndex(F, o + j, apply(op, a.getAtIndex(F, ao + j), bv));
                 } else if (op == BinaryOp.ADD) {
                     // Through heap copies: out may alias a, so C2 will not vectorise the segment loop.
                     float[] ra = Workspace.array(Workspace.Heap.ROW_A, cols), rb = Workspace.array(Workspace.Heap.ROW_B, cols);
@@ -171,7 +174,7 @@ public final class Elementwise {
                     MemorySegment.copy(ra, 0, out, JAVA_FLOAT, o * Float.BYTES, cols);
                 } else {
                     for (int j = 0; j < cols; j++) {
-                        out.setAtIndex(JAVA_FLOAT, o + j, apply(op, a.getAtIndex(JAVA_FLOAT, ao + j), b.getAtIndex(JAVA_FLOAT, bo + j)));
+                        out.setAtIndex(F, o + j, apply(op, a.getAtIndex(F, ao + j), b.getAtIndex(F, bo + j)));
                     }
                 }
             }
@@ -183,14 +186,14 @@ public final class Elementwise {
         long n = spec.numel();
         if (spec.isElementwise() && op == BinaryOp.ADD) { // residual adds, gradient accumulation: a loop without the op switch
             pool.parallelRange(n, GRAIN, (s, e) -> {
-                for (long i = s; i < e; i++) out.setAtIndex(JAVA_FLOAT, i, a.getAtIndex(JAVA_FLOAT, i) + b.getAtIndex(JAVA_FLOAT, i));
+                for (long i = s; i < e; i++) out.setAtIndex(F, i, a.getAtIndex(F, i) + b.getAtIndex(F, i));
             });
             return;
         }
         if (spec.isElementwise()) {
             pool.parallelRange(n, GRAIN, (s, e) -> {
                 for (long i = s; i < e; i++) {
-                    out.setAtIndex(JAVA_FLOAT, i, apply(op, a.getAtIndex(JAVA_FLOAT, i), b.getAtIndex(JAVA_FLOAT, i)));
+                    out.setAtIndex(F, i, apply(op, a.getAtIndex(F, i), b.getAtIndex(F, i)));
                 }
             });
             return;
@@ -213,7 +216,7 @@ public final class Elementwise {
                 bo += idx[d] * bs[d];
             }
             for (long i = s; i < e; i++) {
-                out.setAtIndex(JAVA_FLOAT, i, apply(op, a.getAtIndex(JAVA_FLOAT, ao), b.getAtIndex(JAVA_FLOAT, bo)));
+                out.setAtIndex(F, i, apply(op, a.getAtIndex(F, ao), b.getAtIndex(F, bo)));
                 for (int d = rank - 1; d >= 0; d--) {
                     ao += as[d];
                     bo += bs[d];
@@ -239,7 +242,7 @@ public final class Elementwise {
     public static void scalar(CpuThreadPool pool, ScalarOp op, MemorySegment x, float s, MemorySegment out, long numel) {
         pool.parallelRange(numel, GRAIN, (st, e) -> {
             for (long i = st; i < e; i++) {
-                float v = x.getAtIndex(JAVA_FLOAT, i);
+                float v = x.getAtIndex(F, i);
                 float r = switch (op) {
                     case ADD -> v + s;
                     case MUL -> v * s;
@@ -247,7 +250,7 @@ public final class Elementwise {
                     case RSUB -> s - v;
                     case RDIV -> s / v;
                 };
-                out.setAtIndex(JAVA_FLOAT, i, r);
+                out.setAtIndex(F, i, r);
             }
         });
     }

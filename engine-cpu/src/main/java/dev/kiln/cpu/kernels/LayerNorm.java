@@ -1,10 +1,9 @@
 package dev.kiln.cpu.kernels;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-
 import dev.kiln.cpu.CpuThreadPool;
 import dev.kiln.spi.LayerNormSpec;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Layer norm and RMS norm over the rows of {@code [rows, cols]} (see {@link LayerNormSpec}), sums
@@ -15,6 +14,8 @@ import java.lang.foreign.MemorySegment;
  * the gradient outputs may be null.
  */
 public final class LayerNorm {
+    /** Unaligned access: an aligned layout costs an alignment check per element in these scalar loops. */
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     /** At most this many row blocks for the parameter gradients (bounds the partial-sum memory). */
     static final int MAX_BLOCKS = 256;
     /** At least this many rows per block (a smaller block would not amortise its task). */
@@ -27,28 +28,34 @@ public final class LayerNorm {
                                MemorySegment y, MemorySegment mean, MemorySegment invStd) {
         int cols = s.cols();
         pool.parallelRange(s.rows(), Math.max(1, Elementwise.GRAIN / cols), (start, end) -> {
+            // Rows go through heap copies: segment accesses in these double-precision loops cost more than the arithmetic.
+            float[] xr = Workspace.array(Workspace.Heap.ROW_A, cols), yr = Workspace.array(Workspace.Heap.ROW_B, cols);
+            float[] w = weight == null ? null : weight.asSlice(0, (long) cols * Float.BYTES).toArray(F);
+            float[] b = bias == null ? null : bias.asSlice(0, (long) cols * Float.BYTES).toArray(F);
             for (long r = start; r < end; r++) {
                 long base = r * cols;
+                MemorySegment.copy(x, F, base * Float.BYTES, xr, 0, cols);
                 double m = 0;
                 if (!s.rms()) {
                     double sum = 0;
-                    for (int j = 0; j < cols; j++) sum += x.getAtIndex(JAVA_FLOAT, base + j);
+                    for (int j = 0; j < cols; j++) sum += xr[j];
                     m = sum / cols;
                 }
                 double sq = 0;
                 for (int j = 0; j < cols; j++) {
-                    double d = x.getAtIndex(JAVA_FLOAT, base + j) - m;
+                    double d = xr[j] - m;
                     sq += d * d;
                 }
                 double inv = 1.0 / Math.sqrt(sq / cols + s.eps());
                 for (int j = 0; j < cols; j++) {
-                    double v = (x.getAtIndex(JAVA_FLOAT, base + j) - m) * inv;
-                    if (weight != null) v *= weight.getAtIndex(JAVA_FLOAT, j);
-                    if (bias != null) v += bias.getAtIndex(JAVA_FLOAT, j);
-                    y.setAtIndex(JAVA_FLOAT, base + j, (float) v);
+                    double v = (xr[j] - m) * inv;
+                    if (w != null) v *= w[j];
+                    if (b != null) v += b[j];
+                    yr[j] = (float) v;
                 }
-                mean.setAtIndex(JAVA_FLOAT, r, (float) m);
-                invStd.setAtIndex(JAVA_FLOAT, r, (float) inv);
+                MemorySegment.copy(yr, 0, y, F, base * Float.BYTES, cols);
+                mean.setAtIndex(F, r, (float) m);
+                invStd.setAtIndex(F, r, (float) inv);
             }
         });
     }
@@ -68,15 +75,24 @@ public final class LayerNorm {
         double[] partB = gBias == null ? null : new double[Math.multiplyExact(blocks, cols)];
         if (gx != null || partW != null || partB != null) {
             pool.parallelFor(blocks, blk -> {
+                float[] w = weight == null ? null : weight.asSlice(0, (long) cols * Float.BYTES).toArray(F);
                 int end = Math.min(rows, (blk + 1) * blockRows);
                 long pBase = (long) blk * cols;
+                // Rows through heap copies, as in the forward.
+                float[] xr = Workspace.array(Workspace.Heap.ROW_A, cols), gr = Workspace.array(Workspace.Heap.ROW_B, cols);
+                float[] gxr = gx == null ? null : Workspace.array(Workspace.Heap.ROW_C, cols);
                 for (int r = blk * blockRows; r < end; r++) {
                     long base = (long) r * cols;
-                    double m = mean.getAtIndex(JAVA_FLOAT, r), inv = invStd.getAtIndex(JAVA_FLOAT, r);
-                    if (gx != null) inputGradient(s, x, weight, gy, gx, base, m, inv);
+                    double m = mean.getAtIndex(F, r), inv = invStd.getAtIndex(F, r);
+                    MemorySegment.copy(x, F, base * Float.BYTES, xr, 0, cols);
+                    MemorySegment.copy(gy, F, base * Float.BYTES, gr, 0, cols);
+                    if (gx != null) {
+                        inputGradient(s, xr, w, gr, gxr, m, inv);
+                        MemorySegment.copy(gxr, 0, gx, F, base * Float.BYTES, cols);
+                    }
                     for (int j = 0; j < cols && (partW != null || partB != null); j++) {
-                        double g = gy.getAtIndex(JAVA_FLOAT, base + j);
-                        if (partW != null) partW[(int) pBase + j] += g * (x.getAtIndex(JAVA_FLOAT, base + j) - m) * inv;
+                        double g = gr[j];
+                        if (partW != null) partW[(int) pBase + j] += g * (xr[j] - m) * inv;
                         if (partB != null) partB[(int) pBase + j] += g;
                     }
                 }
@@ -86,23 +102,22 @@ public final class LayerNorm {
         if (gBias != null) sumBlocks(pool, partB, blocks, cols, gBias);
     }
 
-    /** One row of the input gradient. */
-    private static void inputGradient(LayerNormSpec s, MemorySegment x, MemorySegment weight, MemorySegment gy, MemorySegment gx,
-                                      long base, double m, double inv) {
+    /** One row of the input gradient: {@code gxr} from the row's {@code xr} and {@code gr}. */
+    private static void inputGradient(LayerNormSpec s, float[] xr, float[] w, float[] gr, float[] gxr, double m, double inv) {
         int cols = s.cols();
         double sumG = 0, sumGX = 0;
         for (int j = 0; j < cols; j++) {
-            double g = gy.getAtIndex(JAVA_FLOAT, base + j);
-            if (weight != null) g *= weight.getAtIndex(JAVA_FLOAT, j);
+            double g = gr[j];
+            if (w != null) g *= w[j];
             sumG += g;
-            sumGX += g * (x.getAtIndex(JAVA_FLOAT, base + j) - m) * inv;
+            sumGX += g * (xr[j] - m) * inv;
         }
         double meanG = s.rms() ? 0 : sumG / cols, meanGX = sumGX / cols;
         for (int j = 0; j < cols; j++) {
-            double g = gy.getAtIndex(JAVA_FLOAT, base + j);
-            if (weight != null) g *= weight.getAtIndex(JAVA_FLOAT, j);
-            double xhat = (x.getAtIndex(JAVA_FLOAT, base + j) - m) * inv;
-            gx.setAtIndex(JAVA_FLOAT, base + j, (float) (inv * (g - meanG - xhat * meanGX)));
+            double g = gr[j];
+            if (w != null) g *= w[j];
+            double xhat = (xr[j] - m) * inv;
+            gxr[j] = (float) (inv * (g - meanG - xhat * meanGX));
         }
     }
 
@@ -112,7 +127,7 @@ public final class LayerNorm {
             for (long j = start; j < end; j++) {
                 double sum = 0;
                 for (int b = 0; b < blocks; b++) sum += part[(int) (b * (long) cols + j)];
-                out.setAtIndex(JAVA_FLOAT, j, (float) sum);
+                out.setAtIndex(F, j, (float) sum);
             }
         });
     }

@@ -1,14 +1,15 @@
 package dev.kiln.cpu.kernels;
 
-import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-
 import dev.kiln.cpu.CpuThreadPool;
 import dev.kiln.spi.AdamSpec;
 import dev.kiln.spi.SgdSpec;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /** Fused in-place optimiser updates (PyTorch's formulas), evaluated per element in double. */
 public final class Optimizers {
+    /** Unaligned access: an aligned layout costs an alignment check per element in these scalar loops. */
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private Optimizers() {}
 
     /** One Adam/AdamW step on a parameter of {@code numel} elements with its moments {@code m}, {@code v}. */
@@ -17,15 +18,15 @@ public final class Optimizers {
         double bc1 = 1 - Math.pow(b1, s.step()), bc2 = 1 - Math.pow(b2, s.step());
         pool.parallelRange(numel, Elementwise.GRAIN, (st, e) -> {
             for (long i = st; i < e; i++) {
-                double pv = p.getAtIndex(JAVA_FLOAT, i), gv = g.getAtIndex(JAVA_FLOAT, i);
+                double pv = p.getAtIndex(F, i), gv = g.getAtIndex(F, i);
                 if (s.decoupled()) pv *= 1 - lr * wd;
                 else gv += wd * pv;
-                double mv = b1 * m.getAtIndex(JAVA_FLOAT, i) + (1 - b1) * gv;
-                double vv = b2 * v.getAtIndex(JAVA_FLOAT, i) + (1 - b2) * gv * gv;
+                double mv = b1 * m.getAtIndex(F, i) + (1 - b1) * gv;
+                double vv = b2 * v.getAtIndex(F, i) + (1 - b2) * gv * gv;
                 pv -= lr * (mv / bc1) / (Math.sqrt(vv / bc2) + eps);
-                m.setAtIndex(JAVA_FLOAT, i, (float) mv);
-                v.setAtIndex(JAVA_FLOAT, i, (float) vv);
-                p.setAtIndex(JAVA_FLOAT, i, (float) pv);
+                m.setAtIndex(F, i, (float) mv);
+                v.setAtIndex(F, i, (float) vv);
+                p.setAtIndex(F, i, (float) pv);
             }
         });
     }
@@ -35,13 +36,13 @@ public final class Optimizers {
         double lr = s.lr(), mom = s.momentum(), damp = s.dampening(), wd = s.weightDecay();
         pool.parallelRange(numel, Elementwise.GRAIN, (st, e) -> {
             for (long i = st; i < e; i++) {
-                double pv = p.getAtIndex(JAVA_FLOAT, i), gv = g.getAtIndex(JAVA_FLOAT, i) + wd * pv;
+                double pv = p.getAtIndex(F, i), gv = g.getAtIndex(F, i) + wd * pv;
                 if (buf != null) {
-                    double b = s.firstStep() ? gv : mom * buf.getAtIndex(JAVA_FLOAT, i) + (1 - damp) * gv;
-                    buf.setAtIndex(JAVA_FLOAT, i, (float) b);
+                    double b = s.firstStep() ? gv : mom * buf.getAtIndex(F, i) + (1 - damp) * gv;
+                    buf.setAtIndex(F, i, (float) b);
                     gv = s.nesterov() ? gv + mom * b : b;
                 }
-                p.setAtIndex(JAVA_FLOAT, i, (float) (pv - lr * gv));
+                p.setAtIndex(F, i, (float) (pv - lr * gv));
             }
         });
     }
