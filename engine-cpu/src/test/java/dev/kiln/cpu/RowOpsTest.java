@@ -80,6 +80,34 @@ class RowOpsTest {
         assertEquals(Float.POSITIVE_INFINITY, ScalarRowOps.exp(88.8f));
     }
 
+    @Test
+    void doubleExpIsWithinTwoUlpsOfMathExpAndAgreesBitForBit() {
+        int n = 300_001;
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) x[i] = -708.0 * i / (n - 1); // [0, -708]: every exponent the recipe uses
+        double[] v = x.clone(), s = x.clone();
+        chosen.expNonPositive(v, 0, n);
+        scalar.expNonPositive(s, 0, n);
+        assertArrayEquals(s, v, chosen.name() + " vs scalar bits");
+        for (int i = 0; i < n; i++) {
+            double ref = Math.exp(x[i]);
+            assertEquals(ref, v[i], 2 * Math.ulp(ref), "exp(" + x[i] + ")");
+        }
+        double[] special = {7, Double.NEGATIVE_INFINITY, -708.5, -1e-300, -0.0, Double.NaN, 0.0, 2.5, -1.0, 9};
+        double[] out = special.clone();
+        chosen.expNonPositive(out, 1, 8); // a tail shorter than a vector on most machines
+        assertEquals(7.0, out[0], "untouched before the offset");
+        assertEquals(0.0, out[1]);
+        assertEquals(0.0, out[2], "flushed below -708");
+        assertEquals(1.0, out[3]);
+        assertEquals(1.0, out[4]);
+        assertTrue(Double.isNaN(out[5]));
+        assertEquals(1.0, out[6]);
+        assertEquals(1.0, out[7], "positive arguments are taken as 0");
+        assertEquals(Math.exp(-1.0), out[8], Math.ulp(0.4));
+        assertEquals(9.0, out[9], "untouched after the end");
+    }
+
     private static float[] random(Random rnd, int n) {
         float[] a = new float[n];
         for (int i = 0; i < n; i++) a[i] = (float) rnd.nextGaussian();

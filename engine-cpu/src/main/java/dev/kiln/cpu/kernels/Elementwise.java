@@ -100,7 +100,7 @@ public final class Elementwise {
             }
             case GELU -> {
                 double v = x.getAtIndex(F, i);
-                double e = Math.exp(-0.5 * v * v);
+                double e = ScalarRowOps.expNonPositive(-0.5 * v * v); // as NormalCdf.geluBackward, bit for bit
                 yield (float) (g * (NormalCdf.phi(v, e) + v * INV_SQRT_2PI * e));
             }
             case EXP -> g * y.getAtIndex(F, i);

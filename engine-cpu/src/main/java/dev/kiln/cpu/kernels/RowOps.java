@@ -68,6 +68,18 @@ public interface RowOps {
      */
     void exp(float[] x, int off, int n, float shift);
 
+    /**
+     * {@code x[off + t] = exp(x[off + t])} for t in [0, n), in double precision, for arguments at most 0
+     * (larger ones are taken as 0), by {@link ScalarRowOps#expNonPositive(double)}'s recipe (within
+     * about 1 ulp; 0 below {@value ScalarRowOps#EXP_DOUBLE_FLUSH}; NaN stays NaN). Every implementation
+     * gives the same bits. For GELU's {@code exp(-v^2/2)} and softmax's shifted exponentials.
+     *
+     * @param x   the array, updated in place
+     * @param off first element
+     * @param n   count
+     */
+    void expNonPositive(double[] x, int off, int n);
+
     /** {@return a name for logs and tests} */
     String name();
 

@@ -39,6 +39,49 @@ public final class ScalarRowOps implements RowOps {
         }
     }
 
+    /** Double arguments below this give 0 from {@link #expNonPositive(double)} (exp would be subnormal). */
+    public static final double EXP_DOUBLE_FLUSH = -708;
+    /** 1.5 * 2^52: adding it rounds a double of magnitude below 2^51 to an integer, held in the low bits. */
+    public static final double ROUND_DOUBLE = 6755399441055744.0;
+    /** The raw bits of {@link #ROUND_DOUBLE}. */
+    public static final long ROUND_DOUBLE_BITS = Double.doubleToRawLongBits(ROUND_DOUBLE);
+    /** log2(e) in double. */
+    public static final double LOG2E_DOUBLE = 1.4426950408889634;
+    /** ln 2's leading part (fdlibm's split: 32 trailing zero bits, so {@code k * LN2_HI_DOUBLE} is exact). */
+    public static final double LN2_HI_DOUBLE = 6.93147180369123816490e-01;
+    /** ln 2 minus {@link #LN2_HI_DOUBLE}. */
+    public static final double LN2_LO_DOUBLE = 1.90821492927058770002e-10;
+    /** Taylor coefficients 1/k! of e^r for k = 13 down to 2 (|r| at most ln2/2: truncation near 4e-18). */
+    public static final double[] EXP_DOUBLE_POLY = {1.0 / 6227020800L, 1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880,
+        1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5};
+
+    @Override
+    public void expNonPositive(double[] x, int off, int n) {
+        for (int t = off; t < off + n; t++) x[t] = expNonPositive(x[t]);
+    }
+
+    /**
+     * exp(v) in double for v at most 0, the recipe every {@link RowOps#expNonPositive} follows operation
+     * for operation: v clamped to [{@value #EXP_DOUBLE_FLUSH}, 0], {@code k = round(v log2 e)} (one fused
+     * step), {@code r = v - k ln2} (two fused steps), {@code e^r} by a degree-13 Taylor polynomial in
+     * Horner form with fused multiply-adds, times {@code 2^k} built from k's bits.
+     *
+     * @param v the argument (above 0 taken as 0)
+     * @return e^v, 0 below {@value #EXP_DOUBLE_FLUSH}, NaN for NaN
+     */
+    public static double expNonPositive(double v) {
+        double c = Math.min(Math.max(v, EXP_DOUBLE_FLUSH), 0.0); // NaN stays NaN
+        double t = Math.fma(c, LOG2E_DOUBLE, ROUND_DOUBLE), k = t - ROUND_DOUBLE;
+        double r = Math.fma(k, -LN2_HI_DOUBLE, c);
+        r = Math.fma(k, -LN2_LO_DOUBLE, r);
+        double p = EXP_DOUBLE_POLY[0];
+        for (int i = 1; i < EXP_DOUBLE_POLY.length; i++) p = Math.fma(p, r, EXP_DOUBLE_POLY[i]);
+        p = Math.fma(p, r, 1.0);
+        p = Math.fma(p, r, 1.0);
+        double scale = Double.longBitsToDouble((Double.doubleToRawLongBits(t) - ROUND_DOUBLE_BITS + 1023) << 52);
+        return v < EXP_DOUBLE_FLUSH ? 0.0 : p * scale;
+    }
+
     /** Arguments below this give 0 (exp would be subnormal). */
     public static final float EXP_FLUSH = -87f;
     /** Arguments are clamped to [{@value #EXP_LO}, {@value #EXP_HI}] first. */

@@ -2,6 +2,7 @@ package dev.kiln.cpu.simd;
 
 import dev.kiln.cpu.kernels.RowOps;
 import dev.kiln.cpu.kernels.ScalarRowOps;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -17,6 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorRowOps implements RowOps {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final DoubleVector D_ONE = DoubleVector.broadcast(D, 1.0);
 
     /** Public for reflective construction. */
     public VectorRowOps() {}
@@ -156,6 +159,29 @@ public final class VectorRowOps implements RowOps {
         FloatVector s2 = ki.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
         FloatVector y = p.mul(s1).mul(s2);
         return y.blend(FloatVector.zero(S), v.compare(VectorOperators.LT, ScalarRowOps.EXP_FLUSH));
+    }
+
+    @Override
+    public void expNonPositive(double[] x, int off, int n) {
+        int t = off, bound = off + D.loopBound(n);
+        for (; t < bound; t += D.length()) expNonPositive(DoubleVector.fromArray(D, x, t)).intoArray(x, t);
+        for (; t < off + n; t++) x[t] = ScalarRowOps.expNonPositive(x[t]);
+    }
+
+    /** {@link ScalarRowOps#expNonPositive(double)} lane-wise, operation for operation (so the bits agree). */
+    private static DoubleVector expNonPositive(DoubleVector v) {
+        DoubleVector c = v.max(ScalarRowOps.EXP_DOUBLE_FLUSH).min(0.0);
+        DoubleVector t = c.fma(ScalarRowOps.LOG2E_DOUBLE, ScalarRowOps.ROUND_DOUBLE), k = t.sub(ScalarRowOps.ROUND_DOUBLE);
+        DoubleVector r = k.fma(DoubleVector.broadcast(D, -ScalarRowOps.LN2_HI_DOUBLE), c);
+        r = k.fma(DoubleVector.broadcast(D, -ScalarRowOps.LN2_LO_DOUBLE), r);
+        double[] poly = ScalarRowOps.EXP_DOUBLE_POLY;
+        DoubleVector p = DoubleVector.broadcast(D, poly[0]);
+        for (int i = 1; i < poly.length; i++) p = p.fma(r, DoubleVector.broadcast(D, poly[i]));
+        p = p.fma(r, D_ONE);
+        p = p.fma(r, D_ONE);
+        DoubleVector scale = t.reinterpretAsLongs().sub(ScalarRowOps.ROUND_DOUBLE_BITS - 1023).lanewise(VectorOperators.LSHL, 52)
+                .reinterpretAsDoubles();
+        return p.mul(scale).blend(DoubleVector.zero(D), v.compare(VectorOperators.LT, ScalarRowOps.EXP_DOUBLE_FLUSH));
     }
 
     /** {@link ScalarRowOps}'s polynomial coefficients (a copy: its array is private to it). */
