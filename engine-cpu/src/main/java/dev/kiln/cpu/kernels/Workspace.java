@@ -13,7 +13,7 @@ final class Workspace {
     enum Slot { GEMM_OUT, COLUMNS, PARTIALS }
 
     /** Heap copies that may be live at the same time on one thread. */
-    enum Heap { INPUT, GRADIENT, COLUMNS, ROW_A, ROW_B, ROW_C }
+    enum Heap { INPUT, GRADIENT, COLUMNS, ROW_A, ROW_B, ROW_C, ROW_D }
 
     /** Heap copies of float bits, for branch-free integer loops C2 vectorises. */
     enum Bits { FIRST, SECOND }
