@@ -184,18 +184,8 @@ public final class Elementwise {
     /** {@code out = a (op) b} with the index arithmetic of {@code spec}; {@code out} may alias a or b. */
     public static void binary(CpuThreadPool pool, BinaryOp op, Broadcast spec, MemorySegment a, MemorySegment b, MemorySegment out) {
         long n = spec.numel();
-        if (spec.isElementwise() && op == BinaryOp.ADD) { // residual adds, gradient accumulation: a loop without the op switch
-            pool.parallelRange(n, GRAIN, (s, e) -> {
-                for (long i = s; i < e; i++) out.setAtIndex(F, i, a.getAtIndex(F, i) + b.getAtIndex(F, i));
-            });
-            return;
-        }
-        if (spec.isElementwise()) {
-            pool.parallelRange(n, GRAIN, (s, e) -> {
-                for (long i = s; i < e; i++) {
-                    out.setAtIndex(F, i, apply(op, a.getAtIndex(F, i), b.getAtIndex(F, i)));
-                }
-            });
+        if (spec.isElementwise()) { // residual adds, gradient accumulation, gates
+            pool.parallelRange(n, GRAIN, (s, e) -> sameShape(op, a, b, out, s, e));
             return;
         }
         int[] shape = spec.outShape();
@@ -229,6 +219,42 @@ public final class Elementwise {
         });
     }
 
+    /** Elements per heap block of {@link #sameShape}. */
+    private static final int BLOCK = 2048;
+
+    /**
+     * {@code out[i] = a[i] (op) b[i]} for i in [s, e), a block at a time through heap copies, the op
+     * chosen once per block: in arrays C2 vectorises the loop, which it does not do over segments
+     * that may alias. The same float operation per element, so the same bits.
+     */
+    private static void sameShape(BinaryOp op, MemorySegment a, MemorySegment b, MemorySegment out, long s, long e) {
+        float[] ra = Workspace.array(Workspace.Heap.ROW_A, BLOCK), rb = Workspace.array(Workspace.Heap.ROW_B, BLOCK);
+        for (long blk = s; blk < e; blk += BLOCK) {
+            int n = (int) Math.min(BLOCK, e - blk);
+            long at = blk * Float.BYTES;
+            MemorySegment.copy(a, F, at, ra, 0, n);
+            MemorySegment.copy(b, F, at, rb, 0, n);
+            switch (op) {
+                case ADD -> {
+                    for (int i = 0; i < n; i++) ra[i] += rb[i];
+                }
+                case SUB -> {
+                    for (int i = 0; i < n; i++) ra[i] -= rb[i];
+                }
+                case MUL -> {
+                    for (int i = 0; i < n; i++) ra[i] *= rb[i];
+                }
+                case DIV -> {
+                    for (int i = 0; i < n; i++) ra[i] /= rb[i];
+                }
+                default -> {
+                    for (int i = 0; i < n; i++) ra[i] = apply(op, ra[i], rb[i]);
+                }
+            }
+            MemorySegment.copy(ra, 0, out, F, at, n);
+        }
+    }
+
     private static float apply(BinaryOp op, float a, float b) {
         return switch (op) {
             case ADD -> a + b;
@@ -241,16 +267,31 @@ public final class Elementwise {
     /** {@code out = x (op) s}; {@code out} may alias x. */
     public static void scalar(CpuThreadPool pool, ScalarOp op, MemorySegment x, float s, MemorySegment out, long numel) {
         pool.parallelRange(numel, GRAIN, (st, e) -> {
-            for (long i = st; i < e; i++) {
-                float v = x.getAtIndex(F, i);
-                float r = switch (op) {
-                    case ADD -> v + s;
-                    case MUL -> v * s;
-                    case POW -> (float) Math.pow(v, s);
-                    case RSUB -> s - v;
-                    case RDIV -> s / v;
-                };
-                out.setAtIndex(F, i, r);
+            // Blocks through a heap copy, the op chosen once per block (as sameShape, for the same reason).
+            float[] r = Workspace.array(Workspace.Heap.ROW_A, BLOCK);
+            for (long blk = st; blk < e; blk += BLOCK) {
+                int n = (int) Math.min(BLOCK, e - blk);
+                long at = blk * Float.BYTES;
+                MemorySegment.copy(x, F, at, r, 0, n);
+                switch (op) {
+                    case ADD -> {
+                        for (int i = 0; i < n; i++) r[i] += s;
+                    }
+                    case MUL -> {
+                        for (int i = 0; i < n; i++) r[i] *= s;
+                    }
+                    case POW -> {
+                        for (int i = 0; i < n; i++) r[i] = (float) Math.pow(r[i], s);
+                    }
+                    case RSUB -> {
+                        for (int i = 0; i < n; i++) r[i] = s - r[i];
+                    }
+                    case RDIV -> {
+                        for (int i = 0; i < n; i++) r[i] = s / r[i];
+                    }
+                    default -> throw new IllegalStateException("scalar op " + op);
+                }
+                MemorySegment.copy(r, 0, out, F, at, n);
             }
         });
     }
