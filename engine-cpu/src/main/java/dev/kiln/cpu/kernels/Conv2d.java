@@ -73,13 +73,14 @@ public final class Conv2d {
         float[] b = bias == null ? null : bias.toArray(JAVA_FLOAT);
         int per = imagesPerChunk(pool, s), chunks = ceilDiv(s.n(), per);
         long imageSize = (long) s.c() * s.h() * s.w();
+        Im2colOperand.Geometry[] geometry = geometries(s, per);
         forEachChunk(pool, chunks, c -> {
             int first = c * per, images = Math.min(per, s.n() - first), cols = images * p;
             float[] xs = Workspace.copyOf(Workspace.Heap.INPUT, x, first * imageSize, images * imageSize);
             for (int g = 0; g < s.groups(); g++) {
                 float[] init = b == null ? null : java.util.Arrays.copyOfRange(b, g * ocpg, (g + 1) * ocpg);
                 Operand wA = new DenseOperand(w, (long) g * ocpg * k, k, true);
-                Operand colB = new Im2colOperand(s, xs, images, g * s.cPerGroup(), true);
+                Operand colB = new Im2colOperand(geometry[g], xs, true);
                 if (images == 1 && y != null) {
                     long yOff = ((long) first * s.outC() + (long) g * ocpg) * p;
                     PackedGemm.gemm(pool, kernel, ocpg, cols, k, wA, colB, y, yOff, p, false, init);
@@ -140,13 +141,14 @@ public final class Conv2d {
         int per = Math.min(s.n(), ceilDiv(WEIGHT_CHUNK_PIXELS, p)), chunks = ceilDiv(s.n(), per);
         MemorySegment partials = chunks == 1 ? gw : Workspace.floats(Workspace.Slot.PARTIALS, chunks * gwSize);
         long imageSize = (long) s.c() * s.h() * s.w();
+        Im2colOperand.Geometry[] geometry = geometries(s, per);
         forEachChunk(pool, chunks, c -> {
             int first = c * per, images = Math.min(per, s.n() - first);
             float[] xs = Workspace.copyOf(Workspace.Heap.INPUT, x, first * imageSize, images * imageSize);
             float[] gys = Workspace.copyOf(Workspace.Heap.GRADIENT, gy, (long) first * s.outC() * p, (long) images * s.outC() * p);
             for (int g = 0; g < s.groups(); g++) {
                 Operand gyOp = new ChannelPlanesOperand(gys, s.outC(), p, g * ocpg, false);
-                Operand colOp = new Im2colOperand(s, xs, images, g * s.cPerGroup(), false);
+                Operand colOp = new Im2colOperand(geometry[g], xs, false);
                 long at = c * gwSize + (long) g * ocpg * k;
                 if (!transposedFillsTilesBetter(kernel, ocpg, k)) {
                     PackedGemm.gemm(pool, kernel, ocpg, k, images * p, gyOp, colOp, partials, at, k, false, null);
@@ -209,6 +211,13 @@ public final class Conv2d {
     private static void forEachChunk(CpuThreadPool pool, int chunks, IntConsumer body) {
         if (chunks > 1) pool.parallelFor(chunks, body);
         else body.accept(0);
+    }
+
+    /** Each group's im2col tables for chunks of up to {@code images} images, built once per call. */
+    private static Im2colOperand.Geometry[] geometries(Conv2dSpec s, int images) {
+        Im2colOperand.Geometry[] g = new Im2colOperand.Geometry[s.groups()];
+        for (int i = 0; i < g.length; i++) g[i] = new Im2colOperand.Geometry(s, images, i * s.cPerGroup());
+        return g;
     }
 
     /** GEMM depth: one group's weights per output channel. */

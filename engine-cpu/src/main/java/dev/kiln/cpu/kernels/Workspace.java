@@ -16,7 +16,7 @@ final class Workspace {
     enum Heap { INPUT, GRADIENT, COLUMNS, ROW_A, ROW_B, ROW_C, ROW_D }
 
     /** Heap copies of float bits, for branch-free integer loops C2 vectorises. */
-    enum Bits { FIRST, SECOND }
+    enum Bits { FIRST, SECOND, ACTIVATION, ACTIVATION_GRADIENT }
 
     private static final ThreadLocal<MemorySegment[]> BUFFERS = ThreadLocal.withInitial(() -> new MemorySegment[Slot.values().length]);
     private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[Heap.values().length][0]);
