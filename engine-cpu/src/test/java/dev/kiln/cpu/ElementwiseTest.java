@@ -58,6 +58,7 @@ class ElementwiseTest {
             assertEquals(ref, NormalCdf.phi(v), 1e-9 * ref, "Phi(" + v + ")");
         }
         assertEquals(0.5, NormalCdf.phi(0), 0);
+        assertEquals(0.5, NormalCdf.phi(-0.0), 0);
         assertEquals(0.9772498680518208, NormalCdf.phi(2), 1e-12);
         assertEquals(1.3498980316300946e-3, NormalCdf.phi(-3), 1e-14);
         assertEquals(1.0, NormalCdf.phi(Double.POSITIVE_INFINITY), 0);

@@ -76,6 +76,15 @@ class RowOpsTest {
         assertEquals(Float.POSITIVE_INFINITY, out[6]);
         assertEquals((float) Math.exp(0.5), out[7], Math.ulp(1.6f));
         assertEquals(3f, out[9], "untouched after the end");
+        float[] lanes = new float[64]; // the special values again, now in whole vectors as well as in the tail
+        for (int i = 0; i < lanes.length; i++) {
+            float[] edge = {-0f, 0f, Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, ScalarRowOps.EXP_LO, ScalarRowOps.EXP_HI, -87.5f, 88.9f};
+            lanes[i] = edge[i % edge.length];
+        }
+        float[] lv = lanes.clone(), ls = lanes.clone();
+        chosen.exp(lv, 0, lanes.length, 0f);
+        scalar.exp(ls, 0, lanes.length, 0f);
+        assertArrayEquals(ls, lv, chosen.name() + " vs scalar bits at special values");
         assertEquals(1f, ScalarRowOps.exp(0f));
         assertEquals(Float.POSITIVE_INFINITY, ScalarRowOps.exp(88.8f));
     }
@@ -106,6 +115,15 @@ class RowOpsTest {
         assertEquals(1.0, out[7], "positive arguments are taken as 0");
         assertEquals(Math.exp(-1.0), out[8], Math.ulp(0.4));
         assertEquals(9.0, out[9], "untouched after the end");
+        double[] lanes = new double[64]; // the special values again, now in whole vectors as well as in the tail
+        for (int i = 0; i < lanes.length; i++) {
+            double[] edge = {-0.0, 0.0, Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, ScalarRowOps.EXP_DOUBLE_FLUSH, -708.5, 3.0, -1e-300};
+            lanes[i] = edge[i % edge.length];
+        }
+        double[] lv = lanes.clone(), ls = lanes.clone();
+        chosen.expNonPositive(lv, 0, lanes.length);
+        scalar.expNonPositive(ls, 0, lanes.length);
+        assertArrayEquals(ls, lv, chosen.name() + " vs scalar bits at special values");
     }
 
     private static float[] random(Random rnd, int n) {

@@ -122,7 +122,7 @@ public final class VectorCellRows implements CellRows {
         for (int j = 0; j < n; j += S.length()) {
             FloatVector x = FloatVector.fromMemorySegment(S, a, (aOff + j) * F, NATIVE);
             if (b != null) x = x.add(FloatVector.fromMemorySegment(S, b, (bOff + j) * F, NATIVE));
-            FloatVector e = x.mul(-scale).max(EXP_MIN).min(EXP_MAX);
+            FloatVector e = VectorRowOps.clamp(x.mul(-scale), EXP_MIN, EXP_MAX);
             // e^e: n ln2 + r, then P(r) scaled by 2^n, whose bits are n + 127 in the exponent field.
             FloatVector nn = e.fma(LOG2E, ROUND).sub(ROUND);
             FloatVector rr = nn.fma(FloatVector.broadcast(S, -LN2_HI), e);

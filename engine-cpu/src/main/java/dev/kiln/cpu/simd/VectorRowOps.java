@@ -146,7 +146,7 @@ public final class VectorRowOps implements RowOps {
 
     /** {@link ScalarRowOps#exp(float)} lane-wise, operation for operation (so the bits agree). */
     private static FloatVector exp(FloatVector v) {
-        FloatVector c = v.max(ScalarRowOps.EXP_LO).min(ScalarRowOps.EXP_HI);
+        FloatVector c = clamp(v, ScalarRowOps.EXP_LO, ScalarRowOps.EXP_HI);
         FloatVector t = c.fma(ScalarRowOps.LOG2E, ScalarRowOps.ROUND), k = t.sub(ScalarRowOps.ROUND);
         FloatVector r = k.fma(FloatVector.broadcast(S, -ScalarRowOps.LN2_HI), c);
         r = k.fma(FloatVector.broadcast(S, -ScalarRowOps.LN2_LO), r);
@@ -170,7 +170,7 @@ public final class VectorRowOps implements RowOps {
 
     /** {@link ScalarRowOps#expNonPositive(double)} lane-wise, operation for operation (so the bits agree). */
     private static DoubleVector expNonPositive(DoubleVector v) {
-        DoubleVector c = v.max(ScalarRowOps.EXP_DOUBLE_FLUSH).min(0.0);
+        DoubleVector c = clamp(v, ScalarRowOps.EXP_DOUBLE_FLUSH, 0.0);
         DoubleVector t = c.fma(ScalarRowOps.LOG2E_DOUBLE, ScalarRowOps.ROUND_DOUBLE), k = t.sub(ScalarRowOps.ROUND_DOUBLE);
         DoubleVector r = k.fma(DoubleVector.broadcast(D, -ScalarRowOps.LN2_HI_DOUBLE), c);
         r = k.fma(DoubleVector.broadcast(D, -ScalarRowOps.LN2_LO_DOUBLE), r);
@@ -182,6 +182,22 @@ public final class VectorRowOps implements RowOps {
         DoubleVector scale = t.reinterpretAsLongs().sub(ScalarRowOps.ROUND_DOUBLE_BITS - 1023).lanewise(VectorOperators.LSHL, 52)
                 .reinterpretAsDoubles();
         return p.mul(scale).blend(DoubleVector.zero(D), v.compare(VectorOperators.LT, ScalarRowOps.EXP_DOUBLE_FLUSH));
+    }
+
+    /**
+     * {@code Math.min(Math.max(v, lo), hi)} lane-wise, bit for bit unless {@code lo} is +0 or {@code hi}
+     * is -0 (NaN stays NaN), as two compares and blends: AVX2 has no instruction for a vector max or
+     * min with Java's NaN and signed-zero rules, so C2 emits a sequence for each.
+     */
+    static FloatVector clamp(FloatVector v, float lo, float hi) {
+        FloatVector c = v.blend(lo, v.compare(VectorOperators.LT, lo));
+        return c.blend(hi, c.compare(VectorOperators.GT, hi));
+    }
+
+    /** {@link #clamp(FloatVector, float, float)} in double lanes. */
+    static DoubleVector clamp(DoubleVector v, double lo, double hi) {
+        DoubleVector c = v.blend(lo, v.compare(VectorOperators.LT, lo));
+        return c.blend(hi, c.compare(VectorOperators.GT, hi));
     }
 
     /** {@link ScalarRowOps}'s polynomial coefficients (a copy: its array is private to it). */
