@@ -23,7 +23,13 @@ class Conv2dTest {
             new Conv2dSpec(20, 2, 5, 4, 3, 2, 3, 1, 2, 1, 1, 1, 1, 1),
             // Seed-CNN-like: conv3's 3x3 output (images batched into one GEMM) and conv1's single input channel.
             new Conv2dSpec(9, 16, 5, 5, 24, 3, 3, 1, 1, 0, 0, 1, 1, 1),
-            new Conv2dSpec(3, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1));
+            new Conv2dSpec(3, 1, 28, 28, 32, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+            // Stride-1 unpadded shapes whose pixel panels are one, two or three runs of the input,
+            // some crossing images (ow 7, 18, 8 with dilation 2, and grouped with ow 8).
+            new Conv2dSpec(3, 2, 7, 9, 5, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+            new Conv2dSpec(2, 3, 6, 20, 4, 3, 3, 1, 1, 0, 0, 1, 1, 1),
+            new Conv2dSpec(2, 2, 9, 12, 3, 3, 3, 1, 1, 0, 0, 2, 2, 1),
+            new Conv2dSpec(2, 4, 8, 10, 6, 3, 3, 1, 1, 0, 0, 1, 1, 2));
 
     @AfterEach
     void close() {

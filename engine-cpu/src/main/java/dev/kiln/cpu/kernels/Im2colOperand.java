@@ -14,7 +14,7 @@ final class Im2colOperand implements Operand {
     private final float[] x;
     private final boolean pixelsOuter, padded;
     private final int h, w;
-    private final int[] pixBase, pixY, pixX, tapOff, tapY, tapX;
+    private final int[] pixBase, pixY, pixX, pixRun, tapOff, tapY, tapX;
 
     /**
      * The images in {@code x [images, c, h, w]} (at most {@code g}'s count), the channels {@code g}
@@ -29,6 +29,7 @@ final class Im2colOperand implements Operand {
         this.pixBase = g.pixBase;
         this.pixY = g.pixY;
         this.pixX = g.pixX;
+        this.pixRun = g.pixRun;
         this.tapOff = g.tapOff;
         this.tapY = g.tapY;
         this.tapX = g.tapX;
@@ -44,6 +45,8 @@ final class Im2colOperand implements Operand {
         final int h, w;
         /** Per pixel: element offset of its window's top-left corner (possibly in the padding), its row and column there. */
         final int[] pixBase, pixY, pixX;
+        /** Per pixel q: how many pixels from q on have window corners one element apart, so read one contiguous run per tap. */
+        final int[] pixRun;
         /** Per tap: offset from the window corner, and its row and column within the window. */
         final int[] tapOff, tapY, tapX;
 
@@ -67,6 +70,10 @@ final class Im2colOperand implements Operand {
                     }
                 }
             }
+            pixRun = new int[images * p];
+            for (int q = pixRun.length - 1; q >= 0; q--) {
+                pixRun[q] = q + 1 < pixRun.length && pixBase[q + 1] == pixBase[q] + 1 ? pixRun[q + 1] + 1 : 1;
+            }
             int taps = s.cPerGroup() * s.kh() * s.kw();
             tapOff = new int[taps];
             tapY = new int[taps];
@@ -87,6 +94,7 @@ final class Im2colOperand implements Operand {
     public void pack(int o0, int count, int p0, int depth, int width, float[] dst) {
         for (int t0 = 0; t0 < count; t0 += width) {
             int valid = Math.min(width, count - t0), base = t0 * depth;
+            if (pixelsOuter && !padded && valid == width && runsPanel(o0 + t0, p0, depth, width, dst, base)) continue;
             for (int p = 0; p < depth; p++) {
                 int row = base + p * width;
                 int o = o0 + t0, d = p0 + p;
@@ -102,6 +110,23 @@ final class Im2colOperand implements Operand {
                 for (int t = valid; t < width; t++) dst[row + t] = 0f;
             }
         }
+    }
+
+    /**
+     * The full panel of pixels {@code [o, o + w)} by taps {@code [p0, p0 + depth)} through
+     * {@link PanelCopy#threeRuns} when its pixels form at most three runs of consecutive inputs (an
+     * output row at stride 1 is one) and every read stays inside x; false, having written nothing,
+     * otherwise.
+     */
+    private boolean runsPanel(int o, int p0, int depth, int w, float[] dst, int at) {
+        int s1 = Math.min(pixRun[o], w), s2 = s1 < w ? Math.min(s1 + pixRun[o + s1], w) : w;
+        if (s2 < w && s2 + pixRun[o + s2] < w) return false;
+        int o0 = pixBase[o], o1 = s1 < w ? pixBase[o + s1] - s1 : o0, o2 = s2 < w ? pixBase[o + s2] - s2 : o1;
+        long lowest = (long) Math.min(o0, Math.min(o1, o2)) + tapOff[p0];
+        long highest = (long) Math.max(o0, Math.max(o1, o2)) + tapOff[p0 + depth - 1] + w;
+        if (lowest < 0 || highest > x.length) return false;
+        PanelCopy.get().threeRuns(x, tapOff, p0, depth, w, o0, o1, o2, s1, s2, dst, at);
+        return true;
     }
 
     private float checked(int q, int r) {

@@ -45,6 +45,34 @@ public class PanelCopy {
         }
     }
 
+    /**
+     * One panel of {@code w} columns gathered from at most three contiguous runs of {@code x} (an
+     * im2col panel of pixels: each output row's pixels read consecutive inputs): for p in [0, depth)
+     * and t in [0, w), {@code dst[at + p * w + t] = x[origin(t) + rowOff[p0 + p] + t]} with
+     * {@code origin(t)} = {@code o0} for t below {@code s1}, {@code o1} for t below {@code s2}, else
+     * {@code o2}. The caller has checked that {@code x[o + rowOff[p0 + p] + t]} is in range for every
+     * origin o, row p and t in [0, w), so an implementation may read whole runs from each origin.
+     *
+     * @param x      the source
+     * @param rowOff per depth row, the offset added to every origin
+     * @param p0     first depth row
+     * @param depth  rows
+     * @param w      panel width
+     * @param o0     origin of columns [0, s1)
+     * @param o1     origin of columns [s1, s2)
+     * @param o2     origin of columns [s2, w)
+     * @param s1     first column of the second run ({@code w} when there is one run)
+     * @param s2     first column of the third run ({@code w} when there are at most two), at least s1
+     * @param dst    the packed panels
+     * @param at     where the panel starts in dst
+     */
+    public void threeRuns(float[] x, int[] rowOff, int p0, int depth, int w, int o0, int o1, int o2, int s1, int s2, float[] dst, int at) {
+        for (int p = 0; p < depth; p++) {
+            int off = rowOff[p0 + p], row = at + p * w;
+            for (int t = 0; t < w; t++) dst[row + t] = x[(t < s1 ? o0 : t < s2 ? o1 : o2) + off + t];
+        }
+    }
+
     private static PanelCopy choose() {
         if ("false".equalsIgnoreCase(System.getProperty(MicroKernels.SIMD_PROPERTY)) || MicroKernels.vectorFamily().isEmpty()) {
             return new PanelCopy();
