@@ -58,6 +58,14 @@ public final class BenchMain {
             return;
         }
         Map<String, String> o = options(Arrays.copyOfRange(args, 1, args.length));
+        Path out = null;
+        if (o.containsKey("out")) {
+            try {
+                out = outputFile(o.get("out")); // checked before minutes of measuring, not after
+            } catch (IOException e) {
+                fail("bench: cannot write --out " + o.get("out") + ": " + e.getMessage());
+            }
+        }
         List<Sample> samples = new ArrayList<>();
         switch (cmd) {
             case "train", "infer" -> {
@@ -147,8 +155,8 @@ public final class BenchMain {
             }
             default -> fail("unknown command '" + cmd + "'; " + USAGE);
         }
-        if (o.containsKey("out")) {
-            Files.write(Path.of(o.get("out")), samples.stream().map(Sample::toJson).toList());
+        if (out != null) {
+            Files.write(out, samples.stream().map(Sample::toJson).toList());
             System.out.println("wrote " + samples.size() + " results to " + o.get("out"));
         }
     }
@@ -188,6 +196,20 @@ public final class BenchMain {
 
     static int[] ints(String csv) {
         return Arrays.stream(csv.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+    }
+
+    /**
+     * The {@code --out} file, its folder created if missing, refused up front if it names a folder or
+     * cannot be written (so a long comparison does not end in an error with its results lost).
+     *
+     * @throws IOException naming what is wrong
+     */
+    static Path outputFile(String name) throws IOException {
+        Path path = Path.of(name).toAbsolutePath();
+        if (Files.isDirectory(path)) throw new IOException("it is a folder");
+        Files.createDirectories(path.getParent());
+        if (!Files.isWritable(path.getParent()) || (Files.exists(path) && !Files.isWritable(path))) throw new IOException("not writable");
+        return path;
     }
 
     private static void fail(String message) {
