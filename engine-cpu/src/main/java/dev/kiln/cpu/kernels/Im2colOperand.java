@@ -14,7 +14,7 @@ final class Im2colOperand implements Operand {
     private final float[] x;
     private final boolean pixelsOuter, padded;
     private final int h, w;
-    private final int[] pixBase, pixY, pixX, pixRun, tapOff, tapY, tapX;
+    private final int[] pixBase, pixY, pixX, pixRun, tapOff, tapY, tapX, tapRun;
 
     /**
      * The images in {@code x [images, c, h, w]} (at most {@code g}'s count), the channels {@code g}
@@ -33,6 +33,7 @@ final class Im2colOperand implements Operand {
         this.tapOff = g.tapOff;
         this.tapY = g.tapY;
         this.tapX = g.tapX;
+        this.tapRun = g.tapRun;
     }
 
     /**
@@ -47,6 +48,8 @@ final class Im2colOperand implements Operand {
         final int[] pixBase, pixY, pixX;
         /** Per pixel q: how many pixels from q on have window corners one element apart, so read one contiguous run per tap. */
         final int[] pixRun;
+        /** Per tap r: how many taps from r on have offsets one element apart (a kernel row at dilation 1). */
+        final int[] tapRun;
         /** Per tap: offset from the window corner, and its row and column within the window. */
         final int[] tapOff, tapY, tapX;
 
@@ -70,10 +73,7 @@ final class Im2colOperand implements Operand {
                     }
                 }
             }
-            pixRun = new int[images * p];
-            for (int q = pixRun.length - 1; q >= 0; q--) {
-                pixRun[q] = q + 1 < pixRun.length && pixBase[q + 1] == pixBase[q] + 1 ? pixRun[q + 1] + 1 : 1;
-            }
+            pixRun = runs(pixBase);
             int taps = s.cPerGroup() * s.kh() * s.kw();
             tapOff = new int[taps];
             tapY = new int[taps];
@@ -87,14 +87,29 @@ final class Im2colOperand implements Operand {
                     }
                 }
             }
+            tapRun = runs(tapOff);
         }
+    }
+
+    /** Per index i: how many entries from i on go up by exactly 1 each. */
+    private static int[] runs(int[] offsets) {
+        int[] run = new int[offsets.length];
+        for (int i = run.length - 1; i >= 0; i--) run[i] = i + 1 < run.length && offsets[i + 1] == offsets[i] + 1 ? run[i + 1] + 1 : 1;
+        return run;
     }
 
     @Override
     public void pack(int o0, int count, int p0, int depth, int width, float[] dst) {
+        // The depth rows' offsets (taps' for pixel panels, pixels' for tap panels) bound every run read.
+        int[] outer = pixelsOuter ? pixBase : tapOff, run = pixelsOuter ? pixRun : tapRun, rowOff = pixelsOuter ? tapOff : pixBase;
+        int lowest = Integer.MAX_VALUE, highest = Integer.MIN_VALUE;
+        for (int p = p0; p < p0 + depth && !padded; p++) {
+            lowest = Math.min(lowest, rowOff[p]);
+            highest = Math.max(highest, rowOff[p]);
+        }
         for (int t0 = 0; t0 < count; t0 += width) {
             int valid = Math.min(width, count - t0), base = t0 * depth;
-            if (pixelsOuter && !padded && valid == width && runsPanel(o0 + t0, p0, depth, width, dst, base)) continue;
+            if (!padded && valid == width && runsPanel(outer, run, rowOff, o0 + t0, p0, depth, width, lowest, highest, dst, base)) continue;
             for (int p = 0; p < depth; p++) {
                 int row = base + p * width;
                 int o = o0 + t0, d = p0 + p;
@@ -113,19 +128,26 @@ final class Im2colOperand implements Operand {
     }
 
     /**
-     * The full panel of pixels {@code [o, o + w)} by taps {@code [p0, p0 + depth)} through
-     * {@link PanelCopy#threeRuns} when its pixels form at most three runs of consecutive inputs (an
-     * output row at stride 1 is one) and every read stays inside x; false, having written nothing,
-     * otherwise.
+     * The full panel of outer indices {@code [o, o + w)} (pixels or taps) by depth rows {@code [p0,
+     * p0 + depth)} through {@link PanelCopy#gatherRuns} when its outer offsets form at most
+     * {@link PanelCopy#MAX_RUNS} runs of consecutive inputs (an output row at stride 1, a kernel row
+     * at dilation 1) and every read stays inside x (the rows' offsets lie in [lowest, highest]);
+     * false, having written nothing, otherwise.
      */
-    private boolean runsPanel(int o, int p0, int depth, int w, float[] dst, int at) {
-        int s1 = Math.min(pixRun[o], w), s2 = s1 < w ? Math.min(s1 + pixRun[o + s1], w) : w;
-        if (s2 < w && s2 + pixRun[o + s2] < w) return false;
-        int o0 = pixBase[o], o1 = s1 < w ? pixBase[o + s1] - s1 : o0, o2 = s2 < w ? pixBase[o + s2] - s2 : o1;
-        long lowest = (long) Math.min(o0, Math.min(o1, o2)) + tapOff[p0];
-        long highest = (long) Math.max(o0, Math.max(o1, o2)) + tapOff[p0 + depth - 1] + w;
-        if (lowest < 0 || highest > x.length) return false;
-        PanelCopy.get().threeRuns(x, tapOff, p0, depth, w, o0, o1, o2, s1, s2, dst, at);
+    private boolean runsPanel(int[] outer, int[] run, int[] rowOff, int o, int p0, int depth, int w, int lowest, int highest,
+                              float[] dst, int at) {
+        int[] origins = new int[PanelCopy.MAX_RUNS], starts = new int[PanelCopy.MAX_RUNS];
+        int runs = 0;
+        long min = Long.MAX_VALUE, max = Long.MIN_VALUE;
+        for (int t = 0; t < w; t += run[o + t], runs++) {
+            if (runs == PanelCopy.MAX_RUNS) return false;
+            starts[runs] = t;
+            origins[runs] = outer[o + t] - t;
+            min = Math.min(min, origins[runs]);
+            max = Math.max(max, origins[runs]);
+        }
+        if (min + lowest < 0 || max + highest + w > x.length) return false;
+        PanelCopy.get().gatherRuns(x, rowOff, p0, depth, w, origins, starts, runs, dst, at);
         return true;
     }
 

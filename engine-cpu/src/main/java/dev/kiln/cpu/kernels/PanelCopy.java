@@ -45,31 +45,36 @@ public class PanelCopy {
         }
     }
 
+    /** Most runs per panel {@link #gatherRuns} takes. */
+    public static final int MAX_RUNS = 6;
+
     /**
-     * One panel of {@code w} columns gathered from at most three contiguous runs of {@code x} (an
-     * im2col panel of pixels: each output row's pixels read consecutive inputs): for p in [0, depth)
-     * and t in [0, w), {@code dst[at + p * w + t] = x[origin(t) + rowOff[p0 + p] + t]} with
-     * {@code origin(t)} = {@code o0} for t below {@code s1}, {@code o1} for t below {@code s2}, else
-     * {@code o2}. The caller has checked that {@code x[o + rowOff[p0 + p] + t]} is in range for every
-     * origin o, row p and t in [0, w), so an implementation may read whole runs from each origin.
+     * One panel of {@code w} columns gathered from a few contiguous runs of {@code x} (an im2col
+     * panel: an output row's pixels read consecutive inputs, and so do a kernel row's taps): for p
+     * in [0, depth) and t in [0, w), {@code dst[at + p * w + t] = x[origins[j] + rowOff[p0 + p] + t]}
+     * with j the run holding column t, run j covering {@code [starts[j], starts[j + 1])} (the last
+     * one up to w). The caller has checked that {@code x[origins[j] + rowOff[p0 + p] + t]} is in
+     * range for every run j, row p and t in [0, w), so an implementation may read whole panels
+     * from each origin.
      *
-     * @param x      the source
-     * @param rowOff per depth row, the offset added to every origin
-     * @param p0     first depth row
-     * @param depth  rows
-     * @param w      panel width
-     * @param o0     origin of columns [0, s1)
-     * @param o1     origin of columns [s1, s2)
-     * @param o2     origin of columns [s2, w)
-     * @param s1     first column of the second run ({@code w} when there is one run)
-     * @param s2     first column of the third run ({@code w} when there are at most two), at least s1
-     * @param dst    the packed panels
-     * @param at     where the panel starts in dst
+     * @param x       the source
+     * @param rowOff  per depth row, the offset added to every origin
+     * @param p0      first depth row
+     * @param depth   rows
+     * @param w       panel width
+     * @param origins per run, where column t reads {@code x[origin + rowOff + t]}
+     * @param starts  per run, its first column ({@code starts[0] = 0}, increasing)
+     * @param runs    number of runs, 1 to {@link #MAX_RUNS}
+     * @param dst     the packed panels
+     * @param at      where the panel starts in dst
      */
-    public void threeRuns(float[] x, int[] rowOff, int p0, int depth, int w, int o0, int o1, int o2, int s1, int s2, float[] dst, int at) {
+    public void gatherRuns(float[] x, int[] rowOff, int p0, int depth, int w, int[] origins, int[] starts, int runs, float[] dst, int at) {
         for (int p = 0; p < depth; p++) {
             int off = rowOff[p0 + p], row = at + p * w;
-            for (int t = 0; t < w; t++) dst[row + t] = x[(t < s1 ? o0 : t < s2 ? o1 : o2) + off + t];
+            for (int j = 0; j < runs; j++) {
+                int from = origins[j] + off, end = j + 1 < runs ? starts[j + 1] : w;
+                for (int t = starts[j]; t < end; t++) dst[row + t] = x[from + t];
+            }
         }
     }
 

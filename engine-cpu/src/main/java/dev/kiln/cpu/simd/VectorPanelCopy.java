@@ -32,32 +32,77 @@ public final class VectorPanelCopy extends PanelCopy {
     /**
      * With {@code w = 2L} (the B panel of every vector tile): per depth row, two vector loads per run
      * at its origin, merged by lane masks built once per panel (lane t takes the last run starting at
-     * or before t), and two stores: 6 loads, 4 blends and 2 stores per row of 16 or 32 floats
-     * instead of a gather per float.
+     * or before t), and two stores; one run is a plain copy, up to three runs take 6 loads and 4
+     * blends per row, up to six 12 and 10, instead of a gather per float.
      */
     @Override
-    public void threeRuns(float[] x, int[] rowOff, int p0, int depth, int w, int o0, int o1, int o2, int s1, int s2, float[] dst, int at) {
-        if (w != 2 * L) {
-            super.threeRuns(x, rowOff, p0, depth, w, o0, o1, o2, s1, s2, dst, at);
-            return;
+    public void gatherRuns(float[] x, int[] rowOff, int p0, int depth, int w, int[] origins, int[] starts, int runs, float[] dst, int at) {
+        if (w != 2 * L || runs > MAX_RUNS) {
+            super.gatherRuns(x, rowOff, p0, depth, w, origins, starts, runs, dst, at);
+        } else if (runs == 1) {
+            oneRun(x, rowOff, p0, depth, origins[0], dst, at);
+        } else if (runs <= 3) {
+            threeRuns(x, rowOff, p0, depth, origins[0], origin(origins, runs, 1), origin(origins, runs, 2),
+                    start(starts, runs, 1), start(starts, runs, 2), dst, at);
+        } else {
+            sixRuns(x, rowOff, p0, depth, origins, starts, runs, dst, at);
         }
-        if (s1 >= w) { // one run: a plain copy
-            for (int p = 0, row = at; p < depth; p++, row += w) {
-                int from = o0 + rowOff[p0 + p];
-                FloatVector.fromArray(S, x, from).intoArray(dst, row);
-                FloatVector.fromArray(S, x, from + L).intoArray(dst, row + L);
-            }
-            return;
+    }
+
+    /** Run j's origin, or the first run's for a run that does not exist (its lanes are masked off). */
+    private static int origin(int[] origins, int runs, int j) {
+        return j < runs ? origins[j] : origins[0];
+    }
+
+    /** Run j's first column, or 2L (no lane) for a run that does not exist. */
+    private static int start(int[] starts, int runs, int j) {
+        return j < runs ? starts[j] : 2 * L;
+    }
+
+    private static void oneRun(float[] x, int[] rowOff, int p0, int depth, int o0, float[] dst, int at) {
+        for (int p = 0, row = at; p < depth; p++, row += 2 * L) {
+            int from = o0 + rowOff[p0 + p];
+            FloatVector.fromArray(S, x, from).intoArray(dst, row);
+            FloatVector.fromArray(S, x, from + L).intoArray(dst, row + L);
         }
+    }
+
+    private static void threeRuns(float[] x, int[] rowOff, int p0, int depth, int o0, int o1, int o2, int s1, int s2, float[] dst, int at) {
         VectorMask<Float> lo1 = IOTA.compare(VectorOperators.GE, s1), lo2 = IOTA.compare(VectorOperators.GE, s2);
         VectorMask<Float> hi1 = IOTA.compare(VectorOperators.GE, s1 - L), hi2 = IOTA.compare(VectorOperators.GE, s2 - L);
-        for (int p = 0, row = at; p < depth; p++, row += w) {
+        for (int p = 0, row = at; p < depth; p++, row += 2 * L) {
             int off = rowOff[p0 + p], a = o0 + off, b = o1 + off, c = o2 + off;
             FloatVector.fromArray(S, x, a).blend(FloatVector.fromArray(S, x, b), lo1).blend(FloatVector.fromArray(S, x, c), lo2)
                     .intoArray(dst, row);
             FloatVector.fromArray(S, x, a + L).blend(FloatVector.fromArray(S, x, b + L), hi1).blend(FloatVector.fromArray(S, x, c + L), hi2)
                     .intoArray(dst, row + L);
         }
+    }
+
+    private static void sixRuns(float[] x, int[] rowOff, int p0, int depth, int[] origins, int[] starts, int runs, float[] dst, int at) {
+        int o0 = origins[0], o1 = origin(origins, runs, 1), o2 = origin(origins, runs, 2), o3 = origin(origins, runs, 3),
+                o4 = origin(origins, runs, 4), o5 = origin(origins, runs, 5);
+        VectorMask<Float> lo1 = lanesFrom(start(starts, runs, 1)), lo2 = lanesFrom(start(starts, runs, 2)),
+                lo3 = lanesFrom(start(starts, runs, 3)), lo4 = lanesFrom(start(starts, runs, 4)), lo5 = lanesFrom(start(starts, runs, 5));
+        VectorMask<Float> hi1 = lanesFrom(start(starts, runs, 1) - L), hi2 = lanesFrom(start(starts, runs, 2) - L),
+                hi3 = lanesFrom(start(starts, runs, 3) - L), hi4 = lanesFrom(start(starts, runs, 4) - L), hi5 = lanesFrom(start(starts, runs, 5) - L);
+        for (int p = 0, row = at; p < depth; p++, row += 2 * L) {
+            int off = rowOff[p0 + p];
+            FloatVector.fromArray(S, x, o0 + off).blend(FloatVector.fromArray(S, x, o1 + off), lo1)
+                    .blend(FloatVector.fromArray(S, x, o2 + off), lo2).blend(FloatVector.fromArray(S, x, o3 + off), lo3)
+                    .blend(FloatVector.fromArray(S, x, o4 + off), lo4).blend(FloatVector.fromArray(S, x, o5 + off), lo5)
+                    .intoArray(dst, row);
+            int hi = off + L;
+            FloatVector.fromArray(S, x, o0 + hi).blend(FloatVector.fromArray(S, x, o1 + hi), hi1)
+                    .blend(FloatVector.fromArray(S, x, o2 + hi), hi2).blend(FloatVector.fromArray(S, x, o3 + hi), hi3)
+                    .blend(FloatVector.fromArray(S, x, o4 + hi), hi4).blend(FloatVector.fromArray(S, x, o5 + hi), hi5)
+                    .intoArray(dst, row + L);
+        }
+    }
+
+    /** Lanes {@code i >= first}. */
+    private static VectorMask<Float> lanesFrom(int first) {
+        return IOTA.compare(VectorOperators.GE, first);
     }
 
     /** Lane indices 0, 1, ..., L - 1. */
