@@ -68,8 +68,7 @@ public final class VectorPanelCopy extends PanelCopy {
     }
 
     private static void threeRuns(float[] x, int[] rowOff, int p0, int depth, int o0, int o1, int o2, int s1, int s2, float[] dst, int at) {
-        VectorMask<Float> lo1 = IOTA.compare(VectorOperators.GE, s1), lo2 = IOTA.compare(VectorOperators.GE, s2);
-        VectorMask<Float> hi1 = IOTA.compare(VectorOperators.GE, s1 - L), hi2 = IOTA.compare(VectorOperators.GE, s2 - L);
+        VectorMask<Float> lo1 = lanesFrom(s1), lo2 = lanesFrom(s2), hi1 = lanesFrom(s1 - L), hi2 = lanesFrom(s2 - L);
         for (int p = 0, row = at; p < depth; p++, row += 2 * L) {
             int off = rowOff[p0 + p], a = o0 + off, b = o1 + off, c = o2 + off;
             FloatVector.fromArray(S, x, a).blend(FloatVector.fromArray(S, x, b), lo1).blend(FloatVector.fromArray(S, x, c), lo2)
